@@ -1,0 +1,82 @@
+"""qualcode: reproducible qualitative coding of interview transcripts in notebooks.
+
+Import transcripts into exact text + offsets, keep hierarchical codebooks as data,
+code in an embedded SQLite project, get spaCy-assisted suggestions with evidence,
+measure inter-coder agreement exactly, draw publication treemaps, and export quote
+banks and REFI-QDA files.
+
+``import qualcode`` stays light: spaCy, pyplot, lxml, pypdf and openpyxl load only
+when a function needs them.
+"""
+
+from __future__ import annotations
+
+from qualcode import agreement, datasets
+from qualcode.agreement import agreement_table, disagreements, resolve_disagreements
+from qualcode.anonymise import check_leaks, pseudonymise
+from qualcode.codebook import Code, Codebook
+from qualcode.corpus import Corpus, read_corpus
+from qualcode.errors import (
+    CodebookError,
+    ImportFormatError,
+    InvalidInputError,
+    MissingDependencyError,
+    OffsetError,
+    QualcodeError,
+    QualcodeWarning,
+    StoreError,
+    UndefinedStatisticWarning,
+)
+from qualcode.export import code_matrix, cooccurrence, export_extracts, export_parquet
+from qualcode.io import read_transcript
+from qualcode.io.qdpx import read_qdpx, write_qdpx
+from qualcode.model import Coding, Transcript, Turn
+from qualcode.store import Project
+from qualcode.tagging import LearnedTagger, PatternTagger, evaluate, review, suggest
+from qualcode.treemap import Treemap, code_treemap, read_selections, selection_treemap
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Code",
+    "Codebook",
+    "CodebookError",
+    "Coding",
+    "Corpus",
+    "ImportFormatError",
+    "InvalidInputError",
+    "LearnedTagger",
+    "MissingDependencyError",
+    "OffsetError",
+    "PatternTagger",
+    "Project",
+    "QualcodeError",
+    "QualcodeWarning",
+    "StoreError",
+    "Transcript",
+    "Treemap",
+    "Turn",
+    "UndefinedStatisticWarning",
+    "__version__",
+    "agreement",
+    "agreement_table",
+    "check_leaks",
+    "code_matrix",
+    "code_treemap",
+    "cooccurrence",
+    "datasets",
+    "disagreements",
+    "evaluate",
+    "export_extracts",
+    "export_parquet",
+    "pseudonymise",
+    "read_corpus",
+    "read_qdpx",
+    "read_selections",
+    "read_transcript",
+    "resolve_disagreements",
+    "review",
+    "selection_treemap",
+    "suggest",
+    "write_qdpx",
+]

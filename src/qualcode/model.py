@@ -1,0 +1,288 @@
+"""The core value objects: :class:`Transcript`, :class:`Turn`, :class:`Coding`.
+
+The stored text is the anchor. A transcript is one ``str`` with ``\\n`` newlines
+and no BOM; turns and codings are ``[start, end)`` Python ``str`` indices into it.
+Speaker labels are kept in the text in a readable form (``Speaker: utterance``
+paragraphs) but outside the turn span, so ``text[turn.start:turn.end] == turn.text``.
+
+Importers never compose the text themselves: they produce :class:`TurnDraft` items
+and call :meth:`Transcript.build`, the single place where offsets are made.
+
+This module imports nothing from qualcode.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Literal
+
+__all__ = ["Coding", "Transcript", "Turn", "TurnDraft", "ROLES", "format_timestamp"]
+
+Role = Literal["interviewer", "participant"]
+ROLES: tuple[str, ...] = ("interviewer", "participant")
+
+# How a turn is laid out in the stored text. One turn per paragraph.
+TURN_SEPARATOR = "\n\n"
+LABEL_SEPARATOR = ": "
+
+
+def format_timestamp(seconds: float) -> str:
+    """Format seconds as ``HH:MM:SS`` (with ``.mmm`` only when needed).
+
+    Examples
+    --------
+    >>> format_timestamp(83)
+    '00:01:23'
+    >>> format_timestamp(3.5)
+    '00:00:03.500'
+    """
+    ms = round(seconds * 1000)
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, ms = divmod(rem, 1000)
+    out = f"{h:02d}:{m:02d}:{s:02d}"
+    return out + (f".{ms:03d}" if ms else "")
+
+
+@dataclass(frozen=True, slots=True)
+class TurnDraft:
+    """One utterance as an importer reads it, before offsets exist.
+
+    Parameters
+    ----------
+    text : str
+        The utterance without its speaker label (``\\n`` allowed inside).
+    speaker : str or None
+        The speaker's label or name as given in the file.
+    role : {"interviewer", "participant"} or None
+        Filled by the importer from ``speakers=`` or the common labels.
+    time_start, time_end : float or None
+        Seconds from the start of the recording.
+    """
+
+    text: str
+    speaker: str | None = None
+    role: str | None = None
+    time_start: float | None = None
+    time_end: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One speaker turn: offsets into the transcript's stored text.
+
+    Examples
+    --------
+    >>> t = Transcript.build("t1", [TurnDraft("Hello.", "Interviewer", "interviewer")])
+    >>> turn = t.turns[0]
+    >>> (turn.index, turn.speaker, turn.role, turn.start, turn.end, turn.text)
+    (0, 'Interviewer', 'interviewer', 13, 19, 'Hello.')
+    """
+
+    index: int
+    speaker: str | None
+    role: str | None
+    start: int
+    end: int
+    text: str
+    time_start: float | None = None
+    time_end: float | None = None
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """An imported transcript: stored text, turns with exact offsets, attributes.
+
+    Build one with :meth:`Transcript.build` (importers do) or read one with
+    :func:`qualcode.read_transcript`.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier (file stem by default).
+    text : str
+        The stored text: ``\\n`` newlines, no BOM, speaker labels outside turn spans.
+    turns : tuple of Turn
+    attributes : mapping
+        Participant attributes (organisation, role, rank band, ...).
+    source : str or None
+        The path the transcript was read from.
+    format : str or None
+        ``txt``, ``docx``, ``vtt``, ``srt``, ``pdf``, ...
+    encoding : str or None
+        The encoding the file was decoded with (``utf-8``, ``utf-8-sig``, ``utf-16``, ``cp1252``).
+
+    Examples
+    --------
+    >>> t = Transcript.build("int01", [
+    ...     TurnDraft("How long have you served?", "Interviewer", "interviewer"),
+    ...     TurnDraft("Twelve years.", "P1", "participant", 3.0, 4.5),
+    ... ])
+    >>> print(t.text)
+    Interviewer: How long have you served?
+    <BLANKLINE>
+    P1: Twelve years.
+    >>> all(t.text[u.start:u.end] == u.text for u in t.turns)
+    True
+    >>> t.speakers
+    ('Interviewer', 'P1')
+    """
+
+    id: str
+    text: str
+    turns: tuple[Turn, ...] = ()
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    source: str | None = None
+    format: str | None = None
+    encoding: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not self.id:
+            raise ValueError("Transcript.id must be a non-empty string")
+        object.__setattr__(self, "turns", tuple(self.turns))
+        object.__setattr__(self, "attributes", MappingProxyType(dict(self.attributes)))
+        n = len(self.text)
+        prev_end = 0
+        for i, t in enumerate(self.turns):
+            if t.index != i or not (prev_end <= t.start <= t.end <= n):
+                raise ValueError(f"Transcript '{self.id}': turn {i} has bad offsets [{t.start}, {t.end})")
+            if self.text[t.start : t.end] != t.text:
+                raise ValueError(f"Transcript '{self.id}': turn {i} text does not match the stored text")
+            prev_end = t.end
+
+    # -- construction ------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        id: str,
+        drafts: Iterable[TurnDraft],
+        *,
+        attributes: Mapping[str, Any] | None = None,
+        source: str | None = None,
+        format: str | None = None,
+        encoding: str | None = None,
+    ) -> Transcript:
+        """Compose the stored text from turn drafts and compute exact offsets.
+
+        Each turn becomes one paragraph ``Speaker: utterance`` (just the utterance
+        when there is no speaker); paragraphs are separated by a blank line.
+        Newlines inside an utterance are normalised to ``\\n``; surrounding
+        whitespace is stripped. Empty utterances are dropped.
+        """
+        parts: list[str] = []
+        turns: list[Turn] = []
+        pos = 0
+        for d in drafts:
+            body = d.text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").strip()
+            if not body:
+                continue
+            if parts:
+                parts.append(TURN_SEPARATOR)
+                pos += len(TURN_SEPARATOR)
+            if d.speaker:
+                label = d.speaker.strip() + LABEL_SEPARATOR
+                parts.append(label)
+                pos += len(label)
+            start = pos
+            parts.append(body)
+            pos += len(body)
+            turns.append(
+                Turn(
+                    index=len(turns),
+                    speaker=d.speaker.strip() if d.speaker else None,
+                    role=d.role,
+                    start=start,
+                    end=pos,
+                    text=body,
+                    time_start=d.time_start,
+                    time_end=d.time_end,
+                )
+            )
+        return cls(
+            id=id,
+            text="".join(parts),
+            turns=tuple(turns),
+            attributes=attributes or {},
+            source=source,
+            format=format,
+            encoding=encoding,
+        )
+
+    def with_attributes(self, attributes: Mapping[str, Any]) -> Transcript:
+        """Return a copy with ``attributes`` merged over the current ones."""
+        return replace(self, attributes={**self.attributes, **attributes})
+
+    # -- views -------------------------------------------------------------
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the stored text encoded as UTF-8 (hex)."""
+        return _sha256(self.text)
+
+    @property
+    def speakers(self) -> tuple[str, ...]:
+        """Distinct speaker labels in order of first appearance."""
+        return tuple(dict.fromkeys(t.speaker for t in self.turns if t.speaker))
+
+    def turn_at(self, offset: int) -> Turn | None:
+        """The turn whose span contains ``offset`` (or None between turns)."""
+        import bisect
+
+        starts = [t.start for t in self.turns]
+        i = bisect.bisect_right(starts, offset) - 1
+        if i >= 0 and self.turns[i].start <= offset < max(self.turns[i].end, self.turns[i].start + 1):
+            return self.turns[i]
+        return None
+
+    def to_frame(self):  # -> pandas.DataFrame
+        """One row per turn: ``transcript_id, turn, speaker, role, start, end, time_start, time_end, text``.
+
+        Examples
+        --------
+        >>> t = Transcript.build("t1", [TurnDraft("Yes.", "P1", "participant")])
+        >>> t.to_frame()[["transcript_id", "turn", "speaker", "start", "end", "text"]]
+          transcript_id  turn speaker  start  end  text
+        0            t1     0      P1      4    8  Yes.
+        """
+        from qualcode._columns import TURNS, frame
+
+        rows = [
+            {
+                "transcript_id": self.id,
+                "turn": t.index,
+                "speaker": t.speaker,
+                "role": t.role,
+                "start": t.start,
+                "end": t.end,
+                "time_start": t.time_start,
+                "time_end": t.time_end,
+                "text": t.text,
+            }
+            for t in self.turns
+        ]
+        return frame(rows, TURNS)
+
+    def __repr__(self) -> str:  # never print transcript text
+        return f"Transcript(id={self.id!r}, turns={len(self.turns)}, chars={len(self.text)}, format={self.format!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Coding:
+    """One coding: a code applied by a coder to ``[start, end)`` of a transcript."""
+
+    transcript_id: str
+    start: int
+    end: int
+    code: str
+    coder: str
+    origin: str = "manual"
+    memo: str | None = None
+    created: datetime | None = None
+    coding_id: int | None = None

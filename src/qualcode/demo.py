@@ -1,0 +1,178 @@
+"""The end-to-end demo on the bundled fictional corpus (``qualcode demo`` / ``make demo``).
+
+It uses only the public API, in the order a research team would:
+import -> store -> codebooks -> two coders' codings -> assisted tagging (patterns and a
+learned tagger) -> agreement -> treemaps -> pseudonymise -> shared exports -> leak check.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["run_demo"]
+
+
+def _corpora() -> Path:
+    from qualcode.datasets import demo_dir
+
+    return demo_dir()
+
+
+def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
+    """Run the whole workflow on the demo corpus and write everything into ``out``.
+
+    Parameters
+    ----------
+    out : path
+        Output folder (created; earlier demo outputs in it are replaced).
+    quiet : bool
+        Print nothing.
+
+    Returns
+    -------
+    dict
+        Summary numbers and the paths written.
+    """
+    import qualcode as qc
+    from qualcode.datasets import demo as demo_data
+
+    t0 = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    corpora = _corpora()
+    root = corpora.parent
+    written: dict[str, str] = {}
+    summary: dict[str, Any] = {}
+
+    def say(msg: str) -> None:
+        if not quiet:
+            print(msg, flush=True)
+
+    # 1. import
+    corpus = qc.read_corpus(corpora / "demo", attributes=corpora / "demo" / "attributes.csv")
+    words = int(corpus.turns["text"].str.split().str.len().sum())
+    say(f"[1/9] imported {len(corpus)} transcripts ({words:,} words) from {corpora / 'demo'}")
+    summary["transcripts"] = len(corpus)
+    summary["words"] = words
+
+    # 2. store + codebooks
+    proj_path = out / "demo.qcproj"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(proj_path) + suffix).unlink(missing_ok=True)
+    books = {name: qc.Codebook.load(root / "codebooks" / f"{name}.yaml") for name in ("roles", "harms", "culture")}
+    project = qc.Project(proj_path)
+    for cb in books.values():
+        project.set_codebook(cb)
+    project.add_transcripts(corpus)
+    codings = demo_data.demo_codings(corpus)
+    project.add_codings(codings)
+    by_coder = project.codings().groupby("coder").size().to_dict()
+    say(f"[2/9] stored in {proj_path}: codebooks {', '.join(f'{n} ({len(b)} codes)' for n, b in books.items())}; "
+        f"codings by coder {by_coder}")
+    written["project"] = str(proj_path)
+    summary["codings"] = by_coder
+
+    # 3. pattern suggestions per codebook
+    sugg_frames = []
+    counts = {}
+    for name, cb in books.items():
+        s = qc.suggest(project, cb, unit="sentence")
+        counts[name] = len(s)
+        sugg_frames.append(s)
+    import pandas as pd
+
+    suggestions = pd.concat(sugg_frames, ignore_index=True)
+    suggestions.to_csv(out / "suggestions.csv", index=False, encoding="utf-8-sig")
+    written["suggestions"] = str(out / "suggestions.csv")
+    ev = qc.evaluate(suggestions, project.codings(coder="AB"), unit="sentence")
+    micro = ev[ev["code"] == "(micro)"].iloc[0]
+    say(f"[3/9] pattern suggestions per codebook {counts}; against coder AB: "
+        f"precision {micro['precision']:.2f}, recall {micro['recall']:.2f}, F1 {micro['f1']:.2f}")
+    summary["pattern_suggestions"] = counts
+    summary["pattern_f1_vs_AB"] = float(micro["f1"])
+
+    # 4. learned tagger on coder AB's codings
+    combined = project.codebook
+    learned = qc.LearnedTagger(unit="sentence", seed=0)
+    learned.fit(project, coder="AB")
+    learned.save(out / "learned_tagger")
+    report = learned.report
+    usable = report[~report["code"].isin(["(micro)", "(macro)"])]
+    macro = report[report["code"] == "(macro)"]
+    micro_l = report[report["code"] == "(micro)"]
+    say(f"[4/9] learned tagger trained on coder AB: {len(usable)} codes with enough examples; "
+        f"cross-validated micro F1 {float(micro_l['f1'].iloc[0]):.2f}, macro F1 {float(macro['f1'].iloc[0]):.2f}")
+    report.to_csv(out / "learned_tagger_report.csv", index=False)
+    written["learned_tagger"] = str(out / "learned_tagger")
+    summary["learned_cv_micro_f1"] = float(micro_l["f1"].iloc[0])
+    summary["learned_cv_macro_f1"] = float(macro["f1"].iloc[0])
+
+    # 5. agreement
+    table = qc.agreement_table(project, coders=["AB", "CD"], unit="sentence", n_boot=500, seed=0)
+    table.to_csv(out / "agreement.csv", index=False)
+    with pd.ExcelWriter(out / "agreement.xlsx") as xl:
+        table.to_excel(xl, sheet_name="sentence", index=False)
+        qc.agreement_table(project, coders=["AB", "CD"], unit="turn", n_boot=500, seed=0).to_excel(
+            xl, sheet_name="turn", index=False)
+    dis = qc.disagreements(project, coders=["AB", "CD"], unit="sentence")
+    dis.to_excel(out / "disagreements.xlsx", index=False)
+    pooled = table[table["code"] == "(pooled)"].iloc[0]
+    kcol = "cohen_kappa" if "cohen_kappa" in table else "krippendorff_alpha"
+    say(f"[5/9] agreement AB vs CD by sentence: pooled {kcol} {pooled[kcol]:.2f}, "
+        f"alpha {pooled['krippendorff_alpha']:.2f} over {int(pooled['n_units'])} units; "
+        f"{len(dis)} disagreements to resolve")
+    written.update(agreement=str(out / "agreement.xlsx"), disagreements=str(out / "disagreements.xlsx"))
+    summary["pooled_kappa"] = float(pooled[kcol])
+
+    # 6. treemaps
+    ex = corpora / "exercises"
+    roles_sel = qc.read_selections(ex / "roles_selections.csv", codebook=books["roles"])
+    harms_sel = qc.read_selections(ex / "harms_selections.csv", codebook=books["harms"])
+    figs = {
+        "fig_roles": qc.selection_treemap(roles_sel, books["roles"], min_respondents=7, highlight="harm_reduction",
+                                          title="Police roles in policing drug markets"),
+        "fig_harms": qc.selection_treemap(harms_sel, books["harms"], min_respondents=5,
+                                          title="Drug-related harms to prioritise"),
+        "fig_codes": qc.code_treemap(project.codings(coder="AB"), combined, by="respondents"),
+    }
+    for stem, tm in figs.items():
+        for suffix in (".png", ".svg"):
+            written[stem + suffix] = str(tm.save(out / f"{stem}{suffix}"))
+    say("[6/9] treemaps: " + " | ".join(f"{k}: {v.summary['responses_shown']} of {v.summary['responses_total']}"
+                                      for k, v in figs.items()))
+    summary["treemaps"] = {k: v.summary for k, v in figs.items()}
+
+    # 7. pseudonymise before sharing
+    key = demo_data.demo_key_path()
+    shared_path = out / "demo_shared.qcproj"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(shared_path) + suffix).unlink(missing_ok=True)
+    shutil.copy(proj_path, shared_path)
+    shared = qc.Project(shared_path)
+    ps = qc.pseudonymise(shared, key)
+    say(f"[7/9] pseudonymised a copy for sharing ({shared_path}): {ps.summary if hasattr(ps, 'summary') else ps}")
+    written["shared_project"] = str(shared_path)
+
+    # 8. exports from the pseudonymised copy
+    shared_codings = shared.codings()
+    for suffix in (".xlsx", ".docx", ".html", ".md", ".csv"):
+        written["extracts" + suffix] = str(qc.export_extracts(shared_codings, out / f"extracts{suffix}",
+                                                              codebook=shared.codebook))
+    written["qdpx"] = str(qc.write_qdpx(shared, out / "demo.qdpx"))
+    say(f"[8/9] exports: extracts.xlsx/.docx/.html/.md/.csv and demo.qdpx ({len(shared_codings)} coded extracts)")
+
+    # 9. leak check on everything shared
+    leaks = pd.concat([qc.check_leaks(written[k], key) for k in written if k.startswith("extracts") or k == "qdpx"],
+                      ignore_index=True)
+    say(f"[9/9] leak check on the shared exports: {len(leaks)} originals found")
+    summary["leaks"] = len(leaks)
+    project.close()
+    shared.close()
+    summary["seconds"] = round(time.perf_counter() - t0, 1)
+    say(f"done in {summary['seconds']} s; outputs in {out}/:")
+    for k, v in written.items():
+        say(f"  {k:<16} {v}")
+    return {"summary": summary, "written": written}

@@ -147,3 +147,145 @@ def frame(
         else:
             df[name] = s.astype(dtype)
     return df
+
+
+# --- project store (store.py) ---------------------------------------------
+PROJECT_TRANSCRIPTS: Schema = (
+    ("transcript_id", STR),
+    ("sha256", STR),
+    ("n_turns", INT),
+    ("n_chars", INT),
+    ("source", STR),
+    ("format", STR),
+    ("encoding", STR),
+)
+
+TRANSCRIPT_REPORT: Schema = (
+    ("transcript_id", STR),
+    ("status", STR),
+    ("reanchored", INT),
+    ("orphaned", INT),
+)
+
+CODEBOOK_VERSIONS: Schema = (
+    ("codebook_id", INT),
+    ("name", STR),
+    ("version", STR),
+    ("hash", STR),
+    ("n_codes", INT),
+    ("added", TIME),
+    ("current", BOOL),
+)
+
+ORPHANS: Schema = (
+    ("orphan_id", INT),
+    ("coding_id", INT),
+    ("transcript_id", STR),
+    ("start", INT),
+    ("end", INT),
+    ("code", STR),
+    ("coder", STR),
+    ("origin", STR),
+    ("memo", STR),
+    ("created", TIME),
+    ("codebook_version", STR),
+    ("quote", STR),
+    ("reason", STR),
+    ("old_sha256", STR),
+    ("new_sha256", STR),
+    ("orphaned", TIME),
+)
+
+DECISIONS: Schema = (
+    ("decision_id", INT),
+    ("transcript_id", STR),
+    ("start", INT),
+    ("end", INT),
+    ("code", STR),
+    ("coder", STR),
+    ("decision", STR),
+    ("tagger", STR),
+    ("score", FLOAT),
+    ("evidence", STR),
+    ("decided", TIME),
+)
+
+MERGE_REPORT: Schema = (
+    ("kind", STR),
+    ("transcript_id", STR),
+    ("coder", STR),
+    ("count", INT),
+    ("detail", STR),
+)
+
+# selection exercises (treemap.read_selections): one row per respondent and pick
+SELECTIONS: Schema = (
+    ("respondent", STR),
+    ("item", STR),
+    ("label", STR),
+    ("category", STR),
+    ("pick", "Int64"),
+    ("placeholder", BOOL),
+    ("line", "Int64"),
+)
+
+# Treemap.layout: LAYOUT first, then the rendering details (coordinates in inches, y downward)
+TREEMAP_LAYOUT: Schema = (
+    *LAYOUT,
+    ("responses", INT),
+    ("placeholder", BOOL),
+    ("color", STR),
+    ("label_text", STR),
+    ("label_fontsize", FLOAT),
+    ("label_rotation", FLOAT),
+    ("abbreviation", STR),
+    ("label_shown", BOOL),
+)
+
+# Treemap.categories: one row per category block
+TREEMAP_CATEGORIES: Schema = (
+    ("category", STR),
+    ("count", INT),
+    ("responses", INT),
+    ("respondents", INT),
+    ("x", FLOAT),
+    ("y", FLOAT),
+    ("dx", FLOAT),
+    ("dy", FLOAT),
+    ("header_dy", FLOAT),
+    ("color", STR),
+)
+
+# Codebook.to_frame: one row per code (flag columns ``flag_<name>`` follow as extras)
+CODES: Schema = (
+    ("code", STR),
+    ("label", STR),
+    ("parent", STR),
+    ("root", STR),
+    ("depth", INT),
+    ("definition", STR),
+    ("n_include", INT),
+    ("n_exclude", INT),
+    ("n_examples", INT),
+    ("n_patterns", INT),
+    ("color", STR),
+    ("source", STR),
+    ("source_status", STR),
+)
+
+# corpus.py: Corpus.attributes (then one column per attribute) and Corpus.summary()
+CORPUS_ATTRIBUTES: Schema = (("transcript_id", STR),)
+
+CORPUS_SUMMARY: Schema = (
+    ("transcript_id", STR),
+    ("format", STR),
+    ("encoding", STR),
+    ("turns", INT),
+    ("speakers", INT),
+    ("words", INT),
+    ("words_interviewer", INT),
+    ("words_participant", INT),
+    ("words_other", INT),
+    ("duration", FLOAT),
+    ("source", STR),
+)

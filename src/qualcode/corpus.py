@@ -1,14 +1,726 @@
-"""Corpus: a collection of transcripts with DataFrame views.
+"""A corpus: transcripts with participant attributes, and their DataFrame views.
 
-Owned by a helper; replace this stub."""
+Participant attributes
+----------------------
+Attributes describe the interviewee of each transcript. They come from a table
+(CSV, XLSX or DataFrame) with one row per transcript keyed by ``transcript_id``
+(or ``id``). The study vocabulary is:
+
+``organisation``
+    The force or partner organisation (free text, e.g. ``Force A``, ``County Council``).
+``role``
+    ``police officer``, ``police staff`` or ``partner``.
+``rank_band``
+    For police officers: ``constable/sergeant``, ``inspector/chief inspector`` or
+    ``superintendent+``; empty for staff and partners.
+
+Any other columns (``site``, ``years_service``, ``interview_date``, ...) are kept as
+extra attributes. Empty cells become None. In :attr:`Corpus.turns`, an attribute
+whose name is also a turn column (``role``, ``speaker``, ``text``, ...) is prefixed
+``participant_`` (so the attribute ``role`` appears as ``participant_role`` next to
+the turn's ``role``, interviewer/participant); :attr:`Corpus.attributes` keeps the
+names as given.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import glob as _glob
+import os
+import re
+import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-def read_corpus(*args: Any, **kwargs: Any) -> Any:
-    raise NotImplementedError("read_corpus")
+from qualcode.errors import Errors, ImportFormatError, ImportWarning_, InvalidInputError
+from qualcode.io import FORMATS, SUFFIXES, format_of, read_transcript
+from qualcode.model import Transcript
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "ATTRIBUTE_PREFIX",
+    "Corpus",
+    "attribute_columns",
+    "read_attributes",
+    "read_corpus",
+]
+
+#: Prefix for attribute columns whose names clash with turn columns in ``Corpus.turns``.
+ATTRIBUTE_PREFIX = "participant_"
+_SKIP_STEMS = re.compile(r"^(readme|license|licence|changelog)$", re.IGNORECASE)
+
+
+def attribute_columns(
+    names: Iterable[str], reserved: Iterable[str] | None = None
+) -> dict[str, str]:
+    """Column name for each attribute when joined onto a turns-like frame.
+
+    Names that clash with ``reserved`` (default: the turn columns) get the
+    :data:`ATTRIBUTE_PREFIX`.
+
+    Examples
+    --------
+    >>> attribute_columns(["organisation", "role", "rank_band"])
+    {'organisation': 'organisation', 'role': 'participant_role', 'rank_band': 'rank_band'}
+    """
+    from qualcode._columns import TURNS
+    from qualcode._columns import names as schema_names
+
+    taken = set(schema_names(TURNS) if reserved is None else reserved)
+    out: dict[str, str] = {}
+    for n in names:
+        col = n if n not in taken else ATTRIBUTE_PREFIX + n
+        while col in taken or col in out.values():
+            col = ATTRIBUTE_PREFIX + col
+        out[n] = col
+    return out
+
+
+def _natural_key(path: Path) -> list[Any]:
+    return [
+        int(tok) if tok.isdigit() else tok.casefold()
+        for tok in re.split(r"(\d+)", str(path))
+    ]
 
 
 class Corpus:
-    """A collection of transcripts (stub)."""
+    """A collection of transcripts with unique ids and tidy DataFrame views.
+
+    Build one with :func:`read_corpus` or :meth:`Corpus.from_transcripts`.
+
+    Parameters
+    ----------
+    transcripts : iterable of Transcript
+        Ids must be unique.
+
+    Examples
+    --------
+    >>> from qualcode.model import Transcript, TurnDraft
+    >>> t = Transcript.build(
+    ...     "int01",
+    ...     [
+    ...         TurnDraft("Why divert?", "I", "interviewer"),
+    ...         TurnDraft("It reduces harm.", "P1", "participant", 3.0, 5.0),
+    ...     ],
+    ...     attributes={"organisation": "Force A", "role": "police officer"},
+    ... )
+    >>> corpus = Corpus.from_transcripts([t])
+    >>> len(corpus), corpus.ids, corpus["int01"].speakers
+    (1, ['int01'], ('I', 'P1'))
+    >>> list(corpus.turns.columns)  # doctest: +NORMALIZE_WHITESPACE
+    ['transcript_id', 'turn', 'speaker', 'role', 'start', 'end', 'time_start', 'time_end', 'text',
+     'organisation', 'participant_role']
+    >>> corpus.summary()[
+    ...     ["transcript_id", "turns", "words_interviewer", "words_participant"]
+    ... ]
+      transcript_id  turns  words_interviewer  words_participant
+    0         int01      2                  2                  3
+    """
+
+    __slots__ = ("_by_id", "_transcripts")
+
+    def __init__(self, transcripts: Iterable[Transcript] = ()) -> None:
+        items = list(transcripts)
+        by_id: dict[str, Transcript] = {}
+        for t in items:
+            if not isinstance(t, Transcript):
+                raise InvalidInputError(
+                    Errors.QC101.format(
+                        param="transcripts",
+                        caller="Corpus",
+                        expected="Transcript objects",
+                        got=type(t).__name__,
+                    )
+                )
+            if t.id in by_id:
+                raise InvalidInputError(
+                    Errors.QC205.format(
+                        id=t.id,
+                        first=by_id[t.id].source or "(in memory)",
+                        second=t.source or "(in memory)",
+                    )
+                )
+            by_id[t.id] = t
+        self._transcripts: tuple[Transcript, ...] = tuple(items)
+        self._by_id = by_id
+
+    @classmethod
+    def from_transcripts(cls, transcripts: Iterable[Transcript]) -> Corpus:
+        """A corpus of already built transcripts (ids must be unique).
+
+        Examples
+        --------
+        >>> from qualcode.model import Transcript, TurnDraft
+        >>> len(Corpus.from_transcripts([Transcript.build("a", [TurnDraft("Hello.")])]))
+        1
+        """
+        return cls(transcripts)
+
+    # -- container protocol --------------------------------------------------
+    def __iter__(self) -> Iterator[Transcript]:
+        return iter(self._transcripts)
+
+    def __len__(self) -> int:
+        return len(self._transcripts)
+
+    def __contains__(self, transcript_id: object) -> bool:
+        return transcript_id in self._by_id
+
+    def __getitem__(self, transcript_id: str) -> Transcript:
+        try:
+            return self._by_id[transcript_id]
+        except (KeyError, TypeError):
+            known = ", ".join(repr(i) for i in list(self._by_id)[:5])
+            raise KeyError(
+                f"Unknown transcript id {transcript_id!r}; the corpus has {len(self)} transcripts "
+                f"(ids start {known}). Ids are file names without suffix by default."
+            ) from None
+
+    def __repr__(self) -> str:
+        n_turns = sum(len(t.turns) for t in self._transcripts)
+        return f"Corpus(transcripts={len(self)}, turns={n_turns})"
+
+    @property
+    def ids(self) -> list[str]:
+        """Transcript ids in corpus order."""
+        return [t.id for t in self._transcripts]
+
+    @property
+    def transcripts(self) -> tuple[Transcript, ...]:
+        """The transcripts, in corpus order."""
+        return self._transcripts
+
+    def attribute_names(self) -> list[str]:
+        """Attribute names over all transcripts, in order of first appearance."""
+        return list(dict.fromkeys(k for t in self._transcripts for k in t.attributes))
+
+    # -- DataFrame views -----------------------------------------------------
+    @property
+    def turns(self) -> pd.DataFrame:
+        """One row per turn: the ``TURNS`` columns, then one column per attribute.
+
+        Columns: ``transcript_id, turn, speaker, role, start, end, time_start,
+        time_end, text``, then the attributes (see the module docstring for the
+        ``participant_`` prefix of clashing names).
+        """
+        from qualcode._columns import TURNS, frame
+
+        cols = attribute_columns(self.attribute_names())
+        rows = []
+        for t in self._transcripts:
+            attrs = {col: t.attributes.get(name) for name, col in cols.items()}
+            for u in t.turns:
+                rows.append(
+                    {
+                        "transcript_id": t.id,
+                        "turn": u.index,
+                        "speaker": u.speaker,
+                        "role": u.role,
+                        "start": u.start,
+                        "end": u.end,
+                        "time_start": u.time_start,
+                        "time_end": u.time_end,
+                        "text": u.text,
+                        **attrs,
+                    }
+                )
+        return frame(rows, TURNS, extra=list(cols.values()))
+
+    def to_frame(self) -> pd.DataFrame:
+        """Same as :attr:`turns`."""
+        return self.turns
+
+    @property
+    def attributes(self) -> pd.DataFrame:
+        """One row per transcript: ``transcript_id`` then the attributes as named."""
+        from qualcode._columns import CORPUS_ATTRIBUTES, frame
+
+        names = self.attribute_names()
+        rows = [
+            {"transcript_id": t.id, **{n: t.attributes.get(n) for n in names}}
+            for t in self._transcripts
+        ]
+        return frame(
+            rows, CORPUS_ATTRIBUTES, extra=[n for n in names if n != "transcript_id"]
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """One row per transcript: size, speakers, words by role and duration.
+
+        Returns
+        -------
+        pandas.DataFrame
+            - ``transcript_id``, ``format``, ``encoding``
+            - ``turns``: number of turns; ``speakers``: distinct speakers
+            - ``words``: whitespace-separated words in all turns, split into
+              ``words_interviewer``, ``words_participant`` and ``words_other``
+              (turns with no role, e.g. document pages)
+            - ``duration``: seconds from the first timed turn's start to the last
+              time given (NaN when the transcript has no timestamps)
+            - ``source``: the file read
+        """
+        from qualcode._columns import CORPUS_SUMMARY, frame
+
+        rows = []
+        for t in self._transcripts:
+            words = {"interviewer": 0, "participant": 0, None: 0}
+            for u in t.turns:
+                words[u.role if u.role in ("interviewer", "participant") else None] += (
+                    len(u.text.split())
+                )
+            starts = [u.time_start for u in t.turns if u.time_start is not None]
+            ends = [
+                x for u in t.turns for x in (u.time_start, u.time_end) if x is not None
+            ]
+            rows.append(
+                {
+                    "transcript_id": t.id,
+                    "format": t.format,
+                    "encoding": t.encoding,
+                    "turns": len(t.turns),
+                    "speakers": len(t.speakers),
+                    "words": sum(words.values()),
+                    "words_interviewer": words["interviewer"],
+                    "words_participant": words["participant"],
+                    "words_other": words[None],
+                    "duration": (max(ends) - min(starts)) if starts else None,
+                    "source": t.source,
+                }
+            )
+        return frame(rows, CORPUS_SUMMARY)
+
+    def with_attributes(self, attributes: Any) -> Corpus:
+        """A copy with attributes from a table (path, DataFrame or mapping) joined on.
+
+        Rows for ids not in the corpus raise an :class:`ImportWarning_`.
+        """
+        table = read_attributes(attributes)
+        _warn_unknown(table, self._by_id, _source_name(attributes))
+        return Corpus(
+            t.with_attributes(table[t.id]) if t.id in table else t
+            for t in self._transcripts
+        )
+
+
+# -- attributes -----------------------------------------------------------------
+def _source_name(attributes: Any) -> str:
+    if isinstance(attributes, str | os.PathLike):
+        return str(attributes)
+    return f"({type(attributes).__name__})"
+
+
+def _plain(value: Any) -> Any:
+    """pandas/numpy cell -> plain Python (None for missing)."""
+    import pandas as pd
+
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item") and not isinstance(value, str):
+        try:
+            value = value.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    import io
+
+    import pandas as pd
+
+    from qualcode.io._decode import decode, read_bytes
+
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            head = pd.read_excel(path, nrows=0, engine="openpyxl")
+            keys = {
+                c: str
+                for c in head.columns
+                if str(c).strip().lower() in ("transcript_id", "id")
+            }
+            return pd.read_excel(path, dtype=keys, engine="openpyxl")
+        if suffix in (".csv", ".tsv", ".txt"):
+            text = decode(read_bytes(path), path=path).text
+            sep = "\t" if suffix == ".tsv" else None
+            head = pd.read_csv(io.StringIO(text), nrows=0, sep=sep, engine="python")
+            keys = {
+                c: str
+                for c in head.columns
+                if str(c).strip().lower() in ("transcript_id", "id")
+            }
+            return pd.read_csv(
+                io.StringIO(text),
+                dtype=keys,
+                sep=sep,
+                engine="python",
+                skipinitialspace=True,
+            )
+    except ImportFormatError:
+        raise
+    except Exception as exc:  # pandas ParserError/EmptyDataError, openpyxl/zip errors
+        raise ImportFormatError(
+            Errors.QC226.format(
+                source=path, detail=f"{type(exc).__name__}: {exc}"[:200]
+            ),
+            path=path,
+        ) from exc
+    raise ImportFormatError(
+        Errors.QC226.format(
+            source=path,
+            detail=f"unknown table suffix {suffix!r}; use .csv, .tsv or .xlsx",
+        ),
+        path=path,
+    )
+
+
+def read_attributes(attributes: Any) -> dict[str, dict[str, Any]]:
+    """Participant attributes keyed by transcript id, from a CSV/XLSX path, DataFrame or mapping.
+
+    Parameters
+    ----------
+    attributes : path, pandas.DataFrame or mapping
+        A table with a ``transcript_id`` (or ``id``) column and one column per
+        attribute, or a mapping ``{transcript_id: {attribute: value}}``.
+
+    Returns
+    -------
+    dict
+        ``{transcript_id: {attribute: value}}``; empty cells are None.
+
+    Raises
+    ------
+    ImportFormatError
+        The table cannot be read [QC226], has no key column [QC224], an empty
+        [QC227] or repeated [QC225] id.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> read_attributes(
+    ...     pd.DataFrame(
+    ...         {
+    ...             "transcript_id": ["int01"],
+    ...             "role": ["police staff"],
+    ...             "rank_band": [None],
+    ...         }
+    ...     )
+    ... )
+    {'int01': {'role': 'police staff', 'rank_band': None}}
+    """
+    import pandas as pd
+
+    source = _source_name(attributes)
+    if isinstance(attributes, Mapping):
+        out: dict[str, dict[str, Any]] = {}
+        for k, v in attributes.items():
+            if not isinstance(v, Mapping):
+                raise InvalidInputError(
+                    Errors.QC101.format(
+                        param="attributes",
+                        caller="read_corpus",
+                        expected="a path, a DataFrame or a mapping of transcript id to a dict of attributes",
+                        got=type(v).__name__,
+                    )
+                )
+            out[str(k).strip()] = {str(a): _plain(x) for a, x in v.items()}
+        return out
+    if isinstance(attributes, str | os.PathLike):
+        p = Path(attributes)
+        if not p.exists():
+            raise ImportFormatError(Errors.QC201.format(path=p), path=p)
+        df = _read_table(p)
+    elif isinstance(attributes, pd.DataFrame):
+        df = attributes
+    else:
+        raise InvalidInputError(
+            Errors.QC101.format(
+                param="attributes",
+                caller="read_corpus",
+                expected="a CSV/XLSX path, a DataFrame or a mapping",
+                got=type(attributes).__name__,
+            )
+        )
+    columns = {str(c).strip(): c for c in df.columns}
+    key = next((columns[c] for c in columns if c.lower() == "transcript_id"), None)
+    if key is None:
+        key = next((columns[c] for c in columns if c.lower() == "id"), None)
+    if key is None:
+        raise ImportFormatError(
+            Errors.QC224.format(source=source, columns=list(columns))
+        )
+    others = [c for c in df.columns if c != key and not str(c).startswith("Unnamed:")]
+    result: dict[str, dict[str, Any]] = {}
+    first_row: dict[str, int] = {}
+    for i, (kv, row) in enumerate(
+        zip(
+            df[key].tolist(), df[others].itertuples(index=False, name=None), strict=True
+        )
+    ):
+        tid = _plain(kv)
+        row_no = (
+            i + 2 if isinstance(attributes, str | os.PathLike) else i
+        )  # file rows count the header
+        if tid is None:
+            if all(_plain(x) is None for x in row):
+                continue  # a blank line
+            raise ImportFormatError(Errors.QC227.format(source=source, row=row_no))
+        tid = str(tid)
+        if tid in result:
+            raise ImportFormatError(
+                Errors.QC225.format(
+                    source=source, id=tid, rows=[first_row[tid], row_no]
+                )
+            )
+        first_row[tid] = row_no
+        result[tid] = {
+            str(c).strip(): _plain(x) for c, x in zip(others, row, strict=True)
+        }
+    return result
+
+
+def _warn_unknown(
+    table: Mapping[str, Any], known: Mapping[str, Any], source: str
+) -> None:
+    unknown = [k for k in table if k not in known]
+    if unknown:
+        shown = unknown[:10] + (["..."] if len(unknown) > 10 else [])
+        warnings.warn(
+            ImportWarning_(
+                Errors.QC223.format(source=source, n=len(unknown), ids=shown)
+            ),
+            stacklevel=3,
+        )
+
+
+# -- paths ------------------------------------------------------------------------
+def _hidden(p: Path) -> bool:
+    return p.name.startswith((".", "~$", "~"))
+
+
+def _scan_folder(folder: Path, recursive: bool) -> list[Path]:
+    it = folder.rglob("*") if recursive else folder.iterdir()
+    files = [
+        p
+        for p in it
+        if p.is_file()
+        and format_of(p) is not None
+        and not _hidden(p)
+        and not _SKIP_STEMS.match(p.stem)
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts[:-1])
+    ]
+    return sorted(files, key=_natural_key)
+
+
+def _expand(paths: Any, recursive: bool) -> list[tuple[str | None, Path]]:
+    """(explicit id or None, path) pairs in corpus order."""
+    if isinstance(paths, Mapping):
+        out = []
+        for k, v in paths.items():
+            if (
+                not isinstance(k, str)
+                or not k.strip()
+                or not isinstance(v, str | os.PathLike)
+            ):
+                raise InvalidInputError(
+                    Errors.QC101.format(
+                        param="paths",
+                        caller="read_corpus",
+                        expected="a mapping of transcript id to file path",
+                        got=f"{k!r}: {v!r}",
+                    )
+                )
+            out.append((k.strip(), Path(v)))
+        return out
+    if isinstance(paths, str | os.PathLike):
+        p = Path(paths)
+        if p.is_dir():
+            return [(None, f) for f in _scan_folder(p, recursive)]
+        if p.is_file():
+            return [(None, p)]
+        s = str(paths)
+        if any(ch in s for ch in "*?["):
+            hits = [Path(h) for h in _glob.glob(s, recursive=True)]
+            files = [
+                h
+                for h in hits
+                if h.is_file() and format_of(h) is not None and not _hidden(h)
+            ]
+            return [(None, f) for f in sorted(files, key=_natural_key)]
+        raise ImportFormatError(Errors.QC201.format(path=p), path=p)
+    if isinstance(paths, Iterable) and not isinstance(paths, bytes):
+        out = []
+        for item in paths:
+            if not isinstance(item, str | os.PathLike):
+                raise InvalidInputError(
+                    Errors.QC101.format(
+                        param="paths",
+                        caller="read_corpus",
+                        expected="paths (str or Path)",
+                        got=type(item).__name__,
+                    )
+                )
+            p = Path(item)
+            if p.is_dir():
+                out.extend((None, f) for f in _scan_folder(p, recursive))
+            else:
+                out.append((None, p))  # missing or unknown-suffix files raise when read
+        return out
+    raise InvalidInputError(
+        Errors.QC101.format(
+            param="paths",
+            caller="read_corpus",
+            expected="a folder, a glob, a list of files or a mapping",
+            got=type(paths).__name__,
+        )
+    )
+
+
+def read_corpus(
+    paths: str
+    | os.PathLike[str]
+    | Sequence[str | os.PathLike[str]]
+    | Mapping[str, str | os.PathLike[str]],
+    *,
+    attributes: Any = None,
+    speakers: Mapping[str, Any] | None = None,
+    recursive: bool = False,
+    on_error: str = "raise",
+    strict: bool = True,
+) -> Corpus:
+    """Read many transcripts, with participant attributes, into a :class:`Corpus`.
+
+    Parameters
+    ----------
+    paths : folder, glob, list of files, or mapping
+        A folder (its ``.txt``, ``.docx``, ``.vtt``, ``.srt`` and ``.pdf`` files; other
+        files such as ``attributes.csv`` or ``README.md`` are skipped, as are hidden
+        files, Word lock files ``~$...`` and ``README``/``LICENSE`` files); a glob
+        (``"interviews/**/*.docx"``); a list of files and folders (kept in the given
+        order; a listed file of unknown format is an error); or a mapping
+        ``{transcript_id: path}`` to choose ids. Folder and glob files are read in
+        natural order (``int2`` before ``int10``).
+    attributes : path, pandas.DataFrame or mapping, optional
+        Participant attributes, one row per transcript, keyed by a ``transcript_id``
+        (or ``id``) column: a ``.csv``/``.tsv`` (any encoding :func:`read_transcript`
+        reads) or ``.xlsx`` file, a DataFrame, or ``{transcript_id: {name: value}}``.
+        See the module docstring for the vocabulary (``organisation``, ``role``,
+        ``rank_band``, extra columns allowed).
+    speakers : mapping, optional
+        Passed to :func:`read_transcript` for every file.
+    recursive : bool, default False
+        Also read sub-folders of a folder.
+    on_error : {"raise", "skip"}, default "raise"
+        ``"skip"``: a file that cannot be imported is left out with an
+        :class:`~qualcode.errors.ImportWarning_` naming it and the reason.
+    strict : bool, default True
+        Passed to :func:`read_transcript` (caption files).
+
+    Returns
+    -------
+    Corpus
+        Transcript ids are the file names without suffix unless given.
+
+    Raises
+    ------
+    ImportFormatError
+        No transcript files [QC208]; two files give the same id [QC205, naming both];
+        any file's own import error; attribute table problems [QC224-QC227].
+
+    Warns
+    -----
+    ImportWarning_
+        Attribute rows for transcripts not in the corpus [QC223]; skipped files.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import qualcode as qc
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "int01.txt").write_text(
+    ...     "I: Why divert?\\nP1: It reduces harm.\\n"
+    ... )
+    >>> _ = (folder / "int02.txt").write_text(
+    ...     "Q: And enforcement?\\nA: Still needed.\\n"
+    ... )
+    >>> _ = (folder / "attributes.csv").write_text(
+    ...     "transcript_id,organisation,role,rank_band\\n"
+    ...     "int01,Force A,police officer,constable/sergeant\\n"
+    ...     "int02,Drug service,partner,\\n"
+    ... )
+    >>> corpus = qc.read_corpus(folder, attributes=folder / "attributes.csv")
+    >>> corpus.ids
+    ['int01', 'int02']
+    >>> corpus.turns[
+    ...     ["transcript_id", "speaker", "role", "participant_role", "rank_band"]
+    ... ]
+      transcript_id speaker         role participant_role           rank_band
+    0         int01       I  interviewer   police officer  constable/sergeant
+    1         int01      P1  participant   police officer  constable/sergeant
+    2         int02       Q  interviewer          partner                None
+    3         int02       A  participant          partner                None
+    """
+    from qualcode._validation import check_choice
+
+    check_choice(on_error, ["raise", "skip"], param="on_error", caller="read_corpus")
+    if not isinstance(recursive, bool):
+        check_choice(recursive, [True, False], param="recursive", caller="read_corpus")
+    if attributes is not None:
+        table = read_attributes(attributes)  # fail fast, before reading every file
+    else:
+        table = {}
+    entries = _expand(paths, recursive)
+    if not entries:
+        where = paths if isinstance(paths, str | os.PathLike) else "the given paths"
+        raise ImportFormatError(
+            Errors.QC208.format(path=where),
+            path=where if isinstance(where, str | os.PathLike) else None,
+        )
+    transcripts: list[Transcript] = []
+    sources: dict[str, Path] = {}
+    for explicit_id, path in entries:
+        tid = explicit_id or path.stem
+        if tid in sources:
+            raise ImportFormatError(
+                Errors.QC205.format(id=tid, first=sources[tid], second=path), path=path
+            )
+        try:
+            t = read_transcript(path, id=tid, speakers=speakers, strict=strict)
+        except ImportFormatError as exc:
+            if on_error == "raise":
+                raise
+            warnings.warn(
+                ImportWarning_(Errors.QC221.format(path=path, detail=str(exc))),
+                stacklevel=2,
+            )
+            continue
+        sources[tid] = path
+        if tid in table:
+            t = t.with_attributes(table[tid])
+        transcripts.append(t)
+    if not transcripts:
+        raise ImportFormatError(
+            Errors.QC208.format(
+                path=paths
+                if isinstance(paths, str | os.PathLike)
+                else "the given paths"
+            )
+        )
+    if table:
+        _warn_unknown(table, sources, _source_name(attributes))
+    return Corpus(transcripts)
+
+
+# formats a folder scan picks up, for documentation and the CLI
+TRANSCRIPT_SUFFIXES: tuple[str, ...] = tuple(SUFFIXES)
+TRANSCRIPT_FORMATS: tuple[str, ...] = FORMATS

@@ -66,24 +66,95 @@ class Errors(metaclass=_WithCodes):
     QC207 = "{path}, line {line}: {detail}"
     QC208 = "{path}: no transcript files found. Pass a folder, a glob or a list of files with known suffixes."
     QC209 = "Attributes: {detail}"
+    # QC21x-QC22x: transcript importers and read_corpus (io/_decode, txt, docx, vtt, srt, pdf; corpus.py)
+    QC210 = "{path}, line {line}: malformed timestamp {got!r} in a cue timing line; expected {expected}. Fix the line or pass strict=False to skip bad cues."
+    QC211 = "{path}, line {line}: the cue ends ({end}) before it starts ({start}). Fix the timing or pass strict=False to skip bad cues."
+    QC212 = "{path}, line 1: a WebVTT file must start with 'WEBVTT'; found {got!r}. Export the captions again or pass strict=False."
+    QC213 = "{path}: the PDF has {pages} page(s) but no extractable text (a scanned image?). Run OCR on it (e.g. ocrmypdf) and import the result."
+    QC214 = "{path}: no transcript text found ({detail}). Check that this is the transcript you meant to import."
+    QC215 = "{path}: could not read the file ({detail}). Check the path and its permissions."
+    QC216 = "{path}, line {line}: expected a cue timing line 'start --> end', found {got!r}. Fix the cue or pass strict=False to skip bad cues."
+    QC217 = "{path}: this is not a text file ({detail}). Pass the right format= or export the transcript as text again."
+    QC218 = "{path}: the PDF is encrypted. Remove the password (save an unprotected copy) and import that."
+    QC219 = "{path}, line {line}: skipped a bad cue ({detail})."
+    QC220 = "The 'speakers' mapping of {caller}: entry {label!r} must be a role in {roles}, None, or a dict with keys 'name' and/or 'role'; got {got!r}."
+    QC221 = "{path}: skipped because it could not be imported ({detail})."
+    QC222 = "{path}: reading it as {format} failed unexpectedly ({detail}). The file may be damaged; if it opens elsewhere, please report this as a qualcode bug."
+    QC223 = "Attributes {source}: {n} row(s) name transcript ids not in the corpus: {ids}. Check the ids (file names without suffix by default) or remove those rows."
+    QC224 = "Attributes {source}: no key column; expected 'transcript_id' or 'id' among {columns}. Add a 'transcript_id' column holding each transcript's id."
+    QC225 = "Attributes {source}: transcript id {id!r} appears in more than one row ({rows}). Keep one row per transcript."
+    QC226 = "Attributes {source}: could not read the table ({detail}). Save it as CSV (UTF-8) or XLSX and try again."
+    QC227 = "Attributes {source}: row {row} has an empty transcript id. Fill it in or delete the row."
 
     # --- QC3xx codebook ---------------------------------------------------
     QC301 = "{path}: {detail}"
     QC302 = "Unknown code '{code}' in codebook '{codebook}'. Known codes start {known}."
+    # QC303-QC319: codebook validation, combining, rendering and REFI .qdc (codebook.py, io/qdc.py)
+    QC303 = "{path}: {count} problem(s) found; fix each and load the codebook again:\n{problems}"
+    QC304 = "{where}: {detail}"
+    QC305 = "{where}: unknown key '{key}' ignored{hint}. Known keys: {known}."
+    QC306 = "Codebook.combine: code id '{code}' is in both {first} and {second}. Code ids must be unique across combined codebooks; rename one of them."
+    QC307 = "{path}: not a readable REFI-QDA codebook ({detail}). Export the codebook again from the tool that made it."
+    QC308 = "{path}: read leniently: {detail}"
+    QC309 = "{path}: the written codebook does not validate against {schema}: {detail}. This is a qualcode bug; please report it with the codebook."
+    QC310 = "{path}: refused because the XML declares a DOCTYPE or ENTITY ({detail}). REFI-QDA codebooks never need one; remove the declaration."
+    QC311 = "{caller}: {detail}"
 
     # --- QC4xx store ------------------------------------------------------
     QC401 = "{path}: {detail}"
     QC402 = "Unknown transcript '{transcript}' in project {path}. Add it with project.add_transcripts first."
     QC403 = "The project {path} is locked by another process (waited {timeout} s). Close the other notebook or process and try again."
+    # QC404-QC419: the project store (store.py, _store_*.py)
+    QC404 = "{path}: not a qualcode project ({detail}). Open a project file made by qualcode.Project, or choose a new file name."
+    QC405 = "{path}: the project uses schema version {found}, newer than this qualcode understands ({supported}). Upgrade qualcode: pip install -U qualcode."
+    QC406 = "{caller}: {n} row(s) {problem}: {rows}{more}. {fix} Nothing was written."
+    QC407 = "Unknown coding id {coding_id} in project {path}. Look the id up in project.codings()['coding_id']."
+    QC408 = "Transcript '{transcript}' has no turn {turn} (it has {n} turns, numbered from 0). Look turns up in project.turns."
+    QC409 = "{caller}: item {position} is a {got}, not a Transcript. Pass a Corpus or Transcripts from read_transcript."
+    QC410 = "{caller}: transcript id '{transcript}' appears twice (items {first} and {second}). Give each transcript a unique id."
+    QC411 = "Codebook '{name}': code ids {codes} already belong to codebook '{other}' in project {path}. Code ids must be unique across a project's codebooks: rename them."
+    QC412 = "{caller}: {what} must be a non-empty string. Got {got!r} instead."
+    QC413 = "{path}: {detail} Check the path; merge needs an existing project file."
 
     # --- QC5xx tagging ----------------------------------------------------
     QC501 = "{detail}"
+    # QC502-QC529: assisted tagging (tagging.py, _tagging_*.py)
+    QC502 = "Code '{code}'{where}: pattern {index} is not valid ({detail}). Write a phrase string, a token pattern such as [{{\"LOWER\": \"county\"}}, {{\"LOWER\": \"lines\"}}], {{\"phrase\": ..., \"case\": true}} or {{\"exclude\": [...]}}."
+    QC503 = "{caller}: {what} must be a Corpus, a list of Transcripts or a qualcode.Project; got {got}."
+    QC504 = "{caller}: exclude_coded_by={coder!r} needs a project to read that coder's codings and decisions; pass a Project as the first argument or project=."
+    QC505 = "review: row {row} ({transcript} [{start}, {end}) code '{code}') has decision {got!r}; use 'accepted', 'rejected' (or a boolean 'accepted' column) or leave it blank to skip."
+    QC506 = "LearnedTagger.fit: no code has at least {min_positives} positive {unit} units coded by '{coder}' ({detail}). Code more examples, pass codes= or lower min_positives."
+    QC507 = "LearnedTagger: not fitted yet. Call .fit(project, coder=...) or LearnedTagger.load(path) first."
+    QC508 = "LearnedTagger.load: {path} is not a saved LearnedTagger ({detail}). Save one with tagger.save(path)."
+    QC509 = "{caller}: {detail}"
+    QC510 = "evaluate: the suggestions are {got} units but unit={unit!r}; pass transcripts= (a Corpus, Transcripts or Project) so units can be rebuilt, or evaluate at unit={got!r}."
+    QC511 = "{caller}: transcript '{transcript}' (in {what}) is not among the transcripts given; pass the corpus or project the suggestions were made on."
+    QC512 = "{caller}: the tagger {tagger!r} cannot be used here; pass a PatternTagger or a LearnedTagger."
 
     # --- QC6xx agreement --------------------------------------------------
     QC601 = "{detail}"
 
     # --- QC7xx figures and exports ----------------------------------------
     QC701 = "{detail}"
+    # QC71x-QC73x: quote banks, matrices, Parquet and REFI-QDA .qdpx exchange (export.py, io/qdpx.py)
+    QC710 = "{path}, entry '{entry}': refused because {detail}. The archive may be damaged or malicious; export it again from the tool that made it."
+    QC711 = "{path}, entry '{entry}': not well-formed XML ({detail}). Export the project again from the tool that made it."
+    QC712 = "{path}, entry '{entry}': refused because the XML declares a DOCTYPE or ENTITY ({detail}). REFI-QDA files never need one and such declarations can read local files (XXE) or expand without bound; remove the declaration."
+    QC713 = "{path}: {detail}"
+    QC714 = "{caller}: cannot export to {path}: {detail}"
+    QC715 = "{path}: the written {entry} does not validate against {schema}: {detail}. This is a qualcode bug; please report it with the project."
+    QC716 = "{caller}: the attribution template {template!r} is not valid ({detail}). Use {{attribute}} fields, e.g. '({{role}} – {{rank_band}})', or pass a callable."
+    QC717 = "{caller}: unknown {what} {names}; known ones start {known}."
+    # QC75x-QC76x: selection exercises and treemaps (treemap.py, io/selections.py)
+    QC750 = "{path}: the selections file has no responses{detail}. Export the responses again (one row per respondent and item, or one column per pick)."
+    QC751 = "{path}: missing column(s) {missing}; the file has {present}. {hint}"
+    QC752 = "{path}: {n} unknown item(s) not in codebook '{codebook}': {details}. Fix the spelling (matching ignores case and spacing), add the item to the codebook, or mark a value you cannot read as placeholder=true with its category."
+    QC753 = "{path}: duplicate picks (the same respondent chose the same item twice): {details}. Remove the repeated rows, or pass duplicates='drop' (count once) or duplicates='keep' (count every response)."
+    QC754 = "{path}: respondent(s) with more than max_picks={max_picks} picks: {details}. Check the respondent ids for typos or raise max_picks."
+    QC755 = "{path}: cannot tell the layout of the file ({detail}). Pass layout='long' (columns respondent, item), 'wide-picks' (pick1, pick2, ...) or 'wide-binary' (one 0/1 column per item)."
+    QC756 = "{path}, {where}: {value!r} is not a 0/1 answer in the wide-binary layout. Use 1 for selected and 0 or blank for not selected."
+    QC757 = "{path}: {detail}"
+    QC758 = "{caller}: {detail}"
 
     # --- QC8xx pseudonymisation -------------------------------------------
     QC801 = "{detail}"

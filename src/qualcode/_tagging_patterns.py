@@ -1,0 +1,292 @@
+"""Compiling codebook patterns for :class:`qualcode.tagging.PatternTagger` (private).
+
+Pattern grammar (one entry of a code's ``patterns`` list):
+
+``"arrest"``
+    A phrase. Matched case-insensitively on ``LOWER`` *and* on lemmas, so
+    ``"arrest"`` also finds "arrested", "Arrests", "arresting".
+``{"phrase": "DIVERT", "case": true}``
+    A case-sensitive phrase (``ORTH``), no lemma variants (acronyms, programme names).
+``{"phrase": "lines", "lemma": false}``
+    A case-insensitive phrase without lemma variants.
+``[{"LOWER": "county"}, {"LOWER": "lines"}]`` or ``{"tokens": [...]}``
+    A spaCy ``Matcher`` token pattern (validated when ``validate=True``).
+``{"exclude": [<phrases or token patterns>]}``
+    Veto patterns: a unit (sentence or turn) containing one gets no suggestion of
+    this code. The same veto list can be given as the code-level field
+    ``exclude_patterns`` (a ``Code`` attribute, or ``flags: {exclude_patterns: [...]}``).
+
+Lemmas. With a *lookup* lemmatizer (the offline default) a phrase's lemmas are
+computed through the pipeline (on the lower-cased phrase) and expanded into every
+surface form the pipeline's own lookup table maps to those lemmas; the variants go
+into the ``LOWER`` phrase matcher. This matches exactly what the lookup lemmatizer
+would match, but case-insensitively ("Arrests" too, which spaCy's case-sensitive
+lookup leaves as "Arrests") and without running the lemmatizer over the corpus.
+With any other lemmatizer (rule-based or trained) phrase patterns are lemmatised by
+the pipeline and matched by a ``PhraseMatcher(attr="LEMMA")`` on lemmatised docs.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import CodebookError, Errors
+
+# Token attributes that the tokenizer alone sets (no pipeline component needed).
+LEXICAL_ATTRS = frozenset({
+    "ORTH", "TEXT", "LOWER", "NORM", "SHAPE", "PREFIX", "SUFFIX", "LENGTH", "IS_ALPHA", "IS_ASCII",
+    "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP", "IS_BRACKET",
+    "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL",
+    "OP",
+})
+MAX_VARIANTS = 4096
+# weight of one hit: 1 - DECAY ** n_tokens, divided by the number of codes sharing the pattern
+DECAY = 0.6
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    lemma: bool = True
+    case: bool = False
+
+
+@dataclass(frozen=True)
+class Tokens:
+    pattern: tuple[Mapping[str, Any], ...]
+
+
+@dataclass
+class CompiledCode:
+    """One code's patterns after parsing (before they go into the matchers)."""
+
+    code: str
+    phrases: list[Phrase] = field(default_factory=list)
+    tokens: list[Tokens] = field(default_factory=list)
+    veto_phrases: list[Phrase] = field(default_factory=list)
+    veto_tokens: list[Tokens] = field(default_factory=list)
+
+
+def _bad(code: str, index: int | str, detail: str, where: str = "") -> CodebookError:
+    return CodebookError(Errors.QC502.format(code=code, where=where, index=index, detail=detail))
+
+
+def parse_patterns(code: str, patterns: Sequence[Any], *, where: str = "", veto: bool = False,
+                   out: CompiledCode | None = None) -> CompiledCode:
+    """Parse a code's ``patterns`` entries into phrases, token patterns and vetoes.
+
+    Examples
+    --------
+    >>> c = parse_patterns("pursue", ["arrest", [{"LOWER": "county"}, {"LOWER": "lines"}],
+    ...                               {"exclude": ["false arrest"]}])
+    >>> [p.text for p in c.phrases], len(c.tokens), [p.text for p in c.veto_phrases]
+    (['arrest'], 1, ['false arrest'])
+    """
+    out = out if out is not None else CompiledCode(code)
+    if isinstance(patterns, (str, Mapping)):
+        patterns = [patterns]
+    if not isinstance(patterns, Sequence):
+        raise _bad(code, 0, f"expected a list of patterns, got {type(patterns).__name__}", where)
+    phrases = out.veto_phrases if veto else out.phrases
+    tokens = out.veto_tokens if veto else out.tokens
+    for i, p in enumerate(patterns):
+        if isinstance(p, str):
+            if not p.strip():
+                raise _bad(code, i, "empty phrase", where)
+            phrases.append(Phrase(p.strip()))
+        elif isinstance(p, Mapping) and "exclude" in p:
+            if veto:
+                raise _bad(code, i, "an 'exclude' entry cannot be nested inside another", where)
+            parse_patterns(code, p["exclude"], where=where, veto=True, out=out)
+        elif isinstance(p, Mapping) and "phrase" in p:
+            unknown = set(p) - {"phrase", "lemma", "case"}
+            if unknown:
+                raise _bad(code, i, f"unknown keys {sorted(unknown)} (use 'phrase', 'lemma', 'case')", where)
+            text = p["phrase"]
+            if not isinstance(text, str) or not text.strip():
+                raise _bad(code, i, "'phrase' must be a non-empty string", where)
+            case = bool(p.get("case", False))
+            phrases.append(Phrase(text.strip(), lemma=bool(p.get("lemma", not case)) and not case, case=case))
+        elif isinstance(p, Mapping) and "tokens" in p:
+            tokens.append(_token_pattern(code, i, p["tokens"], where))
+        elif isinstance(p, Sequence) and not isinstance(p, str):
+            tokens.append(_token_pattern(code, i, p, where))
+        else:
+            raise _bad(code, i, f"unsupported pattern {type(p).__name__}", where)
+    return out
+
+
+def _token_pattern(code: str, index: int, p: Any, where: str) -> Tokens:
+    if not isinstance(p, Sequence) or isinstance(p, str) or not p or not all(isinstance(t, Mapping) for t in p):
+        raise _bad(code, index, "a token pattern must be a non-empty list of dicts, one per token", where)
+    return Tokens(tuple(dict(t) for t in p))
+
+
+def token_attrs(pattern: Tokens) -> set[str]:
+    """Upper-cased attribute names a token pattern uses (``_`` for custom extensions)."""
+    return {str(k).upper() for t in pattern.pattern for k in t}
+
+
+def hit_weight(n_tokens: int, shared_by: int = 1) -> float:
+    """Weight of one hit: ``(1 - 0.6 ** n_tokens) / shared_by``.
+
+    A one-word hit weighs 0.4, two words 0.64, three 0.784; a pattern listed under
+    ``shared_by`` codes is that many times less specific.
+
+    Examples
+    --------
+    >>> hit_weight(1), round(hit_weight(2), 2), hit_weight(1, 2)
+    (0.4, 0.64, 0.2)
+    """
+    return (1.0 - DECAY ** max(int(n_tokens), 1)) / max(int(shared_by), 1)
+
+
+def combine_scores(weights: Sequence[float]) -> float:
+    """Noisy-or of hit weights: ``1 - prod(1 - w)``, in [0, 1], growing with every hit.
+
+    Examples
+    --------
+    >>> combine_scores([0.4]), combine_scores([0.4, 0.4])
+    (0.4, 0.64)
+    """
+    p = 1.0
+    for w in weights:
+        p *= 1.0 - min(max(w, 0.0), 1.0)
+    return 1.0 - p
+
+
+# -- lemmas -----------------------------------------------------------------
+def lookup_table(nlp: Any) -> Any | None:
+    """The ``lemma_lookup`` table of the pipeline's lookup lemmatizer, or None."""
+    for _name, pipe in nlp.pipeline:
+        if getattr(pipe, "mode", None) == "lookup" and hasattr(pipe, "lookups"):
+            try:
+                return pipe.lookups.get_table("lemma_lookup")
+            except KeyError:
+                return None
+    return None
+
+
+def lemma_mode(nlp: Any) -> str:
+    """``"lookup"`` (lookup lemmatizer), ``"pipeline"`` (another lemmatizer) or ``"none"``."""
+    if lookup_table(nlp) is not None:
+        return "lookup"
+    for name, pipe in nlp.pipeline:
+        if "lemmatizer" in name or type(pipe).__name__.endswith("Lemmatizer"):
+            return "pipeline"
+    return "none"
+
+
+@lru_cache(maxsize=8)
+def _raw_lookup(lang: str) -> dict[str, list[str]]:
+    """lemma -> surface forms, from spacy-lookups-data's table for ``lang`` ({} if absent)."""
+    try:
+        import spacy_lookups_data
+    except ImportError:  # pragma: no cover - a declared dependency
+        return {}
+    path = Path(spacy_lookups_data.__file__).parent / "data" / f"{lang}_lemma_lookup.json.gz"
+    if not path.is_file():
+        return {}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        data = json.load(fh)
+    inv: dict[str, list[str]] = {}
+    for form, lemma in data.items():
+        if isinstance(lemma, str):
+            inv.setdefault(lemma.lower(), []).append(form)
+    return inv
+
+
+_SUFFIXES = ("s", "es", "ed", "d", "ing", "er", "ers", "ies", "ied")
+
+
+def _candidate_forms(lemma: str) -> set[str]:
+    """English-ish inflections of ``lemma`` (verified against the table by the caller)."""
+    c = {lemma + s for s in _SUFFIXES}
+    if lemma.endswith("e"):
+        c |= {lemma[:-1] + "ing", lemma[:-1] + "er"}
+    if lemma.endswith("y"):
+        c |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    if len(lemma) > 2 and lemma[-1] not in "aeiouwxy":
+        c |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
+    return c
+
+
+def surface_forms(lemma: str, table: Any, lang: str) -> list[str]:
+    """Lower-cased forms that ``table`` lemmatises to ``lemma`` (``lemma`` first).
+
+    Candidates come from spacy-lookups-data's raw table for ``lang`` plus regular
+    English inflections; only those the pipeline's own table confirms are kept.
+    """
+    lemma = lemma.lower()
+    cands = set(_raw_lookup(lang).get(lemma, ())) | _candidate_forms(lemma)
+    forms = [lemma]
+    seen = {lemma}
+    for f in sorted(cands):
+        lf = f.lower()
+        if lf in seen:
+            continue
+        got = table.get(f) if f in table else None
+        if isinstance(got, list):  # some tables hold lists
+            got = got[0] if got else None
+        if isinstance(got, str) and got.lower() == lemma:
+            forms.append(lf)
+            seen.add(lf)
+    return forms
+
+
+def phrase_variants(phrase: Phrase, nlp: Any, table: Any | None) -> list[str]:
+    """All lower-cased token sequences (as texts) that match ``phrase`` on LOWER or lemma.
+
+    Examples
+    --------
+    >>> from qualcode._nlp import load_nlp
+    >>> nlp = load_nlp()
+    >>> sorted(phrase_variants(Phrase("drug dealer"), nlp, lookup_table(nlp)))
+    ['drug dealer', 'drug dealers', 'drugs dealer', 'drugs dealers']
+    """
+    lowered = phrase.text.lower()
+    if not phrase.lemma or table is None:
+        return [lowered]
+    toks = [t for t in nlp.make_doc(lowered) if not t.is_space]
+    per_token: list[list[str]] = []
+    for t in toks:
+        got = table.get(t.text, t.text) if t.text in table else t.text
+        lemma = got[0] if isinstance(got, list) and got else got
+        forms = surface_forms(str(lemma), table, nlp.lang)
+        if t.lower_ not in forms:
+            forms.insert(0, t.lower_)
+        per_token.append(forms)
+    n = 1
+    for f in per_token:
+        n *= len(f)
+    if n > MAX_VARIANTS:  # absurdly many combinations: keep the exact phrase only
+        return [lowered]
+    out = [lowered]
+    for combo in itertools.product(*per_token):
+        text = " ".join(combo)
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def pattern_key(pattern: Phrase | Tokens, nlp: Any, table: Any | None) -> str:
+    """A normalised key: phrases by lemma (or lower/orth form), token patterns by JSON."""
+    if isinstance(pattern, Tokens):
+        return "T:" + json.dumps(pattern.pattern, sort_keys=True, default=str)
+    if pattern.case:
+        return "O:" + pattern.text
+    if pattern.lemma and table is not None:
+        return "L:" + " ".join(_lemma_of(t, table) for t in nlp.make_doc(pattern.text.lower()) if not t.is_space)
+    return "P:" + pattern.text.lower()
+
+
+def _lemma_of(token: Any, table: Any) -> str:
+    got = table.get(token.text, token.text) if token.text in table else token.text
+    return str(got[0] if isinstance(got, list) and got else got).lower()

@@ -1,0 +1,282 @@
+"""Writers for quote banks: xlsx, csv, docx, html, md.
+
+Each writer takes the prepared extracts frame (one row per quote, already
+filtered and ordered, with ``extract``, ``context`` and ``attribution``) plus
+the code sections to print. Only :mod:`qualcode.export` calls these.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def neutralise(value: Any) -> Any:
+    """Defuse spreadsheet formula injection: prefix ``'`` to risky strings.
+
+    Examples
+    --------
+    >>> neutralise("=HYPERLINK(...)"), neutralise("-2 arrests"), neutralise("ok"), neutralise(3)
+    ("'=HYPERLINK(...)", "'-2 arrests", 'ok', 3)
+    """
+    if isinstance(value, str) and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
+
+
+def sheet_name(label: str, taken: set[str]) -> str:
+    """An Excel-safe, unique sheet name (<= 31 chars, no ``[]:*?/\\``).
+
+    Examples
+    --------
+    >>> taken = {"index"}
+    >>> sheet_name("Pursue: enforce/disrupt", taken)
+    'Pursue enforce disrupt'
+    >>> sheet_name("Index", taken)
+    'Index (2)'
+    """
+    base = _SHEET_BAD.sub(" ", _ILLEGAL_XML.sub("", str(label)))
+    base = re.sub(r"\s+", " ", base).strip().strip("'") or "Sheet"
+    if base.lower() == "history":
+        base = "History (code)"
+    name = base[:31].rstrip()
+    k = 2
+    while name.lower() in taken:
+        suffix = f" ({k})"
+        name = base[: 31 - len(suffix)].rstrip() + suffix
+        k += 1
+    taken.add(name.lower())
+    return name
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if not isinstance(value, (list, tuple, dict)) and pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item") and type(value).__module__ == "numpy":
+        value = value.item()
+    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
+        value = value.tz_convert("UTC").tz_localize(None) if hasattr(value, "tz_convert") else value.replace(tzinfo=None)
+    if isinstance(value, str):
+        return neutralise(_ILLEGAL_XML.sub("", value))
+    return value
+
+
+# ---------------------------------------------------------------------------
+def write_csv(df: Any, path: Path, columns: Sequence[str]) -> None:
+    """UTF-8 with BOM (Excel-friendly), formula injection neutralised."""
+    import csv
+
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow([neutralise(c) for c in columns])
+        for row in df[list(columns)].itertuples(index=False):
+            w.writerow(["" if (v := _cell(x)) is None else v for x in row])
+
+
+WIDTHS = {"code": 18, "code_label": 28, "transcript": 14, "speaker": 12, "extract": 70,
+          "context": 70, "memo": 40, "coder": 10, "origin": 12, "start": 8, "end": 8,
+          "attribution": 34}
+
+
+def write_xlsx(
+    df: Any,
+    path: Path,
+    columns: Sequence[str],
+    sections: Sequence[dict[str, Any]],
+    index: Any,
+    matrices: dict[str, Any] | None = None,
+) -> None:
+    """One sheet per top-level theme plus an Index sheet (and optional matrices)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws_index = wb.active
+    ws_index.title = "Index"
+    taken = {"index"}
+    head_font = Font(bold=True, color="FFFFFF")
+    head_fill = PatternFill("solid", fgColor="305496")
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def header(ws: Any, cols: Sequence[str], widths: dict[str, int]) -> None:
+        ws.append([neutralise(str(c)) for c in cols])
+        for j, c in enumerate(cols, start=1):
+            cell = ws.cell(row=1, column=j)
+            cell.font = head_font
+            cell.fill = head_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            ws.column_dimensions[get_column_letter(j)].width = widths.get(str(c), 16)
+        ws.freeze_panes = "A2"
+
+    def finish(ws: Any, ncols: int) -> None:
+        if ws.max_row >= 1 and ncols:
+            ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{max(ws.max_row, 1)}"
+
+    # theme sheets
+    sheet_of_root: dict[str, str] = {}
+    for sec in sections:
+        name = sheet_name(sec["label"], taken)
+        sheet_of_root[sec["root"]] = name
+        ws = wb.create_sheet(name)
+        header(ws, columns, WIDTHS)
+        rows = df[df["root"] == sec["root"]]
+        for row in rows[list(columns)].itertuples(index=False):
+            ws.append([_cell(v) for v in row])
+        for r in ws.iter_rows(min_row=2):
+            for cell in r:
+                cell.alignment = wrap
+        finish(ws, len(columns))
+
+    # index sheet
+    icols = ["code", "label", "parent", "theme", "definition", "extracts", "sheet"]
+    header(ws_index, icols, {"code": 22, "label": 34, "parent": 18, "theme": 22,
+                             "definition": 70, "extracts": 10, "sheet": 26})
+    for rec in index.to_dict("records"):
+        sheet = sheet_of_root.get(rec["root"])
+        ws_index.append([_cell(rec["code"]), _cell(rec["label"]), _cell(rec["parent"]),
+                         _cell(rec["theme"]), _cell(rec["definition"]), int(rec["extracts"]),
+                         sheet])
+        if sheet:
+            cell = ws_index.cell(row=ws_index.max_row, column=len(icols))
+            cell.hyperlink = f"#'{sheet}'!A1"
+            cell.font = Font(color="0563C1", underline="single")
+    for r in ws_index.iter_rows(min_row=2):
+        for cell in r:
+            cell.alignment = wrap
+    finish(ws_index, len(icols))
+
+    for title, mat in (matrices or {}).items():
+        ws = wb.create_sheet(sheet_name(title, taken))
+        cols = [mat.index.name or "code", *map(str, mat.columns)]
+        header(ws, cols, {cols[0]: 26})
+        for code, values in mat.iterrows():
+            ws.append([_cell(code), *[_cell(v) for v in values]])
+        finish(ws, len(cols))
+    wb.save(path)
+
+
+# ---------------------------------------------------------------------------
+def _md_escape(s: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", s)
+
+
+def write_md(df: Any, path: Path, sections: Sequence[dict[str, Any]], title: str) -> None:
+    """Markdown: a heading per theme and code, block quotes with attribution."""
+    out = [f"# {_md_escape(title)}", ""]
+    for sec in sections:
+        out += [f"## {_md_escape(sec['label'])}", ""]
+        for code in sec["codes"]:
+            rows = df[df["code"] == code["id"]]
+            if not len(rows):
+                continue
+            out += [f"### {_md_escape(code['label'])} (`{code['id']}`)", ""]
+            if code["definition"]:
+                out += [f"*{_md_escape(code['definition'].strip())}*", ""]
+            for r in rows.itertuples(index=False):
+                for line in str(r.extract).split("\n"):
+                    out.append("> " + _md_escape(line) if line else ">")
+                out.append("")
+                attr = f"{_md_escape(r.attribution)} " if r.attribution else ""
+                out += [f"{attr}<sub>[{_md_escape(_source(r))}]</sub>", ""]
+    path.write_text("\n".join(out), encoding="utf-8")
+
+
+def _source(r: Any) -> str:
+    bits = [str(r.transcript)]
+    if isinstance(r.speaker, str) and r.speaker:
+        bits.append(r.speaker)
+    if isinstance(r.coder, str) and r.coder:
+        bits.append(f"coded by {r.coder}")
+    return ", ".join(bits)
+
+
+CSS = """
+body { font-family: Georgia, 'Times New Roman', serif; max-width: 46em; margin: 2em auto;
+       padding: 0 1em; line-height: 1.5; color: #222; }
+h1 { font-size: 1.8em; } h2 { border-bottom: 2px solid #305496; margin-top: 2em; }
+h3 { margin-top: 1.6em; } code { font-size: 0.85em; color: #555; }
+.definition { font-style: italic; color: #444; }
+blockquote { margin: 1em 0 0.2em 0; padding: 0.2em 1em; border-left: 4px solid #9fb4d9;
+             white-space: pre-wrap; }
+.attribution { margin: 0 0 1em 1.25em; }
+.source { color: #777; font-size: 0.85em; }
+.quote { page-break-inside: avoid; break-inside: avoid; }
+@media print { body { max-width: none; margin: 0; } h2, h3 { page-break-after: avoid; }
+               a { color: inherit; text-decoration: none; } }
+"""
+
+
+def write_html(df: Any, path: Path, sections: Sequence[dict[str, Any]], title: str) -> None:
+    """A self-contained, escaped, print-friendly HTML page."""
+    e = html.escape
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>{e(title)}</title>", f"<style>{CSS}</style></head><body>",
+           f"<h1>{e(title)}</h1>"]
+    for sec in sections:
+        out.append(f"<h2>{e(sec['label'])}</h2>")
+        for code in sec["codes"]:
+            rows = df[df["code"] == code["id"]]
+            if not len(rows):
+                continue
+            out.append(f'<h3 id="code-{e(code["id"])}">{e(code["label"])} '
+                       f"<code>{e(code['id'])}</code></h3>")
+            if code["definition"]:
+                out.append(f'<p class="definition">{e(code["definition"].strip())}</p>')
+            for r in rows.itertuples(index=False):
+                out.append('<div class="quote">')
+                out.append(f'<blockquote data-start="{int(r.start)}" data-end="{int(r.end)}" '
+                           f'data-transcript="{e(str(r.transcript))}">{e(str(r.extract))}</blockquote>')
+                attr = f"{e(r.attribution)} " if r.attribution else ""
+                out.append(f'<p class="attribution">{attr}<span class="source">'
+                           f"[{e(_source(r))}]</span></p>")
+                out.append("</div>")
+    out.append("</body></html>")
+    path.write_text("\n".join(out), encoding="utf-8")
+
+
+def write_docx(df: Any, path: Path, sections: Sequence[dict[str, Any]], title: str) -> None:
+    """A Word document: headings per theme and code, quotes with attribution."""
+    from docx import Document
+    from docx.shared import Pt, RGBColor
+
+    def clean(s: str) -> str:
+        return _ILLEGAL_XML.sub("", s)
+
+    doc = Document()
+    doc.add_heading(clean(title), level=0)
+    for sec in sections:
+        doc.add_heading(clean(sec["label"]), level=1)
+        for code in sec["codes"]:
+            rows = df[df["code"] == code["id"]]
+            if not len(rows):
+                continue
+            doc.add_heading(clean(f"{code['label']} ({code['id']})"), level=2)
+            if code["definition"]:
+                p = doc.add_paragraph()
+                p.add_run(clean(code["definition"].strip())).italic = True
+            for r in rows.itertuples(index=False):
+                q = doc.add_paragraph(style="Quote")
+                q.add_run(clean(str(r.extract)))
+                a = doc.add_paragraph()
+                if r.attribution:
+                    a.add_run(clean(r.attribution) + " ")
+                src = a.add_run(clean(f"[{_source(r)}]"))
+                src.font.size = Pt(8)
+                src.font.color.rgb = RGBColor(0x77, 0x77, 0x77)
+    doc.save(path)

@@ -1,0 +1,166 @@
+"""Crash and concurrency safety of the project store (real child processes)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+import pandas as pd
+import pytest
+
+from qualcode.errors import StoreLockedError
+from qualcode.model import Transcript
+from qualcode.store import Project
+
+TEXT = "We divert people who use drugs into treatment services. " * 40
+
+
+def _child(code: str, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def _integrity(path) -> str:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        con.close()
+
+
+KILL_CHILD = """
+    import sys, time
+    import numpy as np, pandas as pd
+    import qualcode.store as store
+    path, marker = sys.argv[1], sys.argv[2]
+    p = store.Project(path)
+    p._conn.execute("PRAGMA cache_size = 20")  # spill dirty pages to the WAL early
+    store.BATCH = 2_000
+    def hook(i):
+        if i == 5:  # 12,000 rows written inside the open transaction
+            open(marker, "w").close()
+            time.sleep(120)
+    store._on_batch = hook
+    n = 100_000
+    i = np.arange(n)
+    frame = pd.DataFrame({"transcript_id": "t1", "start": i % 1000,
+                          "end": i % 1000 + 1 + (i // 1000), "code": "bulk",
+                          "coder": "kim"})
+    p.add_codings(frame)
+    print("committed")
+"""
+
+
+@pytest.mark.slow
+def test_store_sigkill_during_bulk_add_codings_leaves_project_as_before(tmp_path):
+    path = tmp_path / "p.qcproj"
+    marker = tmp_path / "in-transaction"
+    with Project(path) as p:
+        p.add_transcripts([Transcript("t1", TEXT)])
+        p.add_codings(pd.DataFrame({"transcript_id": ["t1"] * 3, "start": [0, 3, 10],
+                                    "end": [2, 9, 20], "code": ["a", "b", "c"],
+                                    "coder": ["ana"] * 3}))
+        before = p.codings()
+    wal = path.with_name(path.name + "-wal")
+    wal_before = wal.stat().st_size if wal.exists() else 0
+    child = _child(KILL_CHILD, str(path), str(marker))
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert child.poll() is None, child.communicate()
+        assert time.monotonic() < deadline, "child never reached the middle of the write"
+        time.sleep(0.02)
+    # uncommitted pages really reached the disk before the kill
+    assert wal.stat().st_size > wal_before
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    assert _integrity(path) == "ok"
+    with Project(path) as p:
+        pd.testing.assert_frame_equal(p.codings(), before)
+        assert p.coders == ["ana"]
+
+
+WRITER = """
+    import sys
+    from qualcode.store import Project
+    path, coder = sys.argv[1], sys.argv[2]
+    with Project(path, timeout=30) as p:
+        for i in range(40):
+            p.add_coding("t1", i, i + 5, "c", coder)
+"""
+
+
+@pytest.mark.slow
+def test_store_two_processes_write_concurrently(tmp_path):
+    path = tmp_path / "p.qcproj"
+    with Project(path) as p:
+        p.add_transcripts([Transcript("t1", TEXT)])
+    kids = [_child(WRITER, str(path), name) for name in ("ana", "ben")]
+    for k in kids:
+        out, err = k.communicate(timeout=120)
+        assert k.returncode == 0, err
+    assert _integrity(path) == "ok"
+    with Project(path) as p:
+        df = p.codings()
+        assert df.groupby("coder").size().to_dict() == {"ana": 40, "ben": 40}
+        assert (df["text"] == [TEXT[s:e] for s, e in zip(df["start"], df["end"])]).all()
+
+
+def _hold_write_lock(path) -> sqlite3.Connection:
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("BEGIN IMMEDIATE")
+    return con
+
+
+def test_store_held_write_lock_raises_locked_error(tmp_path):
+    path = tmp_path / "p.qcproj"
+    with Project(path) as p:
+        p.add_transcripts([Transcript("t1", TEXT)])
+    con = _hold_write_lock(path)
+    try:
+        with Project(path, timeout=0.2) as p:
+            with pytest.raises(StoreLockedError, match=r"\[QC403\].*p\.qcproj.*0\.2 s"):
+                p.add_coding("t1", 0, 5, "c", "ana")
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+
+
+def test_store_reads_while_another_process_writes(tmp_path):
+    path = tmp_path / "p.qcproj"
+    with Project(path) as p:
+        p.add_transcripts([Transcript("t1", TEXT)])
+        p.add_coding("t1", 0, 5, "c", "ana")
+    con = _hold_write_lock(path)
+    con.execute("DELETE FROM codings")  # uncommitted
+    try:
+        with Project(path, timeout=0.2) as p:
+            assert len(p.codings()) == 1
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+
+
+def test_store_locked_bulk_write_leaves_nothing(tmp_path):
+    path = tmp_path / "p.qcproj"
+    with Project(path) as p:
+        p.add_transcripts([Transcript("t1", TEXT)])
+    con = _hold_write_lock(path)
+    frame = pd.DataFrame({"transcript_id": ["t1"], "start": [0], "end": [4], "code": ["c"],
+                          "coder": ["ana"]})
+    try:
+        with Project(path, timeout=0.1) as p:
+            with pytest.raises(StoreLockedError):
+                p.add_codings(frame)
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+    with Project(path) as p:
+        assert len(p.codings()) == 0

@@ -23,9 +23,11 @@ import pandas as pd
 from qualcode.model import Transcript, TurnDraft
 from qualcode.store import Project
 
-WORDS = ("we divert people who use drugs into treatment services county lines "
-         "exploit children arrests alone do not stop the harm safeguarding first "
-         "partnership naloxone custody referral").split()
+WORDS = (
+    "we divert people who use drugs into treatment services county lines "
+    "exploit children arrests alone do not stop the harm safeguarding first "
+    "partnership naloxone custody referral"
+).split()
 
 
 def make_transcripts(n: int, turns: int, rng: np.random.Generator) -> list[Transcript]:
@@ -34,18 +36,29 @@ def make_transcripts(n: int, turns: int, rng: np.random.Generator) -> list[Trans
         drafts = []
         for j in range(turns):
             words = rng.choice(WORDS, size=int(rng.integers(15, 45)))
-            speaker, role = ("Interviewer", "interviewer") if j % 2 == 0 else (
-                f"P{k}", "participant")
+            speaker, role = (
+                ("Interviewer", "interviewer")
+                if j % 2 == 0
+                else (f"P{k}", "participant")
+            )
             drafts.append(TurnDraft(" ".join(words).capitalize() + ".", speaker, role))
-        out.append(Transcript.build(
-            f"int{k:04d}", drafts,
-            attributes={"organisation": f"Force {k % 7}", "role": "officer",
-                        "rank_band": ["constable", "inspector", "superintendent"][k % 3]},
-        ))
+        out.append(
+            Transcript.build(
+                f"int{k:04d}",
+                drafts,
+                attributes={
+                    "organisation": f"Force {k % 7}",
+                    "role": "officer",
+                    "rank_band": ["constable", "inspector", "superintendent"][k % 3],
+                },
+            )
+        )
     return out
 
 
-def make_codings(ts: list[Transcript], n: int, rng: np.random.Generator) -> pd.DataFrame:
+def make_codings(
+    ts: list[Transcript], n: int, rng: np.random.Generator
+) -> pd.DataFrame:
     per = n // len(ts)
     frames = []
     codes = np.array([f"code{i:02d}" for i in range(30)], dtype=object)
@@ -56,14 +69,21 @@ def make_codings(ts: list[Transcript], n: int, rng: np.random.Generator) -> pd.D
         en = np.array([u.end for u in t.turns])[turn]
         s = st + rng.integers(0, 20, size=per)
         e = np.minimum(en, s + rng.integers(5, 120, size=per))
-        frames.append(pd.DataFrame({
-            "transcript_id": t.id, "start": s, "end": e,
-            "code": codes[rng.integers(0, len(codes), size=per)],
-            "coder": coders[rng.integers(0, len(coders), size=per)],
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "transcript_id": t.id,
+                    "start": s,
+                    "end": e,
+                    "code": codes[rng.integers(0, len(codes), size=per)],
+                    "coder": coders[rng.integers(0, len(coders), size=per)],
+                }
+            )
+        )
     df = pd.concat(frames, ignore_index=True)
-    return df.drop_duplicates(["transcript_id", "start", "end", "code", "coder"],
-                              ignore_index=True)
+    return df.drop_duplicates(
+        ["transcript_id", "start", "end", "code", "coder"], ignore_index=True
+    )
 
 
 def timed(fn):
@@ -72,59 +92,98 @@ def timed(fn):
     return out, time.perf_counter() - t0
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--codings", type=int, default=1_000_000)
-    ap.add_argument("--transcripts", type=int, default=1_000)
-    ap.add_argument("--turns", type=int, default=40)
-    args = ap.parse_args()
-    rng = np.random.default_rng(7)
-    ts = make_transcripts(args.transcripts, args.turns, rng)
-    frame = make_codings(ts, args.codings, rng)
+def run_once(ts: list[Transcript], frame: pd.DataFrame) -> dict[str, float]:
+    """One full measurement in a fresh folder; returns seconds per step."""
     n = len(frame)
-    chars = sum(len(t.text) for t in ts)
-    print(f"{len(ts)} transcripts, {chars / 1e6:.1f}M characters, {n:,} codings")
-
+    out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
         p = Project(d / "bench.qcproj")
-        _, t_tx = timed(lambda: p.add_transcripts(ts))
-        ids, t_add = timed(lambda: p.add_codings(frame))
-        df, t_load = timed(p.codings)
+        _, out["add_transcripts"] = timed(lambda: p.add_transcripts(ts))
+        ids, out["add_codings"] = timed(lambda: p.add_codings(frame))
+        df, out["codings"] = timed(p.codings)
         assert len(ids) == n and len(df) == n
         sample = df.sample(1000, random_state=1)
         texts = {t.id: t.text for t in ts}
-        assert all(r.text == texts[r.transcript_id][r.start:r.end]
-                   for r in sample.itertuples())
-        _, t_filter = timed(lambda: p.codings(coder="ana"))
+        assert all(
+            r.text == texts[r.transcript_id][r.start : r.end]
+            for r in sample.itertuples()
+        )
+        del df
+        _, out["codings_filtered"] = timed(lambda: p.codings(coder="ana"))
         p.close()
-        size = (d / "bench.qcproj").stat().st_size
+        out["size_mb"] = (d / "bench.qcproj").stat().st_size / 1e6
 
         # baseline: the same tuples into a bare table, one transaction, then read_sql
         con = sqlite3.connect(d / "bare.db", isolation_level=None)
-        con.execute('CREATE TABLE bare (transcript_id TEXT, start INTEGER, "end" INTEGER,'
-                    " code TEXT, coder TEXT)")
-        tuples = list(zip(frame["transcript_id"].tolist(), frame["start"].tolist(),
-                          frame["end"].tolist(), frame["code"].tolist(),
-                          frame["coder"].tolist(), strict=True))
+        con.execute(
+            'CREATE TABLE bare (transcript_id TEXT, start INTEGER, "end" INTEGER,'
+            " code TEXT, coder TEXT)"
+        )
+        tuples = list(
+            zip(
+                frame["transcript_id"].tolist(),
+                frame["start"].tolist(),
+                frame["end"].tolist(),
+                frame["code"].tolist(),
+                frame["coder"].tolist(),
+                strict=True,
+            )
+        )
 
         def raw_insert():
             con.execute("BEGIN")
             con.executemany("INSERT INTO bare VALUES (?, ?, ?, ?, ?)", tuples)
             con.execute("COMMIT")
 
-        _, b_add = timed(raw_insert)
-        bare, b_load = timed(lambda: pd.read_sql("SELECT * FROM bare", con))
+        _, out["bare_insert"] = timed(raw_insert)
+        bare, out["bare_read_sql"] = timed(
+            lambda: pd.read_sql("SELECT * FROM bare", con)
+        )
         assert len(bare) == n
         con.close()
+    return out
 
-    print(f"add_transcripts ({len(ts)} transcripts): {t_tx:6.2f} s")
-    print(f"add_codings ({n:,}):        {t_add:6.2f} s  ({n / t_add:,.0f} rows/s)")
-    print(f"  baseline raw executemany:   {b_add:6.2f} s  -> ratio {t_add / b_add:.1f}x")
-    print(f"codings() load ({n:,}):     {t_load:6.2f} s  ({n / t_load:,.0f} rows/s)")
-    print(f"  baseline pd.read_sql bare:  {b_load:6.2f} s  -> ratio {t_load / b_load:.1f}x")
-    print(f"codings(coder='ana'):         {t_filter:6.2f} s")
-    print(f"project file size: {size / 1e6:.0f} MB")
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--codings", type=int, default=1_000_000)
+    ap.add_argument("--transcripts", type=int, default=1_000)
+    ap.add_argument("--turns", type=int, default=40)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    rng = np.random.default_rng(7)
+    ts = make_transcripts(args.transcripts, args.turns, rng)
+    frame = make_codings(ts, args.codings, rng)
+    n = len(frame)
+    chars = sum(len(t.text) for t in ts)
+    print(
+        f"{len(ts)} transcripts, {chars / 1e6:.1f}M characters, {n:,} codings; "
+        f"median of {args.repeat} runs"
+    )
+    runs = [run_once(ts, frame) for _ in range(args.repeat)]
+    med = {k: float(np.median([r[k] for r in runs])) for k in runs[0]}
+    for k in med:
+        print(f"  {k:18s} " + "  ".join(f"{r[k]:7.2f}" for r in runs))
+    print(f"add_transcripts ({len(ts)}):     {med['add_transcripts']:6.2f} s")
+    print(
+        f"add_codings ({n:,}):        {med['add_codings']:6.2f} s  "
+        f"({n / med['add_codings']:,.0f} rows/s)"
+    )
+    print(
+        f"  baseline raw executemany:   {med['bare_insert']:6.2f} s  "
+        f"-> ratio {med['add_codings'] / med['bare_insert']:.1f}x"
+    )
+    print(
+        f"codings() load ({n:,}):     {med['codings']:6.2f} s  "
+        f"({n / med['codings']:,.0f} rows/s)"
+    )
+    print(
+        f"  baseline pd.read_sql bare:  {med['bare_read_sql']:6.2f} s  "
+        f"-> ratio {med['codings'] / med['bare_read_sql']:.1f}x"
+    )
+    print(f"codings(coder='ana'):         {med['codings_filtered']:6.2f} s")
+    print(f"project file size:            {med['size_mb']:6.0f} MB")
 
 
 if __name__ == "__main__":

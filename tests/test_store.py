@@ -29,13 +29,18 @@ def project(tmp_path, tiny_transcripts):
 
 
 def roles_codebook(*extra: str) -> Codebook:
-    codes = [Code("pursue", "Pursue"), Code("enforce", "Enforce", parent="pursue"),
-             Code("prevent", "Prevent")] + [Code(c, c) for c in extra]
+    codes = [
+        Code("pursue", "Pursue"),
+        Code("enforce", "Enforce", parent="pursue"),
+        Code("prevent", "Prevent"),
+    ] + [Code(c, c) for c in extra]
     return Codebook(codes, name="roles", version="1.0.0")
 
 
 def codings_frame(rows):
-    return pd.DataFrame(rows, columns=["transcript_id", "start", "end", "code", "coder"])
+    return pd.DataFrame(
+        rows, columns=["transcript_id", "start", "end", "code", "coder"]
+    )
 
 
 # -- create / open / persistence --------------------------------------------------
@@ -72,6 +77,26 @@ def test_store_newer_schema_is_refused(tmp_path):
     con.close()
     with pytest.raises(StoreError, match=r"\[QC405\].*p\.qcproj.*newer"):
         Project(path)
+
+
+def test_store_older_schema_is_migrated(tmp_path, monkeypatch, tiny_transcripts):
+    from qualcode import _store_db
+
+    path = tmp_path / "p.qcproj"
+    with Project(path) as p:
+        p.add_transcripts(tiny_transcripts)
+
+    def add_table(conn):
+        conn.execute("CREATE TABLE later (x INTEGER)")
+
+    monkeypatch.setattr(_store_db, "MIGRATIONS", [*_store_db.MIGRATIONS, add_table])
+    monkeypatch.setattr(_store_db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with Project(path) as p:
+        assert p.transcript_ids() == ["t1", "t2"]
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+    assert con.execute("SELECT count(*) FROM later").fetchone()[0] == 0
+    con.close()
 
 
 def test_store_non_sqlite_file_is_refused(tmp_path):
@@ -150,7 +175,9 @@ def test_store_add_transcripts_duplicate_id(tmp_path, tiny_transcripts):
             p.add_transcripts([tiny_transcripts[0], tiny_transcripts[0]])
 
 
-def test_store_readd_same_text_is_unchanged_and_updates_attributes(project, tiny_transcripts):
+def test_store_readd_same_text_is_unchanged_and_updates_attributes(
+    project, tiny_transcripts
+):
     t1 = tiny_transcripts[0].with_attributes({"rank_band": "inspector"})
     rep = project.add_transcripts([t1])
     assert rep["status"].tolist() == ["unchanged"]
@@ -168,7 +195,9 @@ def test_store_iter_transcripts_round_trip(project, tiny_transcripts):
 
 
 def test_store_set_attributes_frame(project):
-    project.set_attributes(pd.DataFrame({"transcript_id": ["t2"], "rank_band": ["n/a"]}))
+    project.set_attributes(
+        pd.DataFrame({"transcript_id": ["t2"], "rank_band": ["n/a"]})
+    )
     assert project.transcript("t2").attributes["rank_band"] == "n/a"
     assert project.transcript("t2").attributes["organisation"] == "Partner org"
 
@@ -182,8 +211,13 @@ def test_store_set_attributes_unknown_transcript_changes_nothing(project):
 # -- codebooks ----------------------------------------------------------------
 def test_store_codebook_versions(project):
     project.set_codebook(roles_codebook())
-    project.set_codebook(Codebook(list(roles_codebook()) + [Code("protect", "Protect")],
-                                  name="roles", version="1.1.0"))
+    project.set_codebook(
+        Codebook(
+            list(roles_codebook()) + [Code("protect", "Protect")],
+            name="roles",
+            version="1.1.0",
+        )
+    )
     cb = project.codebooks
     assert cb["version"].tolist() == ["1.0.0", "1.1.0"]
     assert cb["current"].tolist() == [False, True]
@@ -283,25 +317,36 @@ def test_store_set_memo_unknown_coding(project):
 
 # -- bulk codings -------------------------------------------------------------
 def test_store_add_codings_returns_ids_in_row_order(project):
-    ids = project.add_codings(codings_frame([
-        ("t1", 0, 5, "a", "ana"), ("t2", 3, 9, "b", "ben"), ("t1", 0, 5, "a", "ana"),
-    ]))
+    ids = project.add_codings(
+        codings_frame(
+            [
+                ("t1", 0, 5, "a", "ana"),
+                ("t2", 3, 9, "b", "ben"),
+                ("t1", 0, 5, "a", "ana"),
+            ]
+        )
+    )
     assert ids[0] == ids[2] and ids[0] != ids[1]
     assert sorted(project.codings()["coding_id"]) == sorted(set(ids))
 
 
 def test_store_add_codings_existing_rows_get_their_id(project):
     cid = project.add_coding("t1", 0, 5, "a", "ana")
-    ids = project.add_codings(codings_frame([("t1", 0, 5, "a", "ana"), ("t1", 1, 5, "a", "ana")]))
+    ids = project.add_codings(
+        codings_frame([("t1", 0, 5, "a", "ana"), ("t1", 1, 5, "a", "ana")])
+    )
     assert ids[0] == cid
     assert len(project.codings()) == 2
 
 
 def test_store_add_codings_all_or_nothing(project):
     project.add_coding("t1", 0, 5, "a", "ana")
-    bad = codings_frame([("t1", 0, 7, "a", "ana"), ("t1", 10, 5, "a", "ana"),
-                         ("t2", 0, 3, "a", "ana")])
-    with pytest.raises(OffsetError, match=r"\[QC406\].*1 row\(s\).*row 1 .*'t1', \[10, 5\)"):
+    bad = codings_frame(
+        [("t1", 0, 7, "a", "ana"), ("t1", 10, 5, "a", "ana"), ("t2", 0, 3, "a", "ana")]
+    )
+    with pytest.raises(
+        OffsetError, match=r"\[QC406\].*1 row\(s\).*row 1 .*'t1', \[10, 5\)"
+    ):
         project.add_codings(bad)
     assert len(project.codings()) == 1
     assert project.coders == ["ana"]
@@ -321,8 +366,11 @@ def test_store_add_codings_unknown_transcript(project):
 def test_store_add_codings_unknown_code(project):
     project.set_codebook(roles_codebook())
     with pytest.raises(CodebookError, match=r"\[QC406\].*code 'arrest'"):
-        project.add_codings(codings_frame([("t1", 0, 3, "pursue", "ana"),
-                                           ("t1", 0, 3, "arrest", "ana")]))
+        project.add_codings(
+            codings_frame(
+                [("t1", 0, 3, "pursue", "ana"), ("t1", 0, 3, "arrest", "ana")]
+            )
+        )
     assert len(project.codings()) == 0
 
 
@@ -333,8 +381,11 @@ def test_store_add_codings_missing_coder(project):
 
 def test_store_add_codings_missing_column(project):
     with pytest.raises(InvalidInputError, match=r"\[QC102\].*'coder'"):
-        project.add_codings(pd.DataFrame({"transcript_id": ["t1"], "start": [0],
-                                          "end": [3], "code": ["a"]}))
+        project.add_codings(
+            pd.DataFrame(
+                {"transcript_id": ["t1"], "start": [0], "end": [3], "code": ["a"]}
+            )
+        )
 
 
 def test_store_add_codings_keeps_origin_memo_created(project):
@@ -355,7 +406,9 @@ def test_store_codings_columns_are_the_schema(project):
     attrs = ["organisation", "participant_role", "rank_band"]
     assert list(df.columns) == C.names(C.CODINGS) + attrs
     for name, dtype in C.CODINGS:
-        assert str(df[name].dtype) == dtype or (dtype == C.TIME and "UTC" in str(df[name].dtype))
+        assert str(df[name].dtype) == dtype or (
+            dtype == C.TIME and "UTC" in str(df[name].dtype)
+        )
 
 
 def test_store_codings_empty_has_schema(project):
@@ -366,9 +419,15 @@ def test_store_codings_empty_has_schema(project):
 
 def test_store_codings_text_is_stored_text(project, tiny_transcripts):
     texts = {t.id: t.text for t in tiny_transcripts}
-    project.add_codings(codings_frame([
-        ("t1", 0, 11, "a", "ana"), ("t2", 40, 60, "b", "ben"), ("t1", 50, 90, "c", "ana"),
-    ]))
+    project.add_codings(
+        codings_frame(
+            [
+                ("t1", 0, 11, "a", "ana"),
+                ("t2", 40, 60, "b", "ben"),
+                ("t1", 50, 90, "c", "ana"),
+            ]
+        )
+    )
     df = project.codings()
     for r in df.itertuples():
         assert r.text == texts[r.transcript_id][r.start : r.end]
@@ -381,7 +440,10 @@ def test_store_codings_turn_speaker_role(project, tiny_transcripts):
     project.add_coding("t1", 0, 3, "b", "ana")  # in the speaker label: no turn
     df = project.codings().set_index("code")
     assert (df.loc["a", "turn"], df.loc["a", "speaker"], df.loc["a", "role"]) == (
-        3, "P1", "participant")
+        3,
+        "P1",
+        "participant",
+    )
     assert pd.isna(df.loc["b", "turn"]) and pd.isna(df.loc["b", "speaker"])
 
 
@@ -393,9 +455,15 @@ def test_store_codings_attributes_joined(project):
 
 
 def test_store_codings_filters(project):
-    project.add_codings(codings_frame([
-        ("t1", 0, 5, "a", "ana"), ("t1", 0, 5, "b", "ben"), ("t2", 0, 5, "a", "ben"),
-    ]))
+    project.add_codings(
+        codings_frame(
+            [
+                ("t1", 0, 5, "a", "ana"),
+                ("t1", 0, 5, "b", "ben"),
+                ("t2", 0, 5, "a", "ben"),
+            ]
+        )
+    )
     assert project.codings(coder="ben")["code"].tolist() == ["b", "a"]
     assert project.codings(code=["a"])["transcript_id"].tolist() == ["t1", "t2"]
     assert len(project.codings(transcript_id="t2", coder="ana")) == 0
@@ -416,7 +484,8 @@ def test_store_astral_characters_keep_offsets(tmp_path):
         # SQLite's own view of the offsets agrees (code points, like Python str)
         con = sqlite3.connect(p.path)
         sub = con.execute(
-            "SELECT substr(text, ? + 1, ? - ?) FROM transcripts", (s, e, s)).fetchone()[0]
+            "SELECT substr(text, ? + 1, ? - ?) FROM transcripts", (s, e, s)
+        ).fetchone()[0]
         con.close()
         assert sub == text[s:e]
         with pytest.raises(OffsetError):
@@ -432,8 +501,12 @@ def test_store_reanchor_moved_text(tmp_path):
     with Project(tmp_path / "p.qcproj") as p:
         _readd(p, "a", "We arrested three dealers. Then we referred them.")
         p.add_coding("a", 27, 49, "refer", "ana")
-        rep = _readd(p, "a", "Intro added. We arrested three dealers. Then we referred them.")
-        assert rep[["status", "reanchored", "orphaned"]].values.tolist() == [["updated", 1, 0]]
+        rep = _readd(
+            p, "a", "Intro added. We arrested three dealers. Then we referred them."
+        )
+        assert rep[["status", "reanchored", "orphaned"]].values.tolist() == [
+            ["updated", 1, 0]
+        ]
         row = p.codings().iloc[0]
         assert row["text"] == "Then we referred them."
         assert (row["start"], row["end"]) == (40, 62)
@@ -478,12 +551,20 @@ def test_store_reanchor_duplicate_quote_follows_an_insertion(tmp_path):
 
 
 def test_store_reanchor_keeps_turns_in_step(tmp_path):
-    drafts = [TurnDraft("Why?", "I", "interviewer"), TurnDraft("Because harm.", "P", "participant")]
+    drafts = [
+        TurnDraft("Why?", "I", "interviewer"),
+        TurnDraft("Because harm.", "P", "participant"),
+    ]
     with Project(tmp_path / "p.qcproj") as p:
         p.add_transcripts([Transcript.build("a", drafts)])
         p.code_turn("a", 1, "harm", "ana")
-        p.add_transcripts([Transcript.build("a", [TurnDraft("So, why?", "I", "interviewer"),
-                                                  *drafts[1:]])])
+        p.add_transcripts(
+            [
+                Transcript.build(
+                    "a", [TurnDraft("So, why?", "I", "interviewer"), *drafts[1:]]
+                )
+            ]
+        )
         row = p.codings().iloc[0]
         assert (row["text"], row["turn"], row["speaker"]) == ("Because harm.", 1, "P")
 
@@ -498,8 +579,12 @@ def test_store_decision_log_round_trip(project):
     project.log_decisions(f)
     df = project.decisions(coder="ana")
     assert list(df.columns) == C.names(C.DECISIONS)
-    assert df[["transcript_id", "start", "end", "code", "decision", "score"]].values.tolist() == [
-        ["t1", 0, 5, "pursue", "accepted", 0.9], ["t2", 3, 9, "prevent", "rejected", 0.2]]
+    assert df[
+        ["transcript_id", "start", "end", "code", "decision", "score"]
+    ].values.tolist() == [
+        ["t1", 0, 5, "pursue", "accepted", 0.9],
+        ["t2", 3, 9, "prevent", "rejected", 0.2],
+    ]
     assert df["decided"].notna().all()
     assert pd.isna(df.loc[1, "evidence"])
 

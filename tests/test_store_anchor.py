@@ -18,7 +18,8 @@ def test_store_anchor_position_map_shifts_equal_blocks():
     new = "zero\none\ntwo\nthree\n"
     m = PositionMap(old, new)
     assert [m(old.index(w)) for w in ("one", "two", "three")] == [
-        new.index(w) for w in ("one", "two", "three")]
+        new.index(w) for w in ("one", "two", "three")
+    ]
 
 
 def test_store_anchor_gone_quote_is_none():
@@ -35,7 +36,9 @@ ALPHABET = "ab \n😀é"
 text_st = st.text(alphabet=ALPHABET, min_size=1, max_size=60)
 edit_st = st.tuples(
     st.sampled_from(["insert", "delete", "replace"]),
-    st.floats(0, 1), st.floats(0, 1), st.text(alphabet=ALPHABET, max_size=8),
+    st.floats(0, 1),
+    st.floats(0, 1),
+    st.text(alphabet=ALPHABET, max_size=8),
 )
 
 
@@ -52,11 +55,12 @@ def _apply(text: str, edits) -> str:
     return text or "x"
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=text_st,
-    spans=st.lists(st.tuples(st.floats(0, 1), st.integers(1, 12)), min_size=1, max_size=8),
+    spans=st.lists(
+        st.tuples(st.floats(0, 1), st.integers(1, 12)), min_size=1, max_size=8
+    ),
     edits=st.lists(edit_st, min_size=1, max_size=6),
 )
 def test_store_anchor_property_surviving_codings_keep_their_quote(text, spans, edits):

@@ -11,8 +11,9 @@ from qualcode.errors import StoreError
 from qualcode.model import Transcript
 from qualcode.store import Project
 
-CB = Codebook([Code("pursue", "Pursue"), Code("prevent", "Prevent")], name="roles",
-              version="1")
+CB = Codebook(
+    [Code("pursue", "Pursue"), Code("prevent", "Prevent")], name="roles", version="1"
+)
 
 
 @pytest.fixture()
@@ -28,8 +29,12 @@ def pair(tmp_path, tiny_transcripts):
 
 
 def _key(df):
-    return sorted(map(tuple, df[["transcript_id", "start", "end", "code", "coder"]]
-                      .values.tolist()))
+    return sorted(
+        map(
+            tuple,
+            df[["transcript_id", "start", "end", "code", "coder"]].values.tolist(),
+        )
+    )
 
 
 def _count(report, kind):
@@ -44,7 +49,9 @@ def test_store_merge_brings_new_codings(pair):
     rep = a.merge(b)
     assert list(rep.columns) == C.names(C.MERGE_REPORT)
     assert _count(rep, "codings_added") == 2
-    assert _key(a.codings()) == sorted(_key(b.codings()) + [("t1", 0, 5, "pursue", "ana")])
+    assert _key(a.codings()) == sorted(
+        _key(b.codings()) + [("t1", 0, 5, "pursue", "ana")]
+    )
     assert a.codings(coder="ben", transcript_id="t2")["memo"].tolist() == ["ben's memo"]
     assert a.coders == ["ana", "ben"]
 
@@ -87,7 +94,9 @@ def test_store_merge_adds_new_transcripts(pair):
     b.add_transcripts([Transcript("t3", "Only ben has this one.")])
     b.add_coding("t3", 0, 4, "pursue", "ben")
     rep = a.merge(b)
-    assert rep.loc[rep["kind"] == "transcript_added", "transcript_id"].tolist() == ["t3"]
+    assert rep.loc[rep["kind"] == "transcript_added", "transcript_id"].tolist() == [
+        "t3"
+    ]
     assert a.codings()["text"].tolist() == ["Only"]
 
 
@@ -115,8 +124,11 @@ def test_store_merge_new_codebook_becomes_current(pair):
 
 def test_store_merge_code_unknown_when_codebook_differs(pair):
     a, b = pair
-    b.set_codebook(Codebook([Code("pursue", "Pursue"), Code("new", "New")], name="roles",
-                            version="2"))
+    b.set_codebook(
+        Codebook(
+            [Code("pursue", "Pursue"), Code("new", "New")], name="roles", version="2"
+        )
+    )
     b.add_coding("t1", 0, 5, "new", "ben")
     rep = a.merge(b)
     assert _count(rep, "codebook_version_added") == 1
@@ -127,8 +139,17 @@ def test_store_merge_code_unknown_when_codebook_differs(pair):
 
 def test_store_merge_from_path_and_decisions(tmp_path, pair):
     a, b = pair
-    f = pd.DataFrame({"transcript_id": ["t1"], "start": [0], "end": [5], "code": ["pursue"],
-                      "coder": ["ben"], "decision": ["accepted"], "tagger": ["pattern"]})
+    f = pd.DataFrame(
+        {
+            "transcript_id": ["t1"],
+            "start": [0],
+            "end": [5],
+            "code": ["pursue"],
+            "coder": ["ben"],
+            "decision": ["accepted"],
+            "tagger": ["pattern"],
+        }
+    )
     b.log_decisions(f)
     b.close()
     rep = a.merge(tmp_path / "ben.qcproj")

@@ -23,7 +23,9 @@ TEXT = "We divert people who use drugs into treatment services. " * 40
 def _child(code: str, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(code), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -64,9 +66,17 @@ def test_store_sigkill_during_bulk_add_codings_leaves_project_as_before(tmp_path
     marker = tmp_path / "in-transaction"
     with Project(path) as p:
         p.add_transcripts([Transcript("t1", TEXT)])
-        p.add_codings(pd.DataFrame({"transcript_id": ["t1"] * 3, "start": [0, 3, 10],
-                                    "end": [2, 9, 20], "code": ["a", "b", "c"],
-                                    "coder": ["ana"] * 3}))
+        p.add_codings(
+            pd.DataFrame(
+                {
+                    "transcript_id": ["t1"] * 3,
+                    "start": [0, 3, 10],
+                    "end": [2, 9, 20],
+                    "code": ["a", "b", "c"],
+                    "coder": ["ana"] * 3,
+                }
+            )
+        )
         before = p.codings()
     wal = path.with_name(path.name + "-wal")
     wal_before = wal.stat().st_size if wal.exists() else 0
@@ -74,7 +84,9 @@ def test_store_sigkill_during_bulk_add_codings_leaves_project_as_before(tmp_path
     deadline = time.monotonic() + 60
     while not marker.exists():
         assert child.poll() is None, child.communicate()
-        assert time.monotonic() < deadline, "child never reached the middle of the write"
+        assert time.monotonic() < deadline, (
+            "child never reached the middle of the write"
+        )
         time.sleep(0.02)
     # uncommitted pages really reached the disk before the kill
     assert wal.stat().st_size > wal_before
@@ -110,7 +122,10 @@ def test_store_two_processes_write_concurrently(tmp_path):
     with Project(path) as p:
         df = p.codings()
         assert df.groupby("coder").size().to_dict() == {"ana": 40, "ben": 40}
-        assert (df["text"] == [TEXT[s:e] for s, e in zip(df["start"], df["end"])]).all()
+        assert (
+            df["text"]
+            == [TEXT[s:e] for s, e in zip(df["start"], df["end"], strict=True)]
+        ).all()
 
 
 def _hold_write_lock(path) -> sqlite3.Connection:
@@ -153,8 +168,15 @@ def test_store_locked_bulk_write_leaves_nothing(tmp_path):
     with Project(path) as p:
         p.add_transcripts([Transcript("t1", TEXT)])
     con = _hold_write_lock(path)
-    frame = pd.DataFrame({"transcript_id": ["t1"], "start": [0], "end": [4], "code": ["c"],
-                          "coder": ["ana"]})
+    frame = pd.DataFrame(
+        {
+            "transcript_id": ["t1"],
+            "start": [0],
+            "end": [4],
+            "code": ["c"],
+            "coder": ["ana"],
+        }
+    )
     try:
         with Project(path, timeout=0.1) as p:
             with pytest.raises(StoreLockedError):

@@ -229,7 +229,7 @@ SELECTIONS: Schema = (
     ("line", "Int64"),
 )
 
-# Treemap.layout: LAYOUT first, then the rendering details (coordinates in inches, y downward)
+# Treemap.layout: LAYOUT first, then the rendering details (inches, y downward)
 TREEMAP_LAYOUT: Schema = (
     *LAYOUT,
     ("responses", INT),
@@ -288,4 +288,56 @@ CORPUS_SUMMARY: Schema = (
     ("words_other", INT),
     ("duration", FLOAT),
     ("source", STR),
+)
+
+# agreement.py: agreement_table() (one row per code, then the "(pooled)" row)
+AGREEMENT: Schema = (
+    ("code", STR),
+    ("label", STR),
+    ("unit", STR),
+    ("coders", STR),
+    ("n_units", INT),
+    ("n_coded", INT),
+    ("percent_agreement", FLOAT),
+    ("cohen_kappa", FLOAT),
+    ("cohen_kappa_ci_low", FLOAT),
+    ("cohen_kappa_ci_high", FLOAT),
+    ("fleiss_kappa", FLOAT),
+    ("fleiss_kappa_ci_low", FLOAT),
+    ("fleiss_kappa_ci_high", FLOAT),
+    ("scott_pi", FLOAT),
+    ("gwet_ac1", FLOAT),
+    ("gwet_ac1_ci_low", FLOAT),
+    ("gwet_ac1_ci_high", FLOAT),
+    ("brennan_prediger", FLOAT),
+    ("krippendorff_alpha", FLOAT),
+    ("krippendorff_alpha_ci_low", FLOAT),
+    ("krippendorff_alpha_ci_high", FLOAT),
+    ("unitized_alpha_binary", FLOAT),
+    ("unitized_alpha_u", FLOAT),
+    ("unitized_alpha_cu", FLOAT),
+)
+
+# agreement.py: disagreements() (then one column per coder, then "resolution")
+DISAGREEMENTS: Schema = (
+    ("transcript_id", STR),
+    ("unit", INT),
+    ("turn", INT),
+    ("speaker", STR),
+    ("start", INT),
+    ("end", INT),
+    ("text", STR),
+    ("context", STR),
+    ("codes_in_dispute", STR),
+)
+
+# datasets/demo.py: demo_codings() (input rows for Project.add_codings)
+DEMO_CODINGS: Schema = (
+    ("transcript_id", STR),
+    ("start", INT),
+    ("end", INT),
+    ("code", STR),
+    ("coder", STR),
+    ("memo", STR),
+    ("origin", STR),
 )

@@ -87,9 +87,7 @@ def _occurrences(text: str, quote: str) -> list[int]:
     return out
 
 
-def reanchor(
-    old: str, new: str, spans: Sequence[tuple[int, int]]
-) -> list[int | None]:
+def reanchor(old: str, new: str, spans: Sequence[tuple[int, int]]) -> list[int | None]:
     """New start of each ``(start, end)`` span of ``old`` in ``new``, or None.
 
     The span keeps its quote ``old[start:end]`` exactly: it moves to the
@@ -125,7 +123,9 @@ def reanchor(
         j = bisect.bisect_left(occ, want)
         best = None
         for k in (j - 1, j):
-            if 0 <= k < len(occ) and (best is None or abs(occ[k] - want) < abs(best - want)):
+            if 0 <= k < len(occ) and (
+                best is None or abs(occ[k] - want) < abs(best - want)
+            ):
                 best = occ[k]
         out.append(best)
     return out

@@ -125,9 +125,7 @@ def _migration_1(conn: sqlite3.Connection) -> None:
     """Create the schema."""
     for stmt in _V1:
         conn.execute(stmt)
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES ('created', ?)", (now_iso(),)
-    )
+    conn.execute("INSERT INTO meta (key, value) VALUES ('created', ?)", (now_iso(),))
 
 
 # Append only: never edit a released migration. Index i brings version i to i + 1.
@@ -140,19 +138,13 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def translate(
-    exc: sqlite3.Error, path: Path | str, timeout: float
-) -> QualcodeError:
+def translate(exc: sqlite3.Error, path: Path | str, timeout: float) -> QualcodeError:
     """Turn a sqlite3 error into a StoreError (StoreLockedError when locked)."""
     msg = str(exc)
-    if isinstance(exc, sqlite3.OperationalError) and (
-        "locked" in msg or "busy" in msg
-    ):
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in msg or "busy" in msg):
         return StoreLockedError(Errors.QC403.format(path=path, timeout=timeout))
     if "not a database" in msg or "malformed" in msg:
-        return StoreError(
-            Errors.QC404.format(path=path, detail=f"SQLite says: {msg}")
-        )
+        return StoreError(Errors.QC404.format(path=path, detail=f"SQLite says: {msg}"))
     return StoreError(Errors.QC401.format(path=path, detail=f"SQLite error: {msg}."))
 
 
@@ -200,9 +192,7 @@ def connect(path: Path, timeout: float) -> sqlite3.Connection:
             )
         if version > SCHEMA_VERSION:
             raise StoreError(
-                Errors.QC405.format(
-                    path=path, found=version, supported=SCHEMA_VERSION
-                )
+                Errors.QC405.format(path=path, found=version, supported=SCHEMA_VERSION)
             )
         if version == 0:
             n = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]

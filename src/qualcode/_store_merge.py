@@ -28,10 +28,18 @@ def merge(project: Project, other: Project) -> pd.DataFrame:
     """Merge ``other`` into ``project`` in one write transaction; return the report."""
     report: list[dict[str, Any]] = []
 
-    def add(kind: str, transcript: str | None, coder: str | None, count: int,
-            detail: str) -> None:
-        report.append({"kind": kind, "transcript_id": transcript, "coder": coder,
-                       "count": count, "detail": detail})
+    def add(
+        kind: str, transcript: str | None, coder: str | None, count: int, detail: str
+    ) -> None:
+        report.append(
+            {
+                "kind": kind,
+                "transcript_id": transcript,
+                "coder": coder,
+                "count": count,
+                "detail": detail,
+            }
+        )
 
     with other._tx(write=False) as oc:
         o_tx = oc.execute(
@@ -55,13 +63,17 @@ def merge(project: Project, other: Project) -> pd.DataFrame:
     with project._tx(write=True) as conn:
         now = now_iso()
         # -- transcripts ------------------------------------------------------
-        mine = {r[0]: (r[1], r[2], r[3]) for r in conn.execute(
-            "SELECT id, tid, sha256, attributes FROM transcripts")}
+        mine = {
+            r[0]: (r[1], r[2], r[3])
+            for r in conn.execute("SELECT id, tid, sha256, attributes FROM transcripts")
+        }
         by_sha: dict[str, tuple[int, str]] = {}
         for tid_id, (tid, sha, _) in mine.items():
             by_sha.setdefault(sha, (tid, tid_id))
-        next_tid = conn.execute(
-            "SELECT coalesce(max(tid), 0) FROM transcripts").fetchone()[0] + 1
+        next_tid = (
+            conn.execute("SELECT coalesce(max(tid), 0) FROM transcripts").fetchone()[0]
+            + 1
+        )
         tmap: dict[int, int] = {}  # other tid -> my tid
         my_id: dict[int, str] = {}  # my tid -> id
         conflict: dict[int, str] = {}  # other tid -> id (codings not merged)
@@ -70,26 +82,46 @@ def merge(project: Project, other: Project) -> pd.DataFrame:
                 tid, sha, attrs = mine[oid]
                 if sha != osha:
                     conflict[otid] = oid
-                    add("transcript_conflict", oid, None, 1,
+                    add(
+                        "transcript_conflict",
+                        oid,
+                        None,
+                        1,
                         f"same id, different text (here sha256 {sha[:12]}, "
-                        f"theirs {osha[:12]}); its codings were not merged")
+                        f"theirs {osha[:12]}); its codings were not merged",
+                    )
                     continue
                 tmap[otid], my_id[tid] = tid, oid
                 mine_a, theirs_a = json.loads(attrs), json.loads(oattrs)
                 new_keys = {k: v for k, v in theirs_a.items() if k not in mine_a}
                 if new_keys:
                     conn.execute(
-                        "UPDATE transcripts SET attributes = ?, updated = ? WHERE tid = ?",
-                        (json.dumps({**mine_a, **new_keys}, ensure_ascii=False), now, tid),
+                        "UPDATE transcripts SET attributes = ?, updated = ? "
+                        "WHERE tid = ?",
+                        (
+                            json.dumps({**mine_a, **new_keys}, ensure_ascii=False),
+                            now,
+                            tid,
+                        ),
                     )
-                add("transcript_matched", oid, None, 1,
-                    "same text" + (f"; attributes added: {sorted(new_keys)}"
-                                   if new_keys else ""))
+                add(
+                    "transcript_matched",
+                    oid,
+                    None,
+                    1,
+                    "same text"
+                    + (f"; attributes added: {sorted(new_keys)}" if new_keys else ""),
+                )
             elif osha in by_sha:
                 tid, here = by_sha[osha]
                 tmap[otid], my_id[tid] = tid, here
-                add("transcript_matched", here, None, 1,
-                    f"same text under the id '{oid}' in the other project")
+                add(
+                    "transcript_matched",
+                    here,
+                    None,
+                    1,
+                    f"same text under the id '{oid}' in the other project",
+                )
             else:
                 t = other._read_transcripts([oid], strict=True)[0]
                 project._insert_transcripts(conn, [(next_tid, t)], now)
@@ -101,26 +133,37 @@ def merge(project: Project, other: Project) -> pd.DataFrame:
 
         # -- codebooks --------------------------------------------------------
         mine_cb = conn.execute(
-            "SELECT name, hash, current, content FROM codebooks").fetchall()
+            "SELECT name, hash, current, content FROM codebooks"
+        ).fetchall()
         pairs = {(r[0], r[1]) for r in mine_cb}
         current_names = {r[0] for r in mine_cb if r[2]}
         current_ids: dict[str, set[str]] = {
-            r[0]: _codebook_ids(r[3]) for r in mine_cb if r[2]}
+            r[0]: _codebook_ids(r[3]) for r in mine_cb if r[2]
+        }
         for name, version, h, n_codes, content, added, current in o_cb:
             if (name, h) in pairs:
                 continue
             pairs.add((name, h))
             make_current = 0
-            kind, detail = "codebook_version_added", (
-                f"version {version} stored; the current version here is kept")
+            kind, detail = (
+                "codebook_version_added",
+                (f"version {version} stored; the current version here is kept"),
+            )
             if current and name not in current_names:
                 ids = _codebook_ids(content)
-                clash = sorted(ids & set().union(*current_ids.values())) \
-                    if current_ids else []
+                clash = (
+                    sorted(ids & set().union(*current_ids.values()))
+                    if current_ids
+                    else []
+                )
                 if clash:
-                    kind, detail = "codebook_conflict", (
-                        f"version {version} stored but not current: codes "
-                        f"{clash[:5]} already belong to another codebook here")
+                    kind, detail = (
+                        "codebook_conflict",
+                        (
+                            f"version {version} stored but not current: codes "
+                            f"{clash[:5]} already belong to another codebook here"
+                        ),
+                    )
                 else:
                     make_current, kind = 1, "codebook_added"
                     detail = f"version {version} is now current here"
@@ -137,24 +180,45 @@ def merge(project: Project, other: Project) -> pd.DataFrame:
         combined, index = project._code_index(conn)
 
         # -- codings ----------------------------------------------------------
-        cols = ["otid", "start", "end", "code", "coder", "origin", "memo", "created",
-                "codebook_version", "codebook_hash"]
+        cols = [
+            "otid",
+            "start",
+            "end",
+            "code",
+            "coder",
+            "origin",
+            "memo",
+            "created",
+            "codebook_version",
+            "codebook_hash",
+        ]
         theirs = pd.DataFrame.from_records(o_cod, columns=cols)
         if len(theirs):
             skipped = theirs[theirs["otid"].isin(list(conflict))]
             for (otid, coder), g in skipped.groupby(["otid", "coder"], sort=True):
-                add("codings_skipped", conflict[otid], coder, len(g),
-                    "transcript text differs here (see transcript_conflict)")
+                add(
+                    "codings_skipped",
+                    conflict[otid],
+                    coder,
+                    len(g),
+                    "transcript text differs here (see transcript_conflict)",
+                )
             theirs = theirs[theirs["otid"].isin(list(tmap))].copy()
             theirs["tid"] = theirs["otid"].map(tmap).astype("int64")
             theirs["transcript_id"] = theirs["tid"].map(my_id)
             if combined is not None:
                 unknown = ~theirs["code"].isin(list(index))
                 for (tr, coder), g in theirs[unknown].groupby(
-                        ["transcript_id", "coder"], sort=True):
-                    add("code_unknown", tr, coder, len(g),
+                    ["transcript_id", "coder"], sort=True
+                ):
+                    add(
+                        "code_unknown",
+                        tr,
+                        coder,
+                        len(g),
                         f"codes not in the codebook here: "
-                        f"{sorted(g['code'].unique())[:5]}")
+                        f"{sorted(g['code'].unique())[:5]}",
+                    )
                 theirs = theirs[~unknown]
             theirs = theirs.drop_duplicates(subset=_KEY)
             tids = sorted(set(theirs["tid"].tolist()))
@@ -174,11 +238,16 @@ def merge(project: Project, other: Project) -> pd.DataFrame:
             differ = m[same & (m["memo"].fillna("") != m["memo_here"].fillna(""))]
             for kind, part, detail in (
                 ("codings_identical", m[same], "already here; not duplicated"),
-                ("memo_differs", differ, "identical coding with another memo; "
-                 "the memo here is kept"),
+                (
+                    "memo_differs",
+                    differ,
+                    "identical coding with another memo; the memo here is kept",
+                ),
                 ("codings_added", new, "merged"),
             ):
-                for (tr, coder), g in part.groupby(["transcript_id", "coder"], sort=True):
+                for (tr, coder), g in part.groupby(
+                    ["transcript_id", "coder"], sort=True
+                ):
                     add(kind, tr, coder, len(g), detail)
             if len(new):
                 coder_ids = project._coder_ids(conn, new["coder"].unique().tolist())
@@ -186,43 +255,77 @@ def merge(project: Project, other: Project) -> pd.DataFrame:
                     'INSERT INTO codings (tid, start, "end", code, coder_id, origin, '
                     "memo, created, codebook_version, codebook_hash) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    list(zip(
-                        new["tid"].tolist(), new["start"].tolist(), new["end"].tolist(),
-                        new["code"].tolist(), new["coder"].map(coder_ids).tolist(),
-                        new["origin"].tolist(),
-                        [None if pd.isna(v) else v for v in new["memo"]],
-                        new["created"].tolist(),
-                        [None if pd.isna(v) else v for v in new["codebook_version"]],
-                        [None if pd.isna(v) else v for v in new["codebook_hash"]],
-                        strict=True,
-                    )),
+                    list(
+                        zip(
+                            new["tid"].tolist(),
+                            new["start"].tolist(),
+                            new["end"].tolist(),
+                            new["code"].tolist(),
+                            new["coder"].map(coder_ids).tolist(),
+                            new["origin"].tolist(),
+                            [None if pd.isna(v) else v for v in new["memo"]],
+                            new["created"].tolist(),
+                            [
+                                None if pd.isna(v) else v
+                                for v in new["codebook_version"]
+                            ],
+                            [None if pd.isna(v) else v for v in new["codebook_hash"]],
+                            strict=True,
+                        )
+                    ),
                 )
 
         # -- decisions --------------------------------------------------------
-        dcols = ["otid", "start", "end", "code", "coder", "decision", "tagger", "score",
-                 "evidence", "decided", "stale"]
+        dcols = [
+            "otid",
+            "start",
+            "end",
+            "code",
+            "coder",
+            "decision",
+            "tagger",
+            "score",
+            "evidence",
+            "decided",
+            "stale",
+        ]
         dec = pd.DataFrame.from_records(o_dec, columns=dcols)
         dec = dec[dec["otid"].isin(list(tmap))].copy()
         if len(dec):
             dec["tid"] = dec["otid"].map(tmap).astype("int64")
             dkey = ["tid", "start", "end", "code", "coder", "decision", "decided"]
-            here_d = pd.DataFrame.from_records(conn.execute(
-                'SELECT d.tid, d.start, d."end", d.code, k.name, d.decision, d.decided '
-                "FROM decisions d JOIN coders k USING (coder_id)").fetchall(),
-                columns=dkey)
+            here_d = pd.DataFrame.from_records(
+                conn.execute(
+                    'SELECT d.tid, d.start, d."end", d.code, k.name, d.decision, '
+                    "d.decided "
+                    "FROM decisions d JOIN coders k USING (coder_id)"
+                ).fetchall(),
+                columns=dkey,
+            )
             dm = dec.merge(here_d, on=dkey, how="left", indicator=True)
             dnew = dm[dm["_merge"] == "left_only"]
             if len(dnew):
                 coder_ids = project._coder_ids(conn, dnew["coder"].unique().tolist())
                 conn.executemany(
-                    'INSERT INTO decisions (tid, start, "end", code, coder_id, decision, '
-                    "tagger, score, evidence, decided, stale) "
+                    'INSERT INTO decisions (tid, start, "end", code, coder_id, '
+                    "decision, tagger, score, evidence, decided, stale) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(r.tid, r.start, r.end, r.code, coder_ids[r.coder], r.decision,
-                      None if pd.isna(r.tagger) else r.tagger,
-                      None if pd.isna(r.score) else float(r.score),
-                      None if pd.isna(r.evidence) else r.evidence, r.decided, r.stale)
-                     for r in dnew.itertuples(index=False)],
+                    [
+                        (
+                            r.tid,
+                            r.start,
+                            r.end,
+                            r.code,
+                            coder_ids[r.coder],
+                            r.decision,
+                            None if pd.isna(r.tagger) else r.tagger,
+                            None if pd.isna(r.score) else float(r.score),
+                            None if pd.isna(r.evidence) else r.evidence,
+                            r.decided,
+                            r.stale,
+                        )
+                        for r in dnew.itertuples(index=False)
+                    ],
                 )
                 for coder, g in dnew.groupby("coder", sort=True):
                     add("decisions_added", None, coder, len(g), "suggestion decisions")

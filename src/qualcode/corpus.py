@@ -226,7 +226,8 @@ class Corpus:
                         **attrs,
                     }
                 )
-        return frame(rows, TURNS, extra=list(cols.values()))
+        extra = list(cols.values())
+        return _typed_extra(frame(rows, TURNS, extra=extra), extra)
 
     def to_frame(self) -> pd.DataFrame:
         """Same as :attr:`turns`."""
@@ -242,9 +243,8 @@ class Corpus:
             {"transcript_id": t.id, **{n: t.attributes.get(n) for n in names}}
             for t in self._transcripts
         ]
-        return frame(
-            rows, CORPUS_ATTRIBUTES, extra=[n for n in names if n != "transcript_id"]
-        )
+        extra = [n for n in names if n != "transcript_id"]
+        return _typed_extra(frame(rows, CORPUS_ATTRIBUTES, extra=extra), extra)
 
     def summary(self) -> pd.DataFrame:
         """One row per transcript: size, speakers, words by role and duration.
@@ -305,6 +305,13 @@ class Corpus:
 
 
 # -- attributes -----------------------------------------------------------------
+def _typed_extra(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Nullable dtypes for attribute columns (``string``, ``Int64``, ...; missing is <NA>)."""
+    if columns and len(df):
+        df[list(columns)] = df[list(columns)].convert_dtypes()
+    return df
+
+
 def _source_name(attributes: Any) -> str:
     if isinstance(attributes, str | os.PathLike):
         return str(attributes)
@@ -451,6 +458,8 @@ def read_attributes(attributes: Any) -> dict[str, dict[str, Any]]:
                 got=type(attributes).__name__,
             )
         )
+    # nullable dtypes keep whole numbers whole when a column has gaps (11, not 11.0)
+    df = df.convert_dtypes()
     columns = {str(c).strip(): c for c in df.columns}
     key = next((columns[c] for c in columns if c.lower() == "transcript_id"), None)
     if key is None:
@@ -667,8 +676,8 @@ def read_corpus(
       transcript_id speaker         role participant_role           rank_band
     0         int01       I  interviewer   police officer  constable/sergeant
     1         int01      P1  participant   police officer  constable/sergeant
-    2         int02       Q  interviewer          partner                None
-    3         int02       A  participant          partner                None
+    2         int02       Q  interviewer          partner                <NA>
+    3         int02       A  participant          partner                <NA>
     """
     from qualcode._validation import check_choice
 

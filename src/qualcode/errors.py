@@ -85,6 +85,10 @@ class Errors(metaclass=_WithCodes):
     QC225 = "Attributes {source}: transcript id {id!r} appears in more than one row ({rows}). Keep one row per transcript."
     QC226 = "Attributes {source}: could not read the table ({detail}). Save it as CSV (UTF-8) or XLSX and try again."
     QC227 = "Attributes {source}: row {row} has an empty transcript id. Fill it in or delete the row."
+    # demo data (qualcode.datasets.demo): QC290-QC299
+    QC290 = "{path}: a codings CSV needs the columns {missing}; it has {present}. Use the header transcript_id,code,quote,occurrence,memo."
+    QC291 = "{path}, line {line}: quote {quote!r} (occurrence {occurrence}) is not in the participant turns of transcript '{transcript}'. Copy the quote exactly from the imported text (no speaker label) or fix the occurrence."
+    QC292 = "{path}, line {line}: {detail}; {fix}."
 
     # --- QC3xx codebook ---------------------------------------------------
     QC301 = "{path}: {detail}"
@@ -133,6 +137,14 @@ class Errors(metaclass=_WithCodes):
 
     # --- QC6xx agreement --------------------------------------------------
     QC601 = "{detail}"
+    QC602 = "{caller} needs {expected} coder columns; the data have {got} ({coders}). {hint}"
+    QC603 = "{caller}: level='{level}' needs numeric values; got categories such as {examples}. Use level='nominal' or 'ordinal', or recode the values as numbers."
+    QC604 = "{caller}: the values {values} are not among categories={categories}. Add them to categories or recode the data."
+    QC605 = "unitized_alpha: coder '{coder}' applies two values to overlapping spans ('{first}' [{s1}, {e1}) and '{second}' [{s2}, {e2}) on the pooled continuum). variant='{variant}' needs mutually exclusive values per coder; use variant='|cu' per code, or map codes to exclusive domains."
+    QC606 = "unitized_alpha: {detail}. Fix the offsets, the continuum column or continuum_length."
+    QC607 = "resolve_disagreements: row {row} (transcript '{transcript}', [{start}, {end})): unknown code '{code}' in the resolution column. Known codes start {known}. Fix the spelling or leave the cell blank; nothing was written."
+    QC608 = "{caller} needs at least two coders; got {coders}. Pass coders=[...] naming two or more coders who have codings in the project."
+    QC609 = "{caller}: {statistic} is undefined for these data ({reason}); returned NaN."
 
     # --- QC7xx figures and exports ----------------------------------------
     QC701 = "{detail}"

@@ -38,10 +38,49 @@ __all__ = [
 DEFAULT_ATTRIBUTION = "({role} – {rank_band})"
 FORMATS = (".xlsx", ".csv", ".docx", ".html", ".md")
 _CODING_COLS = (
-    "coding_id", "transcript_id", "start", "end", "code", "coder", "origin", "memo",
-    "created", "codebook_version", "text", "turn", "speaker", "role",
+    "coding_id",
+    "transcript_id",
+    "start",
+    "end",
+    "code",
+    "coder",
+    "origin",
+    "memo",
+    "created",
+    "codebook_version",
+    "text",
+    "turn",
+    "speaker",
+    "role",
 )
 _PREFIX = "participant_"
+_OUTPUT = (
+    "code",
+    "code_label",
+    "transcript",
+    "speaker",
+    "extract",
+    "attribution",
+    "context",
+    "memo",
+    "coder",
+    "origin",
+    "start",
+    "end",
+    "root",
+    "transcript_id",
+)
+
+
+def attribute_column(name: str) -> str:
+    """The quote-bank column of a participant attribute (prefixed when it clashes).
+
+    Examples
+    --------
+    >>> attribute_column("rank_band"), attribute_column("attribution")
+    ('rank_band', 'participant_attribution')
+    """
+    return _PREFIX + name if name in _OUTPUT else name
 
 
 # ---------------------------------------------------------------------------
@@ -71,7 +110,9 @@ def format_attribution(template: str, attributes: Mapping[str, Any]) -> str:
     Examples
     --------
     >>> t = "({role} – {rank_band})"
-    >>> format_attribution(t, {"role": "police officer", "rank_band": "inspector/chief inspector"})
+    >>> format_attribution(
+    ...     t, {"role": "police officer", "rank_band": "inspector/chief inspector"}
+    ... )
     '(police officer – inspector/chief inspector)'
     >>> format_attribution(t, {"role": "police staff", "rank_band": None})
     '(police staff)'
@@ -93,8 +134,11 @@ def format_attribution(template: str, attributes: Mapping[str, Any]) -> str:
     for _, name, _ in fields:
         if not name or not name.isidentifier():
             raise InvalidInputError(
-                Errors.QC716.format(caller="export_extracts", template=template,
-                                    detail=f"field {{{name}}} is not an attribute name")
+                Errors.QC716.format(
+                    caller="export_extracts",
+                    template=template,
+                    detail=f"field {{{name}}} is not an attribute name",
+                )
             )
     head = fields[0][0]
     parts: list[str] = []
@@ -114,10 +158,16 @@ def format_attribution(template: str, attributes: Mapping[str, Any]) -> str:
 # gathering the extracts
 # ---------------------------------------------------------------------------
 def _is_project(obj: Any) -> bool:
-    return hasattr(obj, "codings") and callable(obj.codings) and hasattr(obj, "iter_transcripts")
+    return (
+        hasattr(obj, "codings")
+        and callable(obj.codings)
+        and hasattr(obj, "iter_transcripts")
+    )
 
 
-def _attribute_names(codings: pd.DataFrame, transcripts: Mapping[str, Any] | None) -> list[str]:
+def _attribute_names(
+    codings: pd.DataFrame, transcripts: Mapping[str, Any] | None
+) -> list[str]:
     names: list[str] = []
     if transcripts:
         for t in transcripts.values():
@@ -127,14 +177,15 @@ def _attribute_names(codings: pd.DataFrame, transcripts: Mapping[str, Any] | Non
     for c in codings.columns:
         if c in _CODING_COLS:
             continue
-        k = c[len(_PREFIX):] if c.startswith(_PREFIX) else c
+        k = c[len(_PREFIX) :] if c.startswith(_PREFIX) else c
         if k not in names:
             names.append(k)
     return names
 
 
-def _attributes_of(row: Mapping[str, Any], names: Sequence[str],
-                   transcripts: Mapping[str, Any] | None) -> dict[str, Any]:
+def _attributes_of(
+    row: Mapping[str, Any], names: Sequence[str], transcripts: Mapping[str, Any] | None
+) -> dict[str, Any]:
     t = transcripts.get(row["transcript_id"]) if transcripts else None
     out = {}
     for k in names:
@@ -189,6 +240,7 @@ def select_extracts(
     context: int = 1,
     nlp: Any = None,
     caller: str = "export_extracts",
+    merge_coders: bool = True,
 ) -> tuple[pd.DataFrame, Codebook | None, list[str]]:
     """The filtered, ordered extracts frame behind every export.
 
@@ -203,18 +255,30 @@ def select_extracts(
         codings = project.codings()
         codebook = codebook if codebook is not None else project.codebook
         transcripts = transcripts if transcripts is not None else project
-    require_columns(codings, ["transcript_id", "start", "end", "code"], caller=caller,
-                    param="codings")
+    require_columns(
+        codings,
+        ["transcript_id", "start", "end", "code"],
+        caller=caller,
+        param="codings",
+    )
     tmap = _as_transcripts(transcripts)
     if tmap is None and "text" not in codings:
         raise InvalidInputError(
-            Errors.QC102.format(caller=caller, missing=["text"], param="codings",
-                                present=list(map(str, codings.columns)))
-            + " Pass transcripts= (or a Project) so extracts can be sliced from the stored text."
+            Errors.QC102.format(
+                caller=caller,
+                missing=["text"],
+                param="codings",
+                present=list(map(str, codings.columns)),
+            )
+            + " Pass transcripts= (or a Project) so extracts can be sliced"
+            " from the stored text."
         )
     if not isinstance(context, int) or context < 0:
-        raise InvalidInputError(Errors.QC101.format(param="context", caller=caller,
-                                                    expected="an int >= 0", got=context))
+        raise InvalidInputError(
+            Errors.QC101.format(
+                param="context", caller=caller, expected="an int >= 0", got=context
+            )
+        )
     df = codings.copy().reset_index(drop=True)
     # -- filters -----------------------------------------------------------
     if codes is not None:
@@ -223,29 +287,48 @@ def select_extracts(
         if codebook is not None:
             unknown = [c for c in wanted if c not in codebook]
             if unknown:
-                raise InvalidInputError(Errors.QC717.format(
-                    caller=caller, what="codes", names=unknown,
-                    known=[c.id for c in codebook][:5]))
+                raise InvalidInputError(
+                    Errors.QC717.format(
+                        caller=caller,
+                        what="codes",
+                        names=unknown,
+                        known=[c.id for c in codebook][:5],
+                    )
+                )
             for c in wanted:
                 keep.update(d.id for d in codebook.descendants(c))
         df = df[df["code"].isin(keep)]
     if coders is not None:
         wanted_c = [coders] if isinstance(coders, str) else list(coders)
         if "coder" not in df:
-            raise InvalidInputError(Errors.QC102.format(caller=caller, missing=["coder"],
-                                                        param="codings",
-                                                        present=list(map(str, df.columns))))
+            raise InvalidInputError(
+                Errors.QC102.format(
+                    caller=caller,
+                    missing=["coder"],
+                    param="codings",
+                    present=list(map(str, df.columns)),
+                )
+            )
         df = df[df["coder"].isin(wanted_c)]
     names = _attribute_names(df, tmap)
     attrs = [_attributes_of(r, names, tmap) for r in df.to_dict("records")]
     if where is not None:
         if callable(where):
-            mask = [bool(where({**r, **a})) for r, a in zip(df.to_dict("records"), attrs, strict=True)]
+            mask = [
+                bool(where({**r, **a}))
+                for r, a in zip(df.to_dict("records"), attrs, strict=True)
+            ]
         elif isinstance(where, Mapping):
             unknown = [k for k in where if k not in names and k not in df.columns]
             if unknown:
-                raise InvalidInputError(Errors.QC717.format(
-                    caller=caller, what="attributes in where=", names=unknown, known=names[:5]))
+                raise InvalidInputError(
+                    Errors.QC717.format(
+                        caller=caller,
+                        what="attributes in where=",
+                        names=unknown,
+                        known=names[:5],
+                    )
+                )
 
             def ok(rec: Mapping[str, Any], a: Mapping[str, Any]) -> bool:
                 for k, want in where.items():
@@ -262,9 +345,14 @@ def select_extracts(
 
             mask = [ok(r, a) for r, a in zip(df.to_dict("records"), attrs, strict=True)]
         else:
-            raise InvalidInputError(Errors.QC101.format(
-                param="where", caller=caller, expected="a mapping or a callable",
-                got=type(where).__name__))
+            raise InvalidInputError(
+                Errors.QC101.format(
+                    param="where",
+                    caller=caller,
+                    expected="a mapping or a callable",
+                    got=type(where).__name__,
+                )
+            )
         df = df[mask]
         attrs = [a for a, m in zip(attrs, mask, strict=True) if m]
     df = df.reset_index(drop=True)
@@ -276,16 +364,30 @@ def select_extracts(
         t = tmap.get(r.transcript_id) if tmap else None
         if t is not None:
             if not (0 <= s < e <= len(t.text)):
-                raise ExportError(Errors.QC714.format(
-                    caller=caller, path="(extracts)",
-                    detail=f"coding [{s}, {e}) of code '{r.code}' does not fit transcript "
-                           f"'{t.id}' (length {len(t.text)})"))
+                raise ExportError(
+                    Errors.QC714.format(
+                        caller=caller,
+                        path="(extracts)",
+                        detail=f"coding [{s}, {e}) of code '{r.code}' does not fit "
+                        "transcript "
+                        f"'{t.id}' (length {len(t.text)})",
+                    )
+                )
             ex = t.text[s:e]
-            if "text" in df and isinstance(getattr(r, "text", None), str) and r.text != ex:
-                raise ExportError(Errors.QC714.format(
-                    caller=caller, path="(extracts)",
-                    detail=f"the codings' text for [{s}, {e}) in '{t.id}' differs from the "
-                           "transcript's stored text; pass matching transcripts"))
+            if (
+                "text" in df
+                and isinstance(getattr(r, "text", None), str)
+                and r.text != ex
+            ):
+                raise ExportError(
+                    Errors.QC714.format(
+                        caller=caller,
+                        path="(extracts)",
+                        detail=f"the codings' text for [{s}, {e}) in '{t.id}' differs "
+                        "from the "
+                        "transcript's stored text; pass matching transcripts",
+                    )
+                )
             extracts.append(ex)
             if context:
                 if t.id not in sents:
@@ -295,9 +397,14 @@ def select_extracts(
                 contexts.append(None)
         else:
             if tmap is not None and "text" not in df:
-                raise ExportError(Errors.QC714.format(
-                    caller=caller, path="(extracts)",
-                    detail=f"transcript '{r.transcript_id}' was not given in transcripts="))
+                raise ExportError(
+                    Errors.QC714.format(
+                        caller=caller,
+                        path="(extracts)",
+                        detail=f"transcript '{r.transcript_id}' was not given in "
+                        "transcripts=",
+                    )
+                )
             extracts.append(r.text)
             contexts.append(None)
     if attribution is None:
@@ -305,23 +412,34 @@ def select_extracts(
     if attribution is False:
         attributions = [""] * len(df)
     elif callable(attribution):
-        attributions = [str(attribution({**r, **a}) or "")
-                        for r, a in zip(df.to_dict("records"), attrs, strict=True)]
+        attributions = [
+            str(attribution({**r, **a}) or "")
+            for r, a in zip(df.to_dict("records"), attrs, strict=True)
+        ]
     elif isinstance(attribution, str):
         attributions = [format_attribution(attribution, a) for a in attrs]
     else:
-        raise InvalidInputError(Errors.QC101.format(
-            param="attribution", caller=caller, expected="a template string, a callable or False",
-            got=type(attribution).__name__))
-    out = pd.DataFrame({
-        "code": df["code"].astype(str),
-        "code_label": [codebook[c].label if codebook is not None and c in codebook else c
-                       for c in df["code"]],
-        "transcript": df["transcript_id"].astype(str),
-        "speaker": df["speaker"] if "speaker" in df else None,
-    })
+        raise InvalidInputError(
+            Errors.QC101.format(
+                param="attribution",
+                caller=caller,
+                expected="a template string, a callable or False",
+                got=type(attribution).__name__,
+            )
+        )
+    out = pd.DataFrame(
+        {
+            "code": df["code"].astype(str),
+            "code_label": [
+                codebook[c].label if codebook is not None and c in codebook else c
+                for c in df["code"]
+            ],
+            "transcript": df["transcript_id"].astype(str),
+            "speaker": df["speaker"] if "speaker" in df else None,
+        }
+    )
     for k in names:
-        out[k] = [a[k] for a in attrs]
+        out[attribute_column(k)] = [a[k] for a in attrs]
     out["extract"] = extracts
     out["attribution"] = attributions
     out["context"] = contexts
@@ -333,8 +451,26 @@ def select_extracts(
     out["transcript_id"] = out["transcript"]
     order = {c: i for i, c in enumerate(_code_order(codebook, out["code"]))}
     out["_o"] = out["code"].map(order)
-    out = out.sort_values(["_o", "transcript", "start", "end"], kind="stable").drop(columns="_o")
+    out = out.sort_values(["_o", "transcript", "start", "end"], kind="stable").drop(
+        columns="_o"
+    )
+    if merge_coders and len(out):
+        out = _merge_coders(out)
     return out.reset_index(drop=True), codebook, names
+
+
+def _merge_coders(out: pd.DataFrame) -> pd.DataFrame:
+    """One row per (code, transcript, span): coders, origins and memos joined."""
+    key = ["code", "transcript", "start", "end"]
+
+    def join(values: Any) -> Any:
+        vals = [str(v) for v in values if not _blank(v)]
+        return "; ".join(dict.fromkeys(vals)) if vals else None
+
+    agg = {c: "first" for c in out.columns if c not in key}
+    agg.update({"coder": join, "origin": join, "memo": join})
+    merged = out.groupby(key, sort=False, dropna=False).agg(agg).reset_index()
+    return merged[list(out.columns)]
 
 
 def _sentences(t: Any, nlp: Any) -> list[tuple[int, int]]:
@@ -345,7 +481,9 @@ def _sentences(t: Any, nlp: Any) -> list[tuple[int, int]]:
     return spans or sorted(covered)
 
 
-def _context(text: str, sents: Sequence[tuple[int, int]], s: int, e: int, n: int) -> str:
+def _context(
+    text: str, sents: Sequence[tuple[int, int]], s: int, e: int, n: int
+) -> str:
     """The extract with ``n`` sentences either side, the extract marked « »."""
     import bisect
 
@@ -374,8 +512,13 @@ def _sections(ex: pd.DataFrame, codebook: Codebook | None) -> list[dict[str, Any
             lab = codebook[r].label if codebook is not None and r in codebook else r
             roots[r] = {"root": r, "label": lab or r, "codes": []}
         code = codebook[c] if codebook is not None and c in codebook else None
-        roots[r]["codes"].append({"id": c, "label": (code.label if code else c) or c,
-                                  "definition": code.definition if code else ""})
+        roots[r]["codes"].append(
+            {
+                "id": c,
+                "label": (code.label if code else c) or c,
+                "definition": code.definition if code else "",
+            }
+        )
     return list(roots.values())
 
 
@@ -387,14 +530,23 @@ def _index(ex: pd.DataFrame, codebook: Codebook | None) -> pd.DataFrame:
     for c in _code_order(codebook, ex["code"]):
         code = codebook[c] if codebook is not None and c in codebook else None
         root = _root(codebook, c)
-        rows.append({
-            "code": c, "label": code.label if code else c, "parent": code.parent if code else None,
-            "root": root,
-            "theme": codebook[root].label if codebook is not None and root in codebook else root,
-            "definition": code.definition if code else "", "extracts": int(counts.get(c, 0)),
-        })
-    return pd.DataFrame(rows, columns=["code", "label", "parent", "root", "theme",
-                                       "definition", "extracts"])
+        rows.append(
+            {
+                "code": c,
+                "label": code.label if code else c,
+                "parent": code.parent if code else None,
+                "root": root,
+                "theme": codebook[root].label
+                if codebook is not None and root in codebook
+                else root,
+                "definition": code.definition if code else "",
+                "extracts": int(counts.get(c, 0)),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["code", "label", "parent", "root", "theme", "definition", "extracts"],
+    )
 
 
 def export_extracts(
@@ -411,6 +563,7 @@ def export_extracts(
     matrices: bool = False,
     title: str | None = None,
     nlp: Any = None,
+    merge_coders: bool = True,
 ) -> Path:
     """Write coded extracts as a quote bank; the format follows the suffix.
 
@@ -448,6 +601,10 @@ def export_extracts(
         Document title (default "Quote bank").
     nlp : spaCy Language, optional
         Pipeline for context sentences (the offline default otherwise).
+    merge_coders : bool, default True
+        One quote per (code, transcript, span) even when several coders applied
+        it; their names, origins and memos are joined with ``"; "``. False: one
+        row per coding.
 
     Returns
     -------
@@ -469,9 +626,18 @@ def export_extracts(
     Examples
     --------
     >>> import tempfile, pathlib, pandas as pd
-    >>> codings = pd.DataFrame({"transcript_id": ["t1"], "start": [0], "end": [9],
-    ...     "code": ["divert"], "coder": ["AB"], "text": ["We divert"],
-    ...     "role": ["participant"], "participant_role": ["police staff"]})
+    >>> codings = pd.DataFrame(
+    ...     {
+    ...         "transcript_id": ["t1"],
+    ...         "start": [0],
+    ...         "end": [9],
+    ...         "code": ["divert"],
+    ...         "coder": ["AB"],
+    ...         "text": ["We divert"],
+    ...         "role": ["participant"],
+    ...         "participant_role": ["police staff"],
+    ...     }
+    ... )
     >>> out = export_extracts(codings, pathlib.Path(tempfile.mkdtemp()) / "q.md")
     >>> print(out.read_text(encoding="utf-8").splitlines()[6:9])
     ['> We divert', '', '(police staff) <sub>[t1, coded by AB]</sub>']
@@ -482,13 +648,34 @@ def export_extracts(
     suffix = path.suffix.lower()
     check_choice(suffix, list(FORMATS), param="path suffix", caller="export_extracts")
     ex, cb, names = select_extracts(
-        codings, codebook=codebook, codes=codes, where=where, coders=coders,
-        transcripts=transcripts, attribution=attribution, context=context, nlp=nlp,
+        codings,
+        codebook=codebook,
+        codes=codes,
+        where=where,
+        coders=coders,
+        transcripts=transcripts,
+        attribution=attribution,
+        context=context,
+        nlp=nlp,
+        merge_coders=merge_coders,
     )
     if _is_project(codings) and transcripts is None:
         transcripts = codings
-    columns = ["code", "code_label", "transcript", "speaker", *names, "extract", "attribution",
-               "context", "memo", "coder", "origin", "start", "end"]
+    columns = [
+        "code",
+        "code_label",
+        "transcript",
+        "speaker",
+        *[attribute_column(k) for k in names],
+        "extract",
+        "attribution",
+        "context",
+        "memo",
+        "coder",
+        "origin",
+        "start",
+        "end",
+    ]
     title = title or "Quote bank"
     sections = _sections(ex, cb)
     try:
@@ -509,8 +696,9 @@ def export_extracts(
         else:
             w.write_md(ex, path, sections, title)
     except OSError as exc:
-        raise ExportError(Errors.QC714.format(caller="export_extracts", path=path,
-                                              detail=exc)) from exc
+        raise ExportError(
+            Errors.QC714.format(caller="export_extracts", path=path, detail=exc)
+        ) from exc
     return path
 
 
@@ -560,8 +748,13 @@ def code_matrix(
     Examples
     --------
     >>> import pandas as pd
-    >>> c = pd.DataFrame({"transcript_id": ["t1", "t1", "t2"], "code": ["a", "a", "b"],
-    ...                   "rank": ["sergeant", "sergeant", "inspector"]})
+    >>> c = pd.DataFrame(
+    ...     {
+    ...         "transcript_id": ["t1", "t1", "t2"],
+    ...         "code": ["a", "a", "b"],
+    ...         "rank": ["sergeant", "sergeant", "inspector"],
+    ...     }
+    ... )
     >>> code_matrix(c)
     transcript  t1  t2
     code
@@ -575,16 +768,26 @@ def code_matrix(
     """
     import pandas as pd
 
-    check_choice(count, ["references", "participants"], param="count", caller="code_matrix")
+    check_choice(
+        count, ["references", "participants"], param="count", caller="code_matrix"
+    )
     if _is_project(codings):
         project = codings
         codings = project.codings()
         codebook = codebook if codebook is not None else project.codebook
         transcripts = transcripts if transcripts is not None else project
-    require_columns(codings, ["transcript_id", "code"], caller="code_matrix", param="codings")
+    require_columns(
+        codings, ["transcript_id", "code"], caller="code_matrix", param="codings"
+    )
     if level is not None and (not isinstance(level, int) or level < 0):
-        raise InvalidInputError(Errors.QC101.format(param="level", caller="code_matrix",
-                                                    expected="an int >= 0 or None", got=level))
+        raise InvalidInputError(
+            Errors.QC101.format(
+                param="level",
+                caller="code_matrix",
+                expected="an int >= 0 or None",
+                got=level,
+            )
+        )
     df = codings[["transcript_id", "code"]].copy()
     df["code"] = [_rollup(codebook, c, level) for c in df["code"].astype(str)]
     if by == "transcript":
@@ -592,8 +795,10 @@ def code_matrix(
     else:
         tmap = _as_transcripts(transcripts)
         if tmap and any(by in t.attributes for t in tmap.values()):
-            df["col"] = [tmap[t].attributes.get(by) if t in tmap else None
-                         for t in codings["transcript_id"]]
+            df["col"] = [
+                tmap[t].attributes.get(by) if t in tmap else None
+                for t in codings["transcript_id"]
+            ]
         elif _PREFIX + by in codings:
             df["col"] = codings[_PREFIX + by].to_numpy()
         elif by in codings and by not in _CODING_COLS:
@@ -601,18 +806,32 @@ def code_matrix(
         elif by in codings:
             df["col"] = codings[by].to_numpy()
         else:
-            raise InvalidInputError(Errors.QC717.format(
-                caller="code_matrix", what="attribute for by=", names=[by],
-                known=["transcript", *[c for c in codings.columns if c not in _CODING_COLS][:5]]))
-        df["col"] = df["col"].astype(object).where(df["col"].notna(), "(missing)").astype(str)
+            raise InvalidInputError(
+                Errors.QC717.format(
+                    caller="code_matrix",
+                    what="attribute for by=",
+                    names=[by],
+                    known=[
+                        "transcript",
+                        *[c for c in codings.columns if c not in _CODING_COLS][:5],
+                    ],
+                )
+            )
+        df["col"] = (
+            df["col"].astype(object).where(df["col"].notna(), "(missing)").astype(str)
+        )
     if count == "references":
         mat = pd.crosstab(df["code"], df["col"])
     else:
         mat = df.drop_duplicates(["code", "col", "transcript_id"]).pipe(
-            lambda d: pd.crosstab(d["code"], d["col"]))
+            lambda d: pd.crosstab(d["code"], d["col"])
+        )
     if codebook is not None:
-        rows = [c for c in _code_order(codebook, mat.index)
-                if level is None or c not in codebook or len(codebook.ancestors(c)) <= level]
+        rows = [
+            c
+            for c in _code_order(codebook, mat.index)
+            if level is None or c not in codebook or len(codebook.ancestors(c)) <= level
+        ]
         mat = mat.reindex(rows, fill_value=0)
     mat = mat.astype("int64")
     mat.index.name = "code"
@@ -654,8 +873,15 @@ def cooccurrence(
     Examples
     --------
     >>> import pandas as pd
-    >>> c = pd.DataFrame({"transcript_id": ["t1"] * 3, "start": [0, 5, 40],
-    ...                   "end": [10, 20, 50], "code": ["a", "b", "a"], "turn": [0, 0, 1]})
+    >>> c = pd.DataFrame(
+    ...     {
+    ...         "transcript_id": ["t1"] * 3,
+    ...         "start": [0, 5, 40],
+    ...         "end": [10, 20, 50],
+    ...         "code": ["a", "b", "a"],
+    ...         "turn": [0, 0, 1],
+    ...     }
+    ... )
     >>> cooccurrence(c, unit="coding")
     code  a  b
     code
@@ -670,14 +896,20 @@ def cooccurrence(
     import numpy as np
     import pandas as pd
 
-    check_choice(unit, ["turn", "sentence", "coding"], param="unit", caller="cooccurrence")
+    check_choice(
+        unit, ["turn", "sentence", "coding"], param="unit", caller="cooccurrence"
+    )
     if _is_project(codings):
         project = codings
         codings = project.codings()
         codebook = codebook if codebook is not None else project.codebook
         transcripts = transcripts if transcripts is not None else project
-    require_columns(codings, ["transcript_id", "start", "end", "code"], caller="cooccurrence",
-                    param="codings")
+    require_columns(
+        codings,
+        ["transcript_id", "start", "end", "code"],
+        caller="cooccurrence",
+        param="codings",
+    )
     codes = _code_order(codebook, codings["code"].astype(str))
     if codebook is not None:
         present = set(codings["code"].astype(str))
@@ -704,26 +936,40 @@ def cooccurrence(
         sets: dict[tuple[str, int], set[int]] = {}
         if tmap is None:
             if unit == "sentence":
-                raise InvalidInputError(Errors.QC101.format(
-                    param="transcripts", caller="cooccurrence",
-                    expected="transcripts (or a Project) for sentence units", got=None))
+                raise InvalidInputError(
+                    Errors.QC101.format(
+                        param="transcripts",
+                        caller="cooccurrence",
+                        expected="transcripts (or a Project) for sentence units",
+                        got=None,
+                    )
+                )
             require_columns(codings, ["turn"], caller="cooccurrence", param="codings")
             for r in codings.itertuples(index=False):
                 if not pd.isna(r.turn):
-                    sets.setdefault((r.transcript_id, int(r.turn)), set()).add(pos[str(r.code)])
+                    sets.setdefault((r.transcript_id, int(r.turn)), set()).add(
+                        pos[str(r.code)]
+                    )
         else:
             from qualcode._nlp import iter_units
 
             for tid, g in codings.groupby("transcript_id", sort=False):
                 t = tmap.get(tid)
                 if t is None:
-                    raise ExportError(Errors.QC714.format(
-                        caller="cooccurrence", path="(matrix)",
-                        detail=f"transcript '{tid}' was not given in transcripts="))
+                    raise ExportError(
+                        Errors.QC714.format(
+                            caller="cooccurrence",
+                            path="(matrix)",
+                            detail=f"transcript '{tid}' was not given in transcripts=",
+                        )
+                    )
                 if unit == "turn":
                     spans = [(u.start, u.end) for u in t.turns]
                 else:
-                    spans = [(u["start"], u["end"]) for u in iter_units([t], "sentence", nlp=nlp)]
+                    spans = [
+                        (u["start"], u["end"])
+                        for u in iter_units([t], "sentence", nlp=nlp)
+                    ]
                 if not spans:
                     continue
                 us = np.array([s for s, _ in spans])
@@ -738,24 +984,34 @@ def cooccurrence(
             for a in idx:
                 for b in idx:
                     mat[a, b] += 1
-    out = pd.DataFrame(mat, index=pd.Index(codes, name="code"),
-                       columns=pd.Index(codes, name="code"))
+    out = pd.DataFrame(
+        mat, index=pd.Index(codes, name="code"), columns=pd.Index(codes, name="code")
+    )
     return out
 
 
 def _matrix_sheets(codings: Any, codebook: Any, transcripts: Any) -> dict[str, Any]:
-    sheets = {"Code x transcript": code_matrix(codings, codebook=codebook,
-                                               transcripts=transcripts)}
+    sheets = {
+        "Code x transcript": code_matrix(
+            codings, codebook=codebook, transcripts=transcripts
+        )
+    }
     tm = _as_transcripts(transcripts)
     for attr in ("role", "rank_band", "organisation"):
         try:
-            sheets[f"Code x {attr}"] = code_matrix(codings, by=attr, count="participants",
-                                                   codebook=codebook, transcripts=tm)
+            sheets[f"Code x {attr}"] = code_matrix(
+                codings,
+                by=attr,
+                count="participants",
+                codebook=codebook,
+                transcripts=tm,
+            )
         except InvalidInputError:
             continue
     unit = "turn" if tm is not None or "turn" in codings else "coding"
-    sheets[f"Co-occurrence ({unit})"] = cooccurrence(codings, unit=unit, codebook=codebook,
-                                                     transcripts=tm)
+    sheets[f"Co-occurrence ({unit})"] = cooccurrence(
+        codings, unit=unit, codebook=codebook, transcripts=tm
+    )
     return sheets
 
 
@@ -791,8 +1047,12 @@ def export_matrices(
     Examples
     --------
     >>> import tempfile, pathlib, pandas as pd
-    >>> c = pd.DataFrame({"transcript_id": ["t1"], "start": [0], "end": [4], "code": ["a"]})
-    >>> export_matrices(c, pathlib.Path(tempfile.mkdtemp()) / "m.xlsx", unit="coding").suffix
+    >>> c = pd.DataFrame(
+    ...     {"transcript_id": ["t1"], "start": [0], "end": [4], "code": ["a"]}
+    ... )
+    >>> export_matrices(
+    ...     c, pathlib.Path(tempfile.mkdtemp()) / "m.xlsx", unit="coding"
+    ... ).suffix
     '.xlsx'
     """
     from openpyxl import Workbook
@@ -801,22 +1061,39 @@ def export_matrices(
     from qualcode.io.extracts_writers import _cell, sheet_name
 
     path = Path(path)
-    check_choice(path.suffix.lower(), [".xlsx"], param="path suffix", caller="export_matrices")
+    check_choice(
+        path.suffix.lower(), [".xlsx"], param="path suffix", caller="export_matrices"
+    )
     if _is_project(codings):
         project = codings
         codings = project.codings()
         codebook = codebook if codebook is not None else project.codebook
         transcripts = transcripts if transcripts is not None else project
-    sheets = {f"Code x {b}": code_matrix(codings, by=b, count=count, codebook=codebook,
-                                         level=level, transcripts=transcripts) for b in by}
-    sheets[f"Co-occurrence ({unit})"] = cooccurrence(codings, unit=unit, codebook=codebook,
-                                                     transcripts=transcripts)
+    sheets = {
+        f"Code x {b}": code_matrix(
+            codings,
+            by=b,
+            count=count,
+            codebook=codebook,
+            level=level,
+            transcripts=transcripts,
+        )
+        for b in by
+    }
+    sheets[f"Co-occurrence ({unit})"] = cooccurrence(
+        codings, unit=unit, codebook=codebook, transcripts=transcripts
+    )
     wb = Workbook()
     wb.remove(wb.active)
     taken: set[str] = set()
     for title, mat in sheets.items():
         ws = wb.create_sheet(sheet_name(title, taken))
-        ws.append([_cell(str(mat.index.name or "code")), *[_cell(str(c)) for c in mat.columns]])
+        ws.append(
+            [
+                _cell(str(mat.index.name or "code")),
+                *[_cell(str(c)) for c in mat.columns],
+            ]
+        )
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for code, values in mat.iterrows():
@@ -826,8 +1103,9 @@ def export_matrices(
         path.parent.mkdir(parents=True, exist_ok=True)
         wb.save(path)
     except OSError as exc:
-        raise ExportError(Errors.QC714.format(caller="export_matrices", path=path,
-                                              detail=exc)) from exc
+        raise ExportError(
+            Errors.QC714.format(caller="export_matrices", path=path, detail=exc)
+        ) from exc
     return path
 
 
@@ -841,9 +1119,23 @@ def _arrow_safe(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     for c in df.columns:
         if df[c].dtype == object:
-            kinds = {type(v) for v in df[c] if v is not None and not (isinstance(v, float) and pd.isna(v))}
+            kinds = {
+                type(v)
+                for v in df[c]
+                if v is not None and not (isinstance(v, float) and pd.isna(v))
+            }
             if len(kinds) > 1 or (kinds and not kinds <= {str, bool, int, float}):
-                df[c] = df[c].map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)).astype("string")
+                df[c] = (
+                    df[c]
+                    .map(
+                        lambda v: (
+                            None
+                            if v is None or (isinstance(v, float) and pd.isna(v))
+                            else str(v)
+                        )
+                    )
+                    .astype("string")
+                )
     return df
 
 
@@ -901,17 +1193,30 @@ def export_parquet(project_or_corpus: Any, folder: str | Path) -> dict[str, Path
                 parts.append(f)
             turns = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
         frames["turns"] = turns
-    frames["transcripts"] = pd.DataFrame([
-        {"transcript_id": t.id, "sha256": t.sha256, "n_turns": len(t.turns),
-         "n_chars": len(t.text), "source": t.source, "format": t.format,
-         "encoding": t.encoding, "text": t.text, **dict(t.attributes)} for t in ts])
+    frames["transcripts"] = pd.DataFrame(
+        [
+            {
+                "transcript_id": t.id,
+                "sha256": t.sha256,
+                "n_turns": len(t.turns),
+                "n_chars": len(t.text),
+                "source": t.source,
+                "format": t.format,
+                "encoding": t.encoding,
+                "text": t.text,
+                **dict(t.attributes),
+            }
+            for t in ts
+        ]
+    )
     out = {}
     for name, df in frames.items():
         target = folder / f"{name}.parquet"
         try:
             _arrow_safe(df).to_parquet(target, engine="pyarrow", index=False)
         except OSError as exc:
-            raise ExportError(Errors.QC714.format(caller="export_parquet", path=target,
-                                                  detail=exc)) from exc
+            raise ExportError(
+                Errors.QC714.format(caller="export_parquet", path=target, detail=exc)
+            ) from exc
         out[name] = target
     return out

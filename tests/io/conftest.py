@@ -49,3 +49,23 @@ def write_pdf(path: Path, pages, *, user_password: str | None = None) -> Path:
         pdf.set_encryption(owner_password="owner", user_password=user_password)
     pdf.output(str(path))
     return path
+
+
+@pytest.fixture()
+def make_docx(tmp_path):
+    """Factory: make_docx(name, paragraphs, tables=()) -> path in tmp_path."""
+
+    def make(name="t.docx", paragraphs=(), tables=()):
+        return write_docx(tmp_path / name, paragraphs, tables=tables)
+
+    return make
+
+
+@pytest.fixture()
+def make_pdf(tmp_path):
+    """Factory: make_pdf(name, pages, user_password=None) -> path in tmp_path."""
+
+    def make(name="t.pdf", pages=(), user_password=None):
+        return write_pdf(tmp_path / name, pages, user_password=user_password)
+
+    return make

@@ -40,14 +40,46 @@ def load_codes() -> dict[str, dict[str, str | None]]:
 
 # A few analytic memos coder AB wrote: (transcript, code, start of the passage) -> memo.
 AB_MEMOS = {
-    ("INT01", "vulnerability-victimhood", "And I remember thinking"): "Victim/offender boundary: cuckooed tenant in possession. Key extract for the victimhood theme.",
-    ("INT01", "short-termism", "That's the bit nobody"): "'Whack-a-mole' in the participant's own words; also outputs vs outcomes.",
-    ("INT03", "personal-family-experience", "So I've never been able"): "Family experience as a lens: brother's heroin use. Compare INT02 (officer's brother died).",
-    ("INT04", "soft-on-drugs", "They laugh at you"): "Sceptical sergeant: diversion framed as no consequence. Contrast with his revolving-door account below.",
-    ("INT05", "gather-intelligence", "And Prepare, for us"): "Prepare in the study's sense (understanding the market), not the official 'mitigate impact' sense.",
-    ("INT06", "identify-support-at-risk", "That's been a big cultural shift"): "Intelligence used for Prevent/Protect rather than Pursue: staff perspective.",
-    ("INT09", "vulnerability-victimhood", "The message to the young person"): "Partner's view of the victim/criminal tension for exploited children.",
-    ("INT10", "outputs-vs-outcomes", "A record seizure can mean"): "Seizure figures are ambiguous: national view. Cf. INT05 on flooded markets.",
+    (
+        "INT01",
+        "vulnerability-victimhood",
+        "And I remember thinking",
+    ): "Victim/offender boundary: cuckooed tenant in possession. Key extract for the victimhood theme.",
+    (
+        "INT01",
+        "short-termism",
+        "That's the bit nobody",
+    ): "'Whack-a-mole' in the participant's own words; also outputs vs outcomes.",
+    (
+        "INT03",
+        "personal-family-experience",
+        "So I've never been able",
+    ): "Family experience as a lens: brother's heroin use. Compare INT02 (officer's brother died).",
+    (
+        "INT04",
+        "soft-on-drugs",
+        "They laugh at you",
+    ): "Sceptical sergeant: diversion framed as no consequence. Contrast with his revolving-door account below.",
+    (
+        "INT05",
+        "gather-intelligence",
+        "And Prepare, for us",
+    ): "Prepare in the study's sense (understanding the market), not the official 'mitigate impact' sense.",
+    (
+        "INT06",
+        "identify-support-at-risk",
+        "That's been a big cultural shift",
+    ): "Intelligence used for Prevent/Protect rather than Pursue: staff perspective.",
+    (
+        "INT09",
+        "vulnerability-victimhood",
+        "The message to the young person",
+    ): "Partner's view of the victim/criminal tension for exploited children.",
+    (
+        "INT10",
+        "outputs-vs-outcomes",
+        "A record seizure can mean",
+    ): "Seizure figures are ambiguous: national view. Cf. INT05 on flooded markets.",
 }
 
 
@@ -59,9 +91,15 @@ def ab_codings(scripts: list[Script], known: dict[str, dict[str, str | None]]) -
             for span in turn.spans:
                 ab_tags = [t for t in span.tags if not t.startswith("cd:")]
                 passage = turn.text[span.start : span.end]
+                books_used: set[str] = set()
                 for code in codes_for(ab_tags, passage):
                     if code not in known:
                         raise KeyError(f"{s.id}: code {code!r} is not in the codebooks")
+                    # team convention: at most one code per codebook on a passage (the best-fitting
+                    # one, listed first), so counts per code are counts of passages
+                    if known[code]["book"] in books_used:
+                        continue
+                    books_used.add(str(known[code]["book"]))
                     memo = ""
                     for (tid, mcode, prefix), text in AB_MEMOS.items():
                         if tid == s.id and mcode == code and passage.startswith(prefix):

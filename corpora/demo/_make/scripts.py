@@ -100,7 +100,7 @@ def parse_markup(raw: str, where: str) -> tuple[str, list[Span]]:
 def load_script(path: Path) -> Script:
     meta: dict[str, str] = {}
     raw_turns: list[list[str]] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("%"):
             if ":" in line:
                 k, v = line[1:].split(":", 1)

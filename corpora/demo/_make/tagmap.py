@@ -18,7 +18,9 @@ def _has(pattern: str) -> Callable[[str], bool]:
     return lambda text: bool(rx.search(text))
 
 
-_CHILD = _has(r"\b(child|children|kids?|boy|runners?|young|teen|fourteen|fifteen|sixteen|thirteen|twelve|eleven|school|lads?)\b")
+_CHILD = _has(
+    r"\b(child|children|kids?|boy|runners?|young|teen|fourteen|fifteen|sixteen|thirteen|twelve|eleven|school|lads?)\b"
+)
 _CUCKOO = _has(r"cuckoo|flat|tenant|address|house|use the flat")
 _DEATH = _has(r"overdose|died|death|dead|killed|murder|blue")
 _NEEDLE = _has(r"needle")

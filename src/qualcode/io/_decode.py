@@ -6,7 +6,8 @@ The rule, in order:
 2. A byte-order mark decides: UTF-8 BOM -> ``utf-8-sig``; UTF-32 / UTF-16 BOMs ->
    ``utf-32`` / ``utf-16``.
 3. Strict UTF-8 -> ``utf-8``.
-4. BOM-less UTF-16 (every other byte is NUL in mostly-ASCII text) -> ``utf-16-le`` / ``utf-16-be``.
+4. BOM-less UTF-16 (every other byte is NUL in mostly-ASCII text) -> ``utf-16-le`` /
+   ``utf-16-be``.
 5. Windows-1252 (what Word and Notepad on Windows write) -> ``cp1252``.
 
 Newlines are normalised (CRLF and CR become LF) and no BOM is left in the text.
@@ -42,7 +43,7 @@ class Decoded:
 
 
 def read_bytes(path: Path) -> bytes:
-    """Read a file's bytes; missing, unreadable and empty files raise ImportFormatError."""
+    """Read a file's bytes; missing, unreadable or empty files raise ImportFormatError."""
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
@@ -118,73 +119,47 @@ def decode(data: bytes, *, path: object, encoding: str | None = None) -> Decoded
         try:
             codecs.lookup(encoding)
         except LookupError as exc:
+            detail = f"unknown encoding {encoding!r}"
             raise ImportFormatError(
-                Errors.QC204.format(path=path, detail=f"unknown encoding {encoding!r}"),
-                path=path,
+                Errors.QC204.format(path=path, detail=detail), path=path
             ) from exc
+        return Decoded(_normalise(_strict(data, encoding, path)), encoding)
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return _checked(_strict(data, codec, path), codec, path)
+    _refuse_binary(data, path)
+    guess = _looks_utf16(data)
+    if guess is not None:
         try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError as exc:
-            raise ImportFormatError(
-                Errors.QC204.format(
-                    path=path,
-                    detail=f"byte {exc.start} (line {_line_of(data, exc.start)}) is not valid {encoding}",
-                ),
-                path=path,
-                line=_line_of(data, exc.start),
-                position=exc.start,
-            ) from exc
-        used = encoding
-    else:
-        used = ""
-        text = ""
-        for bom, codec in _BOMS:
-            if data.startswith(bom):
-                try:
-                    text = data.decode(codec)
-                except UnicodeDecodeError as exc:
-                    raise ImportFormatError(
-                        Errors.QC204.format(
-                            path=path,
-                            detail=f"the file starts with a {codec} byte-order mark but byte {exc.start} is not valid {codec}",
-                        ),
-                        path=path,
-                        position=exc.start,
-                    ) from exc
-                used = codec
-                break
-        if not used:
-            _refuse_binary(data, path)
-            guess = _looks_utf16(data)
-            if guess is not None:
-                try:
-                    text = data.decode(guess)
-                    used = guess
-                except UnicodeDecodeError:
-                    used = ""
-            if not used:
-                try:
-                    text = data.decode("utf-8")
-                    used = "utf-8"
-                except UnicodeDecodeError:
-                    pass
-                if not used:
-                    try:
-                        text = data.decode("cp1252")
-                        used = "cp1252"
-                    except UnicodeDecodeError as exc:
-                        raise ImportFormatError(
-                            Errors.QC204.format(
-                                path=path,
-                                detail=(
-                                    f"byte {exc.start} (line {_line_of(data, exc.start)}) is neither UTF-8 nor "
-                                    "Windows-1252"
-                                ),
-                            ),
-                            path=path,
-                            line=_line_of(data, exc.start),
-                            position=exc.start,
-                        ) from exc
+            return _checked(data.decode(guess), guess, path)
+        except UnicodeDecodeError:
+            pass
+    try:
+        return _checked(data.decode("utf-8"), "utf-8", path)
+    except UnicodeDecodeError:
+        pass
+    return _checked(
+        _strict(data, "cp1252", path, "neither UTF-8 nor Windows-1252"), "cp1252", path
+    )
+
+
+def _strict(data: bytes, codec: str, path: object, what: str | None = None) -> str:
+    """Decode or raise QC204 naming the first bad byte and its line."""
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = _line_of(data, exc.start)
+        detail = f"byte {exc.start} (line {line}) is {what or f'not valid {codec}'}"
+        raise ImportFormatError(
+            Errors.QC204.format(path=path, detail=detail),
+            path=path,
+            line=line,
+            position=exc.start,
+        ) from exc
+
+
+def _checked(text: str, codec: str, path: object) -> Decoded:
+    """Refuse binary content (NUL characters); normalise newlines."""
     if "\x00" in text:
         pos = text.index("\x00")
         raise ImportFormatError(
@@ -192,7 +167,7 @@ def decode(data: bytes, *, path: object, encoding: str | None = None) -> Decoded
             path=path,
             position=pos,
         )
-    return Decoded(_normalise(text), used)
+    return Decoded(_normalise(text), codec)
 
 
 def _refuse_binary(data: bytes, path: object) -> None:

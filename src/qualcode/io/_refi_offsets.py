@@ -35,7 +35,9 @@ def model_name(model: tuple[str, str]) -> str:
     >>> model_name(("cp", "lf"))
     'code points, CRLF counted as 1'
     """
-    unit = {"cp": "code points", "utf16": "UTF-16 units", "utf8": "UTF-8 bytes"}[model[0]]
+    unit = {"cp": "code points", "utf16": "UTF-16 units", "utf8": "UTF-8 bytes"}[
+        model[0]
+    ]
     return f"{unit}, CRLF counted as {2 if model[1] == 'raw' else 1}"
 
 
@@ -44,7 +46,11 @@ def default_model(origin: str | None) -> tuple[str, str]:
 
     Examples
     --------
-    >>> default_model("NVivo for Windows 12.6"), default_model("ATLAS.ti 23"), default_model("qc 1.3.2")
+    >>> (
+    ...     default_model("NVivo for Windows 12.6"),
+    ...     default_model("ATLAS.ti 23"),
+    ...     default_model("qc 1.3.2"),
+    ... )
     (('utf16', 'raw'), ('cp', 'lf'), ('cp', 'raw'))
     """
     o = (origin or "").lower()
@@ -81,7 +87,11 @@ class SourceText:
         raw = self.raw
         self.stored = raw.replace("\r\n", "\n").replace("\r", "\n")
         n = len(raw)
-        arr = np.frombuffer(raw.encode("utf-32-le"), dtype=np.uint32) if n else np.zeros(0, np.uint32)
+        arr = (
+            np.frombuffer(raw.encode("utf-32-le"), dtype=np.uint32)
+            if n
+            else np.zeros(0, np.uint32)
+        )
         is_cr = arr == 13
         crlf_cr = np.zeros(n, dtype=bool)
         if n > 1:
@@ -94,7 +104,11 @@ class SourceText:
         w16 = np.where(arr > 0xFFFF, 2, 1)
         w8 = np.select([arr < 0x80, arr < 0x800, arr < 0x10000], [1, 2, 3], 4)
         self._cum = {}
-        for unit, w in (("cp", np.ones(n, dtype=np.int64)), ("utf16", w16), ("utf8", w8)):
+        for unit, w in (
+            ("cp", np.ones(n, dtype=np.int64)),
+            ("utf16", w16),
+            ("utf8", w8),
+        ):
             self._cum[(unit, "raw")] = np.concatenate(([0], np.cumsum(w)))
             w_lf = np.where(crlf_cr, 0, w)  # the CR of a CRLF counts nothing
             self._cum[(unit, "lf")] = np.concatenate(([0], np.cumsum(w_lf)))

@@ -69,9 +69,15 @@ def parse_xml(data: bytes, *, path: object, entry: str) -> etree._Element:
 
     Examples
     --------
-    >>> parse_xml(b"<Project name='x'/>", path="p.qdpx", entry="project.qde").get("name")
+    >>> parse_xml(b"<Project name='x'/>", path="p.qdpx", entry="project.qde").get(
+    ...     "name"
+    ... )
     'x'
-    >>> parse_xml(b'<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>', path="p.qdpx", entry="project.qde")
+    >>> parse_xml(
+    ...     b'<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>',
+    ...     path="p.qdpx",
+    ...     entry="project.qde",
+    ... )
     Traceback (most recent call last):
     ...
     qualcode.errors.ImportFormatError: [QC712] p.qdpx, entry 'project.qde': refused ...

@@ -141,7 +141,9 @@ class SafeZip:
                 raise _bad(self.path, name, "it is encrypted")
             if info.file_size > lim.max_entry_size:
                 raise _bad(
-                    self.path, name, f"it expands to {info.file_size} bytes, over the limit"
+                    self.path,
+                    name,
+                    f"it expands to {info.file_size} bytes, over the limit",
                 )
             if info.file_size > lim.ratio_floor:
                 ratio = info.file_size / max(info.compress_size, 1)
@@ -200,7 +202,9 @@ class SafeZip:
                     got += len(chunk)
                     if got > limit:
                         raise _bad(
-                            self.path, name, "it expands beyond its declared size (a zip bomb?)"
+                            self.path,
+                            name,
+                            "it expands beyond its declared size (a zip bomb?)",
                         )
                     chunks.append(chunk)
         except ImportFormatError:

@@ -68,16 +68,17 @@ __all__ = [
 MAX_LABEL_WORDS = 4
 MAX_LABEL_CHARS = 40
 
-# h:mm:ss(.fff), mm:ss(.fff), m:ss; hours may have more digits; ',' or '.' before fractions.
+# h:mm:ss(.fff), mm:ss(.fff), m:ss; hours may have more digits;
+# ',' or '.' before fractions.
 _CLOCK = r"(?:\d{1,3}:)?\d{1,2}:\d{1,2}(?:[.,]\d{1,3})?"
 _TS = rf"(?:\[{_CLOCK}\]|\({_CLOCK}\)|{_CLOCK})"
 _BRACKETED_TS = rf"(?:\[{_CLOCK}\]|\({_CLOCK}\))"
-_LABEL = r"[^\W\d_][\w.'\u2019&/()\- ]*?"
+_LABEL = r"[^\W\d_][\w.'\u2019&/()\- ]{0,47}?"
 
 _LABEL_LINE = re.compile(
     rf"^(?:(?P<ts1>{_TS})\s*(?:[-\u2013\u2014]\s*)?)?"
     rf"(?P<label>{_LABEL})\s*(?P<ts2>{_TS})?\s*:(?=\s|$)\s*"
-    rf"(?:(?P<ts3>{_BRACKETED_TS})\s*)?(?P<rest>.*)$"
+    rf"(?:(?P<ts3>{_BRACKETED_TS})\s*)?"
 )
 _HEADER_LINE = re.compile(rf"^(?P<name>{_LABEL})(?P<gap>\s+)(?P<ts>{_TS})$")
 _TIME_ONLY = re.compile(rf"^{_TS}$")
@@ -99,13 +100,14 @@ _TRAILING_NUMBER = re.compile(r"\s*[-_#]?\s*\d+$")
 
 # Words that introduce metadata or prose, never a speaker (unless given in speakers=).
 _STOP = frozenset(
-    """note notes nb n.b. ps p.s. date time location place venue duration length subject re title
-    example examples e.g. eg i.e. ie update warning caution summary source sources transcript
-    interview recording audio file page tel phone email e-mail url http https www attendees
-    present agenda topic topics keywords comment comments context background aim aims purpose
-    objective objectives question(s) questions answers result results conclusion conclusions
-    definition so well yes no and but also however because then first second third finally
-    basically honestly plus tip tips reminder important caveat disclaimer""".split()
+    """note notes nb n.b. ps p.s. date time location place venue duration length
+    subject re title example examples e.g. eg i.e. ie update warning caution summary
+    source sources transcript interview recording audio file page tel phone email
+    e-mail url http https www attendees present agenda topic topics keywords comment
+    comments context background aim aims purpose objective objectives questions
+    answers result results conclusion conclusions definition so well yes no and but
+    also however because then first second third finally basically honestly plus
+    tip tips reminder important caveat disclaimer""".split()
 )
 
 
@@ -139,7 +141,7 @@ def parse_clock(value: str) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class LabelMatch:
-    """A line-start label candidate: the label, the time (if any) and the rest of the line."""
+    """A line-start label candidate: label, time (if any), rest of the line."""
 
     label: str
     time: float | None
@@ -169,7 +171,10 @@ def match_label(line: str) -> LabelMatch | None:
     >>> match_label("We met at 10:30 and talked.") is None
     True
     """
-    m = _LABEL_LINE.match(line.strip())
+    s = line.strip()
+    if ":" not in s[:80]:  # cheap pre-check: a label ends within the first 80 chars
+        return None
+    m = _LABEL_LINE.match(s)
     if not m:
         return None
     label = " ".join(m.group("label").split())
@@ -182,7 +187,7 @@ def match_label(line: str) -> LabelMatch | None:
             if time is None:
                 return None
             break
-    return LabelMatch(label, time, m.group("rest").strip())
+    return LabelMatch(label, time, s[m.end() :].strip())
 
 
 def match_header(line: str) -> tuple[str, float, bool] | None:
@@ -198,7 +203,10 @@ def match_header(line: str) -> tuple[str, float, bool] | None:
     >>> match_header("We met at 10:30")
     ('We met at', 630.0, False)
     """
-    m = _HEADER_LINE.match(line.strip())
+    s = line.strip()
+    if len(s) > 80 or ":" not in s:
+        return None
+    m = _HEADER_LINE.match(s)
     if not m:
         return None
     name = " ".join(m.group("name").split())
@@ -377,11 +385,11 @@ class SpeakerMap:
         return None
 
     def knows(self, label: str) -> bool:
-        """True when ``label`` has an entry (exact, case-insensitive or without its number)."""
+        """True when ``label`` has an entry (exact, any case, or without its number)."""
         return self._lookup(label) is not None
 
     def resolve(self, label: str | None) -> tuple[str | None, str | None]:
-        """(speaker name, role) for a raw label; (None, None) when there is no speaker."""
+        """(speaker name, role) for a raw label; (None, None) without a speaker."""
         if label is None or not label.strip():
             return None, None
         hit = self._lookup(label)
@@ -391,7 +399,7 @@ class SpeakerMap:
         return (name or label.strip()), role
 
     def accept(self, label: str, count: int, *, strong: bool = False) -> bool:
-        """The acceptance rule of the module docstring (``strong`` waives recurrence)."""
+        """The module's acceptance rule (``strong`` waives recurrence)."""
         if self.knows(label) or is_role_label(label):
             return True
         if _key(label) in _STOP or not (label[0].isupper() or label[0].isdigit()):

@@ -24,7 +24,12 @@ def neutralise(value: Any) -> Any:
 
     Examples
     --------
-    >>> neutralise("=HYPERLINK(...)"), neutralise("-2 arrests"), neutralise("ok"), neutralise(3)
+    >>> (
+    ...     neutralise("=HYPERLINK(...)"),
+    ...     neutralise("-2 arrests"),
+    ...     neutralise("ok"),
+    ...     neutralise(3),
+    ... )
     ("'=HYPERLINK(...)", "'-2 arrests", 'ok', 3)
     """
     if isinstance(value, str) and value.startswith(_DANGEROUS):
@@ -70,7 +75,11 @@ def _cell(value: Any) -> Any:
     if hasattr(value, "item") and type(value).__module__ == "numpy":
         value = value.item()
     if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
-        value = value.tz_convert("UTC").tz_localize(None) if hasattr(value, "tz_convert") else value.replace(tzinfo=None)
+        value = (
+            value.tz_convert("UTC").tz_localize(None)
+            if hasattr(value, "tz_convert")
+            else value.replace(tzinfo=None)
+        )
     if isinstance(value, str):
         return neutralise(_ILLEGAL_XML.sub("", value))
     return value
@@ -88,9 +97,20 @@ def write_csv(df: Any, path: Path, columns: Sequence[str]) -> None:
             w.writerow(["" if (v := _cell(x)) is None else v for x in row])
 
 
-WIDTHS = {"code": 18, "code_label": 28, "transcript": 14, "speaker": 12, "extract": 70,
-          "context": 70, "memo": 40, "coder": 10, "origin": 12, "start": 8, "end": 8,
-          "attribution": 34}
+WIDTHS = {
+    "code": 18,
+    "code_label": 28,
+    "transcript": 14,
+    "speaker": 12,
+    "extract": 70,
+    "context": 70,
+    "memo": 40,
+    "coder": 10,
+    "origin": 12,
+    "start": 8,
+    "end": 8,
+    "attribution": 34,
+}
 
 
 def write_xlsx(
@@ -145,13 +165,32 @@ def write_xlsx(
 
     # index sheet
     icols = ["code", "label", "parent", "theme", "definition", "extracts", "sheet"]
-    header(ws_index, icols, {"code": 22, "label": 34, "parent": 18, "theme": 22,
-                             "definition": 70, "extracts": 10, "sheet": 26})
+    header(
+        ws_index,
+        icols,
+        {
+            "code": 22,
+            "label": 34,
+            "parent": 18,
+            "theme": 22,
+            "definition": 70,
+            "extracts": 10,
+            "sheet": 26,
+        },
+    )
     for rec in index.to_dict("records"):
         sheet = sheet_of_root.get(rec["root"])
-        ws_index.append([_cell(rec["code"]), _cell(rec["label"]), _cell(rec["parent"]),
-                         _cell(rec["theme"]), _cell(rec["definition"]), int(rec["extracts"]),
-                         sheet])
+        ws_index.append(
+            [
+                _cell(rec["code"]),
+                _cell(rec["label"]),
+                _cell(rec["parent"]),
+                _cell(rec["theme"]),
+                _cell(rec["definition"]),
+                int(rec["extracts"]),
+                sheet,
+            ]
+        )
         if sheet:
             cell = ws_index.cell(row=ws_index.max_row, column=len(icols))
             cell.hyperlink = f"#'{sheet}'!A1"
@@ -176,7 +215,9 @@ def _md_escape(s: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 
-def write_md(df: Any, path: Path, sections: Sequence[dict[str, Any]], title: str) -> None:
+def write_md(
+    df: Any, path: Path, sections: Sequence[dict[str, Any]], title: str
+) -> None:
     """Markdown: a heading per theme and code, block quotes with attribution."""
     out = [f"# {_md_escape(title)}", ""]
     for sec in sections:
@@ -207,7 +248,8 @@ def _source(r: Any) -> str:
 
 
 CSS = """
-body { font-family: Georgia, 'Times New Roman', serif; max-width: 46em; margin: 2em auto;
+body { font-family: Georgia, 'Times New Roman', serif; max-width: 46em;
+       margin: 2em auto;
        padding: 0 1em; line-height: 1.5; color: #222; }
 h1 { font-size: 1.8em; } h2 { border-bottom: 2px solid #305496; margin-top: 2em; }
 h3 { margin-top: 1.6em; } code { font-size: 0.85em; color: #555; }
@@ -222,35 +264,49 @@ blockquote { margin: 1em 0 0.2em 0; padding: 0.2em 1em; border-left: 4px solid #
 """
 
 
-def write_html(df: Any, path: Path, sections: Sequence[dict[str, Any]], title: str) -> None:
+def write_html(
+    df: Any, path: Path, sections: Sequence[dict[str, Any]], title: str
+) -> None:
     """A self-contained, escaped, print-friendly HTML page."""
     e = html.escape
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>{e(title)}</title>", f"<style>{CSS}</style></head><body>",
-           f"<h1>{e(title)}</h1>"]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{e(title)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{e(title)}</h1>",
+    ]
     for sec in sections:
         out.append(f"<h2>{e(sec['label'])}</h2>")
         for code in sec["codes"]:
             rows = df[df["code"] == code["id"]]
             if not len(rows):
                 continue
-            out.append(f'<h3 id="code-{e(code["id"])}">{e(code["label"])} '
-                       f"<code>{e(code['id'])}</code></h3>")
+            out.append(
+                f'<h3 id="code-{e(code["id"])}">{e(code["label"])} '
+                f"<code>{e(code['id'])}</code></h3>"
+            )
             if code["definition"]:
                 out.append(f'<p class="definition">{e(code["definition"].strip())}</p>')
             for r in rows.itertuples(index=False):
                 out.append('<div class="quote">')
-                out.append(f'<blockquote data-start="{int(r.start)}" data-end="{int(r.end)}" '
-                           f'data-transcript="{e(str(r.transcript))}">{e(str(r.extract))}</blockquote>')
+                out.append(
+                    f'<blockquote data-start="{int(r.start)}" data-end="{int(r.end)}" '
+                    f'data-transcript="{e(str(r.transcript))}">{e(str(r.extract))}</blockquote>'
+                )
                 attr = f"{e(r.attribution)} " if r.attribution else ""
-                out.append(f'<p class="attribution">{attr}<span class="source">'
-                           f"[{e(_source(r))}]</span></p>")
+                out.append(
+                    f'<p class="attribution">{attr}<span class="source">'
+                    f"[{e(_source(r))}]</span></p>"
+                )
                 out.append("</div>")
     out.append("</body></html>")
     path.write_text("\n".join(out), encoding="utf-8")
 
 
-def write_docx(df: Any, path: Path, sections: Sequence[dict[str, Any]], title: str) -> None:
+def write_docx(
+    df: Any, path: Path, sections: Sequence[dict[str, Any]], title: str
+) -> None:
     """A Word document: headings per theme and code, quotes with attribution."""
     from docx import Document
     from docx.shared import Pt, RGBColor
@@ -259,6 +315,7 @@ def write_docx(df: Any, path: Path, sections: Sequence[dict[str, Any]], title: s
         return _ILLEGAL_XML.sub("", s)
 
     doc = Document()
+    quote_style = doc.styles["Quote"]
     doc.add_heading(clean(title), level=0)
     for sec in sections:
         doc.add_heading(clean(sec["label"]), level=1)
@@ -271,7 +328,7 @@ def write_docx(df: Any, path: Path, sections: Sequence[dict[str, Any]], title: s
                 p = doc.add_paragraph()
                 p.add_run(clean(code["definition"].strip())).italic = True
             for r in rows.itertuples(index=False):
-                q = doc.add_paragraph(style="Quote")
+                q = doc.add_paragraph(style=quote_style)
                 q.add_run(clean(str(r.extract)))
                 a = doc.add_paragraph()
                 if r.attribution:

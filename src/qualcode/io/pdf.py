@@ -104,7 +104,7 @@ def read_pdf(path: Path, *, id: str) -> Transcript:
     >>> from fpdf import FPDF
     >>> pdf = FPDF()
     >>> pdf.add_page()
-    ... pdf.set_font("helvetica", size=12)
+    >>> pdf.set_font("helvetica", size=12)
     >>> _ = pdf.multi_cell(
     ...     0, 8, "Drugs strategy 2030. We will reduce drug-related harm."
     ... )

@@ -35,9 +35,9 @@ import re
 import uuid
 import warnings
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -49,23 +49,42 @@ from qualcode.errors import (
     ImportWarning_,
 )
 
-__all__ = ["read_qdpx", "write_qdpx", "QdpxContent", "read_qdpx_content", "write_qdpx_content"]
+__all__ = [
+    "read_qdpx",
+    "write_qdpx",
+    "QdpxContent",
+    "read_qdpx_content",
+    "write_qdpx_content",
+]
 
-NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/qualcode/qualcode/refi-qda")
-SIDECAR = "qualcode.json"
-SCHEMA_LOCATION = (
-    "urn:QDA-XML:project:1.0 http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd"
+NAMESPACE = uuid.uuid5(
+    uuid.NAMESPACE_URL, "https://github.com/qualcode/qualcode/refi-qda"
 )
+SIDECAR = "qualcode.json"
+SCHEMA_LOCATION = "urn:QDA-XML:project:1.0 http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 CODING_COLUMNS = (
-    "transcript_id", "start", "end", "code", "coder", "origin", "memo", "created",
+    "transcript_id",
+    "start",
+    "end",
+    "code",
+    "coder",
+    "origin",
+    "memo",
+    "created",
     "codebook_version",
 )
-_INTERVIEWER = {"i", "int", "interviewer", "q", "researcher", "moderator", "facilitator"}
+_INTERVIEWER = {
+    "i",
+    "int",
+    "interviewer",
+    "q",
+    "researcher",
+    "moderator",
+    "facilitator",
+}
 _LABEL_RE = re.compile(r"(?P<label>[^\W\d_][\w .'’()-]{0,39}?)[ \t]*:[ \t]+(?=\S)")
 _GUID_RE = re.compile(r"^\{?([0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})\}?$")
-_HEX_RE = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
-_RGB_RE = re.compile(r"^rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)")
 
 
 def guid(kind: str, *key: object) -> str:
@@ -113,26 +132,7 @@ def _parse_dt(value: str | None) -> datetime | None:
         dt = datetime.fromisoformat(v)
     except ValueError:
         return None
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
-
-
-def _color(value: str | None) -> tuple[str | None, bool]:
-    """Normalise a colour to ``#rrggbb``; returns (colour, repaired)."""
-    if not value:
-        return None, False
-    v = value.strip()
-    m = _HEX_RE.match(v)
-    if m:
-        h = m.group(1)
-        if len(h) == 3:
-            h = "".join(c * 2 for c in h)
-        out = "#" + h[:6].lower()
-        return out, len(h) == 8 or not v.startswith("#")
-    m = _RGB_RE.match(v.lower())
-    if m:
-        r, g, b = (min(255, int(x)) for x in m.groups())
-        return f"#{r:02x}{g:02x}{b:02x}", True
-    return None, True
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def _slug(name: str) -> str:
@@ -156,9 +156,11 @@ class QdpxContent:
     transcripts : list of Transcript
     codebooks : list of Codebook
     codings : pandas.DataFrame
-        ``transcript_id, start, end, code, coder, origin, memo, created, codebook_version``.
+        ``transcript_id, start, end, code, coder, origin, memo, created,
+        codebook_version``.
     report : pandas.DataFrame
-        What was repaired, merged or dropped on import: ``kind, name, action, count, detail``.
+        What was repaired, merged or dropped on import:
+        ``kind, name, action, count, detail``.
     offset_model : str or None
         The offset model used to read positions.
     """
@@ -178,9 +180,17 @@ class _Report:
         self.path = path
         self.rows: list[dict[str, Any]] = []
 
-    def add(self, kind: str, name: str, action: str, count: int = 1, detail: str = "") -> None:
+    def add(
+        self, kind: str, name: str, action: str, count: int = 1, detail: str = ""
+    ) -> None:
         self.rows.append(
-            {"kind": kind, "name": name, "action": action, "count": int(count), "detail": detail}
+            {
+                "kind": kind,
+                "name": name,
+                "action": action,
+                "count": int(count),
+                "detail": detail,
+            }
         )
 
     def frame(self) -> Any:
@@ -188,8 +198,15 @@ class _Report:
 
         cols = ["kind", "name", "action", "count", "detail"]
         df = pd.DataFrame(self.rows, columns=cols)
-        return df.astype({"kind": "string", "name": "string", "action": "string",
-                          "count": "int64", "detail": "string"})
+        return df.astype(
+            {
+                "kind": "string",
+                "name": "string",
+                "action": "string",
+                "count": "int64",
+                "detail": "string",
+            }
+        )
 
     def emit_warnings(self) -> None:
         dropped = [r for r in self.rows if r["action"] == "dropped"]
@@ -224,10 +241,16 @@ def _find_qde(zf: Any) -> str:
         deeper = [n for n in zf.names if n.lower().endswith(".qde")]
         if len(deeper) == 1:
             return deeper[0]
-        detail = "no .qde project file at the top of the archive; is this a REFI-QDA .qdpx?"
+        detail = (
+            "no .qde project file at the top of the archive; is this a REFI-QDA .qdpx?"
+        )
     else:
-        detail = f"several .qde project files ({', '.join(sorted(qdes))}); keep only one"
-    raise ImportFormatError(Errors.QC713.format(path=zf.path, detail=detail), path=zf.path)
+        detail = (
+            f"several .qde project files ({', '.join(sorted(qdes))}); keep only one"
+        )
+    raise ImportFormatError(
+        Errors.QC713.format(path=zf.path, detail=detail), path=zf.path
+    )
 
 
 def _resolve(zf: Any, ref: str, base_path: str) -> str | None:
@@ -236,11 +259,16 @@ def _resolve(zf: Any, ref: str, base_path: str) -> str | None:
     low = ref.lower()
     for scheme in ("internal://", "relative://", "absolute://"):
         if low.startswith(scheme):
-            ref = ref[len(scheme):]
+            ref = ref[len(scheme) :]
             break
     ref = ref.replace("\\", "/")
     base = PurePosixPath(ref).name
-    candidates = [f"sources/{ref.lstrip('/')}", f"sources/{base}", ref.lstrip("/"), base]
+    candidates = [
+        f"sources/{ref.lstrip('/')}",
+        f"sources/{base}",
+        ref.lstrip("/"),
+        base,
+    ]
     for cand in candidates:
         hit = zf.find(cand, ignore_case=True)
         if hit is not None:
@@ -320,8 +348,11 @@ def _paragraph_turns(tid: str, text: str) -> list[Any]:
         role = None
         if spk is not None:
             role = _role_of(spk) or ("participant" if has_int else None)
-        turns.append(Turn(index=len(turns), speaker=spk, role=role, start=s, end=e,
-                          text=text[s:e]))
+        turns.append(
+            Turn(
+                index=len(turns), speaker=spk, role=role, start=s, end=e, text=text[s:e]
+            )
+        )
     return turns
 
 
@@ -395,10 +426,15 @@ def read_qdpx_content(
         qde = _find_qde(zf)
         root = parse_xml(zf.read(qde), path=path, entry=qde)
         if local(root) != "Project":
-            hint = " (a codebook: load it with Codebook.load)" if local(root) == "CodeBook" else ""
+            hint = (
+                " (a codebook: load it with Codebook.load)"
+                if local(root) == "CodeBook"
+                else ""
+            )
             raise ImportFormatError(
                 Errors.QC713.format(
-                    path=path, detail=f"{qde} has root <{local(root)}>, not <Project>{hint}."
+                    path=path,
+                    detail=f"{qde} has root <{local(root)}>, not <Project>{hint}.",
                 ),
                 path=path,
             )
@@ -408,10 +444,17 @@ def read_qdpx_content(
                 rep.add("namespace", old_ns, "repaired", detail=f"read {old_ns} as 1.0")
             errs = schema_errors(normal)
             if errs:
-                rep.add("schema", qde, "repaired", len(errs),
-                        "not valid against Project-mrt2019.xsd; read leniently: " + errs[0])
+                rep.add(
+                    "schema",
+                    qde,
+                    "repaired",
+                    len(errs),
+                    "not valid against Project-mrt2019.xsd; read leniently: " + errs[0],
+                )
         if qde != "project.qde":
-            rep.add("container", qde, "info", detail="project file not named project.qde")
+            rep.add(
+                "container", qde, "info", detail="project file not named project.qde"
+            )
         origin = root.get("origin")
         proj_name = root.get("name") or path.stem
         base_path = root.get("basePath") or ""
@@ -420,7 +463,12 @@ def read_qdpx_content(
             try:
                 sidecar = json.loads(zf.read(SIDECAR).decode("utf-8"))
             except (ValueError, UnicodeDecodeError) as exc:
-                rep.add("sidecar", SIDECAR, "repaired", detail=f"ignored: not valid JSON ({exc})")
+                rep.add(
+                    "sidecar",
+                    SIDECAR,
+                    "repaired",
+                    detail=f"ignored: not valid JSON ({exc})",
+                )
 
         # -- users -----------------------------------------------------------
         users: dict[str, str] = {}
@@ -451,7 +499,11 @@ def read_qdpx_content(
             if not body and ptp:
                 entry = _resolve(zf, ptp, base_path)
                 if entry:
-                    body = _decode(zf.read(entry))[0].replace("\r\n", "\n").replace("\r", "\n")
+                    body = (
+                        _decode(zf.read(entry))[0]
+                        .replace("\r\n", "\n")
+                        .replace("\r", "\n")
+                    )
             if not body:
                 body = text_of(child(n, "Description"))
             notes[_norm_guid(n.get("guid"))] = body.strip()
@@ -486,17 +538,32 @@ def read_qdpx_content(
                     cid = code_by_guid.get(_norm_guid(el.get("guid")) or "")
                     if cid:
                         memos[cid] = note_texts(el)
-            codes = [replace(c, note="\n\n".join(x for x in [c.note, *memos[c.id]] if x))
-                     if memos.get(c.id) else c for c in codes]
+            codes = [
+                replace(c, note="\n\n".join(x for x in [c.note, *memos[c.id]] if x))
+                if memos.get(c.id)
+                else c
+                for c in codes
+            ]
         not_codable = [c.id for c in codes if c.flags.get("codable") is False]
         if not_codable:
-            rep.add("code", ", ".join(not_codable[:5]), "info", len(not_codable),
-                    "not codable in the source (categories): imported as parent codes")
+            rep.add(
+                "code",
+                ", ".join(not_codable[:5]),
+                "info",
+                len(not_codable),
+                "not codable in the source (categories): imported as parent codes",
+            )
         codebooks = []
         if codes:
-            codebooks = [Codebook(codes, name=proj_name, version="1",
-                                  description=f"Imported from {path.name} "
-                                              f"({origin or 'unknown tool'})")]
+            codebooks = [
+                Codebook(
+                    codes,
+                    name=proj_name,
+                    version="1",
+                    description=f"Imported from {path.name} "
+                    f"({origin or 'unknown tool'})",
+                )
+            ]
 
         # -- variables and cases ---------------------------------------------
         var_names: dict[str, str] = {}
@@ -511,16 +578,29 @@ def read_qdpx_content(
                 target, value = _typed(vv)
                 if target in var_names and value is not None:
                     vals[var_names[target]] = value
-            refs = [_norm_guid(r.get("targetGUID")) for r in children(case, "SourceRef")]
+            refs = [
+                _norm_guid(r.get("targetGUID")) for r in children(case, "SourceRef")
+            ]
             if not refs and vals:
-                rep.add("case", case.get("name") or case.get("guid"), "dropped", 1,
-                        "case not linked to a source: its variable values have no transcript")
+                rep.add(
+                    "case",
+                    case.get("name") or case.get("guid"),
+                    "dropped",
+                    1,
+                    "case not linked to a source: its variable values have no "
+                    "transcript",
+                )
             for r in refs:
                 for k, v in vals.items():
                     source_attrs[r].setdefault(k, v)
             if children(case, "CodeRef") or children(case, "SelectionRef"):
-                rep.add("case", case.get("name") or case.get("guid"), "dropped", 1,
-                        "case-level code or selection references are not imported")
+                rep.add(
+                    "case",
+                    case.get("name") or case.get("guid"),
+                    "dropped",
+                    1,
+                    "case-level code or selection references are not imported",
+                )
 
         # -- sources -----------------------------------------------------------
         @dataclass
@@ -529,7 +609,9 @@ def read_qdpx_content(
             name: str
             st: Any
             encoding: str
-            sels: list[tuple[int, int, Any, Any]]  # raw start, end, selection el, coding el
+            sels: list[
+                tuple[int, int, Any, Any]
+            ]  # raw start, end, selection el, coding el
 
         sources: list[_Src] = []
         sources_el = child(root, "Sources")
@@ -545,18 +627,34 @@ def read_qdpx_content(
                 text_nodes.append((rep_el, nm))
                 n_pdf = len(children(src, "PDFSelection"))
                 if n_pdf:
-                    rep.add("PDF selection", nm, "dropped", n_pdf,
-                            "area selections on the PDF page cannot be mapped; its text "
-                            "representation was imported")
+                    rep.add(
+                        "PDF selection",
+                        nm,
+                        "dropped",
+                        n_pdf,
+                        "area selections on the PDF page cannot be mapped; its text "
+                        "representation was imported",
+                    )
                 continue
             n_sel = sum(1 for e in src.iter() if local(e).endswith("Selection"))
-            rep.add(kind, nm, "dropped", 1,
-                    f"{kind} is not text; {n_sel} selections on it not imported")
+            rep.add(
+                kind,
+                nm,
+                "dropped",
+                1,
+                f"{kind} is not text; {n_sel} selections on it not imported",
+            )
         for src, nm in text_nodes:
             g = _norm_guid(src.get("guid"))
             if nm == src.get("guid"):  # unnamed: use the text file's stem unless a GUID
-                stem = PurePosixPath((src.get("plainTextPath") or "").replace("\\", "/")).stem
-                nm = stem if stem and not _GUID_RE.match(stem) else (src.get("guid") or "source")
+                stem = PurePosixPath(
+                    (src.get("plainTextPath") or "").replace("\\", "/")
+                ).stem
+                nm = (
+                    stem
+                    if stem and not _GUID_RE.match(stem)
+                    else (src.get("guid") or "source")
+                )
             content = child(src, "PlainTextContent")
             raw, enc = None, "utf-8"
             if content is not None and text_of(content):
@@ -566,14 +664,32 @@ def read_qdpx_content(
                 if entry is not None:
                     raw, enc = _decode(zf.read(entry))
                     if entry.split("/")[0] not in ("sources",):
-                        rep.add("source path", nm, "info",
-                                detail=f"{src.get('plainTextPath')} read from {entry}")
+                        rep.add(
+                            "source path",
+                            nm,
+                            "info",
+                            detail=f"{src.get('plainTextPath')} read from {entry}",
+                        )
             if raw is None:
                 n_sel = len(children(src, "PlainTextSelection"))
-                rep.add("source", nm, "dropped", 1,
-                        f"no plain text found for {src.get('plainTextPath') or 'it'} "
-                        f"in the archive; {n_sel} selections not imported")
+                rep.add(
+                    "source",
+                    nm,
+                    "dropped",
+                    1,
+                    f"no plain text found for {src.get('plainTextPath') or 'it'} "
+                    f"in the archive; {n_sel} selections not imported",
+                )
                 continue
+            if src.get("richTextPath"):
+                rep.add(
+                    "rich text",
+                    nm,
+                    "info",
+                    1,
+                    "the formatted original (richTextPath) is not imported; "
+                    "the plain text is",
+                )
             if raw.startswith("\ufeff"):
                 raw = raw[1:]
             sels = []
@@ -581,12 +697,28 @@ def read_qdpx_content(
                 try:
                     s, e = int(sel.get("startPosition")), int(sel.get("endPosition"))
                 except (TypeError, ValueError):
-                    rep.add("selection", sel.get("guid"), "dropped", 1, "positions are not integers")
+                    rep.add(
+                        "selection",
+                        sel.get("guid"),
+                        "dropped",
+                        1,
+                        "positions are not integers",
+                    )
                     continue
                 cds = children(sel, "Coding")
                 if not cds:
-                    extra = " (its description is lost)" if text_of(child(sel, "Description")) else ""
-                    rep.add("selection", nm, "dropped", 1, "selection without a coding" + extra)
+                    extra = (
+                        " (its description is lost)"
+                        if text_of(child(sel, "Description"))
+                        else ""
+                    )
+                    rep.add(
+                        "selection",
+                        nm,
+                        "dropped",
+                        1,
+                        "selection without a coding" + extra,
+                    )
                     continue
                 for cd in cds:
                     sels.append((s, e, sel, cd))
@@ -594,21 +726,36 @@ def read_qdpx_content(
                 sels.append((None, None, src, cd))
             sources.append(_Src(g, nm, SourceText(raw), enc, sels))
             if note_texts(src):
-                rep.add("source note", nm, "dropped", 1, "memos on a whole source are not imported")
+                rep.add(
+                    "source note",
+                    nm,
+                    "dropped",
+                    1,
+                    "memos on a whole source are not imported",
+                )
 
         # -- offset model --------------------------------------------------------
         default = default_model(origin)
         if isinstance(offset_model, str):
             if offset_model != "auto":
                 raise ImportFormatError(
-                    Errors.QC713.format(path=path, detail=f"offset_model must be 'auto' or a "
-                                        f"(unit, base) pair from {list(MODELS)}"),
-                    path=path)
+                    Errors.QC713.format(
+                        path=path,
+                        detail=f"offset_model must be 'auto' or a "
+                        f"(unit, base) pair from {list(MODELS)}",
+                    ),
+                    path=path,
+                )
             offset_model = None
         if offset_model is not None and tuple(offset_model) not in MODELS:
             raise ImportFormatError(
-                Errors.QC713.format(path=path, detail=f"unknown offset model {offset_model!r}; "
-                                    f"use one of {list(MODELS)}"), path=path)
+                Errors.QC713.format(
+                    path=path,
+                    detail=f"unknown offset model {offset_model!r}; "
+                    f"use one of {list(MODELS)}",
+                ),
+                path=path,
+            )
         chosen = tuple(offset_model) if offset_model else default
         n_sel = sum(1 for s in sources for x in s.sels if x[0] is not None)
 
@@ -624,19 +771,34 @@ def read_qdpx_content(
                 total += score_alignment(s.st.stored, list(zip(st, en, strict=True)))
             return total
 
-        n_spans = sum(len({(a, b) for a, b, _, _ in s.sels if a is not None}) for s in sources)
+        n_spans = sum(
+            len({(a, b) for a, b, _, _ in s.sels if a is not None}) for s in sources
+        )
         if n_spans and not offset_model:
             scores = {m: score(m) for m in MODELS}
             best = max(MODELS, key=lambda m: (scores[m], m == default))
-            if (scores[chosen] < 0.9 * n_spans
-                    and scores[best] - scores[chosen] >= max(3, 0.2 * n_spans)):
-                rep.add("offset model", model_name(best), "switched", 0,
-                        f"positions read as {model_name(best)} ({scores[best]}/{n_spans} spans "
-                        f"on word boundaries) instead of the usual {model_name(chosen)} for "
-                        f"'{origin}' ({scores[chosen]}/{n_spans})")
+            if scores[chosen] < 0.9 * n_spans and scores[best] - scores[chosen] >= max(
+                3, 0.2 * n_spans
+            ):
+                rep.add(
+                    "offset model",
+                    model_name(best),
+                    "switched",
+                    0,
+                    f"positions read as {model_name(best)} "
+                    f"({scores[best]}/{n_spans} spans "
+                    f"on word boundaries) instead of the usual "
+                    f"{model_name(chosen)} for "
+                    f"'{origin}' ({scores[chosen]}/{n_spans})",
+                )
                 chosen = best
-            rep.add("offset model", model_name(chosen), "info", 0,
-                    f"{scores[chosen]}/{n_spans} distinct spans on word boundaries")
+            rep.add(
+                "offset model",
+                model_name(chosen),
+                "info",
+                0,
+                f"{scores[chosen]}/{n_spans} distinct spans on word boundaries",
+            )
 
         # -- transcripts and codings -------------------------------------------------
         sc_tr = (sidecar or {}).get("transcripts", {})
@@ -652,15 +814,24 @@ def read_qdpx_content(
                 try:
                     tr = _transcript_from_sidecar(info, text)
                 except (ValueError, KeyError, TypeError) as exc:
-                    rep.add("sidecar", s.name, "repaired", detail=f"turns rebuilt ({exc})")
+                    rep.add(
+                        "sidecar", s.name, "repaired", detail=f"turns rebuilt ({exc})"
+                    )
             if tr is None:
                 tid = s.name.strip()
                 base, k = tid, 2
                 while tid in ids_taken:
                     tid, k = f"{base} ({k})", k + 1
                 attrs = {**source_attrs.get(s.guid, {})}
-                tr = Transcript(tid, text, turns=_paragraph_turns(tid, text), attributes=attrs,
-                                source=f"{path.name}#{s.guid}", format="qdpx", encoding=s.encoding)
+                tr = Transcript(
+                    tid,
+                    text,
+                    turns=_paragraph_turns(tid, text),
+                    attributes=attrs,
+                    source=f"{path.name}#{s.guid}",
+                    format="qdpx",
+                    encoding=s.encoding,
+                )
             ids_taken.add(tr.id)
             transcripts.append(tr)
             n = len(text)
@@ -673,12 +844,22 @@ def read_qdpx_content(
                 ref = child(cd, "CodeRef")
                 cg = _norm_guid(ref.get("targetGUID")) if ref is not None else None
                 if cg not in code_by_guid:
-                    rep.add("coding", s.name, "dropped", 1,
-                            f"refers to code {cg} that is not in the codebook")
+                    rep.add(
+                        "coding",
+                        s.name,
+                        "dropped",
+                        1,
+                        f"refers to code {cg} that is not in the codebook",
+                    )
                     continue
                 if not (0 <= a < b <= n):
-                    rep.add("coding", s.name, "dropped", 1,
-                            "positions fall outside the text or the span is empty")
+                    rep.add(
+                        "coding",
+                        s.name,
+                        "dropped",
+                        1,
+                        "positions fall outside the text or the span is empty",
+                    )
                     continue
                 memo = note_texts(cd)
                 if not memo and sel is not None and local(sel) == "PlainTextSelection":
@@ -687,33 +868,95 @@ def read_qdpx_content(
                     if desc and desc not in memo:
                         memo.append(desc)
                 extra = sc_codings.get(_norm_guid(cd.get("guid")), {})
-                created = _parse_dt(extra.get("created")) or _parse_dt(
-                    cd.get("creationDateTime")) or _parse_dt(
-                    sel.get("creationDateTime") if sel is not None else None)
-                rows.append({
-                    "transcript_id": tr.id, "start": a, "end": b, "code": code_by_guid[cg],
-                    "coder": coder_of(cd, sel), "origin": extra.get("origin", "manual"),
-                    "memo": "\n\n".join(memo) if memo else None, "created": created,
-                    "codebook_version": extra.get("codebook_version"),
-                })
+                created = (
+                    _parse_dt(extra.get("created"))
+                    or _parse_dt(cd.get("creationDateTime"))
+                    or _parse_dt(
+                        sel.get("creationDateTime") if sel is not None else None
+                    )
+                )
+                rows.append(
+                    {
+                        "transcript_id": tr.id,
+                        "start": a,
+                        "end": b,
+                        "code": code_by_guid[cg],
+                        "coder": coder_of(cd, sel),
+                        "origin": extra.get("origin", "manual"),
+                        "memo": "\n\n".join(memo) if memo else None,
+                        "created": created,
+                        "codebook_version": extra.get("codebook_version"),
+                    }
+                )
         unused = [g for g in notes if g not in used_notes]
         if unused:
-            rep.add("note", "", "dropped", len(unused),
-                    "notes not attached to a code or coding (project, source or link memos)")
-        for kind in ("Links", "Sets", "Graphs"):
+            rep.add(
+                "note",
+                "",
+                "dropped",
+                len(unused),
+                "notes not attached to a code or coding "
+                "(project, source or link memos)",
+            )
+        sets_el = child(root, "Sets")
+        src_by_guid = {s.guid: i for i, s in enumerate(sources)}
+        for st_el in children(sets_el, "Set") if sets_el is not None else []:
+            members = [
+                _norm_guid(m.get("targetGUID")) for m in children(st_el, "MemberSource")
+            ]
+            hit = [transcripts[src_by_guid[m]] for m in members if m in src_by_guid]
+            set_name = st_el.get("name") or "set"
+            if hit:
+                key = f"set: {set_name}"
+                for k, t in enumerate(transcripts):
+                    if t in hit:
+                        transcripts[k] = t.with_attributes({key: True})
+                rep.add(
+                    "set",
+                    set_name,
+                    "info",
+                    len(hit),
+                    f"document set kept as the attribute '{key}' = True",
+                )
+            other = len(children(st_el, "MemberCode")) + len(
+                children(st_el, "MemberNote")
+            )
+            if other:
+                rep.add(
+                    "set",
+                    set_name,
+                    "dropped",
+                    1,
+                    f"code/note set with {other} members is not imported",
+                )
+        for kind in ("Links", "Graphs"):
             el = child(root, kind)
             if el is not None and len(el):
-                rep.add(kind[:-1].lower(), "", "dropped", len(el), f"REFI {kind} are not imported")
+                rep.add(
+                    kind[:-1].lower(),
+                    "",
+                    "dropped",
+                    len(el),
+                    f"REFI {kind} are not imported",
+                )
         if text_of(child(root, "Description")).strip() or children(root, "NoteRef"):
-            rep.add("project description", proj_name, "dropped", 1, "project-level memo")
+            rep.add(
+                "project description", proj_name, "dropped", 1, "project-level memo"
+            )
 
         codings = pd.DataFrame(rows, columns=list(CODING_COLUMNS))
         if len(codings):
             key = ["transcript_id", "start", "end", "code", "coder"]
             dup = codings.duplicated(key, keep="first")
             if dup.any():
-                rep.add("coding", "", "merged", int(dup.sum()),
-                        "identical span, code and coder given more than once (P9): kept one")
+                rep.add(
+                    "coding",
+                    "",
+                    "merged",
+                    int(dup.sum()),
+                    "identical span, code and coder given more than once (P9): "
+                    "kept one",
+                )
                 codings = codings[~dup].reset_index(drop=True)
         codings["created"] = pd.to_datetime(codings["created"], utc=True)
 
@@ -722,20 +965,34 @@ def read_qdpx_content(
             try:
                 books = [Codebook.from_dict(d) for d in sidecar["codebooks"]]
                 sc_ids = {c.id for b in books for c in b}
-                g2id = {_norm_guid(g): cid for g, cid in sidecar.get("code_guids", {}).items()}
+                g2id = {
+                    _norm_guid(g): cid
+                    for g, cid in sidecar.get("code_guids", {}).items()
+                }
                 if set(code_by_guid) <= set(g2id) and set(g2id.values()) <= sc_ids:
                     remap = {code_by_guid[g]: g2id[g] for g in code_by_guid}
                     codings["code"] = codings["code"].map(remap)
                     codebooks = books
                     code_by_guid = {g: g2id[g] for g in code_by_guid}
                 else:
-                    rep.add("sidecar", "codebooks", "repaired",
-                            detail="codebook changed since export: read from the XML")
-            except Exception as exc:  # a foreign or damaged sidecar never blocks the import
+                    rep.add(
+                        "sidecar",
+                        "codebooks",
+                        "repaired",
+                        detail="codebook changed since export: read from the XML",
+                    )
+            except (
+                Exception
+            ) as exc:  # a foreign or damaged sidecar never blocks the import
                 rep.add("sidecar", "codebooks", "repaired", detail=f"ignored ({exc})")
     content = QdpxContent(
-        name=proj_name, origin=origin, transcripts=transcripts, codebooks=codebooks,
-        codings=codings, report=rep.frame(), offset_model=model_name(chosen),
+        name=proj_name,
+        origin=origin,
+        transcripts=transcripts,
+        codebooks=codebooks,
+        codings=codings,
+        report=rep.frame(),
+        offset_model=model_name(chosen),
         code_guids={cid: g for g, cid in code_by_guid.items()},
     )
     content._report = rep  # type: ignore[attr-defined]
@@ -751,12 +1008,28 @@ def _sha(text: str) -> str:
 def _transcript_from_sidecar(info: Mapping[str, Any], text: str) -> Any:
     from qualcode.model import Transcript, Turn
 
-    turns = [Turn(index=t[0], speaker=t[1], role=t[2], start=t[3], end=t[4],
-                  text=text[t[3]:t[4]], time_start=t[5], time_end=t[6])
-             for t in info["turns"]]
-    return Transcript(info["id"], text, turns=turns, attributes=info.get("attributes") or {},
-                      source=info.get("source"), format=info.get("format"),
-                      encoding=info.get("encoding"))
+    turns = [
+        Turn(
+            index=t[0],
+            speaker=t[1],
+            role=t[2],
+            start=t[3],
+            end=t[4],
+            text=text[t[3] : t[4]],
+            time_start=t[5],
+            time_end=t[6],
+        )
+        for t in info["turns"]
+    ]
+    return Transcript(
+        info["id"],
+        text,
+        turns=turns,
+        attributes=info.get("attributes") or {},
+        source=info.get("source"),
+        format=info.get("format"),
+        encoding=info.get("encoding"),
+    )
 
 
 def read_qdpx(
@@ -821,11 +1094,26 @@ def read_qdpx(
 
     Examples
     --------
-    >>> import qualcode as qc, tempfile, os  # doctest: +SKIP
-    >>> project = qc.read_qdpx("nvivo_export.qdpx", "imported.qcproj")  # doctest: +SKIP
-    >>> project.codings().groupby("coder").size()  # doctest: +SKIP
+    >>> import tempfile, pathlib
+    >>> from qualcode.model import Transcript, TurnDraft
+    >>> from qualcode.store import Project
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> t = Transcript.build(
+    ...     "int01", [TurnDraft("We divert people.", "P1", "participant")]
+    ... )
+    >>> with Project(folder / "a.qcproj") as p:
+    ...     _ = p.add_transcripts([t])
+    ...     _ = p.code_turn("int01", 0, "divert", "AB", memo="diversion")
+    ...     out = write_qdpx(p, folder / "a.qdpx")
+    >>> back = read_qdpx(out, folder / "b.qcproj")
+    >>> back.codings()[["transcript_id", "code", "coder", "memo", "text"]]
+      transcript_id    code coder       memo               text
+    0         int01  divert    AB  diversion  We divert people.
+    >>> back.close()
     """
-    content = read_qdpx_content(path, offset_model=offset_model, validate=validate, limits=limits)
+    content = read_qdpx_content(
+        path, offset_model=offset_model, validate=validate, limits=limits
+    )
     project = _content_to_project(content, project_path)
     content._report.emit_warnings()  # type: ignore[attr-defined]
     try:
@@ -888,13 +1176,17 @@ def _current_codebooks(project: Any) -> list[Any]:
 def _project_content(project: Any) -> QdpxContent:
     """Collect what a Project holds into a :class:`QdpxContent`."""
 
-
     transcripts = list(project.iter_transcripts())
     books = _current_codebooks(project)
     codings = project.codings()
     name = Path(str(getattr(project, "path", "project"))).stem
-    return QdpxContent(name=name, origin=None, transcripts=transcripts, codebooks=books,
-                       codings=codings)
+    return QdpxContent(
+        name=name,
+        origin=None,
+        transcripts=transcripts,
+        codebooks=books,
+        codings=codings,
+    )
 
 
 def _typeof(values: list[Any]) -> str:
@@ -903,7 +1195,9 @@ def _typeof(values: list[Any]) -> str:
         return "Boolean"
     if vals and all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
         return "Integer"
-    if vals and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
+    if vals and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals
+    ):
         return "Float"
     if vals and all(isinstance(v, datetime) for v in vals):
         return "DateTime"
@@ -934,8 +1228,14 @@ def _plain(v: Any) -> Any:
 def _value_el(parent: Any, ns: str, vtype: str, value: Any) -> None:
     from lxml import etree
 
-    tag = {"Text": "TextValue", "Boolean": "BooleanValue", "Integer": "IntegerValue",
-           "Float": "FloatValue", "Date": "DateValue", "DateTime": "DateTimeValue"}[vtype]
+    tag = {
+        "Text": "TextValue",
+        "Boolean": "BooleanValue",
+        "Integer": "IntegerValue",
+        "Float": "FloatValue",
+        "Date": "DateValue",
+        "DateTime": "DateTimeValue",
+    }[vtype]
     el = etree.SubElement(parent, f"{{{ns}}}{tag}")
     if vtype == "Boolean":
         el.text = "true" if value else "false"
@@ -959,7 +1259,11 @@ def _clean_xml_text(s: str) -> str:
 
 
 def write_qdpx_content(
-    content: QdpxContent, path: str | Path, *, validate: bool = False, sidecar: bool = True
+    content: QdpxContent,
+    path: str | Path,
+    *,
+    validate: bool = False,
+    sidecar: bool = True,
 ) -> Path:
     """Write a :class:`QdpxContent` as a ``.qdpx`` file (see :func:`write_qdpx`)."""
     import zipfile
@@ -973,10 +1277,18 @@ def write_qdpx_content(
 
     path = Path(path)
     if path.suffix.lower() != ".qdpx":
-        raise ExportError(Errors.QC714.format(caller="write_qdpx", path=path,
-                                              detail="the file name must end in .qdpx"))
+        raise ExportError(
+            Errors.QC714.format(
+                caller="write_qdpx", path=path, detail="the file name must end in .qdpx"
+            )
+        )
 
-    def E(parent: Any, tag: str, attrib: Mapping[str, Any] | None = None, text: str | None = None) -> Any:  # noqa: N802
+    def E(
+        parent: Any,
+        tag: str,
+        attrib: Mapping[str, Any] | None = None,
+        text: str | None = None,
+    ) -> Any:  # noqa: N802
         el = etree.SubElement(parent, f"{{{NS}}}{tag}")
         for k, v in (attrib or {}).items():
             if v is not None and v != "":
@@ -985,19 +1297,27 @@ def write_qdpx_content(
             el.text = _clean_xml_text(text)
         return el
 
-    codings = content.codings.copy() if content.codings is not None else pd.DataFrame(
-        columns=list(CODING_COLUMNS))
+    codings = (
+        content.codings.copy()
+        if content.codings is not None
+        else pd.DataFrame(columns=list(CODING_COLUMNS))
+    )
     for col in CODING_COLUMNS:
         if col not in codings:
             codings[col] = None
-    codings = codings.sort_values(["transcript_id", "start", "end", "code", "coder"],
-                                  kind="stable").reset_index(drop=True)
+    codings = codings.sort_values(
+        ["transcript_id", "start", "end", "code", "coder"], kind="stable"
+    ).reset_index(drop=True)
     all_codes = [c for b in content.codebooks for c in b]
     code_ids = {c.id for c in all_codes}
     unknown = sorted(set(codings["code"].astype(str)) - code_ids)
     coders = sorted(set(codings["coder"].astype(str)))
     user_guid = {c: guid("user", c) for c in coders}
-    created = pd.to_datetime(codings["created"], utc=True) if len(codings) else pd.Series([], dtype="datetime64[ns, UTC]")
+    created = (
+        pd.to_datetime(codings["created"], utc=True)
+        if len(codings)
+        else pd.Series([], dtype="datetime64[ns, UTC]")
+    )
 
     root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS, "xsi": XSI})
     root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
@@ -1046,7 +1366,11 @@ def write_qdpx_content(
     if attr_names:
         vars_el = E(root, "Variables")
         for k in attr_names:
-            E(vars_el, "Variable", {"guid": var_guid[k], "name": k, "typeOfVariable": var_type[k]})
+            E(
+                vars_el,
+                "Variable",
+                {"guid": var_guid[k], "name": k, "typeOfVariable": var_type[k]},
+            )
         cases = E(root, "Cases")
         for t in content.transcripts:
             case = E(cases, "Case", {"guid": guid("case", t.id), "name": t.id})
@@ -1062,27 +1386,49 @@ def write_qdpx_content(
         for t in content.transcripts:
             g = src_guid[t.id]
             files[f"sources/{g}.txt"] = t.text.encode("utf-8")
-            ts = E(sources, "TextSource", {"guid": g, "name": t.id,
-                                           "plainTextPath": f"internal://{g}.txt"})
+            ts = E(
+                sources,
+                "TextSource",
+                {"guid": g, "name": t.id, "plainTextPath": f"internal://{g}.txt"},
+            )
             rows = by_tid.get(t.id)
             for r in rows.itertuples(index=False) if rows is not None else []:
                 start, end = int(r.start), int(r.end)
                 if not (0 <= start < end <= len(t.text)):
-                    raise ExportError(Errors.QC714.format(
-                        caller="write_qdpx", path=path,
-                        detail=f"coding [{start}, {end}) with code '{r.code}' does not fit "
-                               f"transcript '{t.id}' (length {len(t.text)})"))
+                    raise ExportError(
+                        Errors.QC714.format(
+                            caller="write_qdpx",
+                            path=path,
+                            detail=f"coding [{start}, {end}) with code '{r.code}' "
+                            "does not fit "
+                            f"transcript '{t.id}' (length {len(t.text)})",
+                        )
+                    )
                 cg = guid("coding", t.id, start, end, r.code, r.coder)
                 when = _utc(r.created)
                 memo = None if _is_missing(r.memo) else str(r.memo)
-                sel = E(ts, "PlainTextSelection", {
-                    "guid": guid("selection", t.id, start, end, r.code, r.coder),
-                    "startPosition": start, "endPosition": end,
-                    "creatingUser": user_guid[str(r.coder)], "creationDateTime": when})
+                sel = E(
+                    ts,
+                    "PlainTextSelection",
+                    {
+                        "guid": guid("selection", t.id, start, end, r.code, r.coder),
+                        "startPosition": start,
+                        "endPosition": end,
+                        "creatingUser": user_guid[str(r.coder)],
+                        "creationDateTime": when,
+                    },
+                )
                 if memo:
                     E(sel, "Description", text=memo)
-                cd = E(sel, "Coding", {"guid": cg, "creatingUser": user_guid[str(r.coder)],
-                                       "creationDateTime": when})
+                cd = E(
+                    sel,
+                    "Coding",
+                    {
+                        "guid": cg,
+                        "creatingUser": user_guid[str(r.coder)],
+                        "creationDateTime": when,
+                    },
+                )
                 E(cd, "CodeRef", {"targetGUID": code_guid[str(r.code)]})
                 if memo:
                     ng = guid("note", cg)
@@ -1091,7 +1437,9 @@ def write_qdpx_content(
                 extra = {}
                 if not _is_missing(r.origin) and str(r.origin) != "manual":
                     extra["origin"] = str(r.origin)
-                if not _is_missing(r.created) and _utc(r.created) != _iso_full(r.created):
+                if not _is_missing(r.created) and _utc(r.created) != _iso_full(
+                    r.created
+                ):
                     extra["created"] = _iso_full(r.created)  # sub-second precision
                 if not _is_missing(r.codebook_version):
                     extra["codebook_version"] = str(r.codebook_version)
@@ -1101,21 +1449,40 @@ def write_qdpx_content(
     if notes:
         notes_el = E(root, "Notes")
         for ng, text, coder, when in notes:
-            n = E(notes_el, "Note", {"guid": ng, "name": "Coding memo",
-                                     "creatingUser": user_guid[coder], "creationDateTime": when})
+            n = E(
+                notes_el,
+                "Note",
+                {
+                    "guid": ng,
+                    "name": "Coding memo",
+                    "creatingUser": user_guid[coder],
+                    "creationDateTime": when,
+                },
+            )
             E(n, "PlainTextContent", text=text)
 
     if validate:
         errs = schema_errors(root)
         if errs:
-            raise ExportError(Errors.QC715.format(path=path, entry="project.qde",
-                                                  schema="Project-mrt2019.xsd",
-                                                  detail="; ".join(errs[:3])))
-    qde = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+            raise ExportError(
+                Errors.QC715.format(
+                    path=path,
+                    entry="project.qde",
+                    schema="Project-mrt2019.xsd",
+                    detail="; ".join(errs[:3]),
+                )
+            )
+    qde = etree.tostring(
+        root, xml_declaration=True, encoding="utf-8", pretty_print=True
+    )
     side = {
-        "format": "qualcode-qdpx-extension", "version": 1,
-        "note": "Extra data for a lossless qualcode round trip; REFI tools may ignore it.",
-        "transcripts": {src_guid[t.id]: _transcript_info(t) for t in content.transcripts},
+        "format": "qualcode-qdpx-extension",
+        "version": 1,
+        "note": "Extra data for a lossless qualcode round trip; "
+        "REFI tools may ignore it.",
+        "transcripts": {
+            src_guid[t.id]: _transcript_info(t) for t in content.transcripts
+        },
         "codebooks": [b.to_dict() for b in content.codebooks],
         "code_guids": {g: cid for cid, g in code_guid.items()},
         "codings": sidecar_codings,
@@ -1125,6 +1492,7 @@ def write_qdpx_content(
     fixed = (1980, 1, 1, 0, 0, 0)
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+
             def put_entry(name: str, data: bytes) -> None:
                 info = zipfile.ZipInfo(name, date_time=fixed)
                 info.compress_type = zipfile.ZIP_DEFLATED
@@ -1135,12 +1503,18 @@ def write_qdpx_content(
             for name in sorted(files):
                 put_entry(name, files[name])
             if sidecar:
-                put_entry(SIDECAR, json.dumps(side, ensure_ascii=False, indent=1,
-                                              default=_json_default).encode("utf-8"))
+                put_entry(
+                    SIDECAR,
+                    json.dumps(
+                        side, ensure_ascii=False, indent=1, default=_json_default
+                    ).encode("utf-8"),
+                )
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise ExportError(Errors.QC714.format(caller="write_qdpx", path=path, detail=exc)) from exc
+        raise ExportError(
+            Errors.QC714.format(caller="write_qdpx", path=path, detail=exc)
+        ) from exc
     return path
 
 
@@ -1149,7 +1523,11 @@ def _iso_full(value: Any) -> str | None:
 
     ts = pd.Timestamp(value)
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return ts.isoformat().replace("+00:00", "Z") if ts.microsecond or ts.nanosecond else _utc(ts)
+    return (
+        ts.isoformat().replace("+00:00", "Z")
+        if ts.microsecond or ts.nanosecond
+        else _utc(ts)
+    )
 
 
 def _json_default(v: Any) -> Any:
@@ -1163,21 +1541,20 @@ def _json_default(v: Any) -> Any:
 
 def _transcript_info(t: Any) -> dict[str, Any]:
     return {
-        "id": t.id, "sha256": t.sha256,
-        "turns": [[u.index, u.speaker, u.role, u.start, u.end, u.time_start, u.time_end]
-                  for u in t.turns],
-        "attributes": {k: (None if _is_missing(_plain(v)) else _plain(v))
-                       for k, v in t.attributes.items()},
-        "source": t.source, "format": t.format, "encoding": t.encoding,
+        "id": t.id,
+        "sha256": t.sha256,
+        "turns": [
+            [u.index, u.speaker, u.role, u.start, u.end, u.time_start, u.time_end]
+            for u in t.turns
+        ],
+        "attributes": {
+            k: (None if _is_missing(_plain(v)) else _plain(v))
+            for k, v in t.attributes.items()
+        },
+        "source": t.source,
+        "format": t.format,
+        "encoding": t.encoding,
     }
-
-
-def _code_description(c: Any) -> str:
-    parts = [c.definition.strip()] if c.definition else []
-    for title, items in (("Include", c.include), ("Exclude", c.exclude), ("Examples", c.examples)):
-        if items:
-            parts.append(f"{title}: " + "; ".join(map(str, items)))
-    return "\n\n".join(p for p in parts if p)
 
 
 def write_qdpx(
@@ -1212,9 +1589,20 @@ def write_qdpx(
 
     Examples
     --------
-    >>> import qualcode as qc  # doctest: +SKIP
-    >>> qc.write_qdpx(project, "out/demo.qdpx", validate=True)  # doctest: +SKIP
-    PosixPath('out/demo.qdpx')
+    >>> import tempfile, pathlib, zipfile
+    >>> from qualcode.model import Transcript, TurnDraft
+    >>> from qualcode.store import Project
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> t = Transcript.build(
+    ...     "int01", [TurnDraft("We divert people.", "P1", "participant")]
+    ... )
+    >>> with Project(folder / "a.qcproj") as p:
+    ...     _ = p.add_transcripts([t])
+    ...     _ = p.code_turn("int01", 0, "divert", "AB")
+    ...     out = write_qdpx(p, folder / "a.qdpx", validate=True)
+    >>> sorted(n.split("/")[0] for n in zipfile.ZipFile(out).namelist())
+    ['project.qde', 'qualcode.json', 'sources']
     """
-    return write_qdpx_content(_project_content(project), path, validate=validate,
-                              sidecar=sidecar)
+    return write_qdpx_content(
+        _project_content(project), path, validate=validate, sidecar=sidecar
+    )

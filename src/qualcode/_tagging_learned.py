@@ -1,0 +1,521 @@
+"""The learned tagger: a spaCy ``textcat_multilabel`` trained on a coder's codings (private).
+
+Exposed as :class:`qualcode.tagging.LearnedTagger`. spaCy is imported only when a
+method needs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode._columns import EVALUATION, SUGGESTIONS, frame
+from qualcode._nlp import UNITS, iter_units, load_nlp
+from qualcode._tagging_units import as_transcripts, is_project, role_set
+from qualcode._validation import check_choice, require_columns
+from qualcode.errors import Errors, InvalidInputError, TaggingError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
+
+ARCHITECTURES = ("bow", "cnn")
+FORMAT = "qualcode-learned-tagger"
+FORMAT_VERSION = 1
+REPORT_EXTRA = ("threshold", "status")
+
+
+def _model_config(architecture: str) -> dict[str, Any]:
+    if architecture == "bow":
+        return {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False, "ngram_size": 1,
+                "no_output_layer": False, "length": 262144}
+    return {"@architectures": "spacy.TextCatCNN.v2", "exclusive_classes": False,
+            "tok2vec": {"@architectures": "spacy.HashEmbedCNN.v2", "pretrained_vectors": None, "width": 64,
+                        "depth": 2, "embed_size": 2000, "window_size": 1, "maxout_pieces": 3,
+                        "subword_features": True}}
+
+
+def best_threshold(y: Sequence[int], p: Sequence[float]) -> tuple[float, float]:
+    """The threshold maximising F1 of ``p >= t`` (and that F1).
+
+    Among thresholds with the best F1 the highest is taken, then moved halfway down
+    to the next lower probability, so that a separable problem gets a threshold in
+    the middle of the gap.
+
+    Examples
+    --------
+    >>> best_threshold([0, 0, 1, 1], [0.1, 0.3, 0.7, 0.9])
+    (0.5, 1.0)
+    """
+    pairs = sorted(zip((float(v) for v in p), (int(v) for v in y), strict=True), reverse=True)
+    n_pos = sum(v for _, v in pairs)
+    if n_pos == 0 or not pairs:
+        return 0.5, float("nan")
+    best_f1, best_i, tp = -1.0, 0, 0
+    uniq: list[float] = []
+    i = 0
+    while i < len(pairs):
+        t = pairs[i][0]
+        while i < len(pairs) and pairs[i][0] == t:
+            tp += pairs[i][1]
+            i += 1
+        uniq.append(t)
+        f1 = 2 * tp / (i + n_pos)
+        if f1 > best_f1 + 1e-12:
+            best_f1, best_i = f1, len(uniq) - 1
+    t = uniq[best_i]
+    lower = t / 2 if best_i == len(uniq) - 1 else uniq[best_i + 1]
+    return round((t + lower) / 2, 6), best_f1
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    nan = float("nan")
+    p = tp / (tp + fp) if tp + fp else nan
+    r = tp / (tp + fn) if tp + fn else nan
+    f = 2 * tp / (2 * tp + fp + fn) if 2 * tp + fp + fn else nan
+    return p, r, f
+
+
+class LearnedTagger:
+    """Suggest codes with a text classifier trained on a coder's own codings.
+
+    A spaCy ``textcat_multilabel`` (bag-of-words ``spacy.TextCatBOW.v3`` or a small
+    CNN; CPU only, no pretrained vectors) learns, per unit (sentence or turn), which
+    codes the coder applied. :meth:`fit` chooses a threshold per code by k-fold
+    cross-validation and reports the cross-validated precision, recall and F1 per
+    code in :attr:`report`, so a team sees which codes the model can help with.
+
+    Parameters
+    ----------
+    codes : list of str or Codebook, optional
+        Codes to learn (default: every code the coder used).
+    nlp : Language or str, optional
+        Pipeline that builds the units (default: the offline default).
+    architecture : {"bow", "cnn"}
+    unit : {"sentence", "turn"}
+    epochs : int
+    seed : int
+        Training is deterministic for a given seed.
+    min_positives : int
+        Codes with fewer positive units are skipped (and listed in the report).
+    explain : bool
+        Evidence lists the unit's words whose removal lowers the probability most
+        (occlusion, computed by re-scoring the unit without each word), after
+        ``model p=0.83``. False gives the probability only (faster).
+    name : str
+    """
+
+    def __init__(self, codes: Any = None, *, nlp: Any = None, architecture: str = "bow", unit: str = "sentence",
+                 epochs: int = 10, seed: int = 0, min_positives: int = 5, explain: bool = True,
+                 name: str = "learned", batch_size: int = 32, dropout: float = 0.1) -> None:
+        check_choice(architecture, ARCHITECTURES, param="architecture", caller="LearnedTagger")
+        check_choice(unit, UNITS, param="unit", caller="LearnedTagger")
+        if codes is not None and not isinstance(codes, (list, tuple, set)) and hasattr(codes, "__iter__"):
+            codes = [c.id if hasattr(c, "id") else str(c) for c in codes]
+        self.codes: list[str] | None = None if codes is None else [str(c) for c in codes]
+        self.nlp = nlp
+        self.architecture = architecture
+        self.unit = unit
+        self.epochs = int(epochs)
+        self.seed = int(seed)
+        self.min_positives = int(min_positives)
+        self.explain = bool(explain)
+        self.name = str(name)
+        self.batch_size = int(batch_size)
+        self.dropout = float(dropout)
+        self.model: Any = None
+        self.thresholds: dict[str, float] = {}
+        self.report: pd.DataFrame | None = None
+        self.meta: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        state = f"codes={list(self.thresholds)}" if self.model is not None else "not fitted"
+        return f"LearnedTagger(architecture={self.architecture!r}, unit={self.unit!r}, {state})"
+
+    @property
+    def version(self) -> str:
+        """``name:architecture:digest`` (digest of codes, thresholds, data and settings)."""
+        return f"{self.name}:{self.architecture}:{self.meta.get('digest', 'unfitted')}"
+
+    def _units_nlp(self) -> Any:
+        return load_nlp(lemmatize=False) if self.nlp is None else load_nlp(self.nlp)
+
+    # -- data -----------------------------------------------------------------
+    def _unit_texts(self, transcripts: Iterable[Any], unit: str, roles: tuple[str | None, ...],
+                    ) -> Iterator[tuple[str, int, int, int, str]]:
+        """``(transcript_id, turn, start, end, text)`` per unit, one transcript at a time."""
+        nlp = self._units_nlp()
+        for tr in transcripts:
+            for u in iter_units([tr], unit, roles=roles, nlp=nlp):
+                yield tr.id, u["turn"], u["start"], u["end"], tr.text[u["start"]:u["end"]]
+
+    def _training_data(self, project_or_codings: Any, coder: str, transcripts: Any, roles: tuple[str | None, ...]):
+        import pandas as pd
+
+        if is_project(project_or_codings):
+            codings = project_or_codings.codings(coder=coder)
+            source = project_or_codings if transcripts is None else transcripts
+        else:
+            codings = project_or_codings
+            require_columns(codings, ["transcript_id", "start", "end", "code"], caller="LearnedTagger.fit",
+                            param="codings")
+            if "coder" in codings.columns:
+                codings = codings[codings["coder"].astype("string") == coder]
+            if transcripts is None:
+                raise TaggingError(Errors.QC509.format(
+                    caller="LearnedTagger.fit", detail="a codings frame needs transcripts= (a Corpus, Transcripts "
+                    "or Project holding the coded texts)."))
+            source = transcripts
+        codings = pd.DataFrame(codings)
+        if self.codes is not None:
+            codings = codings[codings["code"].astype(str).isin(self.codes)]
+        coded_ids = list(dict.fromkeys(codings["transcript_id"].astype(str)))
+        if not coded_ids:
+            raise TaggingError(Errors.QC506.format(min_positives=self.min_positives, unit=self.unit, coder=coder,
+                                                   detail="the coder has no codings here"))
+        if is_project(source) and hasattr(source, "iter_transcripts"):
+            trs: Iterable[Any] = source.iter_transcripts(coded_ids)
+        else:
+            trs, _ = as_transcripts(source, caller="LearnedTagger.fit", what="transcripts")
+            wanted = set(coded_ids)
+            trs = (t for t in trs if t.id in wanted)
+        iv: dict[str, list[tuple[int, int, str]]] = {}
+        for t, s, e, c in zip(codings["transcript_id"].astype(str), codings["start"], codings["end"],
+                              codings["code"].astype(str), strict=True):
+            iv.setdefault(t, []).append((int(s), int(e), c))
+        rows = []
+        for tid, turn, s, e, text in self._unit_texts(trs, self.unit, roles):
+            labels = {c for cs, ce, c in iv.get(tid, ()) if cs < e and s < ce}
+            rows.append((tid, turn, s, e, text, labels))
+        return rows
+
+    # -- training -------------------------------------------------------------
+    def _train(self, texts: Sequence[str], labels: Sequence[set[str]], codes: Sequence[str]) -> Any:
+        import spacy
+        from spacy.training import Example
+        from spacy.util import fix_random_seed, minibatch
+
+        fix_random_seed(self.seed)
+        nlp = spacy.blank(self._units_nlp().lang)
+        textcat = nlp.add_pipe("textcat_multilabel", config={"model": _model_config(self.architecture)})
+        for c in codes:
+            textcat.add_label(c)
+        examples = [Example.from_dict(nlp.make_doc(t), {"cats": {c: float(c in ls) for c in codes}})
+                    for t, ls in zip(texts, labels, strict=True)]
+        optimizer = nlp.initialize(lambda: examples)
+        rng = random.Random(self.seed)
+        order = list(range(len(examples)))
+        for _ in range(self.epochs):
+            rng.shuffle(order)
+            for batch in minibatch([examples[i] for i in order], size=self.batch_size):
+                nlp.update(batch, sgd=optimizer, drop=self.dropout)
+        return nlp
+
+    @staticmethod
+    def _predict(model: Any, texts: Sequence[str], codes: Sequence[str], batch_size: int = 256) -> np.ndarray:
+        import numpy as np
+
+        out = np.zeros((len(texts), len(codes)), dtype=float)
+        for i, doc in enumerate(model.pipe(texts, batch_size=batch_size)):
+            cats = doc.cats
+            out[i] = [cats.get(c, 0.0) for c in codes]
+        return out
+
+    def fit(self, project_or_codings: Any, *, coder: str, transcripts: Any = None, folds: int = 5,
+            roles: Iterable[str | None] | None = None, include_interviewer: bool = False) -> LearnedTagger:
+        """Train on ``coder``'s codings; cross-validate; refit on all data.
+
+        Parameters
+        ----------
+        project_or_codings : Project or DataFrame
+            A project (its codings by ``coder`` and their transcripts), or a codings
+            frame (then ``transcripts=`` gives the texts).
+        coder : str
+        transcripts : Corpus, iterable of Transcript or Project, optional
+        folds : int
+            k of the k-fold cross-validation (folds group units by transcript when
+            there are at least k coded transcripts, otherwise units are split at random).
+        roles, include_interviewer
+            Which turns give units (default: participant and unknown-role turns).
+
+        Returns
+        -------
+        LearnedTagger
+            ``self``, with :attr:`report`, :attr:`thresholds` and :attr:`model`.
+
+        Notes
+        -----
+        Units of the transcripts the coder coded are examples; a unit is positive for
+        code ``c`` if a coding with ``c`` overlaps it. Out-of-fold probabilities give
+        each code's threshold (max F1). The reported precision/recall/F1 apply to each
+        fold the threshold chosen on the *other* folds' out-of-fold predictions, so the
+        threshold is never tuned on the units it is scored on.
+        """
+        import numpy as np
+        import pandas as pd
+
+        if not isinstance(folds, int) or folds < 2:
+            raise InvalidInputError(Errors.QC101.format(param="folds", caller="LearnedTagger.fit",
+                                                        expected="an integer >= 2", got=folds))
+        coder = str(coder)
+        roles_ = role_set(roles, include_interviewer)
+        rows = self._training_data(project_or_codings, coder, transcripts, roles_)
+        counts: dict[str, int] = {}
+        for *_, ls in rows:
+            for c in ls:
+                counts[c] = counts.get(c, 0) + 1
+        candidates = self.codes if self.codes is not None else sorted(counts)
+        codes = [c for c in candidates if counts.get(c, 0) >= self.min_positives]
+        skipped = [c for c in candidates if counts.get(c, 0) < self.min_positives]
+        if not codes:
+            raise TaggingError(Errors.QC506.format(
+                min_positives=self.min_positives, unit=self.unit, coder=coder,
+                detail=", ".join(f"{c}: {counts.get(c, 0)}" for c in candidates[:10]) or "no codes"))
+        n = len(rows)
+        if n < folds:
+            raise TaggingError(Errors.QC509.format(caller="LearnedTagger.fit",
+                                                   detail=f"{n} units are fewer than folds={folds}."))
+        texts = [r[4] for r in rows]
+        labels = [r[5] & set(codes) for r in rows]
+        y = np.array([[c in ls for c in codes] for ls in labels], dtype=int)
+        fold_of = self._folds([r[0] for r in rows], folds)
+        oof = np.zeros((n, len(codes)))
+        for f in range(folds):
+            train = [i for i in range(n) if fold_of[i] != f]
+            test = [i for i in range(n) if fold_of[i] == f]
+            if not test:
+                continue
+            model = self._train([texts[i] for i in train], [labels[i] for i in train], codes)
+            oof[test] = self._predict(model, [texts[i] for i in test], codes)
+        report_rows = []
+        thresholds: dict[str, float] = {}
+        for j, c in enumerate(codes):
+            thresholds[c], _ = best_threshold(y[:, j], oof[:, j])
+            pred = np.zeros(n, dtype=bool)
+            for f in range(folds):
+                inside = fold_of == f
+                if not inside.any():
+                    continue
+                t, _ = best_threshold(y[~inside, j], oof[~inside, j])
+                pred[inside] = oof[inside, j] >= t
+            tp = int((pred & (y[:, j] == 1)).sum())
+            fp = int((pred & (y[:, j] == 0)).sum())
+            fn = int((~pred & (y[:, j] == 1)).sum())
+            p, r, f1 = _prf(tp, fp, fn)
+            report_rows.append({"code": c, "precision": p, "recall": r, "f1": f1, "support": tp + fn,
+                                "n_suggested": tp + fp, "tp": tp, "fp": fp, "fn": fn,
+                                "threshold": thresholds[c], "status": "trained"})
+        nan = float("nan")
+        for c in skipped:
+            report_rows.append({"code": c, "precision": nan, "recall": nan, "f1": nan, "support": counts.get(c, 0),
+                                "n_suggested": 0, "tp": 0, "fp": 0, "fn": 0, "threshold": nan,
+                                "status": f"skipped: {counts.get(c, 0)} positive units < {self.min_positives}"})
+        trained = report_rows[:len(codes)]
+        tp, fp, fn = (sum(r[k] for r in trained) for k in ("tp", "fp", "fn"))
+        p, r, f1 = _prf(tp, fp, fn)
+        totals = {"support": tp + fn, "n_suggested": tp + fp, "tp": tp, "fp": fp, "fn": fn, "threshold": nan}
+        report_rows.append({"code": "(micro)", "precision": p, "recall": r, "f1": f1, **totals, "status": "trained"})
+        means = {k: float(np.nanmean([x[k] for x in trained])) if not all(math.isnan(x[k]) for x in trained)
+                 else nan for k in ("precision", "recall", "f1")}
+        report_rows.append({"code": "(macro)", **means, **totals, "status": "trained"})
+        self.model = self._train(texts, labels, codes)
+        self.thresholds = thresholds
+        self.report = frame(pd.DataFrame(report_rows), EVALUATION, extra=REPORT_EXTRA)
+        digest = hashlib.sha256(json.dumps(
+            [codes, thresholds, self.architecture, self.unit, self.epochs, self.seed, self.batch_size, self.dropout,
+             hashlib.sha256("\x1e".join(f"{t}\x1f{sorted(ls)}" for t, ls in zip(texts, labels, strict=True))
+                            .encode("utf-8")).hexdigest()], sort_keys=True).encode("utf-8")).hexdigest()[:12]
+        self.meta = {"coder": coder, "n_units": n, "folds": folds, "digest": digest, "roles": list(roles_)}
+        return self
+
+    def _folds(self, groups: Sequence[str], folds: int) -> np.ndarray:
+        import numpy as np
+
+        rng = random.Random(self.seed)
+        uniq = list(dict.fromkeys(groups))
+        if len(uniq) >= folds:
+            rng.shuffle(uniq)
+            fold_of_group = {g: i % folds for i, g in enumerate(uniq)}
+            return np.array([fold_of_group[g] for g in groups])
+        idx = list(range(len(groups)))
+        rng.shuffle(idx)
+        out = np.zeros(len(groups), dtype=int)
+        for k, i in enumerate(idx):
+            out[i] = k % folds
+        return out
+
+    # -- prediction -----------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if self.model is None:
+            raise TaggingError(Errors.QC507)
+
+    def predict_proba(self, texts: Sequence[str]) -> pd.DataFrame:
+        """Probabilities per code (columns) for each text (rows).
+
+        Examples
+        --------
+        >>> LearnedTagger().predict_proba(["x"])
+        Traceback (most recent call last):
+        ...
+        qualcode.errors.TaggingError: [QC507] LearnedTagger: not fitted yet. Call .fit(project, coder=...) or LearnedTagger.load(path) first.
+        """
+        import pandas as pd
+
+        self._check_fitted()
+        codes = list(self.thresholds)
+        return pd.DataFrame(self._predict(self.model, list(texts), codes), columns=codes)
+
+    def _explain(self, texts: Sequence[str], probs: np.ndarray, which: Sequence[tuple[int, int]],
+                 top: int = 3) -> dict[tuple[int, int], list[str]]:
+        """Occlusion: for (text index, code index) pairs, the words whose removal lowers p most."""
+        codes = list(self.thresholds)
+        make = self.model.make_doc
+        variants: list[str] = []
+        owners: list[tuple[int, str]] = []
+        words_of: dict[int, list[str]] = {}
+        for i in sorted({i for i, _ in which}):
+            doc = make(texts[i])
+            words = list(dict.fromkeys(t.lower_ for t in doc if not (t.is_punct or t.is_space)))
+            words_of[i] = words
+            for w in words:
+                variants.append("".join(t.text_with_ws for t in doc if t.lower_ != w) or " ")
+                owners.append((i, w))
+        if not variants:
+            return {}
+        pv = self._predict(self.model, variants, codes)
+        drops: dict[tuple[int, int], list[tuple[float, str]]] = {}
+        for k, (i, w) in enumerate(owners):
+            for _i, j in ((i, j) for (ii, j) in which if ii == i):
+                d = probs[i, j] - pv[k, j]
+                if d > 0.01:
+                    drops.setdefault((i, j), []).append((-d, w))
+        return {key: [w for _d, w in sorted(v)[:top]] for key, v in drops.items()}
+
+    def suggest(self, corpus_or_project: Any, *, unit: str | None = None, roles: Iterable[str | None] | None = None,
+                include_interviewer: bool = False, min_score: float = 0.0, batch_size: int = 256,
+                exclude_coded_by: str | None = None, project: Any = None, progress: bool = False,
+                explain: bool | None = None, excluder: Any = None) -> pd.DataFrame:
+        """Suggestions (schema ``_columns.SUGGESTIONS``) for units whose probability reaches the code's threshold.
+
+        ``score`` is the model's probability; ``evidence`` is ``"model p=0.83"``, followed
+        by ``"; words: ..."`` (occlusion, see ``explain``) when some word matters.
+        Other parameters as in :func:`qualcode.suggest`.
+        """
+        import pandas as pd
+
+        self._check_fitted()
+        unit = self.unit if unit is None else unit
+        check_choice(unit, UNITS, param="unit", caller="LearnedTagger.suggest")
+        explain = self.explain if explain is None else bool(explain)
+        trs, proj = as_transcripts(corpus_or_project, caller="LearnedTagger.suggest")
+        if excluder is None and exclude_coded_by is not None:
+            from qualcode.tagging import _Excluder
+
+            proj = project if project is not None else proj
+            if proj is None:
+                raise TaggingError(Errors.QC504.format(caller="LearnedTagger.suggest", coder=exclude_coded_by))
+            excluder = _Excluder(proj, str(exclude_coded_by))
+        if progress:
+            from tqdm.auto import tqdm
+
+            trs = tqdm(trs, desc="suggest", unit="transcript")
+        roles_ = role_set(roles, include_interviewer)
+        codes = list(self.thresholds)
+        thr = [self.thresholds[c] for c in codes]
+        cols: dict[str, list[Any]] = {n: [] for n, _ in SUGGESTIONS}
+        version = self.version
+
+        def flush(buf: list[tuple[str, int, int, int, str]]) -> None:
+            texts = [b[4] for b in buf]
+            probs = self._predict(self.model, texts, codes)
+            hits = [(i, j) for i in range(len(buf)) for j in range(len(codes))
+                    if probs[i, j] >= thr[j] and probs[i, j] >= min_score
+                    and not (excluder is not None and excluder(buf[i][0], codes[j], buf[i][2], buf[i][3]))]
+            words = self._explain(texts, probs, hits) if explain and hits else {}
+            for i, j in hits:
+                tid, turn, s, e, text = buf[i]
+                ev = f"model p={probs[i, j]:.2f}"
+                if words.get((i, j)):
+                    ev += "; words: " + ", ".join(words[(i, j)])
+                for k, v in (("transcript_id", tid), ("start", s), ("end", e), ("code", codes[j]),
+                             ("score", round(float(probs[i, j]), 6)), ("evidence", ev), ("tagger", version),
+                             ("unit", unit), ("turn", turn), ("text", text)):
+                    cols[k].append(v)
+
+        buf: list[tuple[str, int, int, int, str]] = []
+        for item in self._unit_texts(trs, unit, roles_):
+            buf.append(item)
+            if len(buf) >= batch_size * 4:
+                flush(buf)
+                buf = []
+        if buf:
+            flush(buf)
+        return frame(pd.DataFrame(cols), SUGGESTIONS)
+
+    # -- persistence ----------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Save to a folder: ``model/`` (spaCy ``nlp.to_disk``) and ``meta.json``.
+
+        By convention the folder sits next to the project (``study.qcproj`` ->
+        ``study.learned-AB/``).
+        """
+        self._check_fitted()
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        self.model.to_disk(path / "model")
+        import spacy
+
+        from qualcode import __version__
+
+        report = None
+        if self.report is not None:
+            report = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+                      for r in self.report.astype(object).where(self.report.notna(), None).to_dict("records")]
+        meta = {
+            "format": FORMAT, "format_version": FORMAT_VERSION, "name": self.name, "architecture": self.architecture,
+            "unit": self.unit, "epochs": self.epochs, "seed": self.seed, "min_positives": self.min_positives,
+            "explain": self.explain, "batch_size": self.batch_size, "dropout": self.dropout,
+            "codes": list(self.thresholds), "thresholds": self.thresholds, "version": self.version,
+            "meta": self.meta, "report": report, "qualcode_version": __version__, "spacy_version": spacy.__version__,
+        }
+        (path / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path, *, nlp: Any = None) -> LearnedTagger:
+        """Load a tagger saved with :meth:`save`."""
+        import pandas as pd
+
+        path = Path(path)
+        try:
+            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise TaggingError(Errors.QC508.format(path=path, detail="no meta.json")) from None
+        except (OSError, ValueError) as exc:
+            raise TaggingError(Errors.QC508.format(path=path, detail=f"meta.json unreadable: {exc}")) from None
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise TaggingError(Errors.QC508.format(path=path, detail="meta.json is not a qualcode learned tagger"))
+        if int(meta.get("format_version", 0)) > FORMAT_VERSION:
+            raise TaggingError(Errors.QC508.format(
+                path=path, detail=f"format version {meta.get('format_version')} is newer than this qualcode; upgrade"))
+        import spacy
+
+        try:
+            model = spacy.load(path / "model")
+        except (OSError, ValueError) as exc:
+            raise TaggingError(Errors.QC508.format(path=path, detail=f"model/ unreadable: {exc}")) from None
+        tagger = cls(meta.get("codes"), nlp=nlp, architecture=meta["architecture"], unit=meta["unit"],
+                     epochs=meta["epochs"], seed=meta["seed"], min_positives=meta["min_positives"],
+                     explain=meta.get("explain", True), name=meta.get("name", "learned"),
+                     batch_size=meta.get("batch_size", 32), dropout=meta.get("dropout", 0.1))
+        tagger.model = model
+        tagger.thresholds = {str(k): float(v) for k, v in meta["thresholds"].items()}
+        tagger.meta = dict(meta.get("meta") or {})
+        if meta.get("report") is not None:
+            tagger.report = frame(pd.DataFrame(meta["report"]), EVALUATION, extra=REPORT_EXTRA)
+        return tagger

@@ -1,0 +1,178 @@
+"""Tests for the learned tagger (spaCy textcat_multilabel trained on a coder's codings)."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from qualcode._columns import EVALUATION, SUGGESTIONS, names
+from qualcode.errors import InvalidInputError, TaggingError
+from qualcode.model import Transcript, TurnDraft
+from qualcode.tagging import LearnedTagger, suggest
+
+ENFORCE = ["arrest", "warrant", "custody", "charged", "raid", "detained"]
+HEALTH = ["overdose", "naloxone", "clinic", "treatment", "recovery", "hospital"]
+FILLER = ["the", "team", "said", "that", "we", "last", "week", "in", "area", "people", "often", "then"]
+
+
+def _sentence(rng: random.Random, words: list[str]) -> str:
+    w = [rng.choice(FILLER) for _ in range(7)]
+    for _ in range(2):
+        w[rng.randrange(7)] = rng.choice(words)
+    return " ".join(w).capitalize() + "."
+
+
+def toy(n_transcripts: int = 6, per: int = 10, seed: int = 0, rare: int = 2):
+    """Separable toy data: enforcement vs health sentences, each coded by 'AB'; a rare code on `rare` units."""
+    rng = random.Random(seed)
+    transcripts, rows = [], []
+    for k in range(n_transcripts):
+        kinds = [rng.choice("eh") for _ in range(per)]
+        texts = [_sentence(rng, ENFORCE if x == "e" else HEALTH) for x in kinds]
+        t = Transcript.build(f"t{k}", [TurnDraft(x, "P", "participant") for x in texts])
+        transcripts.append(t)
+        for turn, x in zip(t.turns, kinds, strict=True):
+            rows.append({"transcript_id": t.id, "start": turn.start, "end": turn.end,
+                         "code": "pursue" if x == "e" else "harm", "coder": "AB"})
+    for turn in transcripts[0].turns[:rare]:
+        rows.append({"transcript_id": "t0", "start": turn.start, "end": turn.end, "code": "rare", "coder": "AB"})
+    rows.append({"transcript_id": "t1", "start": transcripts[1].turns[0].start,
+                 "end": transcripts[1].turns[0].end, "code": "pursue", "coder": "CD"})  # another coder: ignored
+    return transcripts, pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return toy()
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    transcripts, codings = data
+    return LearnedTagger(epochs=8, seed=0).fit(codings, coder="AB", transcripts=transcripts, folds=3)
+
+
+def test_tagging_learned_separable_problem_cv_f1(fitted):
+    rep = fitted.report.set_index("code")
+    assert rep.loc["pursue", "f1"] >= 0.9 and rep.loc["harm", "f1"] >= 0.9
+    assert rep.loc["(micro)", "f1"] >= 0.9
+
+
+def test_tagging_learned_report_schema_and_support(fitted, data):
+    _t, codings = data
+    rep = fitted.report
+    assert list(rep.columns)[: len(EVALUATION)] == names(EVALUATION)
+    assert {"threshold", "status"} <= set(rep.columns)
+    ab = codings[codings["coder"] == "AB"]
+    support = rep.set_index("code")["support"]
+    assert support["pursue"] == (ab["code"] == "pursue").sum()
+    assert support["harm"] == (ab["code"] == "harm").sum()
+
+
+def test_tagging_learned_skips_rare_codes_and_lists_them(fitted):
+    rep = fitted.report.set_index("code")
+    assert "rare" not in fitted.thresholds
+    assert rep.loc["rare", "status"].startswith("skipped: 2 positive")
+    assert math.isnan(rep.loc["rare", "f1"])
+
+
+def test_tagging_learned_thresholds_in_unit_interval(fitted):
+    assert set(fitted.thresholds) == {"harm", "pursue"}
+    assert all(0 < v < 1 for v in fitted.thresholds.values())
+
+
+def test_tagging_learned_suggest_frame(fitted, data):
+    transcripts, codings = data
+    s = fitted.suggest(transcripts)
+    assert list(s.columns) == names(SUGGESTIONS)
+    assert (s["text"] == [transcripts[int(t[1:])].text[a:b] for t, a, b in
+                          zip(s["transcript_id"], s["start"], s["end"], strict=True)]).all()
+    assert s["evidence"].str.startswith("model p=").all()
+    assert s["tagger"].unique().tolist() == [fitted.version]
+
+
+def test_tagging_learned_evidence_names_words_that_matter(fitted, data):
+    transcripts, _ = data
+    s = fitted.suggest(transcripts[:1])
+    pursue = s[s["code"] == "pursue"]
+    assert len(pursue)
+    for ev in pursue["evidence"]:
+        words = ev.split("; words: ")[1].split(", ")
+        assert any(w in ENFORCE for w in words)
+
+
+def test_tagging_learned_via_suggest_function(fitted, data):
+    transcripts, _ = data
+    pd.testing.assert_frame_equal(suggest(transcripts, tagger=fitted), fitted.suggest(transcripts))
+
+
+def test_tagging_learned_save_load_round_trip(fitted, data, tmp_path):
+    transcripts, _ = data
+    path = fitted.save(tmp_path / "learned")
+    back = LearnedTagger.load(path)
+    texts = [t.text for t in transcripts[:2]]
+    np.testing.assert_allclose(back.predict_proba(texts).to_numpy(), fitted.predict_proba(texts).to_numpy())
+    assert back.thresholds == fitted.thresholds and back.version == fitted.version
+    pd.testing.assert_frame_equal(back.suggest(transcripts), fitted.suggest(transcripts))
+    pd.testing.assert_frame_equal(back.report, fitted.report)
+
+
+def test_tagging_learned_is_deterministic(data):
+    transcripts, codings = data
+    a = LearnedTagger(epochs=3, seed=1).fit(codings, coder="AB", transcripts=transcripts, folds=2)
+    b = LearnedTagger(epochs=3, seed=1).fit(codings, coder="AB", transcripts=transcripts, folds=2)
+    texts = [t.text for t in transcripts]
+    np.testing.assert_array_equal(a.predict_proba(texts).to_numpy(), b.predict_proba(texts).to_numpy())
+    assert a.version == b.version
+
+
+def test_tagging_learned_cnn_trains(data):
+    transcripts, codings = data
+    t = LearnedTagger(architecture="cnn", epochs=4, seed=0, codes=["pursue", "harm"])
+    t.fit(codings, coder="AB", transcripts=transcripts, folds=2)
+    assert set(t.thresholds) == {"pursue", "harm"}
+
+
+def test_tagging_learned_not_fitted_raises():
+    with pytest.raises(TaggingError, match="QC507"):
+        LearnedTagger().suggest([])
+
+
+def test_tagging_learned_too_few_positives_raises(data):
+    transcripts, codings = data
+    with pytest.raises(TaggingError, match="QC506"):
+        LearnedTagger(codes=["rare"]).fit(codings, coder="AB", transcripts=transcripts)
+
+
+def test_tagging_learned_codings_need_transcripts(data):
+    _t, codings = data
+    with pytest.raises(TaggingError, match="QC509"):
+        LearnedTagger().fit(codings, coder="AB")
+
+
+def test_tagging_learned_folds_checked(data):
+    transcripts, codings = data
+    with pytest.raises(InvalidInputError, match="QC101"):
+        LearnedTagger().fit(codings, coder="AB", transcripts=transcripts, folds=1)
+
+
+def test_tagging_learned_load_rejects_other_folders(tmp_path):
+    with pytest.raises(TaggingError, match="QC508"):
+        LearnedTagger.load(tmp_path)
+
+
+def test_tagging_learned_fits_from_project(tmp_path, data):
+    from qualcode import Project
+
+    transcripts, codings = data
+    with Project(tmp_path / "p.qcproj") as p:
+        p.add_transcripts(transcripts)
+        p.add_codings(codings)
+        t = LearnedTagger(epochs=3, seed=0).fit(p, coder="AB", folds=2)
+        s = t.suggest(p, exclude_coded_by="AB")
+    assert set(t.thresholds) == {"pursue", "harm"}
+    assert s.empty  # every unit the model would suggest is already coded by AB

@@ -1,4 +1,4 @@
-"""agreement_table, reliability_data, disagreements and resolve_disagreements on a Project."""
+"""agreement_table, reliability_data, disagreements, resolve_disagreements (Project)."""
 
 from __future__ import annotations
 
@@ -17,18 +17,38 @@ from qualcode.model import Transcript, TurnDraft
 
 
 def _transcripts():
-    t1 = Transcript.build("t1", [
-        TurnDraft("What does your team prioritise?", "Interviewer", "interviewer"),
-        TurnDraft("We arrest dealers. We also disrupt the lines. It never stops.", "P1", "participant"),
-        TurnDraft("And diversion?", "Interviewer", "interviewer"),
-        TurnDraft("We divert users into treatment. That saves lives.", "P1", "participant"),
-    ])
-    t2 = Transcript.build("t2", [
-        TurnDraft("Tell me about county lines.", "Interviewer", "interviewer"),
-        TurnDraft("County lines exploit children. We safeguard them first.", "P2", "participant"),
-        TurnDraft("Anything else?", "Interviewer", "interviewer"),
-        TurnDraft("Naloxone kits in every car. Officers carry them now.", "P2", "participant"),
-    ])
+    t1 = Transcript.build(
+        "t1",
+        [
+            TurnDraft("What does your team prioritise?", "Interviewer", "interviewer"),
+            TurnDraft(
+                "We arrest dealers. We also disrupt the lines. It never stops.",
+                "P1",
+                "participant",
+            ),
+            TurnDraft("And diversion?", "Interviewer", "interviewer"),
+            TurnDraft(
+                "We divert users into treatment. That saves lives.", "P1", "participant"
+            ),
+        ],
+    )
+    t2 = Transcript.build(
+        "t2",
+        [
+            TurnDraft("Tell me about county lines.", "Interviewer", "interviewer"),
+            TurnDraft(
+                "County lines exploit children. We safeguard them first.",
+                "P2",
+                "participant",
+            ),
+            TurnDraft("Anything else?", "Interviewer", "interviewer"),
+            TurnDraft(
+                "Naloxone kits in every car. Officers carry them now.",
+                "P2",
+                "participant",
+            ),
+        ],
+    )
     return [t1, t2]
 
 
@@ -43,7 +63,9 @@ def _codings(ts, spec):
     rows = []
     for coder, tid, turn, text, code in spec:
         s, e = _span(by_id[tid], turn, text)
-        rows.append({"transcript_id": tid, "start": s, "end": e, "code": code, "coder": coder})
+        rows.append(
+            {"transcript_id": tid, "start": s, "end": e, "code": code, "coder": coder}
+        )
     return pd.DataFrame(rows)
 
 
@@ -89,10 +111,20 @@ def test_agreement_table_rows_equal_public_functions(project, unit):
     for code in ("prevent", "protect", "pursue"):
         row = table[table["code"] == code].iloc[0]
         data = _rel(project, unit, code)
-        for name in ("cohen_kappa", "scott_pi", "fleiss_kappa", "gwet_ac1", "brennan_prediger",
-                     "krippendorff_alpha", "percent_agreement"):
-            expected = getattr(ag, name)(data, categories=[0, 1]) if name not in (
-                "percent_agreement",) else ag.percent_agreement(data)
+        for name in (
+            "cohen_kappa",
+            "scott_pi",
+            "fleiss_kappa",
+            "gwet_ac1",
+            "brennan_prediger",
+            "krippendorff_alpha",
+            "percent_agreement",
+        ):
+            expected = (
+                getattr(ag, name)(data, categories=[0, 1])
+                if name not in ("percent_agreement",)
+                else ag.percent_agreement(data)
+            )
             assert row[name] == pytest.approx(expected, abs=1e-12), (code, name)
         assert row["n_units"] == len(data)
         assert row["n_coded"] == int((data == 1).any(axis=1).sum())
@@ -100,7 +132,9 @@ def test_agreement_table_rows_equal_public_functions(project, unit):
 
 def test_agreement_table_pooled_row_stacks_unit_code_decisions(project):
     table = ag.agreement_table(project, coders=["AB", "CD"], unit="sentence", n_boot=0)
-    stacked = pd.concat([_rel(project, "sentence", c) for c in ("prevent", "protect", "pursue")])
+    stacked = pd.concat(
+        [_rel(project, "sentence", c) for c in ("prevent", "protect", "pursue")]
+    )
     pooled = table[table["code"] == "(pooled)"].iloc[0]
     assert pooled["cohen_kappa"] == pytest.approx(ag.cohen_kappa(stacked))
     assert pooled["krippendorff_alpha"] == pytest.approx(ag.krippendorff_alpha(stacked))
@@ -123,12 +157,15 @@ def test_agreement_table_character_level_matches_per_character_kappa(project):
             flags = []
             for t in ts:
                 cover = np.zeros(len(t.text), bool)
-                for r in codings[(codings.coder == coder) & (codings.code == code)
-                                 & (codings.transcript_id == t.id)].itertuples():
-                    cover[r.start:r.end] = True
+                for r in codings[
+                    (codings.coder == coder)
+                    & (codings.code == code)
+                    & (codings.transcript_id == t.id)
+                ].itertuples():
+                    cover[r.start : r.end] = True
                 for turn in t.turns:
                     if turn.role == "participant":
-                        flags.append(cover[turn.start:turn.end])
+                        flags.append(cover[turn.start : turn.end])
             cols.append(np.concatenate(flags).astype(float))
         expected = ag.cohen_kappa(np.column_stack(cols), categories=[0, 1])
         row = table[table["code"] == code].iloc[0]
@@ -142,7 +179,9 @@ def test_agreement_table_uncoded_transcript_is_missing_not_absent(tmp_path):
     with qc.Project(tmp_path / "p.qcproj") as p:
         p.add_transcripts(ts)
         p.add_codings(_codings(ts, spec))
-        with pytest.warns(UndefinedStatisticWarning, match="'protect'"):  # only coded in t2
+        with pytest.warns(
+            UndefinedStatisticWarning, match="'protect'"
+        ):  # only coded in t2
             table = ag.agreement_table(p, coders=["AB", "CD"], unit="turn", n_boot=0)
         data = _rel(p, "turn", "protect")
     assert data.loc["t2", "CD"].isna().all()
@@ -155,7 +194,9 @@ def test_agreement_table_three_coders_use_fleiss(tmp_path):
     with qc.Project(tmp_path / "p.qcproj") as p:
         p.add_transcripts(ts)
         p.add_codings(_codings(ts, spec))
-        table = ag.agreement_table(p, coders=["AB", "CD", "EF"], unit="sentence", n_boot=0)
+        table = ag.agreement_table(
+            p, coders=["AB", "CD", "EF"], unit="sentence", n_boot=0
+        )
         data = _rel(p, "sentence", "prevent", ("AB", "CD", "EF"))
     row = table[table["code"] == "prevent"].iloc[0]
     assert np.isnan(row["cohen_kappa"]) and np.isnan(row["scott_pi"])
@@ -163,19 +204,33 @@ def test_agreement_table_three_coders_use_fleiss(tmp_path):
 
 
 def test_agreement_table_bootstrap_is_seeded_and_brackets(project):
-    a = ag.agreement_table(project, coders=["AB", "CD"], unit="sentence", n_boot=200, seed=3)
-    b = ag.agreement_table(project, coders=["AB", "CD"], unit="sentence", n_boot=200, seed=3)
+    a = ag.agreement_table(
+        project, coders=["AB", "CD"], unit="sentence", n_boot=200, seed=3
+    )
+    b = ag.agreement_table(
+        project, coders=["AB", "CD"], unit="sentence", n_boot=200, seed=3
+    )
     pd.testing.assert_frame_equal(a, b)
     ok = a["krippendorff_alpha"].notna()
-    assert (a.loc[ok, "krippendorff_alpha_ci_low"] <= a.loc[ok, "krippendorff_alpha"] + 1e-12).all()
-    assert (a.loc[ok, "krippendorff_alpha_ci_high"] >= a.loc[ok, "krippendorff_alpha"] - 1e-12).all()
+    assert (
+        a.loc[ok, "krippendorff_alpha_ci_low"]
+        <= a.loc[ok, "krippendorff_alpha"] + 1e-12
+    ).all()
+    assert (
+        a.loc[ok, "krippendorff_alpha_ci_high"]
+        >= a.loc[ok, "krippendorff_alpha"] - 1e-12
+    ).all()
 
 
 def test_agreement_table_own_overlapping_codings_are_not_agreement(tmp_path):
-    # AB codes the same sentence twice (overlapping spans); CD codes nothing with that code
+    # AB codes the same sentence twice (overlapping spans); CD never uses that code
     ts = _transcripts()
-    spec = [("AB", "t1", 1, "We arrest dealers.", "pursue"), ("AB", "t1", 1, "arrest dealers", "pursue"),
-            ("CD", "t1", 3, "That saves lives.", "prevent"), ("AB", "t1", 3, "That saves lives.", "prevent")]
+    spec = [
+        ("AB", "t1", 1, "We arrest dealers.", "pursue"),
+        ("AB", "t1", 1, "arrest dealers", "pursue"),
+        ("CD", "t1", 3, "That saves lives.", "prevent"),
+        ("AB", "t1", 3, "That saves lives.", "prevent"),
+    ]
     with qc.Project(tmp_path / "p.qcproj") as p:
         p.add_transcripts(ts)
         p.add_codings(_codings(ts, spec))
@@ -190,28 +245,40 @@ def test_agreement_table_unitized_columns(project):
     assert codes["unitized_alpha_binary"].notna().all()
     assert codes["unitized_alpha_u"].isna().all()
     pooled = table[table["code"] == "(pooled)"].iloc[0]
-    assert np.isfinite(pooled["unitized_alpha_u"]) and np.isfinite(pooled["unitized_alpha_cu"])
+    assert np.isfinite(pooled["unitized_alpha_u"]) and np.isfinite(
+        pooled["unitized_alpha_cu"]
+    )
 
 
 def test_agreement_table_level_root_maps_codes(tmp_path):
-    cb = qc.Codebook.from_dict({"name": "roles", "codes": [
-        {"id": "enforcement", "label": "Enforcement"},
-        {"id": "pursue", "label": "Pursue", "parent": "enforcement"},
-        {"id": "protect", "label": "Protect", "parent": "enforcement"},
-        {"id": "prevent", "label": "Prevent"}]})
+    cb = qc.Codebook.from_dict(
+        {
+            "name": "roles",
+            "codes": [
+                {"id": "enforcement", "label": "Enforcement"},
+                {"id": "pursue", "label": "Pursue", "parent": "enforcement"},
+                {"id": "protect", "label": "Protect", "parent": "enforcement"},
+                {"id": "prevent", "label": "Prevent"},
+            ],
+        }
+    )
     ts = _transcripts()
     with qc.Project(tmp_path / "p.qcproj") as p:
         p.set_codebook(cb)
         p.add_transcripts(ts)
         p.add_codings(_codings(ts, SPEC))
-        table = ag.agreement_table(p, coders=["AB", "CD"], unit="turn", n_boot=0, level="root")
+        table = ag.agreement_table(
+            p, coders=["AB", "CD"], unit="turn", n_boot=0, level="root"
+        )
     assert table["code"].tolist() == ["enforcement", "prevent", "(pooled)"]
     assert table["label"].tolist()[:2] == ["Enforcement", "Prevent"]
 
 
 def test_agreement_table_unused_code_warns_once(project):
     with pytest.warns(UndefinedStatisticWarning, match=r"\[QC609\].*'refer'"):
-        table = ag.agreement_table(project, coders=["AB", "CD"], codes=["pursue", "refer"], n_boot=0)
+        table = ag.agreement_table(
+            project, coders=["AB", "CD"], codes=["pursue", "refer"], n_boot=0
+        )
     assert np.isnan(table.loc[table["code"] == "refer", "cohen_kappa"]).all()
 
 
@@ -222,11 +289,14 @@ def test_agreement_table_empty_project_gives_empty_schema(tmp_path):
     assert table.empty and list(table.columns) == names(AGREEMENT)
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    ({"unit": "paragraph"}, r"\[QC101\].*'unit'"),
-    ({"level": "leaf"}, r"\[QC101\].*'level'"),
-    ({"coders": ["AB"]}, r"\[QC608\]"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"unit": "paragraph"}, r"\[QC101\].*'unit'"),
+        ({"level": "leaf"}, r"\[QC101\].*'level'"),
+        ({"coders": ["AB"]}, r"\[QC608\]"),
+    ],
+)
 def test_agreement_table_bad_options_raise(project, kwargs, match):
     kwargs = {"coders": ["AB", "CD"], **kwargs}
     with pytest.raises(InvalidInputError, match=match):
@@ -243,7 +313,9 @@ def test_agreement_disagreements_lists_differing_units(project):
     assert row["text"] == "We also disrupt the lines."
     assert row["codes_in_dispute"] == "prevent, pursue"
     assert (row["AB"], row["CD"]) == ("pursue", "prevent")
-    assert "We arrest dealers." in row["context"] and "It never stops." in row["context"]
+    assert (
+        "We arrest dealers." in row["context"] and "It never stops." in row["context"]
+    )
     assert (dis["resolution"] == "").all()
     agreed = dis[(dis.transcript_id == "t1") & (dis.unit == 0)]
     assert agreed.empty  # both coded "We arrest dealers." pursue
@@ -285,13 +357,21 @@ def test_agreement_table_demo_coders_partial_agreement():
     import tempfile
     from pathlib import Path
 
-    with tempfile.TemporaryDirectory() as tmp, qc.Project(Path(tmp) / "demo.qcproj") as p:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        qc.Project(Path(tmp) / "demo.qcproj") as p,
+    ):
         p.add_transcripts(corpus)
         p.add_codings(codings)
         with warnings.catch_warnings():  # codes used only outside participant turns
             warnings.simplefilter("ignore", UndefinedStatisticWarning)
-            table = ag.agreement_table(p, coders=["AB", "CD"], unit="sentence", n_boot=100)
+            table = ag.agreement_table(
+                p, coders=["AB", "CD"], unit="sentence", n_boot=100
+            )
     pooled = table[table["code"] == "(pooled)"].iloc[0]
     assert 0.3 < pooled["cohen_kappa"] < 0.95  # realistic partial agreement
-    assert pooled["cohen_kappa_ci_low"] < pooled["cohen_kappa"] < pooled["cohen_kappa_ci_high"]
-
+    assert (
+        pooled["cohen_kappa_ci_low"]
+        < pooled["cohen_kappa"]
+        < pooled["cohen_kappa_ci_high"]
+    )

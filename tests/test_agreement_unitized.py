@@ -26,42 +26,61 @@ def seg(*rows):
 
 
 def test_agreement_unitized_binary_hand_worked():
-    # Continuum [0, 20), two coders. A marks [0,5) and [10,15); B marks [1,5) and [10,15).
-    # Positions covered by c coders: [0,1) c=1, [1,5) c=2, [5,10) c=0, [10,15) c=2, [15,20) c=0.
+    # Continuum [0, 20), two coders. A marks [0,5), [10,15); B marks [1,5), [10,15).
+    # Positions covered by c coders: [0,1) c=1, [1,5) c=2, [5,10) c=0, [10,15) c=2,
+    # [15,20) c=0.
     # Observed coincidences (m-1 = 1, ordered coder pairs):
-    #   l_11 = 2*(4 + 5) = 18, l_10 = l_01 = 1 (position 0), l_00 = 2*(5 + 5) = 20; l.. = 40.
+    #   l_11 = 2*(4 + 5) = 18, l_10 = l_01 = 1 (position 0), l_00 = 2*(5 + 5) = 20;
+    #   l.. = 40.
     # Margins: l_1. = 19, l_0. = 21.
     # Units' squared lengths: A 25 + 25, B 16 + 25 -> S_1 = 91; gaps count their length:
     #   S_0 = 21. Denominator l..^2 - S = 1600 - 112 = 1488.
-    # e_10 = 40 * 19 * 21 / 1488 = 10.7258...; |u-alpha = 1 - l_10 / e_10 = 1 - 1488/15960.
+    # e_10 = 40 * 19 * 21 / 1488 = 10.7258...;
+    # |u-alpha = 1 - l_10 / e_10 = 1 - 1488/15960.
     s = seg(("A", 0, 5, "x"), ("A", 10, 15, "x"), ("B", 1, 5, "x"), ("B", 10, 15, "x"))
-    assert unitized_alpha(s, continuum_length=20, variant="|cu") == pytest.approx(1 - 1488 / 15960)
+    assert unitized_alpha(s, continuum_length=20, variant="|cu") == pytest.approx(
+        1 - 1488 / 15960
+    )
 
 
-HAND = seg(("A", 0, 4, "x"), ("A", 6, 10, "y"), ("B", 0, 4, "x"), ("B", 6, 8, "x"), ("B", 8, 10, "y"))
+HAND = seg(
+    ("A", 0, 4, "x"),
+    ("A", 6, 10, "y"),
+    ("B", 0, 4, "x"),
+    ("B", 6, 8, "x"),
+    ("B", 8, 10, "y"),
+)
 # Continuum [0, 10). Elementary stretches: [0,4) A=x B=x; [4,6) gap/gap; [6,8) A=y B=x;
-# [8,10) A=y B=y. Observed (ordered pairs): l_xx = 8, l_00 = 4, l_xy = l_yx = 2, l_yy = 4,
+# [8,10) A=y B=y. Observed (ordered pairs): l_xx = 8, l_00 = 4, l_xy = l_yx = 2,
+# l_yy = 4,
 # l.. = 20; margins l_x. = 10, l_y. = 6, l_0. = 4.
 # Squared unit lengths: S_x = 16 (A) + 16 + 4 (B) = 36, S_y = 16 + 4 = 20, gaps S_0 = 4.
-# u: e_cc = 20 (l_c.^2 - S_c) / (400 - 60): e_xx = 1280/340, e_yy = 320/340, e_00 = 240/340.
+# u: e_cc = 20 (l_c.^2 - S_c) / (400 - 60): e_xx = 1280/340, e_yy = 320/340,
+#    e_00 = 240/340.
 #    u-alpha = 1 - (20 - 16) / (20 - 1840/340) = 1 - 1360/4960 = 45/62.
-# cu: valued only, l*.. = 16, l*_x. = 10, l*_y. = 6; pairable lengths (overlap with the other
+# cu: valued only, l*.. = 16, l*_x. = 10, l*_y. = 6; pairable lengths (overlap with the
+# other
 #    coder's valued matter): A 4, 4; B 4, 2, 2 -> S*_x = 36, S*_y = 20, S* = 56;
 #    e*_cc = (l*_c.^2 - S*_c) / (16 - 56/16): e*_xx = 64/12.5, e*_yy = 16/12.5;
 #    cu-alpha = 1 - (16 - 12) / (16 - 80/12.5) = 1 - 4/9.6 = 7/12.
 # |cu: B's touching x[6,8) and y[8,10) merge into one coded unit: perfect agreement, 1.
 
 
-@pytest.mark.parametrize("variant,expected", [("u", 45 / 62), ("cu", 7 / 12), ("|cu", 1.0)])
+@pytest.mark.parametrize(
+    "variant,expected", [("u", 45 / 62), ("cu", 7 / 12), ("|cu", 1.0)]
+)
 def test_agreement_unitized_two_codes_hand_worked(variant, expected):
-    assert unitized_alpha(HAND, continuum_length=10, variant=variant) == pytest.approx(expected)
+    assert unitized_alpha(HAND, continuum_length=10, variant=variant) == pytest.approx(
+        expected
+    )
 
 
 # --- regression: a coder's own overlapping codings are not agreement -----------------
 
 
 def test_agreement_unitized_own_overlap_is_not_agreement():
-    # A codes [0,10) twice (overlapping [2,8) on top); B codes nothing. Counting A's double
+    # A codes [0,10) twice (overlapping [2,8) on top); B codes elsewhere. Counting A's
+    # double
     # coding as a coincidence would inflate agreement; merged, it equals A coding once.
     twice = seg(("A", 0, 10, "x"), ("A", 2, 8, "x"), ("B", 12, 14, "x"))
     once = seg(("A", 0, 10, "x"), ("B", 12, 14, "x"))
@@ -77,11 +96,15 @@ def test_agreement_unitized_own_overlap_is_not_agreement():
 CASES = json.loads((REFERENCE / "unitized_alpha_cases.json").read_text())
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"m{len(c['coders'])}-L{c['length']}" for c in CASES])
+@pytest.mark.parametrize(
+    "case", CASES, ids=[f"m{len(c['coders'])}-L{c['length']}" for c in CASES]
+)
 def test_agreement_unitized_u_matches_reference_package(case):
     # values written by tests/reference/unitized_alpha_crosscheck.py
     s = pd.DataFrame(case["segments"], columns=["coder", "start", "end", "code"])
-    got = unitized_alpha(s, continuum_length=case["length"], variant="u", coders=case["coders"])
+    got = unitized_alpha(
+        s, continuum_length=case["length"], variant="u", coders=case["coders"]
+    )
     assert got == pytest.approx(case["u"], abs=1e-12)
 
 
@@ -143,7 +166,7 @@ def partitions(draw):
     for k in range(m):
         cuts = sorted(draw(st.sets(st.integers(1, length - 1), min_size=1, max_size=6)))
         bounds = [0, *cuts, length]
-        for a, b in zip(bounds[:-1], bounds[1:]):
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
             v = draw(st.sampled_from(["x", "y", None]))
             if v is not None:
                 rows.append((f"c{k}", a, b, v))
@@ -157,7 +180,9 @@ def test_agreement_unitized_matches_naive_definition(data, variant):
     with np.errstate(all="ignore"):
         expected = naive_alpha(rows, length, coders, variant)
     assume(np.isfinite(expected) and abs(expected) < 1e6)
-    got = unitized_alpha(seg(*rows), continuum_length=length, variant=variant, coders=coders)
+    got = unitized_alpha(
+        seg(*rows), continuum_length=length, variant=variant, coders=coders
+    )
     assert got == pytest.approx(expected, abs=1e-9)
 
 
@@ -168,30 +193,50 @@ def test_agreement_unitized_pools_continua_end_to_end():
     s = seg(("A", 0, 5, "x"), ("B", 1, 5, "x"), ("A", 2, 6, "x"), ("B", 2, 8, "x"))
     s["transcript_id"] = ["t1", "t1", "t2", "t2"]
     pooled = unitized_alpha(s, continuum_length={"t1": 10, "t2": 12}, variant="|cu")
-    laid = s.assign(start=s["start"] + np.where(s["transcript_id"] == "t2", 10, 0),
-                    end=s["end"] + np.where(s["transcript_id"] == "t2", 10, 0))
-    assert pooled == pytest.approx(unitized_alpha(laid, continuum_length=22, variant="|cu"))
+    laid = s.assign(
+        start=s["start"] + np.where(s["transcript_id"] == "t2", 10, 0),
+        end=s["end"] + np.where(s["transcript_id"] == "t2", 10, 0),
+    )
+    assert pooled == pytest.approx(
+        unitized_alpha(laid, continuum_length=22, variant="|cu")
+    )
 
 
 def test_agreement_unitized_perfect_agreement_is_one():
     s = seg(("A", 3, 9, "x"), ("B", 3, 9, "x"), ("A", 12, 15, "y"), ("B", 12, 15, "y"))
     for variant in ("u", "|cu", "cu"):
-        assert unitized_alpha(s, continuum_length=20, variant=variant) == pytest.approx(1.0)
+        assert unitized_alpha(s, continuum_length=20, variant=variant) == pytest.approx(
+            1.0
+        )
 
 
 def test_agreement_unitized_coder_without_segments_counts():
     s = seg(("A", 3, 9, "x"), ("B", 3, 9, "x"))
     two = unitized_alpha(s, continuum_length=20, variant="|cu")
-    three = unitized_alpha(s, continuum_length=20, variant="|cu", coders=["A", "B", "C"])
+    three = unitized_alpha(
+        s, continuum_length=20, variant="|cu", coders=["A", "B", "C"]
+    )
     assert two == pytest.approx(1.0) and three < 0.5
 
 
 def test_agreement_unitized_Cu_uses_domains():  # noqa: N802 - the coefficient's name
     # codes differ but fall in the same domains: cu < 1, Cu = 1
-    s = seg(("A", 0, 5, "arrest"), ("B", 0, 5, "disrupt"), ("A", 8, 12, "divert"), ("B", 8, 12, "refer"))
-    domains = {"arrest": "pursue", "disrupt": "pursue", "divert": "prevent", "refer": "prevent"}
+    s = seg(
+        ("A", 0, 5, "arrest"),
+        ("B", 0, 5, "disrupt"),
+        ("A", 8, 12, "divert"),
+        ("B", 8, 12, "refer"),
+    )
+    domains = {
+        "arrest": "pursue",
+        "disrupt": "pursue",
+        "divert": "prevent",
+        "refer": "prevent",
+    }
     assert unitized_alpha(s, continuum_length=15, variant="cu") < 0.5
-    assert unitized_alpha(s, continuum_length=15, variant="Cu", domains=domains) == pytest.approx(1.0)
+    assert unitized_alpha(
+        s, continuum_length=15, variant="Cu", domains=domains
+    ) == pytest.approx(1.0)
 
 
 def test_agreement_unitized_Cu_needs_domains():  # noqa: N802
@@ -210,7 +255,9 @@ def test_agreement_unitized_overlapping_values_fine_for_binary():
     assert unitized_alpha(s, continuum_length=10, variant="|cu") == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("row", [("A", -1, 4, "x"), ("A", 4, 4, "x"), ("A", 5, 11, "x")])
+@pytest.mark.parametrize(
+    "row", [("A", -1, 4, "x"), ("A", 4, 4, "x"), ("A", 5, 11, "x")]
+)
 def test_agreement_unitized_bad_offsets_raise(row):
     with pytest.raises(InvalidInputError, match=r"\[QC606\]"):
         unitized_alpha(seg(row, ("B", 0, 3, "x")), continuum_length=10, variant="|cu")
@@ -224,7 +271,9 @@ def test_agreement_unitized_unknown_continuum_raises():
 
 def test_agreement_unitized_nothing_coded_is_nan_with_warning():
     with pytest.warns(UndefinedStatisticWarning, match=r"\[QC609\]"):
-        value = unitized_alpha(seg(), continuum_length=10, variant="|cu", coders=["A", "B"])
+        value = unitized_alpha(
+            seg(), continuum_length=10, variant="|cu", coders=["A", "B"]
+        )
     assert np.isnan(value)
 
 

@@ -1,4 +1,4 @@
-"""Inter-coder agreement: coefficients, unitizing alphas, per-code tables, disagreements.
+"""Inter-coder agreement: coefficients, unitizing alphas, tables, disagreements.
 
 Reliability data are a units x coders table (rows = units, columns = coders,
 ``NaN`` = the coder did not code that unit), given as a DataFrame or a 2-D array.
@@ -100,14 +100,17 @@ def _as_matrix(data: Any, caller: str) -> tuple[np.ndarray, list[str], bool]:
     except Exception as exc:  # ragged lists and the like
         raise InvalidInputError(
             Errors.QC101.format(
-                param="data", caller=caller,
-                expected="a units x coders DataFrame or 2-D array", got=type(data).__name__,
+                param="data",
+                caller=caller,
+                expected="a units x coders DataFrame or 2-D array",
+                got=type(data).__name__,
             )
         ) from exc
     if arr.ndim != 2:
         raise InvalidInputError(
             Errors.QC101.format(
-                param="data", caller=caller,
+                param="data",
+                caller=caller,
                 expected="a units x coders DataFrame or 2-D array",
                 got=f"an array with {arr.ndim} dimension(s)",
             )
@@ -137,7 +140,10 @@ def _encode(
     if n_coders is not None and m != n_coders:
         raise InvalidInputError(
             Errors.QC602.format(
-                caller=caller, expected=f"exactly {n_coders}", got=m, coders=coders,
+                caller=caller,
+                expected=f"exactly {n_coders}",
+                got=m,
+                coders=coders,
                 hint="Select two coder columns, or use fleiss_kappa, gwet_ac1 or "
                 "krippendorff_alpha for more coders.",
             )
@@ -145,7 +151,10 @@ def _encode(
     if m < 2:
         raise InvalidInputError(
             Errors.QC602.format(
-                caller=caller, expected="at least 2", got=m, coders=coders,
+                caller=caller,
+                expected="at least 2",
+                got=m,
+                coders=coders,
                 hint="Reliability data have one column per coder.",
             )
         )
@@ -159,7 +168,8 @@ def _encode(
             except (TypeError, ValueError) as exc:
                 raise InvalidInputError(
                     Errors.QC604.format(
-                        caller=caller, values="numeric data",
+                        caller=caller,
+                        values="numeric data",
                         categories=list(categories)[:10],
                     )
                 ) from exc
@@ -174,7 +184,11 @@ def _encode(
                     )
                 )
             codes[~miss] = sorter[pos]
-        elif vals.size and np.all(vals == np.floor(vals)) and vals.max() - vals.min() < 1e7:
+        elif (
+            vals.size
+            and np.all(vals == np.floor(vals))
+            and vals.max() - vals.min() < 1e7
+        ):
             # integer codes: O(N) table look-up instead of a sort
             lo = vals.min()
             off = (vals - lo).astype(np.int64)
@@ -199,7 +213,9 @@ def _encode(
         bad = [u for u in uniq.tolist() if u not in index]
         if bad:
             raise InvalidInputError(
-                Errors.QC604.format(caller=caller, values=bad[:10], categories=cats.tolist()[:10])
+                Errors.QC604.format(
+                    caller=caller, values=bad[:10], categories=cats.tolist()[:10]
+                )
             )
         remap = np.array([index[u] for u in uniq.tolist()], dtype=np.int64)
     else:
@@ -211,7 +227,8 @@ def _encode(
     out[~miss] = remap[fcodes] if len(remap) else fcodes
     codes = out.reshape(arr.shape)
     num = cats.size > 0 and all(
-        isinstance(c, int | float | np.integer | np.floating) and not isinstance(c, bool)
+        isinstance(c, int | float | np.integer | np.floating)
+        and not isinstance(c, bool)
         for c in cats.tolist()
     )
     if num:
@@ -253,7 +270,11 @@ def _category_counts(pat: np.ndarray, q: int) -> np.ndarray:
     rows = np.repeat(np.arange(p), m)
     cols = pat.ravel()
     ok = cols >= 0
-    return np.bincount(rows[ok] * q + cols[ok], minlength=p * q).reshape(p, q).astype(float)
+    return (
+        np.bincount(rows[ok] * q + cols[ok], minlength=p * q)
+        .reshape(p, q)
+        .astype(float)
+    )
 
 
 def _agreement_weights(kind: Any, q: int, caller: str) -> np.ndarray:
@@ -271,8 +292,10 @@ def _agreement_weights(kind: Any, q: int, caller: str) -> np.ndarray:
     if w.shape != (q, q):
         raise InvalidInputError(
             Errors.QC101.format(
-                param="weights", caller=caller,
-                expected=f"'linear', 'quadratic', None or a {q} x {q} matrix", got=w.shape,
+                param="weights",
+                caller=caller,
+                expected=f"'linear', 'quadratic', None or a {q} x {q} matrix",
+                got=w.shape,
             )
         )
     return w
@@ -354,7 +377,9 @@ def _k_pair(pat, W, q, wa, kind):
     po = (p * wa).sum((1, 2))
     rows, cols = p.sum(2), p.sum(1)
     if kind == "cohen":
-        pe = np.einsum("bi,ij,bj->b", rows, wa, cols)  # chance terms added over categories
+        pe = np.einsum(
+            "bi,ij,bj->b", rows, wa, cols
+        )  # chance terms added over categories
     else:
         pi = (rows + cols) / 2
         pe = np.einsum("bi,ij,bj->b", pi, wa, pi)
@@ -367,7 +392,9 @@ def _delta(level: str, cats: np.ndarray, n_c: np.ndarray) -> np.ndarray:
         return np.broadcast_to(1 - np.eye(q), n_c.shape[:-1] + (q, q))
     if level == "ordinal":
         cs = np.cumsum(n_c, -1)
-        val = (cs[..., None, :] - cs[..., :, None]) + (n_c[..., :, None] - n_c[..., None, :]) / 2
+        val = (cs[..., None, :] - cs[..., :, None]) + (
+            n_c[..., :, None] - n_c[..., None, :]
+        ) / 2
         d = val**2
         idx = np.arange(q)
         d[..., idx, idx] = 0
@@ -393,7 +420,9 @@ def _coincidences(R: np.ndarray, W: np.ndarray) -> np.ndarray:
         ws = W[0, ok] * s
         o = (rk * ws[:, None]).T @ rk - np.diag(ws @ rk)
         return o[None]
-    k = (rk[:, :, None] * rk[:, None, :] - np.eye(q) * rk[:, :, None]) * s[:, None, None]
+    k = (rk[:, :, None] * rk[:, None, :] - np.eye(q) * rk[:, :, None]) * s[
+        :, None, None
+    ]
     return (W[:, ok] @ k.reshape(len(rk), q * q)).reshape(len(W), q, q)
 
 
@@ -419,13 +448,18 @@ def _prepare(data, caller, categories=None, n_coders=None):
     return enc, q, pat, w[None, :]
 
 
-def _undefined(value: float, caller: str, statistic: str, R: np.ndarray | None) -> float:
+def _undefined(
+    value: float, caller: str, statistic: str, R: np.ndarray | None
+) -> float:
     if np.isfinite(value):
         return float(value)
     if R is not None and not (R.sum(1) >= 2).any():
         reason = "no unit was coded by two or more coders"
     else:
-        reason = "chance agreement is 1 or expected disagreement is 0: every coding falls in one category"
+        reason = (
+            "chance agreement is 1 or expected disagreement is 0: "
+            "every coding falls in one category"
+        )
     warnings.warn(
         Errors.QC609.format(caller=caller, statistic=statistic, reason=reason),
         UndefinedStatisticWarning,
@@ -446,7 +480,8 @@ def percent_agreement(data: Any) -> float:
     -------
     float
         Mean over units coded by at least two coders of the share of agreeing coder
-        pairs in the unit; nan with UndefinedStatisticWarning if no unit has two codings.
+        pairs in the unit; nan with UndefinedStatisticWarning if no unit has two
+        codings.
 
     Notes
     -----
@@ -468,7 +503,9 @@ def percent_agreement(data: Any) -> float:
     """
     enc, q, pat, w = _prepare(data, "percent_agreement")
     R = _category_counts(pat, q)
-    return _undefined(_k_percent(R, w, np.eye(q))[0], "percent_agreement", "percent agreement", R)
+    return _undefined(
+        _k_percent(R, w, np.eye(q))[0], "percent_agreement", "percent agreement", R
+    )
 
 
 def cohen_kappa(
@@ -650,7 +687,9 @@ def brennan_prediger(data: Any, *, categories: Sequence[Any] | None = None) -> f
     """
     enc, q, pat, w = _prepare(data, "brennan_prediger", categories)
     R = _category_counts(pat, q)
-    return _undefined(_k_bp(R, w, np.eye(q))[0], "brennan_prediger", "Brennan-Prediger", R)
+    return _undefined(
+        _k_bp(R, w, np.eye(q))[0], "brennan_prediger", "Brennan-Prediger", R
+    )
 
 
 def gwet_ac1(data: Any, *, categories: Sequence[Any] | None = None) -> float:
@@ -791,8 +830,10 @@ def krippendorff_alpha(
     --------
     >>> import qualcode as qc
     >>> data = qc.datasets.load("krippendorff_2011")
-    >>> [round(qc.agreement.krippendorff_alpha(data, level=lv), 3)
-    ...  for lv in ("nominal", "ordinal", "interval", "ratio")]
+    >>> [
+    ...     round(qc.agreement.krippendorff_alpha(data, level=lv), 3)
+    ...     for lv in ("nominal", "ordinal", "interval", "ratio")
+    ... ]
     [0.743, 0.815, 0.849, 0.797]
     """
     check_choice(level, LEVELS, param="level", caller="krippendorff_alpha")
@@ -800,7 +841,9 @@ def krippendorff_alpha(
     if level in ("interval", "ratio") and not enc.numeric:
         raise InvalidInputError(
             Errors.QC603.format(
-                caller="krippendorff_alpha", level=level, examples=enc.categories[:5].tolist()
+                caller="krippendorff_alpha",
+                level=level,
+                examples=enc.categories[:5].tolist(),
             )
         )
     R = _category_counts(pat, q)
@@ -809,8 +852,13 @@ def krippendorff_alpha(
 
 
 _BOOT_STATS = (
-    "percent_agreement", "cohen_kappa", "scott_pi", "fleiss_kappa",
-    "brennan_prediger", "gwet_ac1", "krippendorff_alpha",
+    "percent_agreement",
+    "cohen_kappa",
+    "scott_pi",
+    "fleiss_kappa",
+    "brennan_prediger",
+    "gwet_ac1",
+    "krippendorff_alpha",
 )
 
 
@@ -837,7 +885,9 @@ def _percentile(values: np.ndarray, ci: float) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def _multinomial(counts: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+def _multinomial(
+    counts: np.ndarray, n_boot: int, rng: np.random.Generator
+) -> np.ndarray:
     n = int(round(counts.sum()))
     if n == 0:
         return np.zeros((n_boot, len(counts)))
@@ -892,8 +942,12 @@ def bootstrap_ci(
     Examples
     --------
     >>> import qualcode as qc
-    >>> lo, hi = qc.agreement.bootstrap_ci(qc.datasets.load("artstein_poesio_table1"),
-    ...                                    "cohen_kappa", n_boot=200, seed=1)
+    >>> lo, hi = qc.agreement.bootstrap_ci(
+    ...     qc.datasets.load("artstein_poesio_table1"),
+    ...     "cohen_kappa",
+    ...     n_boot=200,
+    ...     seed=1,
+    ... )
     >>> lo < 0.348 < hi
     True
     """
@@ -902,12 +956,16 @@ def bootstrap_ci(
     enc, q, pat, w = _prepare(data, "bootstrap_ci", categories, n_coders=n_coders)
     if not 0 < ci < 1:
         raise InvalidInputError(
-            Errors.QC101.format(param="ci", caller="bootstrap_ci", expected="in (0, 1)", got=ci)
+            Errors.QC101.format(
+                param="ci", caller="bootstrap_ci", expected="in (0, 1)", got=ci
+            )
         )
     R = _category_counts(pat, q)
     rng = np.random.default_rng(seed)
     with np.errstate(all="ignore"):
-        boots = _stat_vector(statistic, pat, R, _multinomial(w[0], n_boot, rng), q, enc.categories)
+        boots = _stat_vector(
+            statistic, pat, R, _multinomial(w[0], n_boot, rng), q, enc.categories
+        )
     return _percentile(boots, ci)
 
 
@@ -959,8 +1017,14 @@ def _elementary(coder, start, end, value, m, length, names, values, variant):
         a, c = np.flatnonzero(here)[:2]
         raise InvalidInputError(
             Errors.QC605.format(
-                coder=names[k], first=values[value[a]], s1=int(start[a]), e1=int(end[a]),
-                second=values[value[c]], s2=int(start[c]), e2=int(end[c]), variant=variant,
+                coder=names[k],
+                first=values[value[a]],
+                s1=int(start[a]),
+                e1=int(end[a]),
+                second=values[value[c]],
+                s2=int(start[c]),
+                e2=int(end[c]),
+                variant=variant,
             )
         )
     return _Continuum(np.diff(b).astype(float), vals, i0, i1)
@@ -973,15 +1037,25 @@ def _u_terms(cont: _Continuum, m: int, n_values: int, start, end, value):
     for i in range(m):  # loops over coder pairs only
         for j in range(m):
             if i != j:
-                o += np.bincount(cont.vals[i] * v1 + cont.vals[j], weights=cont.lam, minlength=v1 * v1)
+                o += np.bincount(
+                    cont.vals[i] * v1 + cont.vals[j],
+                    weights=cont.lam,
+                    minlength=v1 * v1,
+                )
     o = o.reshape(v1, v1) / (m - 1)
     lc = o.sum(1)
     ltot = lc.sum()
     s = np.zeros(v1)
-    s[1:] = np.bincount(value, weights=(end - start).astype(float) ** 2, minlength=n_values)
+    s[1:] = np.bincount(
+        value, weights=(end - start).astype(float) ** 2, minlength=n_values
+    )
     s[0] = lc[0]  # gaps are not units: only self-pairs of their positions are excluded
     denom = ltot**2 - s.sum()
-    e = ltot * (np.outer(lc, lc) - np.diag(s)) / denom if denom > 0 else np.full((v1, v1), np.nan)
+    e = (
+        ltot * (np.outer(lc, lc) - np.diag(s)) / denom
+        if denom > 0
+        else np.full((v1, v1), np.nan)
+    )
     return o, e, ltot
 
 
@@ -1006,7 +1080,9 @@ def _alpha_cu(cont: _Continuum, o: np.ndarray, m: int, value) -> float:
     return float(1 - _div(tot - np.trace(ostar), tot - np.trace(estar)))
 
 
-def _unitized_core(coder, start, end, value, m, length, variant, names, values) -> float:
+def _unitized_core(
+    coder, start, end, value, m, length, variant, names, values
+) -> float:
     """Alpha for merged segments ``(coder, start, end, value)`` on ``[0, length)``."""
     if m < 2 or length <= 0:
         return float("nan")
@@ -1089,7 +1165,8 @@ def unitized_alpha(
     of j valued k|`` (gaps valued ``empty``), ``l.. = m L``. Expected coincidences
     ``e_ck = l.. (l_c. l_.k - [c = k] S_c) / (l..^2 - sum_c S_c)`` with ``S_c`` the sum
     of squared lengths of the units valued ``c`` and, for gaps, the sum of their
-    lengths (gaps are not units). ``alpha = 1 - (l.. - sum_c l_cc) / (l.. - sum_c e_cc)``.
+    lengths (gaps are not units).
+    ``alpha = 1 - (l.. - sum_c l_cc) / (l.. - sum_c e_cc)``.
 
     **|cu (binary)** (sect. 5.2, ``|u``-alpha): the same after collapsing all codes
     into one "coded" value (touching units of different codes merge).
@@ -1128,8 +1205,14 @@ def unitized_alpha(
     --------
     >>> import pandas as pd
     >>> import qualcode as qc
-    >>> seg = pd.DataFrame({"coder": ["A", "B", "A", "B"], "start": [0, 1, 10, 10],
-    ...                     "end": [5, 5, 15, 15], "code": ["x", "x", "y", "y"]})
+    >>> seg = pd.DataFrame(
+    ...     {
+    ...         "coder": ["A", "B", "A", "B"],
+    ...         "start": [0, 1, 10, 10],
+    ...         "end": [5, 5, 15, 15],
+    ...         "code": ["x", "x", "y", "y"],
+    ...     }
+    ... )
     >>> round(qc.agreement.unitized_alpha(seg, continuum_length=20, variant="|cu"), 4)
     0.9068
     >>> qc.agreement.unitized_alpha(seg, continuum_length=20, variant="cu")
@@ -1137,7 +1220,9 @@ def unitized_alpha(
     """
     caller = "unitized_alpha"
     check_choice(variant, VARIANTS, param="variant", caller=caller)
-    require_columns(segments, ["coder", "start", "end", "code"], caller=caller, param="segments")
+    require_columns(
+        segments, ["coder", "start", "end", "code"], caller=caller, param="segments"
+    )
     seg = segments
     if isinstance(continuum_length, Mapping):
         require_columns(segments, [continuum], caller=caller, param="segments")
@@ -1152,7 +1237,8 @@ def unitized_alpha(
         if unknown:
             raise InvalidInputError(
                 Errors.QC606.format(
-                    detail=f"segments on continua {unknown[:5]} that continuum_length does not list"
+                    detail=f"segments on continua {unknown[:5]} that "
+                    "continuum_length does not list"
                 )
             )
         off = np.array([offsets[c] for c in cont_ids], dtype=np.int64)
@@ -1169,17 +1255,22 @@ def unitized_alpha(
         raise InvalidInputError(
             Errors.QC606.format(
                 detail=f"segment in row {i} [{start[i]}, {end[i]}) of coder "
-                f"'{seg['coder'].iloc[i]}' is empty or outside its continuum [0, {lim[i]})"
+                f"'{seg['coder'].iloc[i]}' is empty or outside its continuum "
+                f"[0, {lim[i]})"
             )
         )
-    names = list(dict.fromkeys(str(c) for c in seg["coder"])) if coders is None else [
-        str(c) for c in coders
-    ]
+    names = (
+        list(dict.fromkeys(str(c) for c in seg["coder"]))
+        if coders is None
+        else [str(c) for c in coders]
+    )
     coder_idx = pd.Index(names).get_indexer(seg["coder"].astype(str))
     if (coder_idx < 0).any():
         raise InvalidInputError(
             Errors.QC101.format(
-                param="coders", caller=caller, expected=f"a list including {sorted(set(seg['coder'].astype(str)))}",
+                param="coders",
+                caller=caller,
+                expected=f"a list including {sorted(set(seg['coder'].astype(str)))}",
                 got=names,
             )
         )
@@ -1188,7 +1279,8 @@ def unitized_alpha(
         if domains is None:
             raise InvalidInputError(
                 Errors.QC101.format(
-                    param="domains", caller=caller,
+                    param="domains",
+                    caller=caller,
                     expected="a mapping {code: semantic domain} for variant='Cu' "
                     "(e.g. {c.id: codebook.root_of(c.id).id for c in codebook})",
                     got=None,
@@ -1207,11 +1299,14 @@ def unitized_alpha(
     result = _unitized_core(coder, s, e, value, m, total, variant, names, values)
     if not np.isfinite(result):
         reason = (
-            "fewer than two coders" if m < 2
+            "fewer than two coders"
+            if m < 2
             else "no coded matter, no intersecting units, or a single value"
         )
         warnings.warn(
-            Errors.QC609.format(caller=caller, statistic=f"{variant}-alpha", reason=reason),
+            Errors.QC609.format(
+                caller=caller, statistic=f"{variant}-alpha", reason=reason
+            ),
             UndefinedStatisticWarning,
             stacklevel=2,
         )
@@ -1224,10 +1319,14 @@ def unitized_alpha(
 # =============================================================================
 
 
-def _coded_transcripts(codings: pd.DataFrame, coders: Sequence[str]) -> dict[str, set[str]]:
+def _coded_transcripts(
+    codings: pd.DataFrame, coders: Sequence[str]
+) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {c: set() for c in coders}
     if len(codings):
-        for coder, tids in codings.groupby(codings["coder"].astype(str))["transcript_id"]:
+        for coder, tids in codings.groupby(codings["coder"].astype(str))[
+            "transcript_id"
+        ]:
             if coder in out:
                 out[coder] = set(tids.astype(str))
     return out
@@ -1240,11 +1339,28 @@ def _unit_presence(units: pd.DataFrame, codings: pd.DataFrame) -> np.ndarray:
     transcript; a coding ``[s, e)`` overlaps unit ``[us, ue)`` iff ``s < ue`` and
     ``e > us``.
     """
-    tkey = {t: i for i, t in enumerate(pd.unique(pd.concat(
-        [units["transcript_id"].astype(str), codings["transcript_id"].astype(str)]
-    )))}
-    span = int(max(units["end"].max() if len(units) else 0,
-                   codings["end"].max() if len(codings) else 0)) + 1
+    tkey = {
+        t: i
+        for i, t in enumerate(
+            pd.unique(
+                pd.concat(
+                    [
+                        units["transcript_id"].astype(str),
+                        codings["transcript_id"].astype(str),
+                    ]
+                )
+            )
+        )
+    }
+    span = (
+        int(
+            max(
+                units["end"].max() if len(units) else 0,
+                codings["end"].max() if len(codings) else 0,
+            )
+        )
+        + 1
+    )
     ut = units["transcript_id"].astype(str).map(tkey).to_numpy(np.int64)
     us = ut * span + units["start"].to_numpy(np.int64)
     ue = ut * span + units["end"].to_numpy(np.int64)
@@ -1256,7 +1372,9 @@ def _unit_presence(units: pd.DataFrame, codings: pd.DataFrame) -> np.ndarray:
     return i0, np.maximum(i1, i0)
 
 
-def _presence_matrix(n_units: int, i0: np.ndarray, i1: np.ndarray, col: np.ndarray, n_cols: int):
+def _presence_matrix(
+    n_units: int, i0: np.ndarray, i1: np.ndarray, col: np.ndarray, n_cols: int
+):
     """(n_units, n_cols) bool: unit covered by any range of that column."""
     diff = np.zeros((n_cols, n_units + 1), dtype=np.int32)
     np.add.at(diff, (col, i0), 1)
@@ -1306,11 +1424,23 @@ def reliability_data(
     --------
     >>> import pandas as pd
     >>> from qualcode.agreement import reliability_data
-    >>> units = pd.DataFrame({"transcript_id": ["t1"] * 3, "unit": [0, 1, 2],
-    ...                       "start": [0, 10, 20], "end": [9, 19, 29]})
-    >>> codings = pd.DataFrame({"transcript_id": ["t1", "t1", "t1"], "start": [2, 12, 5],
-    ...                         "end": [4, 25, 8], "code": ["arrest", "arrest", "arrest"],
-    ...                         "coder": ["AB", "AB", "CD"]})
+    >>> units = pd.DataFrame(
+    ...     {
+    ...         "transcript_id": ["t1"] * 3,
+    ...         "unit": [0, 1, 2],
+    ...         "start": [0, 10, 20],
+    ...         "end": [9, 19, 29],
+    ...     }
+    ... )
+    >>> codings = pd.DataFrame(
+    ...     {
+    ...         "transcript_id": ["t1", "t1", "t1"],
+    ...         "start": [2, 12, 5],
+    ...         "end": [4, 25, 8],
+    ...         "code": ["arrest", "arrest", "arrest"],
+    ...         "coder": ["AB", "AB", "CD"],
+    ...     }
+    ... )
     >>> reliability_data(codings, units, coders=["AB", "CD"], code="arrest")
                        AB   CD
     transcript_id unit
@@ -1319,17 +1449,30 @@ def reliability_data(
                   2     1.0  0.0
     """
     caller = "reliability_data"
-    require_columns(codings, ["transcript_id", "start", "end", "code", "coder"], caller=caller,
-                    param="codings")
-    require_columns(units, ["transcript_id", "unit", "start", "end"], caller=caller, param="units")
+    require_columns(
+        codings,
+        ["transcript_id", "start", "end", "code", "coder"],
+        caller=caller,
+        param="codings",
+    )
+    require_columns(
+        units, ["transcript_id", "unit", "start", "end"], caller=caller, param="units"
+    )
     coders = [str(c) for c in coders]
-    u = units.sort_values(["transcript_id", "start"], kind="stable").reset_index(drop=True)
+    u = units.sort_values(["transcript_id", "start"], kind="stable").reset_index(
+        drop=True
+    )
     c = codings[codings["coder"].astype(str).isin(coders)].reset_index(drop=True)
     coded = _coded_transcripts(c, coders)
     tids = u["transcript_id"].astype(str)
-    index = pd.MultiIndex.from_arrays([tids, u["unit"].to_numpy()], names=["transcript_id", "unit"])
-    missing = np.column_stack([~tids.isin(coded[k]).to_numpy() for k in coders]) if len(u) else (
-        np.zeros((0, len(coders)), bool))
+    index = pd.MultiIndex.from_arrays(
+        [tids, u["unit"].to_numpy()], names=["transcript_id", "unit"]
+    )
+    missing = (
+        np.column_stack([~tids.isin(coded[k]).to_numpy() for k in coders])
+        if len(u)
+        else (np.zeros((0, len(coders)), bool))
+    )
     if code is not None:
         c = c[c["code"].astype(str) == str(code)]
         i0, i1 = _unit_presence(u, c)
@@ -1339,15 +1482,18 @@ def reliability_data(
         return pd.DataFrame(pres, index=index, columns=coders)
     codes = sorted(c["code"].astype(str).unique())
     i0, i1 = _unit_presence(u, c)
-    col = (pd.Index(coders).get_indexer(c["coder"].astype(str)) * max(len(codes), 1)
-           + pd.Index(codes).get_indexer(c["code"].astype(str)))
+    col = pd.Index(coders).get_indexer(c["coder"].astype(str)) * max(
+        len(codes), 1
+    ) + pd.Index(codes).get_indexer(c["code"].astype(str))
     pres = _presence_matrix(len(u), i0, i1, col, len(coders) * max(len(codes), 1))
     out = {}
     for k, name in enumerate(coders):  # loop over coders and codes, not units
-        block = pres[:, k * len(codes):(k + 1) * len(codes)]
+        block = pres[:, k * len(codes) : (k + 1) * len(codes)]
         labels = np.full(len(u), "", dtype=object)
         for j, cd in enumerate(codes):
-            labels = np.where(block[:, j], np.where(labels == "", cd, labels + "+" + cd), labels)
+            labels = np.where(
+                block[:, j], np.where(labels == "", cd, labels + "+" + cd), labels
+            )
         labels = np.where(labels == "", "(none)", labels).astype(object)
         labels[missing[:, k]] = np.nan
         out[name] = labels
@@ -1509,9 +1655,14 @@ def agreement_table(
     >>> import tempfile, pathlib
     >>> import qualcode as qc
     >>> from qualcode.model import Transcript, TurnDraft
-    >>> t = Transcript.build("int01", [TurnDraft("What matters?", "I", "interviewer"),
-    ...     TurnDraft("We arrest dealers.", "P1", "participant"),
-    ...     TurnDraft("We also divert users.", "P1", "participant")])
+    >>> t = Transcript.build(
+    ...     "int01",
+    ...     [
+    ...         TurnDraft("What matters?", "I", "interviewer"),
+    ...         TurnDraft("We arrest dealers.", "P1", "participant"),
+    ...         TurnDraft("We also divert users.", "P1", "participant"),
+    ...     ],
+    ... )
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     with qc.Project(pathlib.Path(tmp) / "demo.qcproj") as p:
     ...         _ = p.add_transcripts([t])
@@ -1543,11 +1694,19 @@ def agreement_table(
     codings = codings[codings["coder"].astype(str).isin(coders)].copy()
     codings["code"] = _code_level(codings, codebook, level)
     coded = _coded_transcripts(codings, coders)
-    keep = {t for t in set().union(*coded.values()) if sum(t in coded[k] for k in coders) >= 2}
+    keep = {
+        t
+        for t in set().union(*coded.values())
+        if sum(t in coded[k] for k in coders) >= 2
+    }
     transcripts = [t for t in project.iter_transcripts() if t.id in keep]
     if codes is None:
         used = set(codings["code"].astype(str))
-        order = [c for c in ([c.id for c in codebook] if codebook is not None else []) if c in used]
+        order = [
+            c
+            for c in ([c.id for c in codebook] if codebook is not None else [])
+            if c in used
+        ]
         if level == "root" and codebook is not None:
             order = [c.id for c in codebook.roots() if c.id in used]
         codes = order + sorted(used - set(order))
@@ -1582,15 +1741,19 @@ def agreement_table(
     rows = []
     idx_n = np.arange(n)
     for j, code in enumerate(codes):  # loop over codes; units are vectorised
-        sel = order[bounds[j]:bounds[j + 1]]
+        sel = order[bounds[j] : bounds[j + 1]]
         pres = _presence_matrix(n, cs[sel], ce[sel], coder_idx_k[sel], m)
         state = state_base + (pres & ~missing)
         key = state @ mult
         counts = np.bincount(key, minlength=len(pats)).astype(float)
         pooled_rows[idx_n, key] += 1
         row = _row_stats(pats, R, counts, m, n_boot, rng, ci)
-        row.update(code=code, label=label.get(code, ""), n_units=n,
-                   n_coded=int((pres & ~missing).any(1).sum()))
+        row.update(
+            code=code,
+            label=label.get(code, ""),
+            n_units=n,
+            n_coded=int((pres & ~missing).any(1).sum()),
+        )
         rows.append(row)
     # pooled row: all unit x code decisions stacked; bootstrap resamples units
     total = pooled_rows.sum(0).astype(float)
@@ -1603,8 +1766,12 @@ def agreement_table(
         for s in _CI_STATS:
             row[f"{s}_ci_low"], row[f"{s}_ci_high"] = _percentile(boot[s], ci)
     coded_any = pooled_rows[:, (pats == 1).any(1)].sum(1) > 0
-    row.update(code=POOLED, label=f"all {len(codes)} codes stacked (unit x code decisions)",
-               n_units=n, n_coded=int(coded_any.sum()))
+    row.update(
+        code=POOLED,
+        label=f"all {len(codes)} codes stacked (unit x code decisions)",
+        n_units=n,
+        n_coded=int(coded_any.sum()),
+    )
     rows.append(row)
     table = frame(rows, AGREEMENT)
     table["unit"] = unit
@@ -1633,9 +1800,11 @@ def _warn_undefined(table: pd.DataFrame, caller: str) -> None:
     if bad:
         warnings.warn(
             Errors.QC609.format(
-                caller=caller, statistic=f"{stat} and krippendorff_alpha for codes {bad[:8]}"
+                caller=caller,
+                statistic=f"{stat} and krippendorff_alpha for codes {bad[:8]}"
                 + (f" (+{len(bad) - 8} more)" if len(bad) > 8 else ""),
-                reason="every coder gave every unit the same value (for instance nobody applied "
+                reason="every coder gave every unit the same value (for instance "
+                "nobody applied "
                 "the code), so chance agreement is 1",
             ),
             UndefinedStatisticWarning,
@@ -1649,17 +1818,22 @@ def _selected_spans(transcripts, roles):
     for t in transcripts:
         for turn in t.turns:
             if (role_set is None or turn.role in role_set) and turn.end > turn.start:
-                out.append((t.id, turn.index, turn.speaker, turn.role, turn.start, turn.end))
-    return pd.DataFrame(out, columns=["transcript_id", "turn", "speaker", "role", "start", "end"])
+                out.append(
+                    (t.id, turn.index, turn.speaker, turn.role, turn.start, turn.end)
+                )
+    return pd.DataFrame(
+        out, columns=["transcript_id", "turn", "speaker", "role", "start", "end"]
+    )
 
 
 def _char_space(spans: pd.DataFrame):
-    """Map (transcript, offset) to an index into the concatenated selected characters."""
+    """Map (transcript, offset) to an index into the concatenated selected text."""
     tids = list(dict.fromkeys(spans["transcript_id"].astype(str)))
     tpos = {t: i for i, t in enumerate(tids)}
     span = int(spans["end"].max()) + 1 if len(spans) else 1
     gs = spans["transcript_id"].astype(str).map(tpos).to_numpy(np.int64) * span + spans[
-        "start"].to_numpy(np.int64)
+        "start"
+    ].to_numpy(np.int64)
     ge = gs + (spans["end"] - spans["start"]).to_numpy(np.int64)
     cum_len = np.concatenate(([0], np.cumsum(ge - gs)))
 
@@ -1686,8 +1860,14 @@ def _table_units(transcripts, unit, roles, nlp):
     if unit == "character":
         spans = _selected_spans(transcripts, roles)
         n_chars, map_codings, cum_len, _ = _char_space(spans)
-        tid = np.repeat(spans["transcript_id"].astype(str).to_numpy(),
-                        (spans["end"] - spans["start"]).to_numpy()) if len(spans) else np.array([])
+        tid = (
+            np.repeat(
+                spans["transcript_id"].astype(str).to_numpy(),
+                (spans["end"] - spans["start"]).to_numpy(),
+            )
+            if len(spans)
+            else np.array([])
+        )
         units_df = pd.DataFrame({"transcript_id": tid})
         return units_df, map_codings
     from qualcode._nlp import units as make_units
@@ -1704,8 +1884,10 @@ def _table_unitized(table, transcripts, codings, codes, coders, roles, coded):
     if not len(spans):
         return
     n_chars, map_codings, _, _ = _char_space(spans)
-    c = codings[codings["transcript_id"].astype(str).isin({t.id for t in full})
-                & codings["code"].astype(str).isin(codes)]
+    c = codings[
+        codings["transcript_id"].astype(str).isin({t.id for t in full})
+        & codings["code"].astype(str).isin(codes)
+    ]
     s, e = map_codings(c)
     ok = e > s
     coder = pd.Index(coders).get_indexer(c["coder"].astype(str))[ok]
@@ -1717,11 +1899,31 @@ def _table_unitized(table, transcripts, codings, codes, coders, roles, coded):
     binary = []
     for j in range(nv):  # per code |cu-alpha
         sel = mcode == j
-        binary.append(_unitized_core(mcoder[sel], ms[sel], me[sel], np.zeros(int(sel.sum()), np.int64),
-                                     m, n_chars, "|cu", coders, [codes[j]]))
+        binary.append(
+            _unitized_core(
+                mcoder[sel],
+                ms[sel],
+                me[sel],
+                np.zeros(int(sel.sum()), np.int64),
+                m,
+                n_chars,
+                "|cu",
+                coders,
+                [codes[j]],
+            )
+        )
     # pooled binary: every code's continuum laid end to end
-    stacked = _unitized_core(mcoder, ms + mcode * n_chars, me + mcode * n_chars,
-                             np.zeros(len(ms), np.int64), m, n_chars * nv, "|cu", coders, codes)
+    stacked = _unitized_core(
+        mcoder,
+        ms + mcode * n_chars,
+        me + mcode * n_chars,
+        np.zeros(len(ms), np.int64),
+        m,
+        n_chars * nv,
+        "|cu",
+        coders,
+        codes,
+    )
     table.loc[table["code"] != POOLED, "unitized_alpha_binary"] = binary
     table.loc[table["code"] == POOLED, "unitized_alpha_binary"] = stacked
     try:
@@ -1795,8 +1997,13 @@ def disagreements(
     >>> import tempfile, pathlib
     >>> import qualcode as qc
     >>> from qualcode.model import Transcript, TurnDraft
-    >>> t = Transcript.build("int01", [TurnDraft("What matters?", "I", "interviewer"),
-    ...     TurnDraft("We arrest dealers.", "P1", "participant")])
+    >>> t = Transcript.build(
+    ...     "int01",
+    ...     [
+    ...         TurnDraft("What matters?", "I", "interviewer"),
+    ...         TurnDraft("We arrest dealers.", "P1", "participant"),
+    ...     ],
+    ... )
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     with qc.Project(pathlib.Path(tmp) / "demo.qcproj") as p:
     ...         _ = p.add_transcripts([t])
@@ -1818,13 +2025,18 @@ def disagreements(
     if clash:
         raise InvalidInputError(
             Errors.QC601.format(
-                detail=f"{caller}: coder names {clash} clash with column names; rename the coders."
+                detail=f"{caller}: coder names {clash} clash with column names; "
+                "rename the coders."
             )
         )
     codings = project.codings()
     codings = codings[codings["coder"].astype(str).isin(coders)]
     coded = _coded_transcripts(codings, coders)
-    keep = {t for t in set().union(*coded.values()) if sum(t in coded[k] for k in coders) >= 2}
+    keep = {
+        t
+        for t in set().union(*coded.values())
+        if sum(t in coded[k] for k in coders) >= 2
+    }
     transcripts = {t.id: t for t in project.iter_transcripts() if t.id in keep}
     if codes is None:
         codes = sorted(codings["code"].astype(str).unique())
@@ -1835,13 +2047,20 @@ def disagreements(
     from qualcode._nlp import units as make_units
 
     allu = make_units(list(transcripts.values()), unit, roles=None, nlp=nlp)
-    allu = allu.sort_values(["transcript_id", "start"], kind="stable").reset_index(drop=True)
+    allu = allu.sort_values(["transcript_id", "start"], kind="stable").reset_index(
+        drop=True
+    )
     role_set = None if roles is None else set(roles)
-    chosen = allu["role"].isin(role_set).to_numpy() if role_set is not None else np.ones(len(allu), bool)
+    chosen = (
+        allu["role"].isin(role_set).to_numpy()
+        if role_set is not None
+        else np.ones(len(allu), bool)
+    )
     c = codings[codings["code"].astype(str).isin(codes)]
     i0, i1 = _unit_presence(allu, c)
-    col = (pd.Index(coders).get_indexer(c["coder"].astype(str)) * len(codes)
-           + pd.Index(codes).get_indexer(c["code"].astype(str)))
+    col = pd.Index(coders).get_indexer(c["coder"].astype(str)) * len(codes) + pd.Index(
+        codes
+    ).get_indexer(c["code"].astype(str))
     pres = _presence_matrix(len(allu), i0, i1, col, len(coders) * len(codes))
     pres = pres.reshape(len(allu), len(coders), len(codes))
     tid = allu["transcript_id"].astype(str)
@@ -1850,23 +2069,33 @@ def disagreements(
     n_yes = (pres & has[:, :, None]).sum(1)  # (N, C)
     dispute = (n_yes > 0) & (n_yes < n_has[:, None]) & (n_has[:, None] >= 2)
     rows_idx = np.flatnonzero(dispute.any(1) & chosen)
-    # unit numbers as in agreement_table/reliability_data: counted among the chosen roles
+    # unit numbers as in agreement_table/reliability_data: among the chosen roles
     unit_no = np.full(len(allu), -1, dtype=np.int64)
-    unit_no[chosen] = allu[chosen].groupby("transcript_id", sort=False).cumcount().to_numpy()
+    unit_no[chosen] = (
+        allu[chosen].groupby("transcript_id", sort=False).cumcount().to_numpy()
+    )
     first = allu.groupby("transcript_id", sort=False).cumcount().to_numpy()
-    size = allu.groupby("transcript_id", sort=False)["start"].transform("size").to_numpy()
+    size = (
+        allu.groupby("transcript_id", sort=False)["start"].transform("size").to_numpy()
+    )
     out = []
     code_arr = np.array(codes, dtype=object)
     for i in rows_idx:  # one row per disagreement (the output itself)
         t = transcripts[tid.iloc[i]]
-        lo, hi = max(i - min(context, first[i]), 0), i + min(context, size[i] - first[i] - 1)
+        lo, hi = (
+            max(i - min(context, first[i]), 0),
+            i + min(context, size[i] - first[i] - 1),
+        )
         before = [_line(t, allu, k) for k in range(lo, i)]
         after = [_line(t, allu, k) for k in range(i + 1, hi + 1)]
         row = {
-            "transcript_id": t.id, "unit": int(unit_no[i]),
-            "turn": int(allu["turn"].iloc[i]), "speaker": allu["speaker"].iloc[i],
-            "start": int(allu["start"].iloc[i]), "end": int(allu["end"].iloc[i]),
-            "text": t.text[allu["start"].iloc[i]:allu["end"].iloc[i]],
+            "transcript_id": t.id,
+            "unit": int(unit_no[i]),
+            "turn": int(allu["turn"].iloc[i]),
+            "speaker": allu["speaker"].iloc[i],
+            "start": int(allu["start"].iloc[i]),
+            "end": int(allu["end"].iloc[i]),
+            "text": t.text[allu["start"].iloc[i] : allu["end"].iloc[i]],
             "context": "\n".join([*before, "[...]", *after]),
             "codes_in_dispute": ", ".join(code_arr[dispute[i]]),
             "resolution": "",
@@ -1879,7 +2108,7 @@ def disagreements(
 
 def _line(t, units: pd.DataFrame, k: int) -> str:
     sp = units["speaker"].iloc[k]
-    text = t.text[units["start"].iloc[k]:units["end"].iloc[k]]
+    text = t.text[units["start"].iloc[k] : units["end"].iloc[k]]
     return f"{sp}: {text}" if isinstance(sp, str) and sp else text
 
 
@@ -1922,7 +2151,9 @@ def resolve_disagreements(
     >>> import tempfile, pathlib
     >>> import qualcode as qc
     >>> from qualcode.model import Transcript, TurnDraft
-    >>> t = Transcript.build("int01", [TurnDraft("We arrest dealers.", "P1", "participant")])
+    >>> t = Transcript.build(
+    ...     "int01", [TurnDraft("We arrest dealers.", "P1", "participant")]
+    ... )
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     with qc.Project(pathlib.Path(tmp) / "demo.qcproj") as p:
     ...         _ = p.add_transcripts([t])
@@ -1936,8 +2167,12 @@ def resolve_disagreements(
     0  pursue  consensus  consensus  We arrest dealers.
     """
     caller = "resolve_disagreements"
-    require_columns(frame, ["transcript_id", "start", "end", "resolution"], caller=caller,
-                    param="frame")
+    require_columns(
+        frame,
+        ["transcript_id", "start", "end", "resolution"],
+        caller=caller,
+        param="frame",
+    )
     codebook = getattr(project, "codebook", None)
     if codebook is not None:
         known = {c.id for c in codebook}
@@ -1945,8 +2180,12 @@ def resolve_disagreements(
         known = set(project.codings()["code"].astype(str))
     new = []
     for i, row in enumerate(frame.itertuples(index=False)):  # rows of a meeting sheet
-        cell = getattr(row, "resolution")
-        if cell is None or (isinstance(cell, float) and math.isnan(cell)) or pd.isna(cell):
+        cell = row.resolution
+        if (
+            cell is None
+            or (isinstance(cell, float) and math.isnan(cell))
+            or pd.isna(cell)
+        ):
             continue
         for code in (p.strip() for p in str(cell).split(",")):
             if not code:
@@ -1954,13 +2193,24 @@ def resolve_disagreements(
             if code not in known:
                 raise CodebookError(
                     Errors.QC607.format(
-                        row=i, transcript=row.transcript_id, start=int(row.start),
-                        end=int(row.end), code=code, known=sorted(known)[:8],
+                        row=i,
+                        transcript=row.transcript_id,
+                        start=int(row.start),
+                        end=int(row.end),
+                        code=code,
+                        known=sorted(known)[:8],
                     )
                 )
-            new.append({"transcript_id": str(row.transcript_id), "start": int(row.start),
-                        "end": int(row.end), "code": code, "coder": coder,
-                        "origin": "consensus"})
+            new.append(
+                {
+                    "transcript_id": str(row.transcript_id),
+                    "start": int(row.start),
+                    "end": int(row.end),
+                    "code": code,
+                    "coder": coder,
+                    "origin": "consensus",
+                }
+            )
     if new:
         project.add_codings(pd.DataFrame(new))
     return project.codings(coder=coder)

@@ -262,7 +262,10 @@ def _pattern_problem(pattern: Any) -> str | None:
     if not pattern:
         return "an empty token pattern: give at least one token dict"
     if not all(isinstance(t, Mapping) for t in pattern):
-        return "every element of a token pattern must be a token dict such as {LOWER: arrest}"
+        return (
+            "every element of a token pattern must be a token dict "
+            "such as {LOWER: arrest}"
+        )
     try:
         key = json.dumps(pattern, sort_keys=True)
     except (TypeError, ValueError) as exc:
@@ -329,7 +332,12 @@ def _check_codes(
             add(i, "guid", f"bad GUID {c.guid!r}: use the 8-4-4-4-12 hex form.")
         for name in c.flags:
             if not (isinstance(name, str) and _FLAG_RE.match(name)):
-                add(i, "flags", f"bad flag name {name!r}: use a name without '=', line breaks or outer spaces (e.g. 'harm_reduction').")
+                add(
+                    i,
+                    "flags",
+                    f"bad flag name {name!r}: use a name without '=', line breaks "
+                    "or outer spaces (e.g. 'harm_reduction').",
+                )
         for k, p in enumerate(c.patterns):
             why = _pattern_problem(p)
             if why:
@@ -345,7 +353,8 @@ def _check_codes(
                 "parent",
                 f"unknown parent '{c.parent}'"
                 + (f" (did you mean '{hint[0]}'?)" if hint else "")
-                + ". Use the id of a code in this codebook, or drop 'parent' for a root.",
+                + ". Use the id of a code in this codebook, or drop 'parent' "
+                "for a root.",
             )
     reported: set[frozenset[str]] = set()
     for c in codes:
@@ -456,7 +465,8 @@ def _code_from_raw(
             if not isinstance(v, str | bool | int | float) and v is not None:
                 bad(
                     "flags",
-                    f"flag '{k}' must have a single value (true/false, a number or text).",
+                    f"flag '{k}' must have a single value "
+                    "(true/false, a number or text).",
                 )
     color = raw.get("color")
     if color is not None and not isinstance(color, str):
@@ -526,8 +536,9 @@ def _duplicate_keys(node: Any) -> list[_Problem]:
                                 k.start_mark.line + 1,
                                 None,
                                 None,
-                                f"the key '{k.value}' appears twice in one mapping (first "
-                                f"at line {seen[k.value]}); YAML would keep only the last. "
+                                f"the key '{k.value}' appears twice in one mapping "
+                                f"(first at line {seen[k.value]}); YAML would keep "
+                                "only the last. "
                                 "Remove one.",
                             )
                         )
@@ -754,7 +765,7 @@ class Codebook:
         return out
 
     def walk(self) -> Iterator[tuple[Code, int]]:
-        """``(code, depth)`` in hierarchy order: each root, then its subtree depth first.
+        """``(code, depth)`` in hierarchy order: each root, then its subtree.
 
         Examples
         --------
@@ -1027,8 +1038,8 @@ class Codebook:
         ... )
         Traceback (most recent call last):
         ...
-        qualcode.errors.CodebookError: [QC303] x.yaml: 1 problem(s) found; fix each and load the codebook again:
-          - [QC304] x.yaml, line 3, code 'a': duplicate id: already used by an earlier code (line 2). Rename one.
+        qualcode.errors.CodebookError: [QC303] x.yaml: 1 problem(s) found; ...
+          - [QC304] x.yaml, line 3, code 'a': duplicate id: ... (line 2). Rename one.
         """
         import yaml
 
@@ -1058,7 +1069,7 @@ class Codebook:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, path: str | None = None) -> Codebook:
-        """Build from the YAML layout (a dict with ``name``, ``version``, ``codes``), validating it.
+        """Build from the YAML layout (``name``, ``version``, ``codes``), validating it.
 
         Examples
         --------
@@ -1084,7 +1095,8 @@ class Codebook:
             raise CodebookError(
                 Errors.QC301.format(
                     path=where,
-                    detail="expected a mapping with 'name', 'version' and a 'codes' list "
+                    detail="expected a mapping with 'name', 'version' and a "
+                    "'codes' list "
                     "(see codebooks/README.md).",
                 )
             )
@@ -1176,7 +1188,8 @@ class Codebook:
             out += ["## Contents", ""]
             for r in roots:
                 out.append(
-                    f"- [{r.label}](#{r.id}) ({len(self.descendants(r.id))} codes below)"
+                    f"- [{r.label}](#{r.id}) "
+                    f"({len(self.descendants(r.id))} codes below)"
                 )
             out += [
                 "",
@@ -1268,7 +1281,8 @@ class Codebook:
             parts += [f'<li><a href="#{e(r.id)}">{e(r.label)}</a></li>' for r in roots]
             parts.append("</ul></nav>")
             parts.append(
-                '<p class="meta">Patterns: <code>~word</code> = any form of <em>word</em>; '
+                '<p class="meta">Patterns: <code>~word</code> = any form of '
+                "<em>word</em>; "
                 "<code>(a|b)</code> = either; <code>?</code> optional. Phrases match "
                 "case-insensitively.</p>"
             )
@@ -1276,7 +1290,8 @@ class Codebook:
             colour = code.color or self.root_of(code.id).color or "#999999"
             h = min(2 + depth, 6)
             parts.append(
-                f'<section class="code depth-{depth}" id="{e(code.id)}" style="--c:{e(colour)}">'
+                f'<section class="code depth-{depth}" id="{e(code.id)}" '
+                f'style="--c:{e(colour)}">'
             )
             parts.append(
                 f'<h{h}>{e(code.label)} <span class="id">{e(code.id)}</span></h{h}>'
@@ -1284,7 +1299,8 @@ class Codebook:
             facts = []
             if code.parent:
                 facts.append(
-                    f'under <a href="#{e(code.parent)}">{e(self[code.parent].label)}</a>'
+                    f'under <a href="#{e(code.parent)}">'
+                    f"{e(self[code.parent].label)}</a>"
                 )
             for k, v in code.flags.items():
                 val = "yes" if v is True else "no" if v is False else str(v)
@@ -1332,7 +1348,7 @@ class Codebook:
         return "\n".join(parts) + "\n"
 
     def render(self, path: str | Path) -> Path:
-        """Write the codebook document: Markdown (``.md``) or HTML (``.html``) by suffix.
+        """Write the codebook document, Markdown (``.md``) or HTML (``.html``).
 
         Examples
         --------

@@ -63,7 +63,8 @@ def attribute_columns(
     Examples
     --------
     >>> attribute_columns(["organisation", "role", "rank_band"])
-    {'organisation': 'organisation', 'role': 'participant_role', 'rank_band': 'rank_band'}
+    {'organisation': 'organisation', 'role': 'participant_role',
+     'rank_band': 'rank_band'}
     """
     from qualcode._columns import TURNS
     from qualcode._columns import names as schema_names
@@ -110,8 +111,8 @@ class Corpus:
     >>> len(corpus), corpus.ids, corpus["int01"].speakers
     (1, ['int01'], ('I', 'P1'))
     >>> list(corpus.turns.columns)  # doctest: +NORMALIZE_WHITESPACE
-    ['transcript_id', 'turn', 'speaker', 'role', 'start', 'end', 'time_start', 'time_end', 'text',
-     'organisation', 'participant_role']
+    ['transcript_id', 'turn', 'speaker', 'role', 'start', 'end', 'time_start',
+     'time_end', 'text', 'organisation', 'participant_role']
     >>> corpus.summary()[
     ...     ["transcript_id", "turns", "words_interviewer", "words_participant"]
     ... ]
@@ -174,8 +175,9 @@ class Corpus:
         except (KeyError, TypeError):
             known = ", ".join(repr(i) for i in list(self._by_id)[:5])
             raise KeyError(
-                f"Unknown transcript id {transcript_id!r}; the corpus has {len(self)} transcripts "
-                f"(ids start {known}). Ids are file names without suffix by default."
+                f"Unknown transcript id {transcript_id!r}; the corpus has {len(self)} "
+                f"transcripts (ids start {known}). Ids are file names without suffix "
+                "by default."
             ) from None
 
     def __repr__(self) -> str:
@@ -306,7 +308,7 @@ class Corpus:
 
 # -- attributes -----------------------------------------------------------------
 def _typed_extra(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """Nullable dtypes for attribute columns (``string``, ``Int64``, ...; missing is <NA>)."""
+    """Nullable dtypes for attribute columns (``string``, ``Int64``; missing: <NA>)."""
     if columns and len(df):
         df[list(columns)] = df[list(columns)].convert_dtypes()
     return df
@@ -392,7 +394,7 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 
 def read_attributes(attributes: Any) -> dict[str, dict[str, Any]]:
-    """Participant attributes keyed by transcript id, from a CSV/XLSX path, DataFrame or mapping.
+    """Participant attributes by transcript id, from a CSV/XLSX, DataFrame or mapping.
 
     Parameters
     ----------
@@ -436,7 +438,8 @@ def read_attributes(attributes: Any) -> dict[str, dict[str, Any]]:
                     Errors.QC101.format(
                         param="attributes",
                         caller="read_corpus",
-                        expected="a path, a DataFrame or a mapping of transcript id to a dict of attributes",
+                        expected="a path, a DataFrame or a mapping of transcript id "
+                        "to a dict of attributes",
                         got=type(v).__name__,
                     )
                 )

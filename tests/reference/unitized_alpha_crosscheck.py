@@ -27,10 +27,12 @@ from krippendorff_unitized_alpha.krippendorffs_unitized_alpha import (
 
 
 def random_partition(rng, length, codes):
-    cuts = np.sort(rng.choice(np.arange(1, length), size=int(rng.integers(2, 7)), replace=False))
+    cuts = np.sort(
+        rng.choice(np.arange(1, length), size=int(rng.integers(2, 7)), replace=False)
+    )
     bounds = [0, *cuts.tolist(), length]
     out = []
-    for s, e in zip(bounds[:-1], bounds[1:]):
+    for s, e in zip(bounds[:-1], bounds[1:], strict=True):
         v = rng.choice(codes + [""])
         if out and out[-1][2] == v:  # merge touching same value, as qualcode does
             out[-1] = (out[-1][0], e, v)
@@ -50,7 +52,9 @@ def main() -> None:
             data[f"c{k}"] = [Segment(v or EMPTY_TAG, s, e) for s, e, v in part]
             rows += [[f"c{k}", s, e, v] for s, e, v in part if v]
         value = KrippendorffUnitizedAlpha(data).result
-        cases.append({"length": length, "coders": list(data), "segments": rows, "u": value})
+        cases.append(
+            {"length": length, "coders": list(data), "segments": rows, "u": value}
+        )
     out = Path(__file__).with_name("unitized_alpha_cases.json")
     out.write_text(json.dumps(cases, indent=1))
     print(f"wrote {len(cases)} cases to {out}")

@@ -58,7 +58,8 @@ def read_transcript(
     Parameters
     ----------
     path : str or path-like
-        The file. Its suffix picks the reader: ``.txt``, ``.docx``, ``.vtt``, ``.srt``, ``.pdf``.
+        The file. Its suffix picks the reader: ``.txt``, ``.docx``, ``.vtt``, ``.srt``,
+        ``.pdf``.
     id : str, optional
         The transcript id (default: the file name without its suffix).
     format : {"txt", "docx", "vtt", "srt", "pdf"}, optional

@@ -43,7 +43,7 @@ class Decoded:
 
 
 def read_bytes(path: Path) -> bytes:
-    """Read a file's bytes; missing, unreadable or empty files raise ImportFormatError."""
+    """Read the bytes; a missing, unreadable or empty file raises ImportFormatError."""
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
@@ -123,7 +123,7 @@ def decode(data: bytes, *, path: object, encoding: str | None = None) -> Decoded
             raise ImportFormatError(
                 Errors.QC204.format(path=path, detail=detail), path=path
             ) from exc
-        return Decoded(_normalise(_strict(data, encoding, path)), encoding)
+        return _checked(_strict(data, encoding, path), encoding, path)
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return _checked(_strict(data, codec, path), codec, path)

@@ -1,4 +1,4 @@
-"""Word ``.docx`` transcripts (python-docx), including Microsoft Teams' transcript export.
+"""Word ``.docx`` transcripts (python-docx), including Microsoft Teams' export.
 
 The body is read in document order. Each paragraph's text (runs, hyperlinks,
 tracked insertions; not tracked deletions or field codes; ``<w:br/>`` as a line
@@ -92,7 +92,7 @@ def _table_rows(tbl: Any, W: str) -> list[list[str]]:
 
 
 def _table_lines(rows: list[list[str]], labels: set[str]) -> list[str]:
-    """Lines for one table: transcript tables as ``[time] Speaker: text``, others cell by cell."""
+    """Lines for a table: ``[time] Speaker: text`` rows, or cell texts."""
     if not rows:
         return []
     head = [" ".join(c.lower().split()).rstrip(":") for c in rows[0]]
@@ -173,7 +173,8 @@ def read_docx(path: Path, *, id: str, speakers: SpeakerMap | None = None) -> Tra
     >>> d.save(p)
     >>> t = read_docx(p, id="teams", speakers=SpeakerMap({"Sam Reid": "interviewer"}))
     >>> [(u.speaker, u.role, u.time_start, u.text) for u in t.turns]
-    [('Sam Reid', 'interviewer', 3.0, 'How long have you served?'), ('Alex Khan', 'participant', 9.0, 'Twelve years.')]
+    [('Sam Reid', 'interviewer', 3.0, 'How long have you served?'),
+     ('Alex Khan', 'participant', 9.0, 'Twelve years.')]
     """
     data = read_bytes(path)
     hint = _signature_hint(data)

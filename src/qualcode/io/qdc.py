@@ -39,7 +39,7 @@ import tempfile
 import unicodedata
 import uuid
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -212,7 +212,7 @@ def description_text(code: Code) -> str:
 
 
 def parse_description(text: str | None) -> dict[str, Any]:
-    """Read back what :func:`description_text` wrote (other text becomes the definition).
+    """Read back what :func:`description_text` wrote (other text: the definition).
 
     Returns a dict with any of ``definition``, ``include``, ``exclude``,
     ``examples``, ``patterns`` (lists), ``source``, ``source_status``, ``note``
@@ -440,7 +440,8 @@ def codes_from_xml(
     --------
     >>> from lxml import etree
     >>> xml = (
-    ...     '<Codes xmlns="urn:QDA-XML:codebook:0:4"><Code guid="{2CE89C66-C28D-473B-B5C4-6CF87D20EF04}" '
+    ...     '<Codes xmlns="urn:QDA-XML:codebook:0:4">'
+    ...     '<Code guid="{2CE89C66-C28D-473B-B5C4-6CF87D20EF04}" '
     ...     'name="Code 1" isCodable="true" color="#ff000080"/></Codes>'
     ... )
     >>> notes = []
@@ -618,7 +619,8 @@ def sets_from_xml(
         others = [m for m in s if _local(m.tag) in ("MemberSource", "MemberNote")]
         if others:
             repairs.append(
-                f"set '{name}': {len(others)} source/note member(s) ignored in a codebook"
+                f"set '{name}': {len(others)} source/note member(s) ignored "
+                "in a codebook"
             )
     return [replace(c, flags=flags[c.id]) for c in codes], set_guids
 
@@ -657,10 +659,11 @@ def validate_qdc(source: str | Path | bytes) -> list[str]:
 
     Examples
     --------
-    >>> validate_qdc(b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>')[
-    ...     0
-    ... ]
-    '/CodeBook/Codes: The content of element ...'
+    >>> problems = validate_qdc(
+    ...     b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>'
+    ... )
+    >>> print(problems[0])
+    /CodeBook/Codes: The content of element ... is not complete. ...
     """
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     root = _parse(

@@ -45,7 +45,8 @@ def read_srt(
     ...     (u.speaker, u.time_start, u.time_end, u.text)
     ...     for u in read_srt(p, id="x").turns
     ... ]
-    [('Interviewer', 1.0, 4.0, 'How long have you served?'), ('P1', 4.0, 6.0, 'Twelve years.')]
+    [('Interviewer', 1.0, 4.0, 'How long have you served?'),
+     ('P1', 4.0, 6.0, 'Twelve years.')]
     """
     decoded = decode(read_bytes(path), path=path, encoding=encoding)
     numbered = list(enumerate(decoded.text.split("\n"), start=1))

@@ -3,9 +3,9 @@
 Conventions read (see :mod:`qualcode.io._speakers` for the label rule):
 
 - ``Name:`` / ``I:`` / ``P1:`` / ``Interviewer:`` / ``Q:``/``A:`` labels at line start;
-- ``[00:01:23]``, ``(00:01:23)``, ``00:01:23`` or ``1:23`` timestamps before or after the
-  label (``[00:01:23] I: ...``, ``I [00:01:23]: ...``, ``I: [00:01:23] ...``), or alone
-  on the line before a turn;
+- ``[00:01:23]``, ``(00:01:23)``, ``00:01:23`` or ``1:23`` timestamps before or after
+  the label (``[00:01:23] I: ...``, ``I [00:01:23]: ...``, ``I: [00:01:23] ...``),
+  or alone on the line before a turn;
 - Otter-style header lines ``Speaker Name  0:03`` followed by the text lines;
   consecutive header entries by one speaker are merged;
 - caption-style blocks ``00:00:01.000 --> 00:00:04.000`` / ``Speaker Name`` / text
@@ -107,7 +107,7 @@ def _as_text(ln: _Line) -> _Line:
 
 
 def _arrow_speakers(lines: list[_Line], smap: SpeakerMap) -> None:
-    """In caption-style blocks, a short first line followed by more text is the speaker."""
+    """In caption-style blocks, a short first line followed by text is the speaker."""
     i = 0
     n = len(lines)
     while i < n:
@@ -150,11 +150,12 @@ def parse_lines(
     Parameters
     ----------
     lines : sequence of str
-        The document's lines (for .docx: paragraph lines, with ``""`` between paragraphs).
+        The document's lines (.docx: paragraph lines, ``""`` between paragraphs).
     speakers : SpeakerMap, optional
         Label -> name/role mapping (default roles otherwise).
     labels : iterable of str
-        Labels to accept regardless of the recurrence rule (e.g. from a table's speaker column).
+        Labels to accept whatever the recurrence rule says (e.g. from a table's
+        speaker column).
 
     Returns
     -------
@@ -166,7 +167,8 @@ def parse_lines(
     ...     ["I: How long?", "P1: Ten years.", "More on that.", "", "I: Thanks."]
     ... )
     >>> [(d.speaker, d.role, d.text) for d in drafts]  # doctest: +NORMALIZE_WHITESPACE
-    [('I', 'interviewer', 'How long?'), ('P1', 'participant', 'Ten years.\\nMore on that.'),
+    [('I', 'interviewer', 'How long?'),
+     ('P1', 'participant', 'Ten years.\\nMore on that.'),
      ('I', 'interviewer', 'Thanks.')]
     """
     smap = speakers if speakers is not None else SpeakerMap()
@@ -266,7 +268,8 @@ def parse_lines(
         cur.broken = False
     close()
 
-    # merge consecutive machine-split entries (Otter/Teams headers, caption blocks) by one speaker
+    # merge consecutive machine-split entries (Otter/Teams headers, caption blocks)
+    # by one speaker
     merged: list[_Open] = []
     for o in opened:
         prev = merged[-1] if merged else None
@@ -313,7 +316,8 @@ def read_txt(
     ... )
     >>> t = read_txt(p, id="int01")
     >>> [(u.speaker, u.role, u.text) for u in t.turns]
-    [('Interviewer', 'interviewer', 'How long?'), ('P1', 'participant', 'Ten years. [inaudible]')]
+    [('Interviewer', 'interviewer', 'How long?'),
+     ('P1', 'participant', 'Ten years. [inaudible]')]
     """
     decoded = decode(read_bytes(path), path=path, encoding=encoding)
     if not decoded.text.strip():

@@ -56,7 +56,7 @@ class Cue:
 
 
 def parse_stamp(value: str) -> float | None:
-    """Seconds from a caption timestamp (``00:01:02.500``, ``01:02.5``, ``00:00:01,000``).
+    """Seconds from a caption timestamp (``00:01:02.500``, ``01:02.5``, ``00:00:01,0``).
 
     Examples
     --------
@@ -117,7 +117,7 @@ def parse_cue_blocks(
     for block in blocks:
         if callable(skip_block) and skip_block(block[0][1]):
             continue
-        # a block may hold several cues when blank lines are missing: split at timing lines
+        # a block holds several cues when blank lines are missing: split at timings
         starts = [i for i, (_, s) in enumerate(block) if "-->" in s]
         if not starts or starts[0] > 1:
             no, s = block[0]
@@ -254,7 +254,8 @@ def cues_to_drafts(
     ...     Cue(9, 4.0, 6.0, ("<v Alex Khan>Twelve years.</v>",)),
     ... ]
     >>> [(d.speaker, d.text, d.time_start, d.time_end) for d in cues_to_drafts(cues)]
-    [('Sam Reid', 'How long have you served?', 0.0, 3.5), ('Alex Khan', 'Twelve years.', 4.0, 6.0)]
+    [('Sam Reid', 'How long have you served?', 0.0, 3.5),
+     ('Alex Khan', 'Twelve years.', 4.0, 6.0)]
     """
     smap = speakers if speakers is not None else SpeakerMap()
     segs: list[
@@ -326,14 +327,17 @@ def read_vtt(
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "teams.vtt"
     >>> _ = p.write_text(
-    ...     "WEBVTT\\n\\nNOTE exported by Teams\\n\\n1\\n00:00:01.000 --> 00:00:03.000\\n<v Interviewer>How long?</v>\\n\\n"
-    ...     "2\\n00:00:03.500 --> 00:00:05.000 align:start\\n<v Alex Khan>Twelve years."
+    ...     "WEBVTT\\n\\nNOTE exported by Teams\\n\\n1\\n00:00:01.000 --> 00:00:03.000\\n"
+    ...     "<v Interviewer>How long?</v>\\n\\n"
+    ...     "2\\n00:00:03.500 --> 00:00:05.000 align:start\\n"
+    ...     "<v Alex Khan>Twelve years."
     ... )
     >>> [
     ...     (u.speaker, u.role, u.time_start, u.time_end, u.text)
     ...     for u in read_vtt(p, id="x").turns
     ... ]
-    [('Interviewer', 'interviewer', 1.0, 3.0, 'How long?'), ('Alex Khan', 'participant', 3.5, 5.0, 'Twelve years.')]
+    [('Interviewer', 'interviewer', 1.0, 3.0, 'How long?'),
+     ('Alex Khan', 'participant', 3.5, 5.0, 'Twelve years.')]
     """
     decoded = decode(read_bytes(path), path=path, encoding=encoding)
     lines = decoded.text.split("\n")

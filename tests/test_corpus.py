@@ -285,3 +285,19 @@ def test_corpus_with_attributes(folder):
 def test_corpus_bad_on_error(folder):
     with pytest.raises(InvalidInputError, match=r"'on_error'"):
         read_corpus(folder, on_error="ignore")
+
+
+def test_corpus_demo_corpus_reads_cleanly(root):
+    demo = root / "corpora" / "demo"
+    if not (demo / "attributes.csv").is_file():
+        pytest.skip("corpora/demo not present")
+    c = read_corpus(demo, attributes=demo / "attributes.csv")
+    assert {t.format for t in c} >= {"docx", "txt", "vtt", "srt", "pdf"}
+    for t in c:
+        roles = {u.role for u in t.turns if u.speaker is not None}
+        if t.format == "pdf":
+            assert t.speakers == () and roles == set()
+        else:  # one interviewer and one participant per interview
+            assert roles == {"interviewer", "participant"}, t.id
+            assert len(t.speakers) == 2, (t.id, t.speakers)
+        assert dict(t.attributes), f"{t.id} has no attributes row"

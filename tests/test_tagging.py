@@ -79,8 +79,21 @@ def test_tagging_token_pattern_matches():
     assert s["evidence"].tolist() == ["County lines", "County line lines"]
 
 
-def test_tagging_token_pattern_with_lemma_runs_pipeline():
-    cb = book(code("pursue", [[{"LEMMA": "seize"}]]))
+@pytest.mark.parametrize("lemma", ["seize", {"IN": ["seize", "raid"]}])
+def test_tagging_token_lemma_pattern_matches_any_form(lemma):
+    cb = book(code("pursue", [[{"LEMMA": lemma}, {"LOWER": "cash"}]]))
+    s = suggest([one("Officers seized cash. Seizing cash daily. We seize no cash.")], cb)
+    assert s["evidence"].tolist() == ["seized cash", "Seizing cash"]
+
+
+def test_tagging_token_lemma_not_in_pattern():
+    cb = book(code("x", [[{"LEMMA": {"NOT_IN": ["seize"]}}, {"LOWER": "cash"}]]))
+    s = suggest([one("Officers seized cash. Officers found cash.")], cb)
+    assert s["evidence"].tolist() == ["found cash"]
+
+
+def test_tagging_token_lemma_regex_runs_the_pipeline():
+    cb = book(code("pursue", [[{"LEMMA": {"REGEX": "^seiz"}}]]))
     tagger = PatternTagger(cb)
     assert not tagger._fast("sentence")
     s = suggest([one("Officers seized cash. Nothing else.")], tagger=tagger)
@@ -198,7 +211,7 @@ def test_tagging_fast_units_equal_iter_units(turns):
 
 
 def test_tagging_fast_and_pipeline_paths_agree(monkeypatch, tiny_transcripts):
-    cb = book(code("pursue", ["arrest", "dealer"]), code("prevent", ["divert", "treatment service"]),
+    cb = book(code("pursue", ["arrest", [{"LEMMA": "dealer"}]]), code("prevent", ["divert", "treatment service"]),
               code("protect", ["safeguard", "county lines"]))
     fast = suggest(tiny_transcripts, cb)
     monkeypatch.setattr(PatternTagger, "_fast", lambda self, unit: False)

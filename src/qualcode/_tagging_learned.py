@@ -108,11 +108,17 @@ class LearnedTagger:
         (occlusion, computed by re-scoring the unit without each word), after
         ``model p=0.83``. False gives the probability only (faster).
     name : str
+    batch_size : int
+        Largest training batch (batches grow from 4 to this).
+    dropout : float
+    learn_rate : float, optional
+        Adam's learning rate (default 0.01 for "bow", 0.001 for "cnn").
     """
 
     def __init__(self, codes: Any = None, *, nlp: Any = None, architecture: str = "bow", unit: str = "sentence",
                  epochs: int = 10, seed: int = 0, min_positives: int = 5, explain: bool = True,
-                 name: str = "learned", batch_size: int = 32, dropout: float = 0.1) -> None:
+                 name: str = "learned", batch_size: int = 32, dropout: float = 0.1,
+                 learn_rate: float | None = None) -> None:
         check_choice(architecture, ARCHITECTURES, param="architecture", caller="LearnedTagger")
         check_choice(unit, UNITS, param="unit", caller="LearnedTagger")
         if codes is not None and not isinstance(codes, (list, tuple, set)) and hasattr(codes, "__iter__"):
@@ -128,6 +134,8 @@ class LearnedTagger:
         self.name = str(name)
         self.batch_size = int(batch_size)
         self.dropout = float(dropout)
+        # a sparse linear (bag-of-words) model learns well with a larger step than the CNN
+        self.learn_rate = float(learn_rate) if learn_rate is not None else (0.01 if architecture == "bow" else 0.001)
         self.model: Any = None
         self.thresholds: dict[str, float] = {}
         self.report: pd.DataFrame | None = None
@@ -199,6 +207,7 @@ class LearnedTagger:
         import spacy
         from spacy.training import Example
         from spacy.util import fix_random_seed, minibatch
+        from thinc.api import compounding
 
         fix_random_seed(self.seed)
         nlp = spacy.blank(self._units_nlp().lang)
@@ -208,11 +217,15 @@ class LearnedTagger:
         examples = [Example.from_dict(nlp.make_doc(t), {"cats": {c: float(c in ls) for c in codes}})
                     for t, ls in zip(texts, labels, strict=True)]
         optimizer = nlp.initialize(lambda: examples)
+        optimizer.learn_rate = self.learn_rate
         rng = random.Random(self.seed)
         order = list(range(len(examples)))
+        # batch sizes grow from 4 to batch_size (spaCy's compounding schedule), so small
+        # training sets still get enough updates and large ones train fast
+        sizes = compounding(4.0, float(max(self.batch_size, 4)), 1.01)
         for _ in range(self.epochs):
             rng.shuffle(order)
-            for batch in minibatch([examples[i] for i in order], size=self.batch_size):
+            for batch in minibatch([examples[i] for i in order], size=sizes):
                 nlp.update(batch, sgd=optimizer, drop=self.dropout)
         return nlp
 
@@ -328,6 +341,7 @@ class LearnedTagger:
         self.report = frame(pd.DataFrame(report_rows), EVALUATION, extra=REPORT_EXTRA)
         digest = hashlib.sha256(json.dumps(
             [codes, thresholds, self.architecture, self.unit, self.epochs, self.seed, self.batch_size, self.dropout,
+             self.learn_rate,
              hashlib.sha256("\x1e".join(f"{t}\x1f{sorted(ls)}" for t, ls in zip(texts, labels, strict=True))
                             .encode("utf-8")).hexdigest()], sort_keys=True).encode("utf-8")).hexdigest()[:12]
         self.meta = {"coder": coder, "n_units": n, "folds": folds, "digest": digest, "roles": list(roles_)}
@@ -480,6 +494,7 @@ class LearnedTagger:
             "format": FORMAT, "format_version": FORMAT_VERSION, "name": self.name, "architecture": self.architecture,
             "unit": self.unit, "epochs": self.epochs, "seed": self.seed, "min_positives": self.min_positives,
             "explain": self.explain, "batch_size": self.batch_size, "dropout": self.dropout,
+            "learn_rate": self.learn_rate,
             "codes": list(self.thresholds), "thresholds": self.thresholds, "version": self.version,
             "meta": self.meta, "report": report, "qualcode_version": __version__, "spacy_version": spacy.__version__,
         }
@@ -512,7 +527,8 @@ class LearnedTagger:
         tagger = cls(meta.get("codes"), nlp=nlp, architecture=meta["architecture"], unit=meta["unit"],
                      epochs=meta["epochs"], seed=meta["seed"], min_positives=meta["min_positives"],
                      explain=meta.get("explain", True), name=meta.get("name", "learned"),
-                     batch_size=meta.get("batch_size", 32), dropout=meta.get("dropout", 0.1))
+                     batch_size=meta.get("batch_size", 32), dropout=meta.get("dropout", 0.1),
+                     learn_rate=meta.get("learn_rate"))
         tagger.model = model
         tagger.thresholds = {str(k): float(v) for k, v in meta["thresholds"].items()}
         tagger.meta = dict(meta.get("meta") or {})

@@ -218,27 +218,86 @@ def _candidate_forms(lemma: str) -> set[str]:
     return c
 
 
-def surface_forms(lemma: str, table: Any, lang: str) -> list[str]:
-    """Lower-cased forms that ``table`` lemmatises to ``lemma`` (``lemma`` first).
+def _lookup(table: Any, form: str) -> str:
+    """The table's lemma of a (lower-cased) form; the form itself when absent."""
+    got = table.get(form) if form in table else None
+    if isinstance(got, list):  # some tables hold lists
+        got = got[0] if got else None
+    return got.lower() if isinstance(got, str) else form
+
+
+def surface_forms(lemma: str, table: Any, lang: str, *, strict: bool = False) -> list[str]:
+    """Lower-cased forms whose lemma (``table`` lookup of the lower-cased form) is ``lemma``.
 
     Candidates come from spacy-lookups-data's raw table for ``lang`` plus regular
     English inflections; only those the pipeline's own table confirms are kept.
+    ``lemma`` itself comes first; with ``strict=True`` it is left out when the
+    table maps it to another lemma ("left" -> "leave"), as the lemmatizer would.
+
+    Examples
+    --------
+    >>> from qualcode._nlp import load_nlp
+    >>> nlp = load_nlp()
+    >>> surface_forms("seize", lookup_table(nlp), "en")
+    ['seize', 'seized', 'seizes', 'seizing']
     """
     lemma = lemma.lower()
     cands = set(_raw_lookup(lang).get(lemma, ())) | _candidate_forms(lemma)
-    forms = [lemma]
+    forms = [] if strict and _lookup(table, lemma) != lemma else [lemma]
     seen = {lemma}
     for f in sorted(cands):
         lf = f.lower()
-        if lf in seen:
-            continue
-        got = table.get(f) if f in table else None
-        if isinstance(got, list):  # some tables hold lists
-            got = got[0] if got else None
-        if isinstance(got, str) and got.lower() == lemma:
+        if lf not in seen and _lookup(table, lf) == lemma:
             forms.append(lf)
             seen.add(lf)
     return forms
+
+
+def rewrite_lemma_tokens(pattern: Tokens, table: Any, lang: str) -> Tokens | None:
+    """Rewrite ``LEMMA`` constraints of a token pattern as ``LOWER`` ones for a lookup lemmatizer.
+
+    ``{"LEMMA": "arrest"}`` becomes ``{"LOWER": {"IN": ["arrest", "arrested", ...]}}``
+    (``IN``/``NOT_IN`` lists likewise), so the pattern runs on tokenizer output and
+    matches case-insensitively. Returns None when a constraint cannot be rewritten
+    exactly (``REGEX``, ``FUZZY``, a token with both ``LEMMA`` and ``LOWER``): the
+    pattern then needs lemmatised docs.
+
+    Examples
+    --------
+    >>> from qualcode._nlp import load_nlp
+    >>> nlp = load_nlp()
+    >>> rewrite_lemma_tokens(Tokens(({"LEMMA": {"IN": ["raid"]}}, {"OP": "?"})), lookup_table(nlp), "en").pattern
+    ({'LOWER': {'IN': ['raid', 'raided', 'raiding', 'raids']}}, {'OP': '?'})
+    """
+    out = []
+    for tok in pattern.pattern:
+        keys = {str(k).upper(): k for k in tok}
+        if "LEMMA" not in keys:
+            out.append(dict(tok))
+            continue
+        if "LOWER" in keys:
+            return None
+        value = tok[keys["LEMMA"]]
+        new = {k: v for k, v in tok.items() if k != keys["LEMMA"]}
+        if isinstance(value, str):
+            new["LOWER"] = {"IN": surface_forms(value, table, lang, strict=True)}
+        elif isinstance(value, Mapping) and value and {str(k).upper() for k in value} <= {"IN", "NOT_IN"}:
+            ops = {str(k).upper(): v for k, v in value.items()}
+            if not all(isinstance(v, list | tuple) and all(isinstance(x, str) for x in v) for v in ops.values()):
+                return None
+
+            def forms(words: Sequence[str]) -> list[str]:
+                return list(dict.fromkeys(f for w in words for f in surface_forms(w, table, lang, strict=True)))
+
+            if "IN" in ops:
+                excluded = set(forms(ops.get("NOT_IN", ())))
+                new["LOWER"] = {"IN": [f for f in forms(ops["IN"]) if f not in excluded]}
+            else:
+                new["LOWER"] = {"NOT_IN": forms(ops["NOT_IN"])}
+        else:
+            return None
+        out.append(new)
+    return Tokens(tuple(out))
 
 
 def phrase_variants(phrase: Phrase, nlp: Any, table: Any | None) -> list[str]:
@@ -259,9 +318,7 @@ def phrase_variants(phrase: Phrase, nlp: Any, table: Any | None) -> list[str]:
     toks = [t for t in nlp.make_doc(lowered) if not t.is_space]
     per_token: list[list[str]] = []
     for t in toks:
-        got = table.get(t.text, t.text) if t.text in table else t.text
-        lemma = got[0] if isinstance(got, list) and got else got
-        forms = surface_forms(str(lemma), table, nlp.lang)
+        forms = surface_forms(_lookup(table, t.lower_), table, nlp.lang)
         if t.lower_ not in forms:
             forms.insert(0, t.lower_)
         per_token.append(forms)
@@ -285,10 +342,5 @@ def pattern_key(pattern: Phrase | Tokens, nlp: Any, table: Any | None) -> str:
     if pattern.case:
         return "O:" + pattern.text
     if pattern.lemma and table is not None:
-        return "L:" + " ".join(_lemma_of(t, table) for t in nlp.make_doc(pattern.text.lower()) if not t.is_space)
+        return "L:" + " ".join(_lookup(table, t.lower_) for t in nlp.make_doc(pattern.text.lower()) if not t.is_space)
     return "P:" + pattern.text.lower()
-
-
-def _lemma_of(token: Any, table: Any) -> str:
-    got = table.get(token.text, token.text) if token.text in table else token.text
-    return str(got[0] if isinstance(got, list) and got else got).lower()

@@ -173,6 +173,19 @@ class Errors(metaclass=_WithCodes):
 
     # --- QC9xx widget and command line ------------------------------------
     QC901 = "{detail}"
+    # QC920-QC939: the coding widget and the read-only HTML view (widget/)
+    QC920 = "{caller}: the project {path} has no transcripts. Add some with project.add_transcripts(qc.read_corpus(...)) first."
+    QC921 = "{caller}: the project {path} has no codebook, so there are no codes to apply. Set one with project.set_codebook(qc.Codebook.load('codebooks/roles.yaml'))."
+    QC922 = "Offsets [{start}, {end}) in transcript '{transcript}' are not inside one turn ({detail}). Select text within a single turn, or code whole turns one at a time; nothing was written."
+    QC923 = "Unknown code {code!r}: it is not in the project's codebook. Known codes start {known}. Pick a code from the code tree; nothing was written."
+    QC924 = "Coding {coding_id} belongs to coder '{owner}', not '{coder}': the widget changes only your own codings. Open the widget with coder='{owner}' to change it; nothing was written."
+    QC925 = "Suggestion {index!r} does not exist: {n} suggestion(s) are loaded, numbered from 0. Use a number from the widget's suggestion list; nothing was written."
+    QC926 = "Nothing is selected in transcript '{transcript}'. Select a passage or click a turn's number first, then apply a code; nothing was written."
+    QC927 = "{caller}: {param}={got!r} is not a coder in project {path}; its coders are {known}. Check the spelling."
+    QC928 = "No suggestions are loaded in this widget. Open it with suggestions=qc.suggest(project, project.codebook) or suggestions='auto'."
+    QC929 = "export_html: cannot write {path} ({detail}). Choose a writable path ending in .html."
+    QC930 = "CodingWidget: the browser sent an action the widget does not know ({action!r}). This is a qualcode bug; please report it."
+    QC931 = "Transcript '{transcript}' has no turn {turn!r} (it has {n} turns, numbered from 0). Click a turn's number in the widget or look turns up in project.turns; nothing was written."
 
 
 class QualcodeError(Exception):

@@ -1778,7 +1778,8 @@ class Project:
         here, new versions of a name are stored but the current one stays.
         Codings identical to one stored here (same transcript, start, end, code,
         coder) are not duplicated; codings whose code no current codebook here
-        defines are reported, not merged. All in one transaction.
+        defines are reported, not merged. Orphans stay in the other project. All
+        in one transaction.
 
         Parameters
         ----------

@@ -50,6 +50,7 @@ from qualcode._tagging_patterns import (
     parse_patterns,
     pattern_key,
     phrase_variants,
+    rewrite_lemma_tokens,
     token_attrs,
 )
 from qualcode._tagging_units import (
@@ -238,9 +239,16 @@ class PatternTagger:
     def _add_tokens(self, code_id: str, tok: Tokens, veto: bool, tag: str, where: str, index: int) -> None:
         pkey = pattern_key(tok, self.nlp, self._table)
         attrs = token_attrs(tok)
+        run = tok
+        if "LEMMA" in attrs and self._table is not None:
+            if self.validate:  # check the pattern as written, before rewriting it
+                self._check_tokens(code_id, tok, where, index)
+            rewritten = rewrite_lemma_tokens(tok, self._table, self.nlp.lang)
+            if rewritten is not None:
+                run, attrs = rewritten, token_attrs(rewritten)
         label = self._label(code_id, pkey, veto, tag)
         try:
-            self._tokens.add(label, [list(tok.pattern)])
+            self._tokens.add(label, [list(run.pattern)])
         except (ValueError, TypeError, KeyError) as exc:
             del self._keys[self.nlp.vocab.strings[label]]
             if not veto:
@@ -251,6 +259,15 @@ class PatternTagger:
             self.needs_lemmas = True
         if attrs - LEXICAL_ATTRS - {"LEMMA"}:
             self.needs_pipeline = True
+
+    def _check_tokens(self, code_id: str, tok: Tokens, where: str, index: int) -> None:
+        from spacy.matcher import Matcher
+
+        try:
+            Matcher(self.nlp.vocab, validate=True).add("check", [list(tok.pattern)])
+        except (ValueError, TypeError, KeyError) as exc:
+            detail = " ".join(str(exc).split())[:300]
+            raise CodebookError(Errors.QC502.format(code=code_id, where=where, index=index, detail=detail)) from None
 
     # -- matching -------------------------------------------------------------
     def matches(self, doc: Doc) -> list[tuple[int, int, str, str, bool]]:

@@ -1,4 +1,4 @@
-"""Helpers for the importer tests: fixture folder and small generated .docx/.pdf files."""
+"""Importer test helpers: the fixture folder and small generated .docx/.pdf files."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def data_io() -> Path:
 
 
 def write_docx(path: Path, paragraphs=(), *, tables=()) -> Path:
-    """A .docx with the given paragraphs (``\\n`` inside one becomes a line break) then tables."""
+    """A .docx with these paragraphs (``\\n`` inside one: a line break), then tables."""
     import docx
 
     d = docx.Document()
@@ -36,7 +36,7 @@ def write_docx(path: Path, paragraphs=(), *, tables=()) -> Path:
 
 
 def write_pdf(path: Path, pages, *, user_password: str | None = None) -> Path:
-    """A PDF with one page per item; each item is a list of lines (empty list = blank page)."""
+    """A PDF with one page per item, a list of lines (empty list: blank page)."""
     from fpdf import FPDF
 
     pdf = FPDF()

@@ -1,4 +1,4 @@
-"""Encodings and newlines: qualcode.io._decode, through read_transcript where it matters."""
+"""Encodings and newlines: qualcode.io._decode, and through read_transcript."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Word .docx transcripts: labels in paragraphs, Teams layouts, tables, damaged files."""
+"""Word .docx transcripts: labels, Teams layouts, tables, damaged files."""
 
 from __future__ import annotations
 

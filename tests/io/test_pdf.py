@@ -1,4 +1,4 @@
-"""PDF documents: pages as speaker-less paragraphs, de-hyphenation, scans, damage, encryption."""
+"""PDF documents: pages as paragraphs, de-hyphenation, scans, damage, encryption."""
 
 from __future__ import annotations
 

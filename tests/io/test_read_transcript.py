@@ -1,4 +1,4 @@
-"""read_transcript: dispatch, ids, parameter checks, missing files, and property tests."""
+"""read_transcript: dispatch, ids, parameter checks, missing files, properties."""
 
 from __future__ import annotations
 
@@ -170,7 +170,7 @@ def test_read_transcript_generated_txt_roundtrip(
     tmp_path, turns, blank, style, encoding, newline
 ):
     # named labels must recur to count as speakers (the documented rule)
-    for label, lines, secs in list(turns):
+    for label, _lines, _secs in list(turns):
         if label in NAMED and sum(t[0] == label for t in turns) < 2:
             turns.append((label, ["again"], None))
     p = tmp_path / "gen.txt"

@@ -7,6 +7,10 @@ import pytest
 from qualcode import read_transcript
 from qualcode.errors import ImportFormatError, ImportWarning_
 
+BAD_SECOND_CUE = (
+    "1\n00:00:01,000 --> 00:00:02,000\nOne.\n\n2\n00:00:02,000 --> 00:00:3,0a0\nTwo.\n"
+)
+
 
 def _srt(tmp_path, body, **kw):
     p = tmp_path / "s.srt"
@@ -23,7 +27,8 @@ def test_srt_fixture(data_io):
             "participant",
             3.6,
             9.25,
-            "Custody sergeants, within policy. And the drug service assesses them the next day.",
+            "Custody sergeants, within policy. "
+            "And the drug service assesses them the next day.",
         ),
         ("Interviewer", "interviewer", 9.5, 11.0, "Thanks."),
     ]
@@ -51,7 +56,7 @@ def test_srt_voice_tag(tmp_path):
 
 
 def test_srt_malformed_timestamp_names_line(tmp_path):
-    body = "1\n00:00:01,000 --> 00:00:02,000\nOne.\n\n2\n00:00:02,000 --> 00:00:3,0a0\nTwo.\n"
+    body = BAD_SECOND_CUE
     with pytest.raises(
         ImportFormatError, match=r"\[QC210\] .*s\.srt, line 6.*'00:00:3,0a0'"
     ):
@@ -59,7 +64,7 @@ def test_srt_malformed_timestamp_names_line(tmp_path):
 
 
 def test_srt_malformed_skipped_when_not_strict(tmp_path):
-    body = "1\n00:00:01,000 --> 00:00:02,000\nOne.\n\n2\n00:00:02,000 --> 00:00:3,0a0\nTwo.\n"
+    body = BAD_SECOND_CUE
     with pytest.warns(ImportWarning_, match=r"line 6"):
         t = _srt(tmp_path, body, strict=False)
     assert [u.text for u in t.turns] == ["One."]

@@ -1,4 +1,4 @@
-"""Plain-text transcripts: labels, timestamps, Otter headers, multi-line turns, paragraphs."""
+"""Plain-text transcripts: labels, timestamps, Otter headers, multi-line turns."""
 
 from __future__ import annotations
 
@@ -96,7 +96,8 @@ def test_txt_otter_consecutive_entries_of_one_speaker_merged(data_io):
     t = read_transcript(data_io / "otter.txt")
     assert t.turns[2].text == (
         "Eleven years. Response first, then neighbourhoods.\n"
-        "We moved to problem-solving around 2019. [inaudible]\nThe harm side only came in later."
+        "We moved to problem-solving around 2019. [inaudible]\n"
+        "The harm side only came in later."
     )
 
 
@@ -148,7 +149,8 @@ def test_txt_no_labels_paragraphs_become_turns(tmp_path):
 def test_txt_colon_in_prose_is_not_a_label(tmp_path):
     t = _read(
         tmp_path,
-        "I: Go on.\nP1: It was busy.\nNote: we had no van.\nI: And then?\nP1: Then: nothing.",
+        "I: Go on.\nP1: It was busy.\nNote: we had no van.\n"
+        "I: And then?\nP1: Then: nothing.",
     )
     assert [u.speaker for u in t.turns] == ["I", "P1", "I", "P1"]
     assert t.turns[1].text == "It was busy.\nNote: we had no van."
@@ -220,7 +222,8 @@ def test_txt_teams_transcription_events_are_own_turns(tmp_path):
 def test_txt_caption_blocks(tmp_path):
     t = _read(
         tmp_path,
-        "0:0:0.0 --> 0:0:5.120\nSam Reid\nHello everyone.\n\n0:0:5.120 --> 0:0:8.0\nSam Reid\n"
+        "0:0:0.0 --> 0:0:5.120\nSam Reid\nHello everyone.\n\n"
+        "0:0:5.120 --> 0:0:8.0\nSam Reid\n"
         "Let us start.\n\n0:0:8.0 --> 0:0:10.0\nAlex Khan\nSure.\n",
     )
     assert [(u.speaker, u.time_start, u.time_end, u.text) for u in t.turns] == [

@@ -1,4 +1,4 @@
-"""WebVTT: Teams voice tags, Zoom cues, NOTE/STYLE blocks, merging, malformed timings."""
+"""WebVTT: Teams voice tags, Zoom cues, NOTE/STYLE blocks, merging, bad timings."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def test_vtt_teams_fixture(data_io):
             "participant",
             5.0,
             13.0,
-            "I lead a small team on the county lines desk, mostly Pursue work but more & more safeguarding.",
+            "I lead a small team on the county lines desk, mostly Pursue work but "
+            "more & more safeguarding.",
         ),
         ("Sam Reid (Researcher)", "interviewer", 13.4, 16.0, "And diversion?"),
         (
@@ -93,10 +94,26 @@ def test_vtt_zoom_fixture(data_io):
     )
 
 
+def test_vtt_zoom_speaker_heard_once_counts_in_labelled_file(tmp_path):
+    body = "".join(
+        f"00:00:0{i}.000 --> 00:00:0{i}.500\n{who}: words {i}.\n\n"
+        for i, who in enumerate(["Interviewer", "Jo Patel", "Interviewer", "Supt Grey"])
+    )
+    t = _vtt(tmp_path, body)
+    assert [u.speaker for u in t.turns] == [
+        "Interviewer",
+        "Jo Patel",
+        "Interviewer",
+        "Supt Grey",
+    ]
+
+
 def test_vtt_note_style_region_blocks_skipped(tmp_path):
     body = (
-        "NOTE\nmulti-line note\n\nSTYLE\n::cue { color: red }\n\nREGION\nid:fred width:40%\n\n"
-        "00:00:01.000 --> 00:00:02.000 region:fred align:left size:50%\n<v Jo>Only this.</v>\n"
+        "NOTE\nmulti-line note\n\nSTYLE\n::cue { color: red }\n\n"
+        "REGION\nid:fred width:40%\n\n"
+        "00:00:01.000 --> 00:00:02.000 region:fred align:left size:50%\n"
+        "<v Jo>Only this.</v>\n"
     )
     assert [u.text for u in _vtt(tmp_path, body).turns] == ["Only this."]
 
@@ -132,7 +149,8 @@ def test_vtt_cues_without_speakers_stay_separate(tmp_path):
 def test_vtt_missing_blank_line_between_cues(tmp_path):
     t = _vtt(
         tmp_path,
-        "1\n00:01.000 --> 00:02.000\n<v Jo>One.</v>\n2\n00:02.000 --> 00:03.000\n<v Sam>Two.</v>\n",
+        "1\n00:01.000 --> 00:02.000\n<v Jo>One.</v>\n"
+        "2\n00:02.000 --> 00:03.000\n<v Sam>Two.</v>\n",
     )
     assert [(u.speaker, u.text) for u in t.turns] == [("Jo", "One."), ("Sam", "Two.")]
 
@@ -170,7 +188,8 @@ def test_vtt_malformed_timestamp_names_line(tmp_path, timing):
 
 
 def test_vtt_malformed_timestamp_skipped_when_not_strict(tmp_path):
-    body = "00:00:00.000 --> 00:00:01.000\nFine.\n\n00:00:0x.000 --> 00:00:02.000\nBroken.\n"
+    body = "00:00:00.000 --> 00:00:01.000\nFine.\n\n"
+    body += "00:00:0x.000 --> 00:00:02.000\nBroken.\n"
     with pytest.warns(ImportWarning_, match=r"\[QC219\].*line 6"):
         t = _vtt(tmp_path, body, strict=False)
     assert [u.text for u in t.turns] == ["Fine."]

@@ -81,6 +81,20 @@ def _turn_chunks(script: Script, k: int, protected: Protected, max_words: int) -
     return chunks(script.turns[k].text, protected.get((script.id, k), []), max_words)
 
 
+def _normalise_zip(path: Path) -> None:
+    """Rewrite a .docx with fixed member timestamps so rebuilding gives identical bytes."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        members = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in members:
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2023, 6, 2, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            zout.writestr(fixed, data)
+
+
 def render_docx_researcher(script: Script, protected: Protected, path: Path) -> None:
     import docx
     from docx.shared import Pt
@@ -109,6 +123,7 @@ def render_docx_researcher(script: Script, protected: Protected, path: Path) -> 
         for more in parts[1:]:
             d.add_paragraph(more)
     d.save(path)
+    _normalise_zip(path)
 
 
 def render_docx_teams(script: Script, protected: Protected, path: Path) -> None:
@@ -138,6 +153,7 @@ def render_docx_teams(script: Script, protected: Protected, path: Path) -> None:
     d.add_paragraph(f"{script.meta['interviewer']} stopped transcription")
     d.add_paragraph(NOTICE)
     d.save(path)
+    _normalise_zip(path)
 
 
 def render_txt_timestamped(script: Script, protected: Protected, path: Path) -> None:

@@ -5,7 +5,9 @@ Read: the ``WEBVTT`` header line and its header block; cue identifiers; cue timi
 milliseconds and a missing fraction are tolerated) and cue settings after them;
 ``NOTE``, ``STYLE`` and ``REGION`` blocks (skipped); Teams voice tags
 ``<v Speaker Name>text</v>``, with or without the closing ``</v>``, several per cue;
-Zoom's ``Name: text`` cues (the label rule of :mod:`qualcode.io._speakers`); all
+Zoom's ``Name: text`` cues (the label rule of :mod:`qualcode.io._speakers`; when
+at least half the speaker-less cues start with an accepted label, a capitalised
+label that occurs once counts too, since cue starts are where Zoom puts names); all
 other inline tags (``<c.x>``, ``<i>``, ``<b>``, ``<u>``, ``<lang>``, ``<ruby>``,
 ``<00:00:01.000>``) are stripped and HTML entities unescaped.
 
@@ -264,19 +266,26 @@ def cues_to_drafts(
     for cue in cues:
         for voice, text in _voice_segments(cue.payload):
             segs.append((voice, text, cue.start, cue.end, voice is not None))
-    counts = count_labels(
-        m.label
-        for v, text, *_ in segs
-        if v is None and (m := match_label(text)) is not None
+    candidates = [
+        match_label(text) if v is None else None for v, text, *_ in segs
+    ]
+    counts = count_labels(m.label for m in candidates if m is not None)
+    plain = sum(v is None for v, *_ in segs)
+    accepted = sum(
+        m is not None and smap.accept(m.label, label_count(counts, m.label))
+        for m in candidates
     )
+    # Zoom-style files (most cues start with an accepted label): a capitalised label
+    # said only once also counts, because cue starts are where speaker names go.
+    labelled_file = plain > 0 and accepted >= 0.5 * plain
     resolved: list[tuple[str | None, str, float, float]] = []
-    for voice, text, a, b, _ in segs:
+    for (voice, text, a, b, _), m in zip(segs, candidates, strict=True):
         if voice is None:
-            m = match_label(text)
+            n = label_count(counts, m.label) if m is not None else 0
             if (
                 m is not None
                 and m.rest
-                and smap.accept(m.label, label_count(counts, m.label))
+                and smap.accept(m.label, max(n, 2) if labelled_file else n)
             ):
                 voice, text = m.label, m.rest
         resolved.append((voice, text, a, b))
@@ -327,7 +336,8 @@ def read_vtt(
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "teams.vtt"
     >>> _ = p.write_text(
-    ...     "WEBVTT\\n\\nNOTE exported by Teams\\n\\n1\\n00:00:01.000 --> 00:00:03.000\\n"
+    ...     "WEBVTT\\n\\nNOTE exported by Teams\\n\\n"
+    ...     "1\\n00:00:01.000 --> 00:00:03.000\\n"
     ...     "<v Interviewer>How long?</v>\\n\\n"
     ...     "2\\n00:00:03.500 --> 00:00:05.000 align:start\\n"
     ...     "<v Alex Khan>Twelve years."

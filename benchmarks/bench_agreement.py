@@ -51,7 +51,9 @@ def bench_alpha(n_units: int) -> None:
     data[rng.random(data.shape) < 0.05] = np.nan
     ours_t, ours = best_of(lambda: ag.krippendorff_alpha(data, level="nominal"))
     theirs_t, theirs = best_of(
-        lambda: krippendorff.alpha(reliability_data=data.T, level_of_measurement="nominal"),
+        lambda: krippendorff.alpha(
+            reliability_data=data.T, level_of_measurement="nominal"
+        ),
         repeat=1,
     )
     assert abs(ours - theirs) < 1e-9, (ours, theirs)
@@ -67,8 +69,12 @@ def synthetic_project(path: Path, n_transcripts=44, n_codes=100, seed=0):
     transcripts = []
     for t in range(n_transcripts):
         drafts = []
-        for k in range(30):
-            drafts.append(TurnDraft("So what happens next in your area?", "Interviewer", "interviewer"))
+        for _ in range(30):
+            drafts.append(
+                TurnDraft(
+                    "So what happens next in your area?", "Interviewer", "interviewer"
+                )
+            )
             sents = []
             for _ in range(int(rng.integers(2, 6))):
                 words = rng.choice(WORDS, size=int(rng.integers(6, 18)))
@@ -92,7 +98,9 @@ def synthetic_project(path: Path, n_transcripts=44, n_codes=100, seed=0):
                 rows.append((tr.id, a2, b2, code, "CD"))
             elif r < 0.85:  # CD uses another code
                 rows.append((tr.id, a, b, codes[int(rng.integers(n_codes))], "CD"))
-    frame = pd.DataFrame(rows, columns=["transcript_id", "start", "end", "code", "coder"])
+    frame = pd.DataFrame(
+        rows, columns=["transcript_id", "start", "end", "code", "coder"]
+    )
     frame = frame.drop_duplicates(["transcript_id", "start", "end", "code", "coder"])
     project = qc.Project(path)
     project.add_transcripts(transcripts)
@@ -115,21 +123,31 @@ def bench_table() -> None:
                     repeat=2,
                 )
                 pooled = table[table["code"] == "(pooled)"].iloc[0]
+                k, lo, hi = (
+                    pooled[c]
+                    for c in (
+                        "cohen_kappa",
+                        "cohen_kappa_ci_low",
+                        "cohen_kappa_ci_high",
+                    )
+                )
                 print(
                     f"agreement_table unit={unit}: {t:.2f} s for 44 transcripts "
                     f"({n_chars:,} chars), 2 coders, {len(table) - 1} codes, "
-                    f"{n_codings:,} codings, {int(pooled['n_units']):,} units, n_boot=1000 "
-                    f"(pooled kappa {pooled['cohen_kappa']:.3f} "
-                    f"[{pooled['cohen_kappa_ci_low']:.3f}, {pooled['cohen_kappa_ci_high']:.3f}])"
+                    f"{n_codings:,} codings, {int(pooled['n_units']):,} units, "
+                    f"n_boot=1000 (pooled kappa {k:.3f} [{lo:.3f}, {hi:.3f}])"
                 )
             from qualcode._nlp import units
 
             t, _ = best_of(
-                lambda: units(list(project.iter_transcripts()), "sentence",
-                              roles=("participant",)),
+                lambda: units(
+                    list(project.iter_transcripts()), "sentence", roles=("participant",)
+                ),
                 repeat=2,
             )
-            print(f"  of which sentence units with spaCy (shared with tagging): {t:.2f} s")
+            print(
+                f"  of which sentence units with spaCy (shared with tagging): {t:.2f} s"
+            )
 
 
 def main() -> None:
@@ -137,7 +155,10 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=1_000_000)
     parser.add_argument("--skip-alpha", action="store_true")
     args = parser.parse_args()
-    print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}")
+    print(
+        f"python {platform.python_version()}, numpy {np.__version__}, "
+        f"{platform.machine()}"
+    )
     if not args.skip_alpha:
         bench_alpha(args.units)
     bench_table()

@@ -187,27 +187,6 @@ def test_agreement_fleiss_matches_statsmodels(arr):
     assert ag.fleiss_kappa(arr) == pytest.approx(expected, abs=1e-9)
 
 
-@given(reliability_arrays(2, 4, missing=True))
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_agreement_gwet_family_matches_irrcac_with_missing(arr):
-    raw = pytest.importorskip("irrCAC.raw")
-    assume(((~np.isnan(arr)).sum(1) >= 2).any())
-    assume(len(np.unique(arr[~np.isnan(arr)])) >= 2)
-    df = pd.DataFrame(arr, columns=[f"r{k}" for k in range(arr.shape[1])])
-    df = df[df.notna().any(axis=1)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cac = raw.CAC(df, digits=14)
-        expected = {
-            "gwet_ac1": cac.gwet()["est"]["coefficient_value"],
-            "fleiss_kappa": cac.fleiss()["est"]["coefficient_value"],
-            "brennan_prediger": cac.bp()["est"]["coefficient_value"],
-        }
-    for name, value in expected.items():
-        assume(np.isfinite(value))
-        assert getattr(ag, name)(arr) == pytest.approx(value, abs=1e-9), name
-
-
 # --- properties -----------------------------------------------------------------------
 
 SYMMETRIC = [

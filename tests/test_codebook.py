@@ -25,7 +25,7 @@ def problem_lines(exc: CodebookError) -> list[str]:
     return [ln.strip() for ln in str(exc).splitlines()[1:]]
 
 
-# --- validation: one test per problem, each naming file, line and code ----------------
+# --- validation: one test per problem, each naming file, line and code ------
 # (yaml body, code id named, line named, fragment of the message)
 CASES = {
     "duplicate_id": (
@@ -34,7 +34,9 @@ CASES = {
         - {id: b, label: B}
         - {id: a, label: Again}
         """,
-        "a", 6, "duplicate id",
+        "a",
+        6,
+        "duplicate id",
     ),
     "unknown_parent": (
         """\
@@ -44,14 +46,18 @@ CASES = {
           label: Enforce
           parent: persue
         """,
-        "enforce", 8, "unknown parent 'persue' (did you mean 'pursue'?)",
+        "enforce",
+        8,
+        "unknown parent 'persue' (did you mean 'pursue'?)",
     ),
     "cycle": (
         """\
         - {id: c, label: C, parent: d}
         - {id: d, label: D, parent: c}
         """,
-        "c", 4, "cycle (c -> d -> c)",
+        "c",
+        4,
+        "cycle (c -> d -> c)",
     ),
     "bad_colour": (
         """\
@@ -59,13 +65,17 @@ CASES = {
           label: A
           color: red
         """,
-        "a", 6, "bad colour 'red'",
+        "a",
+        6,
+        "bad colour 'red'",
     ),
     "bad_colour_rgba": (
         """\
         - {id: a, label: A, color: "#11223344"}
         """,
-        "a", 4, "bad colour '#11223344'",
+        "a",
+        4,
+        "bad colour '#11223344'",
     ),
     "malformed_token_pattern": (
         """\
@@ -75,7 +85,9 @@ CASES = {
             - arrest
             - [{LEMMA: {INN: [arrest]}}]
         """,
-        "a", 8, "pattern 2 is malformed: spaCy rejects",
+        "a",
+        8,
+        "pattern 2 is malformed: spaCy rejects",
     ),
     "pattern_not_a_list": (
         """\
@@ -84,7 +96,9 @@ CASES = {
           patterns:
             - {LEMMA: arrest}
         """,
-        "a", 7, "wrap it in [ ]",
+        "a",
+        7,
+        "wrap it in [ ]",
     ),
     "empty_phrase_pattern": (
         """\
@@ -92,7 +106,9 @@ CASES = {
           label: A
           patterns: ["ok", ""]
         """,
-        "a", 6, "pattern 2 is malformed: an empty phrase pattern",
+        "a",
+        6,
+        "pattern 2 is malformed: an empty phrase pattern",
     ),
     "yaml_boolean_in_pattern": (
         """\
@@ -101,20 +117,26 @@ CASES = {
           patterns:
             - [{LOWER: on}]
         """,
-        "a", 7, "Input should be a valid string",
+        "a",
+        7,
+        "Input should be a valid string",
     ),
     "empty_label": (
         """\
         - id: a
           label: ""
         """,
-        "a", 5, "the label is missing or empty",
+        "a",
+        5,
+        "the label is missing or empty",
     ),
     "bad_id_format": (
         """\
         - {id: Disrupt OCGs, label: A}
         """,
-        "Disrupt OCGs", 4, "is not valid: use lower-case letters",
+        "Disrupt OCGs",
+        4,
+        "is not valid: use lower-case letters",
     ),
     "include_not_text": (
         """\
@@ -122,7 +144,9 @@ CASES = {
           label: A
           include: {when: always}
         """,
-        "a", 6, "'include' must be a text or a list of texts",
+        "a",
+        6,
+        "'include' must be a text or a list of texts",
     ),
     "flags_not_mapping": (
         """\
@@ -130,7 +154,9 @@ CASES = {
           label: A
           flags: [harm_reduction]
         """,
-        "a", 6, "'flags' must be a mapping",
+        "a",
+        6,
+        "'flags' must be a mapping",
     ),
     "flag_value_not_scalar": (
         """\
@@ -138,7 +164,9 @@ CASES = {
           label: A
           flags: {harm_reduction: [yes]}
         """,
-        "a", 6, "flag 'harm_reduction' must have a single value",
+        "a",
+        6,
+        "flag 'harm_reduction' must have a single value",
     ),
     "definition_not_text": (
         """\
@@ -146,13 +174,17 @@ CASES = {
           label: A
           definition: [one, two]
         """,
-        "a", 6, "'definition' must be text",
+        "a",
+        6,
+        "'definition' must be text",
     ),
     "bad_guid": (
         """\
         - {id: a, label: A, guid: not-a-guid}
         """,
-        "a", 4, "bad GUID",
+        "a",
+        4,
+        "bad GUID",
     ),
 }
 
@@ -172,7 +204,9 @@ def test_codebook_validation_names_file_line_and_code(tmp_path, case):
 
 def test_codebook_validation_missing_id_names_entry_and_line(tmp_path):
     p = write(tmp_path, "- {id: a, label: A}\n- {label: No id}\n")
-    with pytest.raises(CodebookError, match=r"line 5, code #2 \(no id\): the id is missing"):
+    with pytest.raises(
+        CodebookError, match=r"line 5, code #2 \(no id\): the id is missing"
+    ):
         Codebook.load(p)
 
 
@@ -199,7 +233,9 @@ def test_codebook_validation_reports_all_problems_at_once(tmp_path):
 
 def test_codebook_validation_yaml_syntax_error_names_line(tmp_path):
     p = tmp_path / "bad.yaml"
-    p.write_text("name: x\ncodes:\n  - {id: a, label: A\n  - {id: b}\n", encoding="utf-8")
+    p.write_text(
+        "name: x\ncodes:\n  - {id: a, label: A\n  - {id: b}\n", encoding="utf-8"
+    )
     with pytest.raises(CodebookError, match=r"bad\.yaml, line \d+: not valid YAML"):
         Codebook.load(p)
 
@@ -218,15 +254,23 @@ def test_codebook_validation_not_a_mapping(tmp_path):
 
 def test_codebook_unknown_key_warns_with_line_and_hint(tmp_path):
     p = write(tmp_path, '- id: a\n  label: A\n  colour: "#fff"\n')
-    with pytest.warns(CodebookWarning, match=r"line 6, code 'a': unknown key 'colour' ignored "
-                      r"\(did you mean 'color'\?\)"):
+    with pytest.warns(
+        CodebookWarning,
+        match=r"line 6, code 'a': unknown key 'colour' ignored "
+        r"\(did you mean 'color'\?\)",
+    ):
         cb = Codebook.load(p)
     assert cb["a"].color is None
 
 
 def test_codebook_from_dict_names_entry_without_lines():
-    data = {"name": "x", "codes": [{"id": "a", "label": "A"}, {"id": "a", "label": "B"}]}
-    with pytest.raises(CodebookError, match=r"<codebook>, code 'a' \(entry 2\): duplicate id"):
+    data = {
+        "name": "x",
+        "codes": [{"id": "a", "label": "A"}, {"id": "a", "label": "B"}],
+    }
+    with pytest.raises(
+        CodebookError, match=r"<codebook>, code 'a' \(entry 2\): duplicate id"
+    ):
         Codebook.from_dict(data)
 
 
@@ -245,14 +289,19 @@ def test_codebook_lowercase_pattern_attributes_are_valid(tmp_path):
     assert Codebook.load(p)["a"].patterns == ([{"lemma": "arrest"}],)
 
 
-# --- hierarchy, identity ------------------------------------------------------------------
+# --- hierarchy, identity ------
 @pytest.fixture()
 def small():
     return Codebook(
         [
             Code("p", "Pursue", color="#0072B2", definition="Enforcement."),
-            Code("e", "Enforce", parent="p", flags={"harm_reduction": False},
-                 patterns=("drug laws", [{"LEMMA": "arrest"}])),
+            Code(
+                "e",
+                "Enforce",
+                parent="p",
+                flags={"harm_reduction": False},
+                patterns=("drug laws", [{"LEMMA": "arrest"}]),
+            ),
             Code("e2", "Enforce harder", parent="e", flags={"harm_reduction": True}),
             Code("q", "Protect", definition="Safeguard <people> & places."),
         ],
@@ -262,7 +311,12 @@ def small():
 
 
 def test_codebook_hierarchy_walk_and_depths(small):
-    assert [(c.id, d) for c, d in small.walk()] == [("p", 0), ("e", 1), ("e2", 2), ("q", 0)]
+    assert [(c.id, d) for c, d in small.walk()] == [
+        ("p", 0),
+        ("e", 1),
+        ("e2", 2),
+        ("q", 0),
+    ]
     assert small.root_of("e2").id == "p"
     assert [c.id for c in small.descendants("p")] == ["e", "e2"]
 
@@ -288,9 +342,11 @@ def test_codebook_to_frame_schema_and_flags(small):
     assert df.loc[1, "n_patterns"] == 2
 
 
-# --- combine --------------------------------------------------------------------------------
+# --- combine ------
 def test_codebook_combine_keeps_order_and_parts():
-    a = Codebook([Code("pursue", "Pursue"), Code("x", "X", parent="pursue")], name="roles")
+    a = Codebook(
+        [Code("pursue", "Pursue"), Code("x", "X", parent="pursue")], name="roles"
+    )
     b = Codebook([Code("harm-crime", "Crime")], name="harms", version="2")
     both = Codebook.combine(a, b, name="study")
     assert both.ids == ["pursue", "x", "harm-crime"]
@@ -301,8 +357,12 @@ def test_codebook_combine_keeps_order_and_parts():
 
 def test_codebook_combine_rejects_duplicate_ids_naming_both(tmp_path):
     a = Codebook.load(write(tmp_path, "- {id: a, label: A}\n", "one.yaml"))
-    b = Codebook.load(write(tmp_path, "- {id: z, label: Z}\n- {id: a, label: A2}\n", "two.yaml"))
-    with pytest.raises(CodebookError, match=r"\[QC306\].*'a'.*one\.yaml, line 4.*two\.yaml, line 5"):
+    b = Codebook.load(
+        write(tmp_path, "- {id: z, label: Z}\n- {id: a, label: A2}\n", "two.yaml")
+    )
+    with pytest.raises(
+        CodebookError, match=r"\[QC306\].*'a'.*one\.yaml, line 4.*two\.yaml, line 5"
+    ):
         Codebook.combine(a, b)
 
 
@@ -311,7 +371,7 @@ def test_codebook_combine_needs_codebooks():
         Codebook.combine()
 
 
-# --- YAML round trip ------------------------------------------------------------------------
+# --- YAML round trip ------
 def test_codebook_yaml_round_trip_is_identical(tmp_path, root):
     cb = Codebook.load(root / "codebooks" / "roles.yaml")
     first = cb.save(tmp_path / "a.yaml")
@@ -327,7 +387,7 @@ def test_codebook_single_text_include_becomes_list(tmp_path):
     assert Codebook.load(p)["a"].include == ("only this",)
 
 
-# --- rendering ------------------------------------------------------------------------------
+# --- rendering ------
 def test_codebook_markdown_contains_every_definition(small):
     md = small.to_markdown()
     for c in small:
@@ -344,8 +404,14 @@ def test_codebook_html_is_self_contained_and_escaped(small):
 
 
 def test_codebook_render_by_suffix(tmp_path, small):
-    assert small.render(tmp_path / "c.md").read_text(encoding="utf-8").startswith("# Small")
-    assert "<!DOCTYPE html>" in small.render(tmp_path / "c.html").read_text(encoding="utf-8")
+    assert (
+        small.render(tmp_path / "c.md")
+        .read_text(encoding="utf-8")
+        .startswith("# Small")
+    )
+    assert "<!DOCTYPE html>" in small.render(tmp_path / "c.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_codebook_render_rejects_unknown_suffix(tmp_path, small):
@@ -354,7 +420,11 @@ def test_codebook_render_rejects_unknown_suffix(tmp_path, small):
 
 
 def test_codebook_pattern_summary_reads_token_patterns():
-    p = [{"LOWER": "county"}, {"LEMMA": {"IN": ["line", "route"]}}, {"IS_ALPHA": True, "OP": "?"}]
+    p = [
+        {"LOWER": "county"},
+        {"LEMMA": {"IN": ["line", "route"]}},
+        {"IS_ALPHA": True, "OP": "?"},
+    ]
     assert pattern_summary(p) == "county ~(line|route) IS_ALPHA=True?"
 
 

@@ -47,22 +47,46 @@ FIGURE_1 = {
 
 # Figure 2: legible harm labels by category label (one Exploitation label is illegible).
 FIGURE_2 = {
-    "Crime": ["Related crime", "Fear of crime / ASB", "Increase in organised crime",
-              "Victim of crime / intimidation (drug user / supplier)", "Victim of crime/ASB"],
-    "Health": ["Overdose / death", "Physical / mental illness", "Unknown purity / cutting agents",
-               "Addiction / withdrawal symptoms"],
-    "Perceptions": ["Normalisation of drug use / supply", "Attraction / recruitment to criminal life",
-                    "Loss of respect for law", "[Loss of trust] in police / authorities"],
-    "Violence": ["Victim of violence (drug debts / disputes or police enforcement)",
-                 "Increase in violence"],
+    "Crime": [
+        "Related crime",
+        "Fear of crime / ASB",
+        "Increase in organised crime",
+        "Victim of crime / intimidation (drug user / supplier)",
+        "Victim of crime/ASB",
+    ],
+    "Health": [
+        "Overdose / death",
+        "Physical / mental illness",
+        "Unknown purity / cutting agents",
+        "Addiction / withdrawal symptoms",
+    ],
+    "Perceptions": [
+        "Normalisation of drug use / supply",
+        "Attraction / recruitment to criminal life",
+        "Loss of respect for law",
+        "[Loss of trust] in police / authorities",
+    ],
+    "Violence": [
+        "Victim of violence (drug debts / disputes or police enforcement)",
+        "Increase in violence",
+    ],
     "Exploitation": ["Risk of exploitation"],
     "Neighbourhoods": ["Degradation of neighbourhoods"],
-    "Life chances": ["Poverty / debt", "Educational disengagement",
-                     "Poor prospects / harm to employability"],
-    "Services": ["Strain on local services", "Cost of health/support services",
-                 "Cost of policing/CJS"],
-    "Children / family": ["Poor child welfare", "Family / peers victim of violence",
-                          "Poor parenting / [...]"],
+    "Life chances": [
+        "Poverty / debt",
+        "Educational disengagement",
+        "Poor prospects / harm to employability",
+    ],
+    "Services": [
+        "Strain on local services",
+        "Cost of health/support services",
+        "Cost of policing/CJS",
+    ],
+    "Children / family": [
+        "Poor child welfare",
+        "Family / peers victim of violence",
+        "Poor parenting / [...]",
+    ],
 }
 
 
@@ -71,7 +95,9 @@ def books(root):
     out = {}
     for n in NAMES:
         with warnings.catch_warnings():
-            warnings.simplefilter("error")  # the study codebooks load with no warning at all
+            warnings.simplefilter(
+                "error"
+            )  # the study codebooks load with no warning at all
             out[n] = Codebook.load(root / "codebooks" / f"{n}.yaml")
     return out
 
@@ -89,7 +115,11 @@ def test_codebook_study_files_load_without_warnings(books):
 
 def test_codebook_study_roles_roots_in_report_order(books):
     assert [(c.id, c.label) for c in books["roles"].roots()] == [
-        ("pursue", "Pursue"), ("protect", "Protect"), ("prevent", "Prevent"), ("prepare", "Prepare")]
+        ("pursue", "Pursue"),
+        ("protect", "Protect"),
+        ("prevent", "Prevent"),
+        ("prepare", "Prepare"),
+    ]
 
 
 def test_codebook_study_harms_nine_roots_in_figure_order(books):
@@ -109,7 +139,12 @@ def test_codebook_study_every_code_has_definition_pattern_example_source(books, 
         assert c.patterns, c.id
         assert c.examples, c.id
         assert c.source, c.id
-        assert c.source_status in {"study", "study-reconstructed", "published", "proposed"}, c.id
+        assert c.source_status in {
+            "study",
+            "study-reconstructed",
+            "published",
+            "proposed",
+        }, c.id
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -129,11 +164,15 @@ def test_codebook_study_figure1_labels_under_study_p(books, p):
     roles = books["roles"]
     for printed in FIGURE_1[p]:
         status = ("study-reconstructed",) if "[" in printed else ("study",)
-        hits = [c for c in roles if _matches(printed, c.label) and c.source_status in status]
+        hits = [
+            c for c in roles if _matches(printed, c.label) and c.source_status in status
+        ]
         assert len(hits) == 1, printed
         assert roles.root_of(hits[0].id).id == p, printed
         if "[" in printed:
-            assert hits[0].source_status == "study-reconstructed" and hits[0].note, printed
+            assert hits[0].source_status == "study-reconstructed" and hits[0].note, (
+                printed
+            )
 
 
 @pytest.mark.parametrize("category", list(FIGURE_2))
@@ -141,14 +180,30 @@ def test_codebook_study_figure2_labels_under_category(books, category):
     harms = books["harms"]
     for printed in FIGURE_2[category]:
         status = ("study-reconstructed",) if "[" in printed else ("study",)
-        hits = [c for c in harms if _matches(printed, c.label) and c.source_status in status]
+        hits = [
+            c for c in harms if _matches(printed, c.label) and c.source_status in status
+        ]
         assert len(hits) == 1, printed
         assert harms.root_of(hits[0].id).label == category, printed
 
 
 def test_codebook_study_figure_counts_match(books):
-    assert sum(1 for c in books["roles"] if c.source_status.startswith("study") and c.parent) == 22
-    assert sum(1 for c in books["harms"] if c.source_status.startswith("study") and c.parent) == 26
+    assert (
+        sum(
+            1
+            for c in books["roles"]
+            if c.source_status.startswith("study") and c.parent
+        )
+        == 22
+    )
+    assert (
+        sum(
+            1
+            for c in books["harms"]
+            if c.source_status.startswith("study") and c.parent
+        )
+        == 26
+    )
 
 
 def test_codebook_study_non_study_roles_are_marked(books):
@@ -169,15 +224,22 @@ def test_codebook_study_every_role_has_harm_reduction_flag_and_reason(books):
 def test_codebook_study_harm_reduction_candidates(books):
     flagged = {c.id for c in books["roles"].flagged("harm_reduction")}
     # domain.md 2.4's candidate set among the study's roles
-    assert {"target-violent-exploitative", "prioritise-harmful-drugs",
-            "protect-safeguard-vulnerable", "reduce-market-harms", "protect-victims",
-            "trauma-informed", "divert-to-support", "identify-support-at-risk"} <= flagged
+    assert {
+        "target-violent-exploitative",
+        "prioritise-harmful-drugs",
+        "protect-safeguard-vulnerable",
+        "reduce-market-harms",
+        "protect-victims",
+        "trauma-informed",
+        "divert-to-support",
+        "identify-support-at-risk",
+    } <= flagged
     assert not flagged & {"enforce-drug-laws", "disrupt-ocgs", "gather-intelligence"}
 
 
-# --- patterns really work --------------------------------------------------------------------
+# --- patterns really work ------
 def _code_matches(nlp, code, text: str) -> bool:
-    """Match like the tagger: phrases on LOWER and LEMMA, token patterns with Matcher."""
+    """Match like the tagger: phrases on LOWER and LEMMA; token patterns by Matcher."""
     from spacy.matcher import Matcher, PhraseMatcher
 
     doc = nlp(text)
@@ -195,7 +257,12 @@ def _code_matches(nlp, code, text: str) -> bool:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_codebook_study_examples_matched_by_own_patterns(books, nlp, name):
-    missed = [(c.id, ex) for c in books[name] for ex in c.examples if not _code_matches(nlp, c, ex)]
+    missed = [
+        (c.id, ex)
+        for c in books[name]
+        for ex in c.examples
+        if not _code_matches(nlp, c, ex)
+    ]
     assert not missed
 
 

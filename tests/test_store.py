@@ -141,8 +141,9 @@ def test_store_transcripts_frame(project):
     assert list(df.columns)[:7] == C.names(C.PROJECT_TRANSCRIPTS)
     assert df["transcript_id"].tolist() == ["t1", "t2"]
     assert df["n_turns"].tolist() == [4, 2]
-    # the attribute "role" clashes with no transcripts column: kept as is
     assert df["organisation"].tolist() == ["Force A", "Partner org"]
+    # the attribute "role" clashes with no column of this frame: kept as is
+    assert df["role"].tolist() == ["police officer", "partner"]
 
 
 def test_store_turns_match_transcripts(project, tiny_transcripts):

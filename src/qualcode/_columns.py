@@ -122,7 +122,7 @@ def frame(
 
     Examples
     --------
-    >>> df = frame([{"transcript_id": "t1", "unit": 0, "start": 0, "end": 4}], UNITS)
+    >>> df = frame([{"transcript_id": "t1", "unit": 0, "turn": 0, "start": 0, "end": 4}], UNITS)
     >>> list(df.columns) == names(UNITS)
     True
     >>> str(df["start"].dtype)
@@ -136,6 +136,8 @@ def frame(
     df = df[cols].reset_index(drop=True)
     for name, dtype in schema:
         s = df[name]
+        if str(s.dtype) == dtype:
+            continue
         if dtype == TIME:
             df[name] = pd.to_datetime(s, utc=True)
         elif dtype == INT:

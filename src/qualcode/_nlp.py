@@ -27,6 +27,47 @@ if TYPE_CHECKING:  # pragma: no cover
 UNITS = ("turn", "sentence")
 
 
+def _register_lemmatizer() -> None:
+    """Register ``qualcode_lookup_lemmatizer``: spaCy's lookup table, case-insensitive.
+
+    spaCy's own lookup lemmatizer looks tokens up by their exact text, so a
+    sentence-initial "Officers" or "Arrests" keeps its surface form. This component
+    looks up the text, then its lower-case form, and falls back to the lower-case
+    form, so LEMMA patterns match whatever the capitalisation.
+    """
+    from spacy.language import Language
+
+    if Language.has_factory("qualcode_lookup_lemmatizer"):
+        return
+
+    @Language.factory("qualcode_lookup_lemmatizer")
+    def _make(nlp: Language, name: str) -> Any:  # noqa: ARG001
+        from spacy.lookups import load_lookups
+
+        try:
+            table = load_lookups(nlp.lang, ["lemma_lookup"]).get_table("lemma_lookup")
+        except Exception as exc:  # spacy-lookups-data missing or without this language
+            raise TaggingError(
+                Errors.QC501.format(
+                    detail="The lookup lemmatizer needs spacy-lookups-data: pip install spacy-lookups-data "
+                    f"({type(exc).__name__})."
+                )
+            ) from exc
+        get = table.get
+
+        def lemmatize(doc: Any) -> Any:
+            for token in doc:
+                text = token.text
+                lemma = get(text)
+                if lemma is None:
+                    low = text.lower()
+                    lemma = get(low, low)
+                token.lemma_ = lemma
+            return doc
+
+        return lemmatize
+
+
 @lru_cache(maxsize=4)
 def _default_nlp(lemmatize: bool) -> Language:
     import spacy
@@ -34,16 +75,8 @@ def _default_nlp(lemmatize: bool) -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     if lemmatize:
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        try:
-            nlp.initialize()
-        except Exception as exc:  # spacy-lookups-data missing or broken
-            raise TaggingError(
-                Errors.QC501.format(
-                    detail="The lookup lemmatizer needs spacy-lookups-data: pip install spacy-lookups-data "
-                    f"({type(exc).__name__})."
-                )
-            ) from exc
+        _register_lemmatizer()
+        nlp.add_pipe("qualcode_lookup_lemmatizer", name="lemmatizer")
     return nlp
 
 

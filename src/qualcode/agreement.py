@@ -1196,10 +1196,11 @@ def unitized_alpha(
     .. [4] González-Prieto, Á., Pérez, J., Díaz, J. & López-Fernández, D. (2023).
        Reliability in software engineering qualitative research through inter-coder
        agreement. Journal of Systems and Software 202 (arXiv:2008.00977).
-    .. [5] Cross-checked against the reference implementations in the GitHub
-       repositories behind the PyPI package ``krippendorff-unitized-alpha`` and
-       ``quallmer`` (R, ``reliability_alpha_u``), and DKPro Statistics'
-       ``KrippendorffAlphaUnitizingAgreement`` example (Krippendorff 2004, p. 254).
+    .. [5] Checked against the PyPI package ``krippendorff-unitized-alpha`` 0.1.0
+       (u-alpha, 2-4 coders; see tests/reference) and a position-by-position
+       re-implementation of the definitions; the 2-coder formulas agree with the R
+       package ``quallmer`` (``reliability_alpha_u``). The 1995/2004 alpha_U of
+       DKPro Statistics is a different (distance-based) coefficient.
 
     Examples
     --------
@@ -1725,7 +1726,12 @@ def agreement_table(
     mult = 3 ** np.arange(m)
     pats, R = _states_patterns(m)
     rng = np.random.default_rng(seed)
+    # pooled_rows[u, p]: how many codes show pattern p at unit u (updated sparsely:
+    # every code starts at the unit's "nobody applied it" pattern)
+    base_key = state_base @ mult
     pooled_rows = np.zeros((n, len(pats)), dtype=np.int32)
+    pooled_rows[np.arange(n), base_key] = len(codes)
+    base_counts = np.bincount(base_key, minlength=len(pats)).astype(float)
     cod = codings[codings["code"].astype(str).isin(codes)]
     code_idx = pd.Index(codes).get_indexer(cod["code"].astype(str))
     coder_idx = pd.Index(coders).get_indexer(cod["coder"].astype(str))
@@ -1739,27 +1745,27 @@ def agreement_table(
     order = np.argsort(code_idx_k, kind="stable")
     bounds = np.searchsorted(code_idx_k[order], np.arange(len(codes) + 1))
     rows = []
-    idx_n = np.arange(n)
     for j, code in enumerate(codes):  # loop over codes; units are vectorised
         sel = order[bounds[j] : bounds[j + 1]]
-        pres = _presence_matrix(n, cs[sel], ce[sel], coder_idx_k[sel], m)
-        state = state_base + (pres & ~missing)
-        key = state @ mult
-        counts = np.bincount(key, minlength=len(pats)).astype(float)
-        pooled_rows[idx_n, key] += 1
+        pres = _presence_matrix(n, cs[sel], ce[sel], coder_idx_k[sel], m) & ~missing
+        anyone = pres[:, 0].copy()
+        for k in range(1, m):  # loop over coders (an axis-1 any is slow here)
+            anyone |= pres[:, k]
+        hit = np.flatnonzero(anyone)  # units where some coder applied the code
+        key = base_key[hit] + pres[hit] @ mult
+        counts = base_counts.copy()
+        np.add.at(counts, key, 1)
+        np.add.at(counts, base_key[hit], -1)
+        pooled_rows[hit, key] += 1
+        pooled_rows[hit, base_key[hit]] -= 1
         row = _row_stats(pats, R, counts, m, n_boot, rng, ci)
-        row.update(
-            code=code,
-            label=label.get(code, ""),
-            n_units=n,
-            n_coded=int((pres & ~missing).any(1).sum()),
-        )
+        row.update(code=code, label=label.get(code, ""), n_units=n, n_coded=len(hit))
         rows.append(row)
     # pooled row: all unit x code decisions stacked; bootstrap resamples units
     total = pooled_rows.sum(0).astype(float)
     row = _row_stats(pats, R, total, m, 0, rng, ci)
     if n_boot:
-        groups, gcount = np.unique(pooled_rows, axis=0, return_counts=True)
+        groups, gcount = _unique_rows(pooled_rows)
         wb = _multinomial(gcount.astype(float), n_boot, rng) @ groups
         with np.errstate(all="ignore"):
             boot = _binary_stats(pats, R, wb, m)
@@ -1781,6 +1787,21 @@ def agreement_table(
     if unitized:
         _table_unitized(table, transcripts, codings, codes, coders, roles, coded)
     return table
+
+
+def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of a non-negative integer matrix and their counts (fast)."""
+    n, p = rows.shape
+    top = int(rows.max()) + 1 if rows.size else 1
+    if p * math.log2(max(top, 2)) < 62:  # exact integer key
+        key = np.zeros(n, dtype=np.int64)
+        for k in range(p):  # loop over columns, not units
+            key = key * top + rows[:, k]
+        _, first, counts = np.unique(key, return_index=True, return_counts=True)
+        return rows[first], counts
+    view = np.ascontiguousarray(rows).view(np.dtype((np.void, rows.dtype.itemsize * p)))
+    _, first, counts = np.unique(view.ravel(), return_index=True, return_counts=True)
+    return rows[first], counts
 
 
 def _row_stats(pats, R, counts, m, n_boot, rng, ci) -> dict[str, Any]:

@@ -1044,7 +1044,8 @@ class Codebook:
         import yaml
 
         where = path or "<codebook>"
-        loader = yaml.SafeLoader(text)
+        # the C loader (libyaml) is ~8x faster and still records line marks
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

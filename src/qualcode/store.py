@@ -49,11 +49,6 @@ TRANSCRIPT_BATCH = 200
 _ISO = "%Y-%m-%dT%H:%M:%S.%fZ"
 # Attribute columns whose names clash with a frame's own columns get this prefix.
 ATTRIBUTE_PREFIX = "participant_"
-_RESERVED = (
-    set(C.names(C.CODINGS))
-    | set(C.names(C.TURNS))
-    | set(C.names(C.PROJECT_TRANSCRIPTS))
-)
 _CODING_KEY = ("transcript_id", "start", "end", "code", "coder")
 _DECISIONS = ("accepted", "rejected")
 _SHOW_ROWS = 5
@@ -88,18 +83,26 @@ def _dumps(attrs: Mapping[str, Any]) -> str:
     return json.dumps(_jsonable(dict(attrs)), ensure_ascii=False, allow_nan=False)
 
 
-def attribute_column(name: str) -> str:
-    """Column name of a participant attribute in the project's frames.
+def attribute_columns(names: Iterable[str], schema: C.Schema) -> dict[str, str]:
+    """Column name of each participant attribute in a frame with ``schema``.
 
-    Attributes named like a frame column (``role``, ``text``, ...) get the
-    prefix ``participant_`` so they never overwrite the turn's own column.
+    Attributes named like one of the frame's own columns (``role``, ``text``,
+    ...) get the prefix ``participant_``, as in :attr:`Corpus.turns`, so they
+    never overwrite the turn's own column.
 
     Examples
     --------
-    >>> attribute_column("organisation"), attribute_column("role")
-    ('organisation', 'participant_role')
+    >>> attribute_columns(["organisation", "role"], C.CODINGS)
+    {'organisation': 'organisation', 'role': 'participant_role'}
     """
-    return ATTRIBUTE_PREFIX + name if name in _RESERVED else name
+    taken = set(C.names(schema))
+    out: dict[str, str] = {}
+    for n in names:
+        col = n if n not in taken else ATTRIBUTE_PREFIX + n
+        while col in taken or col in out.values():
+            col = ATTRIBUTE_PREFIX + col
+        out[n] = col
+    return out
 
 
 def _as_list(value: str | Iterable[str] | None) -> list[str] | None:
@@ -675,7 +678,7 @@ class Project:
             ]
 
     def _attributes(
-        self, conn: Any, where: str = "", params: Sequence = ()
+        self, conn: Any, where: str = "", params: Sequence = (), *, schema: C.Schema
     ) -> pd.DataFrame:
         """Participant attributes indexed by tid, columns renamed for frames."""
         rows = conn.execute(
@@ -689,7 +692,7 @@ class Project:
         df = pd.DataFrame.from_records(
             [[d.get(k) for k in keys] for d in dicts], index=index, columns=keys
         )
-        return df.convert_dtypes().rename(columns=attribute_column)
+        return df.convert_dtypes().rename(columns=attribute_columns(keys, schema))
 
     @staticmethod
     def _with_attributes(
@@ -713,7 +716,7 @@ class Project:
                 "(SELECT count(*) FROM turns u WHERE u.tid = t.tid), t.n_chars, "
                 "t.source, t.format, t.encoding FROM transcripts t ORDER BY t.tid"
             ).fetchall()
-            attrs = self._attributes(conn)
+            attrs = self._attributes(conn, schema=C.PROJECT_TRANSCRIPTS)
         cols = ["tid", *C.names(C.PROJECT_TRANSCRIPTS)]
         df = pd.DataFrame.from_records(rows, columns=cols)
         tid = df["tid"].to_numpy(np.int64)
@@ -810,7 +813,7 @@ class Project:
                 "ORDER BY u.tid, u.turn"
             ).fetchall()
             texts = dict(conn.execute("SELECT tid, text FROM transcripts"))
-            attrs = self._attributes(conn)
+            attrs = self._attributes(conn, schema=C.TURNS)
         cols = [
             "tid",
             "transcript_id",
@@ -1562,7 +1565,9 @@ class Project:
                 columns=["tid", "turn", "start", "end", "speaker", "role"],
             )
             coders = dict(conn.execute("SELECT coder_id, name FROM coders"))
-            attrs = self._attributes(conn, f"WHERE tid IN ({sub})", tids)
+            attrs = self._attributes(
+                conn, f"WHERE tid IN ({sub})", tids, schema=C.CODINGS
+            )
         return self._codings_frame(raw, tx, turns, coders, attrs)
 
     @staticmethod

@@ -81,6 +81,14 @@ def test_txt_timestamp_line_before_turn(tmp_path):
     assert [u.time_start for u in t.turns] == [10.0, 15.0]
 
 
+def test_txt_timestamp_line_inside_turn_does_not_leak(tmp_path):
+    t = _read(tmp_path, "P1: Part one.\n[00:02:00]\nPart two.\nI: Next?")
+    assert [(u.time_start, u.text) for u in t.turns] == [
+        (None, "Part one.\nPart two."),
+        (None, "Next?"),
+    ]
+
+
 def test_txt_otter_headers(tmp_path, data_io):
     t = read_transcript(data_io / "otter.txt")
     assert [(u.speaker, u.time_start) for u in t.turns] == [

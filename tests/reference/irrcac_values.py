@@ -1,7 +1,9 @@
 """Cross-check values from irrCAC (Python port of Gwet's R package) used in
 tests/test_agreement.py::test_agreement_gwet_ac2_matches_irrcac_weighted.
 
-Run: ``.venv/bin/python tests/reference/irrcac_values.py``
+irrCAC pins numpy<2, so it is not in the project's environment; run this in a
+separate one: ``pip install irrCAC "numpy<2" pandas`` then
+``PYTHONPATH=src python tests/reference/irrcac_values.py``.
 """
 
 from __future__ import annotations

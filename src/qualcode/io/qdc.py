@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook import Code, Codebook
-from qualcode.errors import CodebookError, CodebookWarning, Errors
+from qualcode.errors import CodebookError, CodebookWarning, DataLossWarning, Errors
 
 if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
@@ -77,6 +77,8 @@ _GUID_RE = re.compile(
 _COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 _ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _META_PREFIX = "qualcode:"
+# characters XML 1.0 cannot carry (control characters other than tab, newline, return)
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LIST_HEADERS = {
     "Include:": "include",
     "Exclude:": "exclude",
@@ -104,6 +106,19 @@ def _norm_guid(value: str | None) -> str | None:
         return None
     m = _GUID_RE.match(value.strip())
     return m.group(1).lower() if m else None
+
+
+def _xml_safe(text: str, code_id: str) -> str:
+    """``text`` without characters XML cannot hold (warns when some were dropped)."""
+    clean = _XML_ILLEGAL.sub("", text)
+    if clean != text:
+        warnings.warn(
+            f"code '{code_id}': {len(text) - len(clean)} control character(s) that XML "
+            "cannot hold were dropped from the REFI-QDA output.",
+            DataLossWarning,
+            stacklevel=4,
+        )
+    return clean
 
 
 def code_guid(code: Code) -> str:
@@ -330,14 +345,14 @@ def codes_to_xml(
     def add(code: Code, parent: etree._Element) -> None:
         el = etree.SubElement(parent, f"{{{ns}}}Code")
         el.set("guid", guids[code.id])
-        el.set("name", code.label)
+        el.set("name", _xml_safe(code.label, code.id))
         el.set("isCodable", "false" if code.flags.get("codable") is False else "true")
         if code.color:
             el.set("color", code.color)
         desc = description_text(code)
         if desc:
             d = etree.SubElement(el, f"{{{ns}}}Description")
-            d.text = desc
+            d.text = _xml_safe(desc, code.id)
         for child in codebook.children(code.id):
             add(child, el)
 

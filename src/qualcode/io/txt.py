@@ -262,6 +262,8 @@ def parse_lines(
                 cur.time_end = pending_end
             pending_time = pending_end = None
             arrow_open = False
+        else:
+            pending_time = None  # a timestamp inside a turn does not start the next one
         if not cur.lines and cur.time_start is None and ln.time is not None:
             cur.time_start = ln.time
         cur.lines.append(text)

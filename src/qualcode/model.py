@@ -275,7 +275,18 @@ class Transcript:
 
 @dataclass(frozen=True, slots=True)
 class Coding:
-    """One coding: a code applied by a coder to ``[start, end)`` of a transcript."""
+    """One coding: a code applied by a coder to ``[start, end)`` of a transcript.
+
+    ``origin`` says who made it: ``"manual"``, ``"consensus"``, or the tagger whose
+    suggestion a coder accepted. Projects return codings as DataFrames
+    (:meth:`qualcode.Project.codings`); this is the row as a value object.
+
+    Examples
+    --------
+    >>> c = Coding("INT01", 120, 164, "disrupt-ocgs", "AB")
+    >>> c.end - c.start, c.origin
+    (44, 'manual')
+    """
 
     transcript_id: str
     start: int

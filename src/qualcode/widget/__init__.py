@@ -22,7 +22,13 @@ from qualcode.widget._session import CodingSession
 if TYPE_CHECKING:  # pragma: no cover
     from qualcode.widget._anywidget import CodingWidget
 
-__all__ = ["CodingSession", "CodingWidget", "coding_widget", "export_html", "render_html"]
+__all__ = [
+    "CodingSession",
+    "CodingWidget",
+    "coding_widget",
+    "export_html",
+    "render_html",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -80,11 +86,27 @@ def coding_widget(
     >>> from qualcode import Codebook, Project
     >>> from qualcode.model import Transcript, TurnDraft
     >>> p = Project(pathlib.Path(tempfile.mkdtemp()) / "cw.qcproj")
-    >>> _ = p.add_transcripts([Transcript.build("t1", [
-    ...     TurnDraft("Why?", "I", "interviewer"),
-    ...     TurnDraft("We divert people into treatment.", "P1", "participant")])])
-    >>> p.set_codebook(Codebook.from_dict({"name": "roles",
-    ...     "codes": [{"id": "divert", "label": "Divert to support"}]}))
+    >>> _ = p.add_transcripts(
+    ...     [
+    ...         Transcript.build(
+    ...             "t1",
+    ...             [
+    ...                 TurnDraft("Why?", "I", "interviewer"),
+    ...                 TurnDraft(
+    ...                     "We divert people into treatment.", "P1", "participant"
+    ...                 ),
+    ...             ],
+    ...         )
+    ...     ]
+    ... )
+    >>> p.set_codebook(
+    ...     Codebook.from_dict(
+    ...         {
+    ...             "name": "roles",
+    ...             "codes": [{"id": "divert", "label": "Divert to support"}],
+    ...         }
+    ...     )
+    ... )
     >>> w = coding_widget(p, coder="AB")
     >>> cid = w.apply_code_to_turn("divert", 1)
     >>> p.codings(coder="AB")[["code", "turn"]].values.tolist()

@@ -60,12 +60,20 @@ class CodingWidget(anywidget.AnyWidget):
     >>> from qualcode import Codebook, Project
     >>> from qualcode.model import Transcript, TurnDraft
     >>> p = Project(pathlib.Path(tempfile.mkdtemp()) / "w.qcproj")
-    >>> _ = p.add_transcripts([Transcript.build("t1", [
-    ...     TurnDraft("We arrest dealers.", "P1", "participant")])])
-    >>> p.set_codebook(Codebook.from_dict({"name": "roles",
-    ...     "codes": [{"id": "pursue", "label": "Pursue"}]}))
+    >>> _ = p.add_transcripts(
+    ...     [
+    ...         Transcript.build(
+    ...             "t1", [TurnDraft("We arrest dealers.", "P1", "participant")]
+    ...         )
+    ...     ]
+    ... )
+    >>> p.set_codebook(
+    ...     Codebook.from_dict(
+    ...         {"name": "roles", "codes": [{"id": "pursue", "label": "Pursue"}]}
+    ...     )
+    ... )
     >>> w = CodingWidget(p, coder="AB")
-    >>> w.select(4, 10)
+    >>> w.select(7, 13)
     >>> cid = w.apply_to_selection("pursue")
     >>> p.codings()["text"].tolist(), w.codings[0]["label"]
     (['arrest'], 'Pursue')
@@ -81,7 +89,9 @@ class CodingWidget(anywidget.AnyWidget):
     codes = traitlets.List().tag(sync=True)
     suggestions = traitlets.List().tag(sync=True)
     suggestion_counts = traitlets.Dict().tag(sync=True)
-    current_suggestion = traitlets.Int(allow_none=True, default_value=None).tag(sync=True)
+    current_suggestion = traitlets.Int(allow_none=True, default_value=None).tag(
+        sync=True
+    )
     selection = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
     current_code = traitlets.Unicode(allow_none=True, default_value=None).tag(sync=True)
     active_coding = traitlets.Int(allow_none=True, default_value=None).tag(sync=True)
@@ -161,15 +171,21 @@ class CodingWidget(anywidget.AnyWidget):
             pass  # shown in the widget (error trait) and kept in last_error
         except Exception as exc:  # noqa: BLE001 - a front-end action must never kill the comm
             self.last_error = None
-            self.error = f"Unexpected error ({type(exc).__name__}): {exc}. Please report it."
+            self.error = (
+                f"Unexpected error ({type(exc).__name__}): {exc}. Please report it."
+            )
             _log.exception("coding widget action failed")
 
     # -- actions (each writes to the project at once) ----------------------------
-    def apply_code(self, code: str, start: int, end: int, *, memo: str | None = None) -> int:
+    def apply_code(
+        self, code: str, start: int, end: int, *, memo: str | None = None
+    ) -> int:
         """Code ``[start, end)`` (inside one turn); see :meth:`CodingSession.apply_code`."""
         return self._run("apply_code", code, start, end, memo=memo)
 
-    def apply_code_to_turn(self, code: str, turn: int, *, memo: str | None = None) -> int:
+    def apply_code_to_turn(
+        self, code: str, turn: int, *, memo: str | None = None
+    ) -> int:
         """Code a whole turn by index; see :meth:`CodingSession.apply_code_to_turn`."""
         return self._run("apply_code_to_turn", code, turn, memo=memo)
 

@@ -55,8 +55,13 @@ def code_colors(codebook: Codebook | None) -> dict[str, str]:
     Examples
     --------
     >>> from qualcode.codebook import Code, Codebook
-    >>> cb = Codebook([Code("a", "A", color="#123456"), Code("a1", "A1", parent="a"),
-    ...                Code("b", "B")])
+    >>> cb = Codebook(
+    ...     [
+    ...         Code("a", "A", color="#123456"),
+    ...         Code("a1", "A1", parent="a"),
+    ...         Code("b", "B"),
+    ...     ]
+    ... )
     >>> code_colors(cb)
     {'a': '#123456', 'a1': '#123456', 'b': '#0072B2'}
     """
@@ -121,7 +126,13 @@ def code_title(code: Any) -> str:
     Examples
     --------
     >>> from qualcode.codebook import Code
-    >>> print(code_title(Code("a", "Arrest", definition="Arrests.", exclude=("Stop and search.",))))
+    >>> print(
+    ...     code_title(
+    ...         Code(
+    ...             "a", "Arrest", definition="Arrests.", exclude=("Stop and search.",)
+    ...         )
+    ...     )
+    ... )
     Arrest
     Arrests.
     Not for: Stop and search.

@@ -28,7 +28,7 @@ _CSS = """
 :root{--ink:#1f2328;--muted:#59636e;--line:#d1d9e0;--paper:#fff;--soft:#f6f8fa}
 *{box-sizing:border-box}
 body{margin:0;background:var(--soft);color:var(--ink);
- font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+ font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
 main{max-width:1100px;margin:0 auto;padding:24px}
 header.qc-doc{background:var(--paper);border:1px solid var(--line);border-radius:8px;
  padding:16px 20px;margin-bottom:20px}
@@ -95,7 +95,7 @@ function restyle(){
    var c=data.codings[+k];if(c&&shown[c[0]]&&cols.indexOf(c[1])<0)cols.push(c[1]);});
   if(!cols.length){el.style.background='';el.style.boxShadow='';el.classList.remove('qc-on');return;}
   el.classList.add('qc-on');el.style.background=rgba(cols[0],0.22);
-  el.style.boxShadow=cols.slice(0,%d).map(function(c,i){
+  el.style.boxShadow=cols.slice(0,MAX_BARS).map(function(c,i){
    return 'inset 0 -'+(2*(i+1))+'px 0 '+c;}).join(',');});
  document.querySelectorAll('.qc-bar[data-coder]').forEach(function(el){
   el.hidden=!shown[+el.getAttribute('data-coder')];});
@@ -103,7 +103,7 @@ function restyle(){
 document.querySelectorAll('.qc-filter input[data-coder]').forEach(function(box){
  box.addEventListener('change',function(){shown[+box.getAttribute('data-coder')]=box.checked;restyle();});});
 })();
-""" % _MAX_BARS
+""".replace("MAX_BARS", str(_MAX_BARS))
 
 
 def _esc(value: object) -> str:
@@ -189,7 +189,9 @@ def _render_transcript(
     for r in rows:
         counts[r["code"]] = counts.get(r["code"], 0) + 1
     if counts:
-        order = [c for c in labels if c in counts] + sorted(c for c in counts if c not in labels)
+        order = [c for c in labels if c in counts] + sorted(
+            c for c in counts if c not in labels
+        )
         out.append(
             '<div class="qc-legend" aria-label="Legend">'
             + "".join(
@@ -234,7 +236,9 @@ def _render_transcript(
             if r["k"] in listed:
                 continue  # listed once, in the first turn it touches
             listed.add(r["k"])
-            memo = f'<span class="qc-memo">{_esc(r["memo"])}</span>' if r["memo"] else ""
+            memo = (
+                f'<span class="qc-memo">{_esc(r["memo"])}</span>' if r["memo"] else ""
+            )
             bars.append(
                 f'<div class="qc-bar" data-coder="{coders.index(r["coder"])}" '
                 f'style="--c:{r["color"]}"><b>{_esc(labels.get(r["code"], r["code"]))}'
@@ -287,27 +291,38 @@ def _document(
     ]
     data = json.dumps({"coders": list(range(len(names))), "codings": registry})
     data = data.replace("<", "\\u003c")  # nothing can close the script element
-    script_hash = base64.b64encode(hashlib.sha256(_SCRIPT.encode("utf-8")).digest()).decode()
+    script_hash = base64.b64encode(
+        hashlib.sha256(_SCRIPT.encode("utf-8")).digest()
+    ).decode()
     csp = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
         f"script-src 'sha256-{script_hash}'"
     )
-    title = transcript_ids[0] if len(transcript_ids) == 1 else f"{len(transcript_ids)} transcripts"
+    title = (
+        transcript_ids[0]
+        if len(transcript_ids) == 1
+        else f"{len(transcript_ids)} transcripts"
+    )
     filters = "".join(
         f'<label><input type="checkbox" data-coder="{i}" checked> {_esc(n)}</label>'
         for i, n in enumerate(names)
     )
     toc = ""
     if len(transcripts) > 1:
-        toc = '<ol class="qc-toc">' + "".join(
-            f'<li><a href="#{_esc("t-" + t.id)}">{_esc(t.id)}</a></li>' for t in transcripts
-        ) + "</ol>"
+        toc = (
+            '<ol class="qc-toc">'
+            + "".join(
+                f'<li><a href="#{_esc("t-" + t.id)}">{_esc(t.id)}</a></li>'
+                for t in transcripts
+            )
+            + "</ol>"
+        )
     from qualcode import __version__
 
     cb_text = f"{cb.name} {cb.version}" if cb is not None and cb.name else "none"
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta name="generator" content="qualcode {_esc(__version__)}">'
@@ -318,7 +333,7 @@ def _document(
         f" · exported {now} by qualcode. Read-only view.</p>"
         f'<div class="qc-filter">Show coders: {filters or "none"}</div>{toc}</header>'
         + "\n".join(sections)
-        + '<footer>Highlights: one tint per passage, one underline per code. '
+        + "<footer>Highlights: one tint per passage, one underline per code. "
         "Bars in the margin list each coding where it starts.</footer>"
         f'</main><script type="application/json" id="qc-data">{data}</script>'
         f"<script>{_SCRIPT}</script></body></html>\n"
@@ -372,8 +387,13 @@ def render_html(
     >>> from qualcode import Project
     >>> from qualcode.model import Transcript, TurnDraft
     >>> p = Project(pathlib.Path(tempfile.mkdtemp()) / "h.qcproj")
-    >>> _ = p.add_transcripts([Transcript.build("t1", [
-    ...     TurnDraft("We arrest <dealers>.", "P1", "participant")])])
+    >>> _ = p.add_transcripts(
+    ...     [
+    ...         Transcript.build(
+    ...             "t1", [TurnDraft("We arrest <dealers>.", "P1", "participant")]
+    ...         )
+    ...     ]
+    ... )
     >>> _ = p.add_coding("t1", 7, 13, "pursue", "AB")
     >>> page = render_html(p, "t1")
     >>> "&lt;dealers&gt;" in page and "<dealers>" not in page

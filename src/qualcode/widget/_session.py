@@ -35,7 +35,13 @@ _SUGGESTION_KEY = ("transcript_id", "start", "end", "code")
 def _is_project(obj: object) -> bool:
     return all(
         hasattr(obj, name)
-        for name in ("add_coding", "code_turn", "codings", "transcript", "transcript_ids")
+        for name in (
+            "add_coding",
+            "code_turn",
+            "codings",
+            "transcript",
+            "transcript_ids",
+        )
     )
 
 
@@ -85,11 +91,22 @@ class CodingSession:
     >>> from qualcode import Codebook, Project
     >>> from qualcode.model import Transcript, TurnDraft
     >>> p = Project(pathlib.Path(tempfile.mkdtemp()) / "s.qcproj")
-    >>> _ = p.add_transcripts([Transcript.build("t1", [
-    ...     TurnDraft("Why?", "I", "interviewer"),
-    ...     TurnDraft("We arrest dealers.", "P1", "participant")])])
-    >>> p.set_codebook(Codebook.from_dict({"name": "roles",
-    ...     "codes": [{"id": "pursue", "label": "Pursue"}]}))
+    >>> _ = p.add_transcripts(
+    ...     [
+    ...         Transcript.build(
+    ...             "t1",
+    ...             [
+    ...                 TurnDraft("Why?", "I", "interviewer"),
+    ...                 TurnDraft("We arrest dealers.", "P1", "participant"),
+    ...             ],
+    ...         )
+    ...     ]
+    ... )
+    >>> p.set_codebook(
+    ...     Codebook.from_dict(
+    ...         {"name": "roles", "codes": [{"id": "pursue", "label": "Pursue"}]}
+    ...     )
+    ... )
     >>> s = CodingSession(p, coder="AB")
     >>> cid = s.apply_code_to_turn("pursue", 1)
     >>> p.codings()[["code", "coder", "text"]].values.tolist()
@@ -157,7 +174,9 @@ class CodingSession:
         self.status = ""
         self._load_suggestions(suggestions)
         self.current_suggestion: int | None = None
-        self._open(self._resolve_transcript(transcript if transcript is not None else 0))
+        self._open(
+            self._resolve_transcript(transcript if transcript is not None else 0)
+        )
         self.status = f"Coding as {coder}."
 
     # -- set-up ----------------------------------------------------------------
@@ -182,7 +201,9 @@ class CodingSession:
         import pandas as pd
 
         if isinstance(suggestions, str):
-            check_choice(suggestions, ["auto"], param="suggestions", caller="coding_widget")
+            check_choice(
+                suggestions, ["auto"], param="suggestions", caller="coding_widget"
+            )
             from qualcode.tagging import suggest
 
             suggestions = suggest(
@@ -269,7 +290,9 @@ class CodingSession:
         i = _as_int(turn)
         if i is None or not 0 <= i < len(turns):
             raise InvalidInputError(
-                Errors.QC931.format(transcript=self.transcript_id, turn=turn, n=len(turns))
+                Errors.QC931.format(
+                    transcript=self.transcript_id, turn=turn, n=len(turns)
+                )
             )
         return turns[i]
 
@@ -332,15 +355,24 @@ class CodingSession:
         self._check_code(code)
         turn = self._turn_of_range(start, end)
         cid = self.project.add_coding(
-            self.transcript_id, int(start), int(end), code, self.coder, memo=memo or None
+            self.transcript_id,
+            int(start),
+            int(end),
+            code,
+            self.coder,
+            memo=memo or None,
         )
         self.current_code = code
         self.active_coding = cid
         self.selection = None
-        self.status = f"Coded {self._labels[code]} in turn {turn.index} [{start}, {end})."
+        self.status = (
+            f"Coded {self._labels[code]} in turn {turn.index} [{start}, {end})."
+        )
         return cid
 
-    def apply_code_to_turn(self, code: str, turn: int, *, memo: str | None = None) -> int:
+    def apply_code_to_turn(
+        self, code: str, turn: int, *, memo: str | None = None
+    ) -> int:
         """Code a whole turn (by its index) of the current transcript; return the id.
 
         Raises
@@ -406,7 +438,10 @@ class CodingSession:
         if memo is not None and not isinstance(memo, str):
             raise InvalidInputError(
                 Errors.QC101.format(
-                    param="memo", caller="set_memo", expected="a string or None", got=memo
+                    param="memo",
+                    caller="set_memo",
+                    expected="a string or None",
+                    got=memo,
                 )
             )
         cid = self._own_coding(coding_id)
@@ -437,12 +472,22 @@ class CodingSession:
     def select(self, start: int, end: int) -> None:
         """Select ``[start, end)``, which must lie inside one turn (OffsetError QC922)."""
         turn = self._turn_of_range(start, end)
-        self.selection = {"kind": "range", "start": int(start), "end": int(end), "turn": turn.index}
+        self.selection = {
+            "kind": "range",
+            "start": int(start),
+            "end": int(end),
+            "turn": turn.index,
+        }
 
     def select_turn(self, turn: int) -> None:
         """Select a whole turn (InvalidInputError QC931 when there is no such turn)."""
         t = self._turn(turn)
-        self.selection = {"kind": "turn", "start": t.start, "end": t.end, "turn": t.index}
+        self.selection = {
+            "kind": "turn",
+            "start": t.start,
+            "end": t.end,
+            "turn": t.index,
+        }
 
     def clear_selection(self) -> None:
         """Forget the selection."""
@@ -456,7 +501,9 @@ class CodingSession:
     def go_to(self, transcript: str | int) -> str:
         """Open a transcript by id or position; return its id."""
         self._open(self._resolve_transcript(transcript))
-        self.status = f"Opened {self.transcript_id} ({self.index + 1} of {len(self._ids)})."
+        self.status = (
+            f"Opened {self.transcript_id} ({self.index + 1} of {len(self._ids)})."
+        )
         return self.transcript_id
 
     def next_transcript(self) -> str:
@@ -539,7 +586,9 @@ class CodingSession:
                 zip(
                     self._sugg["transcript_id"],
                     self._sugg["start"],
-                    self._sugg["score"] if "score" in self._sugg else [0.0] * len(self._sugg),
+                    self._sugg["score"]
+                    if "score" in self._sugg
+                    else [0.0] * len(self._sugg),
                     strict=True,
                 )
             )
@@ -580,7 +629,9 @@ class CodingSession:
         if key[0] == self.transcript_id:
             self.current_suggestion = self._first_pending(after=i)
         label = self._labels.get(key[3], key[3])
-        self.status = f"{decision.capitalize()} suggestion {i} ({label}, [{key[1]}, {key[2]}))."
+        self.status = (
+            f"{decision.capitalize()} suggestion {i} ({label}, [{key[1]}, {key[2]}))."
+        )
         return i
 
     def accept_suggestion(self, index: int | None = None) -> int:
@@ -777,8 +828,10 @@ class CodingSession:
             if p not in message and p not in ("index", "memo"):
                 raise InvalidInputError(
                     Errors.QC101.format(
-                        param=p, caller=f"CodingWidget action {action!r}",
-                        expected="present", got=None,
+                        param=p,
+                        caller=f"CodingWidget action {action!r}",
+                        expected="present",
+                        got=None,
                     )
                 )
             kwargs[p] = message.get(p)

@@ -144,7 +144,8 @@ def naive_alpha(rows, length, coders, variant):
             s[v] += (b - a) ** 2
         s[0] = lc[0]
         e = tot * (np.outer(lc, lc) - np.diag(s)) / (tot**2 - s.sum())
-        return 1 - (tot - np.trace(o)) / (tot - np.trace(e))
+        den = tot - np.trace(e)
+        return 1 - (tot - np.trace(o)) / den if abs(den) > 1e-9 else np.nan
     ostar = o[1:, 1:]
     ls = ostar.sum(1)
     tot = ls.sum()
@@ -155,7 +156,8 @@ def naive_alpha(rows, length, coders, variant):
         ) / (m - 1)
         s[v - 1] += pairable**2
     e = (np.outer(ls, ls) - np.diag(s)) / (tot - s.sum() / tot)
-    return 1 - (tot - np.trace(ostar)) / (tot - np.trace(e))
+    den = tot - np.trace(e)
+    return 1 - (tot - np.trace(ostar)) / den if abs(den) > 1e-9 else np.nan
 
 
 @st.composite

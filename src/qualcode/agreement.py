@@ -1060,7 +1060,10 @@ def _u_terms(cont: _Continuum, m: int, n_values: int, start, end, value):
 
 
 def _alpha_u(o, e, ltot) -> float:
-    return float(1 - _div(ltot - np.trace(o), ltot - np.trace(e)))
+    den = ltot - np.trace(e)
+    if not den > 1e-9 * ltot:  # no expected disagreement (relative to l..)
+        return float("nan")
+    return float(1 - (ltot - np.trace(o)) / den)
 
 
 def _alpha_cu(cont: _Continuum, o: np.ndarray, m: int, value) -> float:
@@ -1077,7 +1080,10 @@ def _alpha_cu(cont: _Continuum, o: np.ndarray, m: int, value) -> float:
     if den <= _TINY:
         return float("nan")
     estar = (np.outer(lstar, lstar) - np.diag(s)) / den
-    return float(1 - _div(tot - np.trace(ostar), tot - np.trace(estar)))
+    den = tot - np.trace(estar)
+    if not den > 1e-9 * tot:
+        return float("nan")
+    return float(1 - (tot - np.trace(ostar)) / den)
 
 
 def _unitized_core(

@@ -180,7 +180,7 @@ class CodingWidget(anywidget.AnyWidget):
     def apply_code(
         self, code: str, start: int, end: int, *, memo: str | None = None
     ) -> int:
-        """Code ``[start, end)`` (inside one turn); see :meth:`CodingSession.apply_code`."""
+        """Code ``[start, end)`` inside one turn (:meth:`CodingSession.apply_code`)."""
         return self._run("apply_code", code, start, end, memo=memo)
 
     def apply_code_to_turn(

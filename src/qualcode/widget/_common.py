@@ -1,4 +1,4 @@
-"""Helpers shared by the coding widget and the read-only HTML view (no heavy imports)."""
+"""Helpers shared by the coding widget and the read-only HTML view (light imports)."""
 
 from __future__ import annotations
 

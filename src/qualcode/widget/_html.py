@@ -151,7 +151,7 @@ def _render_transcript(
     colors: dict[str, str],
     registry: list[list[Any]],
 ) -> str:
-    """One ``<section>``; appends ``[coder index, colour]`` per coding to ``registry``."""
+    """One ``<section>``; adds ``[coder index, colour]`` per coding to ``registry``."""
     rows = []
     for r in codings[["start", "end", "code", "coder", "memo", "coding_id"]].itertuples(
         index=False
@@ -245,13 +245,14 @@ def _render_transcript(
                 f'</b> <span class="qc-by">· {_esc(r["coder"])}</span>{memo}</div>'
             )
         role = turn.role or "unknown"
+        anchor = _esc(f"t-{t.id}-{turn.index}")
         time = (
             f'<span class="qc-time">{format_timestamp(turn.time_start)}</span>'
             if turn.time_start is not None
             else ""
         )
         out.append(
-            f'<li class="qc-turn role-{_esc(role)}" id="{_esc(f"t-{t.id}-{turn.index}")}">'
+            f'<li class="qc-turn role-{_esc(role)}" id="{anchor}">'
             f'<div class="qc-who"><span class="qc-speaker">{_esc(turn.speaker or "—")}'
             f'</span><span class="qc-role">{_esc(role)}</span>{time}</div>'
             f'<p class="qc-text" data-start="{turn.start}">{"".join(segs)}</p>'
@@ -319,6 +320,7 @@ def _document(
         )
     from qualcode import __version__
 
+    project_name = Path(str(getattr(project, "path", ""))).name
     cb_text = f"{cb.name} {cb.version}" if cb is not None and cb.name else "none"
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
@@ -326,9 +328,10 @@ def _document(
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta name="generator" content="qualcode {_esc(__version__)}">'
-        f"<title>{_esc('Coded: ' + title)}</title><style>{_CSS}</style></head><body><main>"
+        f"<title>{_esc('Coded: ' + title)}</title><style>{_CSS}</style></head>"
+        "<body><main>"
         '<header class="qc-doc"><h1>Coded transcripts</h1>'
-        f'<p class="qc-meta">Project {_esc(Path(str(getattr(project, "path", ""))).name)}'
+        f'<p class="qc-meta">Project {_esc(project_name)}'
         f" · codebook {_esc(cb_text)} · coders {_esc(', '.join(names) or 'none')}"
         f" · exported {now} by qualcode. Read-only view.</p>"
         f'<div class="qc-filter">Show coders: {filters or "none"}</div>{toc}</header>'

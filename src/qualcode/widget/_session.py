@@ -188,7 +188,8 @@ class CodingSession:
                     Errors.QC101.format(
                         param="transcript",
                         caller="coding_widget",
-                        expected=f"a transcript id or a position 0..{len(self._ids) - 1}",
+                        expected="a transcript id or a position "
+                        f"0..{len(self._ids) - 1}",
                         got=transcript,
                     )
                 )
@@ -272,7 +273,7 @@ class CodingSession:
 
     @property
     def suggestions(self) -> Any:
-        """The loaded suggestions with a ``status`` column (pending/accepted/rejected)."""
+        """The loaded suggestions with a ``status`` column (pending/accepted/...)."""
         df = self._sugg.copy()
         df["status"] = self._status
         return df
@@ -390,7 +391,8 @@ class CodingSession:
         self.current_code = code
         self.active_coding = cid
         self.selection = None
-        self.status = f"Coded {self._labels[code]} on turn {t.index} ({t.speaker or 'no speaker'})."
+        who = t.speaker or "no speaker"
+        self.status = f"Coded {self._labels[code]} on turn {t.index} ({who})."
         return cid
 
     def apply_to_selection(self, code: str) -> int:
@@ -470,7 +472,7 @@ class CodingSession:
 
     # -- selection ---------------------------------------------------------------
     def select(self, start: int, end: int) -> None:
-        """Select ``[start, end)``, which must lie inside one turn (OffsetError QC922)."""
+        """Select ``[start, end)`` inside one turn (else OffsetError QC922)."""
         turn = self._turn_of_range(start, end)
         self.selection = {
             "kind": "range",

@@ -29,8 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-FUNCTION = ("the a and to of i we it that you in is was they so for but with on be have not this "
-            "what there at as just like do know think people if or he she them all about would").split()
+FUNCTION = (
+    "the a and to of i we it that you in is was they so for but with on be have not this "
+    "what there at as just like do know think people if or he she them all about would"
+).split()
 
 
 def vocabulary(seed: int = 0) -> list[str]:
@@ -58,21 +60,25 @@ def domain_terms(codebooks) -> list[str]:
                             if isinstance(v, str) and v.isalpha():
                                 terms.append(v)
                             elif isinstance(v, dict):
-                                terms.extend(x for x in v.get("IN", []) if isinstance(x, str))
+                                terms.extend(
+                                    x for x in v.get("IN", []) if isinstance(x, str)
+                                )
     return sorted(set(terms))
 
 
 class Generator:
     """Deterministic interview-like transcripts."""
 
-    def __init__(self, terms: list[str], seed: int = 0, term_rate: float = 0.03) -> None:
+    def __init__(
+        self, terms: list[str], seed: int = 0, term_rate: float = 0.03
+    ) -> None:
         import numpy as np
 
         self.vocab = vocabulary(seed)
         self.terms = terms
         self.rng = random.Random(seed)
         ranks = np.arange(1, len(self.vocab) + 1)
-        w = 1.0 / ranks ** 1.05
+        w = 1.0 / ranks**1.05
         self.cum = list(np.cumsum(w / w.sum()))
         self.term_rate = term_rate
 
@@ -86,9 +92,15 @@ class Generator:
             else:
                 import bisect
 
-                words.append(self.vocab[min(bisect.bisect_left(self.cum, bisect_x), len(self.vocab) - 1)])
+                words.append(
+                    self.vocab[
+                        min(bisect.bisect_left(self.cum, bisect_x), len(self.vocab) - 1)
+                    ]
+                )
         if rng.random() < 0.3:
-            words.insert(rng.randint(1, len(words)), rng.choice([",", "you know,", "I mean,"]))
+            words.insert(
+                rng.randint(1, len(words)), rng.choice([",", "you know,", "I mean,"])
+            )
         s = " ".join(words)
         return s[0].upper() + s[1:] + rng.choice([".", ".", ".", "?", "!", "..."])
 
@@ -112,9 +124,16 @@ class Generator:
 def load_books():
     from qualcode.codebook import Codebook
 
-    books = [Codebook.load(ROOT / "codebooks" / f"{n}.yaml") for n in ("roles", "harms", "culture")]
+    books = [
+        Codebook.load(ROOT / "codebooks" / f"{n}.yaml")
+        for n in ("roles", "harms", "culture")
+    ]
     combine = getattr(Codebook, "combine", None)
-    combined = combine(*books) if combine else Codebook([c for b in books for c in b], name="all")
+    combined = (
+        combine(*books)
+        if combine
+        else Codebook([c for b in books for c in b], name="all")
+    )
     return books, combined
 
 
@@ -141,10 +160,14 @@ def throughput(n_words: int, repeat: int) -> dict:
     tagger = PatternTagger(combined)
     build = time.perf_counter() - t0
     nlp = tagger.nlp
-    print(f"corpus: {len(transcripts)} transcripts, {len(texts)} participant turns, {words:,} words; "
-          f"codebooks: {len(combined)} codes, {n_patterns} patterns, {len(tagger)} codes with patterns "
-          f"(PatternTagger built in {build:.2f} s; fast path: {tagger._fast('sentence')})")
-    for d in nlp.tokenizer.pipe(texts, batch_size=1000):  # warm the tokenizer cache for everyone
+    print(
+        f"corpus: {len(transcripts)} transcripts, {len(texts)} participant turns, {words:,} words; "
+        f"codebooks: {len(combined)} codes, {n_patterns} patterns, {len(tagger)} codes with patterns "
+        f"(PatternTagger built in {build:.2f} s; fast path: {tagger._fast('sentence')})"
+    )
+    for d in nlp.tokenizer.pipe(
+        texts, batch_size=1000
+    ):  # warm the tokenizer cache for everyone
         pass
     res: dict = {"words": words, "codes": len(combined), "patterns": n_patterns}
 
@@ -159,21 +182,33 @@ def throughput(n_words: int, repeat: int) -> dict:
     out = {}
 
     def sugg_sentence():
-        out["sentence"] = suggest(transcripts, tagger=tagger, unit="sentence", batch_size=1000)
+        out["sentence"] = suggest(
+            transcripts, tagger=tagger, unit="sentence", batch_size=1000
+        )
 
     def sugg_turn():
         out["turn"] = suggest(transcripts, tagger=tagger, unit="turn", batch_size=1000)
 
-    stages = [("raw nlp.tokenizer.pipe", tok), ("tokenizer + tagger matchers", matchers),
-              ("suggest(unit='sentence')", sugg_sentence), ("suggest(unit='turn')", sugg_turn)]
+    stages = [
+        ("raw nlp.tokenizer.pipe", tok),
+        ("tokenizer + tagger matchers", matchers),
+        ("suggest(unit='sentence')", sugg_sentence),
+        ("suggest(unit='turn')", sugg_turn),
+    ]
     for name, fn in stages:
         res[name] = words / best_of(fn, repeat)
     base = res["raw nlp.tokenizer.pipe"]
 
     def naive():  # the full default pipeline (sentencizer + lookup lemmatizer) + matchers, via iter_units
         seen = None
-        for row in iter_units(transcripts, "sentence", roles=["participant"], nlp=load_nlp(), batch_size=1000,
-                              docs=True):
+        for row in iter_units(
+            transcripts,
+            "sentence",
+            roles=["participant"],
+            nlp=load_nlp(),
+            batch_size=1000,
+            docs=True,
+        ):
             if row["doc"] is not seen:
                 seen = row["doc"]
                 tagger.matches(seen)
@@ -188,7 +223,9 @@ def throughput(n_words: int, repeat: int) -> dict:
     res["full nlp.pipe (sentencizer + lemmatizer)"] = words / best_of(full_pipe, 1)
     for name, v in res.items():
         if isinstance(v, float):
-            print(f"  {name:48s} {v:12,.0f} words/s   ratio to tokenizer {v / base:5.2f}")
+            print(
+                f"  {name:48s} {v:12,.0f} words/s   ratio to tokenizer {v / base:5.2f}"
+            )
     n_s, n_t = len(out["sentence"]), len(out["turn"])
     print(f"  suggestions: {n_s:,} sentence-level, {n_t:,} turn-level")
     res["n_suggestions_sentence"] = n_s
@@ -207,22 +244,40 @@ def _stream_child(n_words: int) -> None:
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
     rows = 0
-    for chunk in iter_suggestions(gen.transcripts(n_words), tagger=tagger, batch_size=1000):
+    for chunk in iter_suggestions(
+        gen.transcripts(n_words), tagger=tagger, batch_size=1000
+    ):
         rows += len(chunk)
     dt = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"words": n_words, "rows": rows, "seconds": dt, "peak_mb": peak, "before_mb": base}))
+    print(
+        json.dumps(
+            {
+                "words": n_words,
+                "rows": rows,
+                "seconds": dt,
+                "peak_mb": peak,
+                "before_mb": base,
+            }
+        )
+    )
 
 
 def memory(n_small: int, n_big: int) -> dict:
     out = {}
     for n in (n_small, n_big):
-        r = subprocess.run([sys.executable, __file__, "--child-stream", str(n)], capture_output=True, text=True,
-                           check=True)
+        r = subprocess.run(
+            [sys.executable, __file__, "--child-stream", str(n)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         out[n] = json.loads(r.stdout.strip().splitlines()[-1])
         d = out[n]
-        print(f"  stream {n:>12,} words: {d['rows']:,} suggestions in {d['seconds']:.1f} s (incl. generating the "
-              f"text); peak RSS {d['peak_mb']:.0f} MB (after loading: {d['before_mb']:.0f} MB)")
+        print(
+            f"  stream {n:>12,} words: {d['rows']:,} suggestions in {d['seconds']:.1f} s (incl. generating the "
+            f"text); peak RSS {d['peak_mb']:.0f} MB (after loading: {d['before_mb']:.0f} MB)"
+        )
     return out
 
 
@@ -233,7 +288,10 @@ def learned(n_units: int = 2000) -> dict:
     rng = random.Random(3)
     gen = Generator(domain_terms(books), seed=2, term_rate=0.0)
     # six codes, each signalled by its own small set of words; ~1/3 of units are coded
-    codes = {f"code{i}": [w for w in gen.vocab[300 + 40 * i: 300 + 40 * i + 8]] for i in range(6)}
+    codes = {
+        f"code{i}": [w for w in gen.vocab[300 + 40 * i : 300 + 40 * i + 8]]
+        for i in range(6)
+    }
     from qualcode.model import Transcript, TurnDraft
 
     transcripts, rows = [], []
@@ -253,23 +311,39 @@ def learned(n_units: int = 2000) -> dict:
         transcripts.append(t)
         for turn, lab in zip(t.turns, labels, strict=True):
             if lab:
-                rows.append({"transcript_id": t.id, "start": turn.start, "end": turn.end, "code": lab, "coder": "AB"})
+                rows.append(
+                    {
+                        "transcript_id": t.id,
+                        "start": turn.start,
+                        "end": turn.end,
+                        "code": lab,
+                        "coder": "AB",
+                    }
+                )
     import pandas as pd
 
     codings = pd.DataFrame(rows)
     res = {}
     for arch in ("bow", "cnn"):
         t0 = time.perf_counter()
-        tagger = LearnedTagger(architecture=arch, seed=0).fit(codings, coder="AB", transcripts=transcripts, folds=5)
+        tagger = LearnedTagger(architecture=arch, seed=0).fit(
+            codings, coder="AB", transcripts=transcripts, folds=5
+        )
         dt = time.perf_counter() - t0
         rep = tagger.report.set_index("code")
         t0 = time.perf_counter()
         s = tagger.suggest(transcripts, explain=False)
         pdt = time.perf_counter() - t0
-        res[arch] = {"fit_s": dt, "micro_f1": float(rep.loc["(micro)", "f1"]), "predict_units_s": n_units / pdt}
-        print(f"  LearnedTagger({arch!r}).fit on {n_units} units, {len(codings)} codings, 6 codes, 10 epochs, "
-              f"5-fold CV + refit: {dt:.1f} s; CV micro F1 {rep.loc['(micro)', 'f1']:.3f}; "
-              f"suggest {n_units / pdt:,.0f} units/s ({len(s)} suggestions)")
+        res[arch] = {
+            "fit_s": dt,
+            "micro_f1": float(rep.loc["(micro)", "f1"]),
+            "predict_units_s": n_units / pdt,
+        }
+        print(
+            f"  LearnedTagger({arch!r}).fit on {n_units} units, {len(codings)} codings, 6 codes, 10 epochs, "
+            f"5-fold CV + refit: {dt:.1f} s; CV micro F1 {rep.loc['(micro)', 'f1']:.3f}; "
+            f"suggest {n_units / pdt:,.0f} units/s ({len(s)} suggestions)"
+        )
     return res
 
 

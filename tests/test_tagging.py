@@ -44,8 +44,16 @@ def pursue_book() -> Codebook:
 
 
 # -- patterns --------------------------------------------------------------------
-@pytest.mark.parametrize("text", ["They arrested him.", "Arrests rose.", "We are arresting people.",
-                                  "ARREST them.", "One arrest."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They arrested him.",
+        "Arrests rose.",
+        "We are arresting people.",
+        "ARREST them.",
+        "One arrest.",
+    ],
+)
 def test_tagging_lemma_and_lower_match_inflections(pursue_book, text):
     s = suggest([one(text)], pursue_book)
     assert s["code"].tolist() == ["pursue"]
@@ -74,7 +82,12 @@ def test_tagging_case_sensitive_phrase():
 
 
 def test_tagging_token_pattern_matches():
-    cb = book(code("lines", [[{"LOWER": "county"}, {"LOWER": "line", "OP": "?"}, {"LOWER": "lines"}]]))
+    cb = book(
+        code(
+            "lines",
+            [[{"LOWER": "county"}, {"LOWER": "line", "OP": "?"}, {"LOWER": "lines"}]],
+        )
+    )
     s = suggest([one("County lines again. County line lines too.")], cb)
     assert s["evidence"].tolist() == ["County lines", "County line lines"]
 
@@ -82,7 +95,9 @@ def test_tagging_token_pattern_matches():
 @pytest.mark.parametrize("lemma", ["seize", {"IN": ["seize", "raid"]}])
 def test_tagging_token_lemma_pattern_matches_any_form(lemma):
     cb = book(code("pursue", [[{"LEMMA": lemma}, {"LOWER": "cash"}]]))
-    s = suggest([one("Officers seized cash. Seizing cash daily. We seize no cash.")], cb)
+    s = suggest(
+        [one("Officers seized cash. Seizing cash daily. We seize no cash.")], cb
+    )
     assert s["evidence"].tolist() == ["seized cash", "Seizing cash"]
 
 
@@ -106,17 +121,27 @@ def test_tagging_invalid_token_pattern_raises_with_code_id():
         tagger.add("bad", [[{"LOWER": {"NOT_AN_OP": 1}}]])
 
 
-@pytest.mark.parametrize("pattern", [42, "", [], [1, 2], {"phrase": ""}, {"phrase": "x", "colour": 1}])
+@pytest.mark.parametrize(
+    "pattern", [42, "", [], [1, 2], {"phrase": ""}, {"phrase": "x", "colour": 1}]
+)
 def test_tagging_malformed_pattern_raises(pattern):
     with pytest.raises(CodebookError, match="QC502"):
         PatternTagger().add("x", [pattern])
 
 
 def test_tagging_veto_flag_excludes_only_its_unit():
-    cb = book(code("pursue", ["arrest"], flags={"exclude_patterns": "false arrest; wrongful arrest"}))
+    cb = book(
+        code(
+            "pursue",
+            ["arrest"],
+            flags={"exclude_patterns": "false arrest; wrongful arrest"},
+        )
+    )
     t = one("It was a false arrest. We arrest dealers.")
     s = suggest([t], cb)
-    assert [t.text[a:b] for a, b in zip(s["start"], s["end"], strict=True)] == ["We arrest dealers."]
+    assert [t.text[a:b] for a, b in zip(s["start"], s["end"], strict=True)] == [
+        "We arrest dealers."
+    ]
 
 
 def test_tagging_veto_in_patterns_via_add():
@@ -127,8 +152,10 @@ def test_tagging_veto_in_patterns_via_add():
 
 
 def test_tagging_veto_does_not_touch_other_codes():
-    cb = book(code("pursue", ["arrest"], flags={"exclude_patterns": "false arrest"}),
-              code("harm", ["false arrest"]))
+    cb = book(
+        code("pursue", ["arrest"], flags={"exclude_patterns": "false arrest"}),
+        code("harm", ["false arrest"]),
+    )
     s = suggest([one("It was a false arrest.")], cb)
     assert s["code"].tolist() == ["harm"]
 
@@ -138,13 +165,20 @@ def test_tagging_len_contains_and_version_changes():
     v0 = tagger.version
     assert (len(tagger), "a" in tagger, "b" in tagger) == (2, True, False)
     tagger.add("b", ["z"])
-    assert len(tagger) == 3 and tagger.version != v0 and tagger.version.startswith("patterns:")
+    assert (
+        len(tagger) == 3
+        and tagger.version != v0
+        and tagger.version.startswith("patterns:")
+    )
 
 
 def test_tagging_call_returns_labelled_spans(pursue_book):
     tagger = PatternTagger(pursue_book)
     doc = tagger.nlp("We arrested drug dealers.")
-    assert [(s.start_char, s.end_char, s.label_) for s in tagger(doc)] == [(3, 11, "pursue"), (12, 24, "pursue")]
+    assert [(s.start_char, s.end_char, s.label_) for s in tagger(doc)] == [
+        (3, 11, "pursue"),
+        (12, 24, "pursue"),
+    ]
 
 
 def test_tagging_real_codebooks_compile():
@@ -154,23 +188,28 @@ def test_tagging_real_codebooks_compile():
     for p in paths:
         cb = Codebook.load(p)
         tagger = PatternTagger(cb)
-        assert len(tagger) == sum(1 for c in cb if c.patterns or c.flags.get("exclude_patterns"))
+        assert len(tagger) == sum(
+            1 for c in cb if c.patterns or c.flags.get("exclude_patterns")
+        )
 
 
 # -- units and offsets -----------------------------------------------------------
-TEXT = ('Arrests rose.  We arrest dealers! "Really?" Yes. We arrest;\nwe wait... arrest again')
+TEXT = 'Arrests rose.  We arrest dealers! "Really?" Yes. We arrest;\nwe wait... arrest again'
 
 
 @pytest.mark.parametrize("unit", ["sentence", "turn"])
 def test_tagging_offsets_are_the_units(unit):
-    t = Transcript.build("t1", [TurnDraft("Hello.", "I", "interviewer"), TurnDraft(TEXT, "P", "participant")])
+    t = Transcript.build(
+        "t1",
+        [TurnDraft("Hello.", "I", "interviewer"), TurnDraft(TEXT, "P", "participant")],
+    )
     s = suggest([t], book(code("pursue", ["arrest"])), unit=unit)
     u = units([t], unit, roles=["participant"])
     spans = set(zip(u["start"], u["end"], strict=True))
     assert len(s) > 0
     for r in s.itertuples():
         assert (r.start, r.end) in spans
-        assert t.text[r.start:r.end] == r.text
+        assert t.text[r.start : r.end] == r.text
         assert r.unit == unit
 
 
@@ -178,22 +217,56 @@ def test_tagging_sentence_offsets_equal_spacy_sentences():
     t = one(TEXT)
     s = suggest([t], book(code("pursue", ["arrest"])))
     doc = load_nlp()(t.turns[0].text)
-    sents = [(t.turns[0].start + x.start_char, t.turns[0].start + x.end_char) for x in doc.sents]
+    sents = [
+        (t.turns[0].start + x.start_char, t.turns[0].start + x.end_char)
+        for x in doc.sents
+    ]
     got = list(zip(s["start"], s["end"], strict=True))
     assert all(any(a <= g0 and g1 <= b for a, b in sents) for g0, g1 in got)
     # spaCy's sentencizer keeps a closing quote with its sentence and does not split at "..."
-    assert [t.text[a:b] for a, b in got] == ["Arrests rose.", 'We arrest dealers! "',
-                                             "We arrest;\nwe wait... arrest again"]
+    assert [t.text[a:b] for a, b in got] == [
+        "Arrests rose.",
+        'We arrest dealers! "',
+        "We arrest;\nwe wait... arrest again",
+    ]
 
 
-WORDS = st.sampled_from(["we", "Arrest", "arrest", ".", "!", "?", "...", ",", ";", '"', "(", ")", "\n", " ",
-                         "  ", "dealers", "Mr.", "e.g.", "'", "-", "U.K.", "\n\n", "\t"])
+WORDS = st.sampled_from(
+    [
+        "we",
+        "Arrest",
+        "arrest",
+        ".",
+        "!",
+        "?",
+        "...",
+        ",",
+        ";",
+        '"',
+        "(",
+        ")",
+        "\n",
+        " ",
+        "  ",
+        "dealers",
+        "Mr.",
+        "e.g.",
+        "'",
+        "-",
+        "U.K.",
+        "\n\n",
+        "\t",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(WORDS, min_size=1, max_size=25), min_size=1, max_size=3))
 def test_tagging_fast_units_equal_iter_units(turns):
-    drafts = [TurnDraft(" ".join(w) if i % 2 else "".join(w), f"S{i}", "participant") for i, w in enumerate(turns)]
+    drafts = [
+        TurnDraft(" ".join(w) if i % 2 else "".join(w), f"S{i}", "participant")
+        for i, w in enumerate(turns)
+    ]
     t = Transcript.build("t", drafts)
     nlp = load_nlp()
     punct = punct_hashes(nlp.get_pipe("sentencizer"), nlp.vocab)
@@ -211,8 +284,11 @@ def test_tagging_fast_units_equal_iter_units(turns):
 
 
 def test_tagging_fast_and_pipeline_paths_agree(monkeypatch, tiny_transcripts):
-    cb = book(code("pursue", ["arrest", [{"LEMMA": "dealer"}]]), code("prevent", ["divert", "treatment service"]),
-              code("protect", ["safeguard", "county lines"]))
+    cb = book(
+        code("pursue", ["arrest", [{"LEMMA": "dealer"}]]),
+        code("prevent", ["divert", "treatment service"]),
+        code("protect", ["safeguard", "county lines"]),
+    )
     fast = suggest(tiny_transcripts, cb)
     monkeypatch.setattr(PatternTagger, "_fast", lambda self, unit: False)
     slow = suggest(tiny_transcripts, cb)
@@ -221,15 +297,25 @@ def test_tagging_fast_and_pipeline_paths_agree(monkeypatch, tiny_transcripts):
 
 
 def test_tagging_interviewer_turns_skipped_by_default():
-    t = Transcript.build("t1", [TurnDraft("Did you arrest him?", "I", "interviewer"),
-                                TurnDraft("We did arrest him.", "P", "participant")])
+    t = Transcript.build(
+        "t1",
+        [
+            TurnDraft("Did you arrest him?", "I", "interviewer"),
+            TurnDraft("We did arrest him.", "P", "participant"),
+        ],
+    )
     s = suggest([t], book(code("pursue", ["arrest"])))
     assert s["turn"].tolist() == [1]
 
 
 def test_tagging_interviewer_turns_included_on_request():
-    t = Transcript.build("t1", [TurnDraft("Did you arrest him?", "I", "interviewer"),
-                                TurnDraft("We did arrest him.", "P", "participant")])
+    t = Transcript.build(
+        "t1",
+        [
+            TurnDraft("Did you arrest him?", "I", "interviewer"),
+            TurnDraft("We did arrest him.", "P", "participant"),
+        ],
+    )
     s = suggest([t], book(code("pursue", ["arrest"])), include_interviewer=True)
     assert s["turn"].tolist() == [0, 1]
 
@@ -251,18 +337,26 @@ def test_tagging_evidence_lists_matched_words(pursue_book):
     assert s["evidence"].tolist() == ["arrested; drug dealers"]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("We arrest.", 0.4),                       # one 1-token hit
-    ("We arrest and arrest.", 0.64),           # two hits: 1 - 0.6 * 0.6
-    ("We arrest a drug dealer.", 0.784),       # 1-token + 2-token: 1 - 0.6 * 0.36
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We arrest.", 0.4),  # one 1-token hit
+        ("We arrest and arrest.", 0.64),  # two hits: 1 - 0.6 * 0.6
+        ("We arrest a drug dealer.", 0.784),  # 1-token + 2-token: 1 - 0.6 * 0.36
+    ],
+)
 def test_tagging_score_is_noisy_or_of_hit_weights(pursue_book, text, expected):
     s = suggest([one(text)], pursue_book)
     assert s["score"].iloc[0] == pytest.approx(expected)
 
 
 def test_tagging_score_grows_with_hits(pursue_book):
-    texts = ["We arrest.", "We arrest, arrest.", "We arrest, arrest, arrest.", "We arrest, arrest, arrest, arrest."]
+    texts = [
+        "We arrest.",
+        "We arrest, arrest.",
+        "We arrest, arrest, arrest.",
+        "We arrest, arrest, arrest, arrest.",
+    ]
     scores = [suggest([one(x)], pursue_book)["score"].iloc[0] for x in texts]
     assert all(0 < a < b <= 1 for a, b in zip(scores, scores[1:], strict=False))
 
@@ -276,7 +370,9 @@ def test_tagging_shared_pattern_weighs_less():
 
 
 def test_tagging_min_score_filters(pursue_book):
-    s = suggest([one("We arrest. We arrest a drug dealer.")], pursue_book, min_score=0.5)
+    s = suggest(
+        [one("We arrest. We arrest a drug dealer.")], pursue_book, min_score=0.5
+    )
     assert s["text"].tolist() == ["We arrest a drug dealer."]
 
 
@@ -290,7 +386,9 @@ def test_tagging_iter_suggestions_chunks_equal_suggest(pursue_book):
 
 def test_tagging_n_process_two_gives_same_result(pursue_book):
     ts = [one("We arrest. Drug dealers. Nothing.", tid=f"t{i}") for i in range(6)]
-    pd.testing.assert_frame_equal(suggest(ts, pursue_book, n_process=2, batch_size=2), suggest(ts, pursue_book))
+    pd.testing.assert_frame_equal(
+        suggest(ts, pursue_book, n_process=2, batch_size=2), suggest(ts, pursue_book)
+    )
 
 
 # -- inputs and errors -----------------------------------------------------------
@@ -315,7 +413,9 @@ def test_tagging_exclude_coded_by_needs_project(pursue_book):
 
 
 def test_tagging_accepts_codebook_list(pursue_book):
-    s = suggest([one("We arrest. We divert.")], [pursue_book, book(code("prevent", ["divert"]))])
+    s = suggest(
+        [one("We arrest. We divert.")], [pursue_book, book(code("prevent", ["divert"]))]
+    )
     assert s["code"].tolist() == ["pursue", "prevent"]
 
 
@@ -324,7 +424,9 @@ def test_tagging_accepts_codebook_list(pursue_book):
 def project(tmp_path, tiny_transcripts):
     from qualcode import Project
 
-    cb = book(code("pursue", ["arrest", "dealer"]), code("prevent", ["divert", "treatment"]))
+    cb = book(
+        code("pursue", ["arrest", "dealer"]), code("prevent", ["divert", "treatment"])
+    )
     p = Project(tmp_path / "p.qcproj")
     p.set_codebook(cb)
     p.add_transcripts(tiny_transcripts)
@@ -348,10 +450,17 @@ def test_tagging_review_adds_codings_and_logs_every_decision(project):
     s = suggest(p, cb)
     assert len(s) == 3
     out = review(p, s, decide(s, ["accepted", "rejected", ""]), "AB")
-    assert out == {"accepted": 1, "rejected": 1, "skipped": 1, "already_coded": 0, "already_logged": 0}
+    assert out == {
+        "accepted": 1,
+        "rejected": 1,
+        "skipped": 1,
+        "already_coded": 0,
+        "already_logged": 0,
+    }
     codings = p.codings(coder="AB")
     assert codings[["start", "end", "code", "origin"]].values.tolist() == [
-        [s["start"][0], s["end"][0], s["code"][0], s["tagger"][0]]]
+        [s["start"][0], s["end"][0], s["code"][0], s["tagger"][0]]
+    ]
     assert p.decisions(coder="AB")["decision"].tolist() == ["accepted", "rejected"]
 
 
@@ -361,7 +470,13 @@ def test_tagging_review_is_idempotent(project):
     d = decide(s, ["accepted", "rejected", "accepted"])
     review(p, s, d, "AB")
     again = review(p, s, d, "AB")
-    assert again == {"accepted": 0, "rejected": 0, "skipped": 0, "already_coded": 2, "already_logged": 3}
+    assert again == {
+        "accepted": 0,
+        "rejected": 0,
+        "skipped": 0,
+        "already_coded": 2,
+        "already_logged": 3,
+    }
     assert len(p.codings(coder="AB")) == 2 and len(p.decisions(coder="AB")) == 3
 
 
@@ -403,7 +518,9 @@ def test_tagging_exclude_coded_by_uses_overlap(project):
     p, cb = project
     s = suggest(p, cb)
     tid, start = s["transcript_id"][0], int(s["start"][0])
-    p.add_coding(tid, start + 3, start + 11, s["code"][0], "AB")  # a few words inside the sentence
+    p.add_coding(
+        tid, start + 3, start + 11, s["code"][0], "AB"
+    )  # a few words inside the sentence
     assert len(suggest(p, cb, exclude_coded_by="AB")) == 2
 
 
@@ -414,11 +531,23 @@ def eval_case():
     t = one("Alpha one. Beta two. Gamma three. Delta four.")
     u = units([t], "sentence")
     spans = list(zip(u["start"], u["end"], strict=True))
-    sug = pd.DataFrame({"transcript_id": "t1", "start": [spans[0][0], spans[2][0], spans[3][0]],
-                        "end": [spans[0][1], spans[2][1], spans[3][1]], "code": ["a", "a", "b"],
-                        "unit": "sentence"})
-    cod = pd.DataFrame({"transcript_id": "t1", "start": [spans[0][0] + 2, spans[1][0], spans[3][0]],
-                        "end": [spans[1][1], spans[1][1], spans[3][0] + 5], "code": ["a", "a", "b"]})
+    sug = pd.DataFrame(
+        {
+            "transcript_id": "t1",
+            "start": [spans[0][0], spans[2][0], spans[3][0]],
+            "end": [spans[0][1], spans[2][1], spans[3][1]],
+            "code": ["a", "a", "b"],
+            "unit": "sentence",
+        }
+    )
+    cod = pd.DataFrame(
+        {
+            "transcript_id": "t1",
+            "start": [spans[0][0] + 2, spans[1][0], spans[3][0]],
+            "end": [spans[1][1], spans[1][1], spans[3][0] + 5],
+            "code": ["a", "a", "b"],
+        }
+    )
     return t, sug, cod
 
 
@@ -426,13 +555,23 @@ def test_tagging_evaluate_hand_example(eval_case):
     t, sug, cod = eval_case
     ev = evaluate(sug, cod, transcripts=[t]).set_index("code")
     # code a: suggested {0, 2}; coded {0, 1} (the first coding spans sentences 0-1) -> tp 1, fp 1, fn 1
-    assert ev.loc["a", ["tp", "fp", "fn", "support", "n_suggested"]].tolist() == [1, 1, 1, 2, 2]
+    assert ev.loc["a", ["tp", "fp", "fn", "support", "n_suggested"]].tolist() == [
+        1,
+        1,
+        1,
+        2,
+        2,
+    ]
     assert ev.loc["a", ["precision", "recall", "f1"]].tolist() == [0.5, 0.5, 0.5]
     # code b: suggested {3}; coded {3} -> P = R = F1 = 1
     assert ev.loc["b", ["precision", "recall", "f1"]].tolist() == [1.0, 1.0, 1.0]
     # micro: tp 2, fp 1, fn 1 -> P = R = 2/3, F1 = 4/6; macro: mean(0.5, 1) = 0.75
-    assert ev.loc["(micro)", ["precision", "recall", "f1"]].tolist() == pytest.approx([2 / 3, 2 / 3, 2 / 3])
-    assert ev.loc["(macro)", ["precision", "recall", "f1"]].tolist() == pytest.approx([0.75, 0.75, 0.75])
+    assert ev.loc["(micro)", ["precision", "recall", "f1"]].tolist() == pytest.approx(
+        [2 / 3, 2 / 3, 2 / 3]
+    )
+    assert ev.loc["(macro)", ["precision", "recall", "f1"]].tolist() == pytest.approx(
+        [0.75, 0.75, 0.75]
+    )
 
 
 def test_tagging_evaluate_schema(eval_case):
@@ -460,7 +599,9 @@ def test_tagging_evaluate_undefined_warns_and_gives_nan(eval_case):
 
 def test_tagging_evaluate_zero_division_value(eval_case):
     t, sug, cod = eval_case
-    ev = evaluate(sug, cod, transcripts=[t], codes=["a", "c"], zero_division=0.0).set_index("code")
+    ev = evaluate(
+        sug, cod, transcripts=[t], codes=["a", "c"], zero_division=0.0
+    ).set_index("code")
     assert ev.loc["c", ["precision", "recall", "f1"]].tolist() == [0.0, 0.0, 0.0]
 
 
@@ -473,10 +614,62 @@ def test_tagging_evaluate_unit_mismatch_raises(eval_case):
 def test_tagging_evaluate_turn_level_with_transcripts(eval_case):
     t, sug, cod = eval_case
     ev = evaluate(sug, cod, unit="turn", transcripts=[t]).set_index("code")
-    assert ev.loc["a", ["tp", "fp", "fn"]].tolist() == [1, 0, 0]  # one turn, suggested and coded
+    assert ev.loc["a", ["tp", "fp", "fn"]].tolist() == [
+        1,
+        0,
+        0,
+    ]  # one turn, suggested and coded
 
 
 def test_tagging_evaluate_unknown_transcript_raises(eval_case):
     t, sug, cod = eval_case
     with pytest.raises(TaggingError, match="QC511"):
         evaluate(sug.assign(transcript_id="zz"), cod, transcripts=[t])
+
+
+# -- matcher equivalence ---------------------------------------------------------
+LEMMA_WORDS = ["arrested", "Arrests", "arrest", "seizing", "Seized", "left", "leaves", "raid", "Raids",
+               "the", "drug", "Drugs", "dealer", "took", "out", "take", "them", "network", "."]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(LEMMA_WORDS), min_size=1, max_size=30))
+def test_tagging_lemma_rewrite_matches_like_the_lemmatizer(words):
+    from spacy.matcher import Matcher
+
+    patterns = [
+        [{"LEMMA": {"IN": ["arrest", "raid", "leave"]}}],
+        [{"LEMMA": {"IN": ["take", "bring"]}}, {"LOWER": "out", "OP": "?"}, {"LEMMA": "network"}],
+        [{"LEMMA": "drug"}, {"LEMMA": "dealer", "OP": "+"}],
+        [{"LEMMA": {"NOT_IN": ["the", "drug"]}}, {"LEMMA": "seize"}],
+    ]
+    tagger = PatternTagger()
+    tagger.add("x", patterns)
+    nlp = load_nlp()
+    reference = Matcher(nlp.vocab)
+    reference.add("x", patterns)
+    doc = nlp(" ".join(words))
+    got = sorted((s, e) for s, e, *_ in tagger.matches(nlp.make_doc(doc.text)))
+    assert got == sorted((s, e) for _m, s, e in reference(doc))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["take", "took", "out", "the", "a", "gang", "group", "down", "x", "."]),
+                min_size=1, max_size=40))
+def test_tagging_anchored_windows_find_every_match(words):
+    from spacy.matcher import Matcher
+
+    patterns = [
+        [{"LOWER": {"IN": ["take", "took"]}}, {"LOWER": {"IN": ["out", "down"]}},
+         {"LOWER": {"IN": ["the", "a"]}, "OP": "?"}, {"LOWER": {"IN": ["gang", "group"]}}],
+        [{"LOWER": "the"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": "gang"}],
+        [{"LOWER": "x", "OP": "+"}, {"LOWER": "group"}],
+    ]
+    tagger = PatternTagger()
+    tagger.add("x", patterns)
+    assert len(tagger._anchored) == 3
+    nlp = load_nlp()
+    reference = Matcher(nlp.vocab)
+    reference.add("x", patterns)
+    doc = nlp.make_doc(" ".join(words))
+    assert sorted((s, e) for s, e, *_ in tagger.matches(doc)) == sorted((s, e) for _m, s, e in reference(doc))

@@ -16,7 +16,20 @@ from qualcode.tagging import LearnedTagger, suggest
 
 ENFORCE = ["arrest", "warrant", "custody", "charged", "raid", "detained"]
 HEALTH = ["overdose", "naloxone", "clinic", "treatment", "recovery", "hospital"]
-FILLER = ["the", "team", "said", "that", "we", "last", "week", "in", "area", "people", "often", "then"]
+FILLER = [
+    "the",
+    "team",
+    "said",
+    "that",
+    "we",
+    "last",
+    "week",
+    "in",
+    "area",
+    "people",
+    "often",
+    "then",
+]
 
 
 def _sentence(rng: random.Random, words: list[str]) -> str:
@@ -36,12 +49,34 @@ def toy(n_transcripts: int = 6, per: int = 10, seed: int = 0, rare: int = 2):
         t = Transcript.build(f"t{k}", [TurnDraft(x, "P", "participant") for x in texts])
         transcripts.append(t)
         for turn, x in zip(t.turns, kinds, strict=True):
-            rows.append({"transcript_id": t.id, "start": turn.start, "end": turn.end,
-                         "code": "pursue" if x == "e" else "harm", "coder": "AB"})
+            rows.append(
+                {
+                    "transcript_id": t.id,
+                    "start": turn.start,
+                    "end": turn.end,
+                    "code": "pursue" if x == "e" else "harm",
+                    "coder": "AB",
+                }
+            )
     for turn in transcripts[0].turns[:rare]:
-        rows.append({"transcript_id": "t0", "start": turn.start, "end": turn.end, "code": "rare", "coder": "AB"})
-    rows.append({"transcript_id": "t1", "start": transcripts[1].turns[0].start,
-                 "end": transcripts[1].turns[0].end, "code": "pursue", "coder": "CD"})  # another coder: ignored
+        rows.append(
+            {
+                "transcript_id": "t0",
+                "start": turn.start,
+                "end": turn.end,
+                "code": "rare",
+                "coder": "AB",
+            }
+        )
+    rows.append(
+        {
+            "transcript_id": "t1",
+            "start": transcripts[1].turns[0].start,
+            "end": transcripts[1].turns[0].end,
+            "code": "pursue",
+            "coder": "CD",
+        }
+    )  # another coder: ignored
     return transcripts, pd.DataFrame(rows)
 
 
@@ -53,7 +88,9 @@ def data():
 @pytest.fixture(scope="module")
 def fitted(data):
     transcripts, codings = data
-    return LearnedTagger(epochs=8, seed=0).fit(codings, coder="AB", transcripts=transcripts, folds=3)
+    return LearnedTagger(epochs=8, seed=0).fit(
+        codings, coder="AB", transcripts=transcripts, folds=3
+    )
 
 
 def test_tagging_learned_separable_problem_cv_f1(fitted):
@@ -89,8 +126,13 @@ def test_tagging_learned_suggest_frame(fitted, data):
     transcripts, codings = data
     s = fitted.suggest(transcripts)
     assert list(s.columns) == names(SUGGESTIONS)
-    assert (s["text"] == [transcripts[int(t[1:])].text[a:b] for t, a, b in
-                          zip(s["transcript_id"], s["start"], s["end"], strict=True)]).all()
+    assert (
+        s["text"]
+        == [
+            transcripts[int(t[1:])].text[a:b]
+            for t, a, b in zip(s["transcript_id"], s["start"], s["end"], strict=True)
+        ]
+    ).all()
     assert s["evidence"].str.startswith("model p=").all()
     assert s["tagger"].unique().tolist() == [fitted.version]
 
@@ -107,7 +149,9 @@ def test_tagging_learned_evidence_names_words_that_matter(fitted, data):
 
 def test_tagging_learned_via_suggest_function(fitted, data):
     transcripts, _ = data
-    pd.testing.assert_frame_equal(suggest(transcripts, tagger=fitted), fitted.suggest(transcripts))
+    pd.testing.assert_frame_equal(
+        suggest(transcripts, tagger=fitted), fitted.suggest(transcripts)
+    )
 
 
 def test_tagging_learned_save_load_round_trip(fitted, data, tmp_path):
@@ -115,18 +159,28 @@ def test_tagging_learned_save_load_round_trip(fitted, data, tmp_path):
     path = fitted.save(tmp_path / "learned")
     back = LearnedTagger.load(path)
     texts = [t.text for t in transcripts[:2]]
-    np.testing.assert_allclose(back.predict_proba(texts).to_numpy(), fitted.predict_proba(texts).to_numpy())
+    np.testing.assert_allclose(
+        back.predict_proba(texts).to_numpy(), fitted.predict_proba(texts).to_numpy()
+    )
     assert back.thresholds == fitted.thresholds and back.version == fitted.version
-    pd.testing.assert_frame_equal(back.suggest(transcripts), fitted.suggest(transcripts))
+    pd.testing.assert_frame_equal(
+        back.suggest(transcripts), fitted.suggest(transcripts)
+    )
     pd.testing.assert_frame_equal(back.report, fitted.report)
 
 
 def test_tagging_learned_is_deterministic(data):
     transcripts, codings = data
-    a = LearnedTagger(epochs=3, seed=1).fit(codings, coder="AB", transcripts=transcripts, folds=2)
-    b = LearnedTagger(epochs=3, seed=1).fit(codings, coder="AB", transcripts=transcripts, folds=2)
+    a = LearnedTagger(epochs=3, seed=1).fit(
+        codings, coder="AB", transcripts=transcripts, folds=2
+    )
+    b = LearnedTagger(epochs=3, seed=1).fit(
+        codings, coder="AB", transcripts=transcripts, folds=2
+    )
     texts = [t.text for t in transcripts]
-    np.testing.assert_array_equal(a.predict_proba(texts).to_numpy(), b.predict_proba(texts).to_numpy())
+    np.testing.assert_array_equal(
+        a.predict_proba(texts).to_numpy(), b.predict_proba(texts).to_numpy()
+    )
     assert a.version == b.version
 
 
@@ -178,7 +232,15 @@ def test_tagging_learned_fits_from_project(tmp_path, data):
         ab = p.codings(coder="AB")
     assert set(t.thresholds) == {"pursue", "harm"}
     coded = set(zip(ab["transcript_id"], ab["start"], ab["code"], strict=True))
-    keys = list(zip(everything["transcript_id"], everything["start"], everything["code"], strict=True))
+    keys = list(
+        zip(
+            everything["transcript_id"],
+            everything["start"],
+            everything["code"],
+            strict=True,
+        )
+    )
     assert any(k in coded for k in keys)
-    assert list(zip(fresh["transcript_id"], fresh["start"], fresh["code"], strict=True)) == [
-        k for k in keys if k not in coded]
+    assert list(
+        zip(fresh["transcript_id"], fresh["start"], fresh["code"], strict=True)
+    ) == [k for k in keys if k not in coded]

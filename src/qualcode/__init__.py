@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from qualcode import agreement, datasets
 from qualcode.agreement import agreement_table, disagreements, resolve_disagreements
-from qualcode.anonymise import check_leaks, pseudonymise
+from qualcode.anonymise import (
+    Detector,
+    PseudonymisationResult,
+    PseudonymKey,
+    check_leaks,
+    detect_identifiers,
+    pseudonymise,
+    suggest_entities,
+)
 from qualcode.codebook import Code, Codebook
 from qualcode.corpus import Corpus, read_corpus
 from qualcode.errors import (
@@ -25,9 +33,17 @@ from qualcode.errors import (
     QualcodeError,
     QualcodeWarning,
     StoreError,
+    StoreLockedError,
     UndefinedStatisticWarning,
 )
-from qualcode.export import code_matrix, cooccurrence, export_extracts, export_parquet
+from qualcode.export import (
+    code_matrix,
+    cooccurrence,
+    export_extracts,
+    export_matrices,
+    export_parquet,
+    format_attribution,
+)
 from qualcode.io import read_transcript
 from qualcode.io.qdpx import read_qdpx, write_qdpx
 from qualcode.model import Coding, Transcript, Turn
@@ -43,6 +59,7 @@ __all__ = [
     "CodebookError",
     "Coding",
     "Corpus",
+    "Detector",
     "ImportFormatError",
     "InvalidInputError",
     "LearnedTagger",
@@ -50,9 +67,12 @@ __all__ = [
     "OffsetError",
     "PatternTagger",
     "Project",
+    "PseudonymKey",
+    "PseudonymisationResult",
     "QualcodeError",
     "QualcodeWarning",
     "StoreError",
+    "StoreLockedError",
     "Transcript",
     "Treemap",
     "Turn",
@@ -65,10 +85,13 @@ __all__ = [
     "code_treemap",
     "cooccurrence",
     "datasets",
+    "detect_identifiers",
     "disagreements",
     "evaluate",
     "export_extracts",
+    "export_matrices",
     "export_parquet",
+    "format_attribution",
     "pseudonymise",
     "read_corpus",
     "read_qdpx",
@@ -78,5 +101,6 @@ __all__ = [
     "review",
     "selection_treemap",
     "suggest",
+    "suggest_entities",
     "write_qdpx",
 ]

@@ -343,3 +343,56 @@ DEMO_CODINGS: Schema = (
     ("memo", STR),
     ("origin", STR),
 )
+
+# anonymise.py: PseudonymKey.to_frame, pseudonymise().report, detect_identifiers,
+# suggest_entities, check_leaks (reports never hold originals; key/review frames do)
+PSEUDONYM_KEY: Schema = (
+    ("original", STR),
+    ("pseudonym", STR),
+    ("kind", STR),
+    ("case_sensitive", BOOL),
+)
+
+PSEUDONYMISATION_REPORT: Schema = (
+    ("transcript_id", STR),
+    ("field", STR),
+    ("start", "Int64"),
+    ("end", "Int64"),
+    ("old_start", "Int64"),
+    ("old_end", "Int64"),
+    ("kind", STR),
+    ("source", STR),
+    ("detector", STR),
+    ("replacement", STR),
+    ("original_hash", STR),
+)
+
+IDENTIFIERS: Schema = (
+    ("transcript_id", STR),
+    ("start", INT),
+    ("end", INT),
+    ("detector", STR),
+    ("kind", STR),
+    ("text", STR),
+)
+
+ENTITY_SUGGESTIONS: Schema = (
+    ("transcript_id", STR),
+    ("start", INT),
+    ("end", INT),
+    ("label", STR),
+    ("kind", STR),
+    ("text", STR),
+    ("in_key", BOOL),
+)
+
+LEAKS: Schema = (
+    ("path", STR),
+    ("location", STR),
+    ("layer", STR),
+    ("kind", STR),
+    ("source", STR),
+    ("original", STR),
+    ("pseudonym", STR),
+    ("context", STR),
+)

@@ -1,4 +1,4 @@
-"""The learned tagger: a spaCy ``textcat_multilabel`` trained on a coder's codings (private).
+"""The learned tagger: spaCy ``textcat_multilabel`` on a coder's codings (private).
 
 Exposed as :class:`qualcode.tagging.LearnedTagger`. spaCy is imported only when a
 method needs it.
@@ -32,12 +32,27 @@ REPORT_EXTRA = ("threshold", "status")
 
 def _model_config(architecture: str) -> dict[str, Any]:
     if architecture == "bow":
-        return {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False, "ngram_size": 1,
-                "no_output_layer": False, "length": 262144}
-    return {"@architectures": "spacy.TextCatCNN.v2", "exclusive_classes": False,
-            "tok2vec": {"@architectures": "spacy.HashEmbedCNN.v2", "pretrained_vectors": None, "width": 64,
-                        "depth": 2, "embed_size": 2000, "window_size": 1, "maxout_pieces": 3,
-                        "subword_features": True}}
+        return {
+            "@architectures": "spacy.TextCatBOW.v3",
+            "exclusive_classes": False,
+            "ngram_size": 1,
+            "no_output_layer": False,
+            "length": 262144,
+        }
+    return {
+        "@architectures": "spacy.TextCatCNN.v2",
+        "exclusive_classes": False,
+        "tok2vec": {
+            "@architectures": "spacy.HashEmbedCNN.v2",
+            "pretrained_vectors": None,
+            "width": 64,
+            "depth": 2,
+            "embed_size": 2000,
+            "window_size": 1,
+            "maxout_pieces": 3,
+            "subword_features": True,
+        },
+    }
 
 
 def best_threshold(y: Sequence[int], p: Sequence[float]) -> tuple[float, float]:
@@ -52,7 +67,9 @@ def best_threshold(y: Sequence[int], p: Sequence[float]) -> tuple[float, float]:
     >>> best_threshold([0, 0, 1, 1], [0.1, 0.3, 0.7, 0.9])
     (0.5, 1.0)
     """
-    pairs = sorted(zip((float(v) for v in p), (int(v) for v in y), strict=True), reverse=True)
+    pairs = sorted(
+        zip((float(v) for v in p), (int(v) for v in y), strict=True), reverse=True
+    )
     n_pos = sum(v for _, v in pairs)
     if n_pos == 0 or not pairs:
         return 0.5, float("nan")
@@ -115,15 +132,35 @@ class LearnedTagger:
         Adam's learning rate (default 0.01 for "bow", 0.001 for "cnn").
     """
 
-    def __init__(self, codes: Any = None, *, nlp: Any = None, architecture: str = "bow", unit: str = "sentence",
-                 epochs: int = 10, seed: int = 0, min_positives: int = 5, explain: bool = True,
-                 name: str = "learned", batch_size: int = 32, dropout: float = 0.1,
-                 learn_rate: float | None = None) -> None:
-        check_choice(architecture, ARCHITECTURES, param="architecture", caller="LearnedTagger")
+    def __init__(
+        self,
+        codes: Any = None,
+        *,
+        nlp: Any = None,
+        architecture: str = "bow",
+        unit: str = "sentence",
+        epochs: int = 10,
+        seed: int = 0,
+        min_positives: int = 5,
+        explain: bool = True,
+        name: str = "learned",
+        batch_size: int = 32,
+        dropout: float = 0.1,
+        learn_rate: float | None = None,
+    ) -> None:
+        check_choice(
+            architecture, ARCHITECTURES, param="architecture", caller="LearnedTagger"
+        )
         check_choice(unit, UNITS, param="unit", caller="LearnedTagger")
-        if codes is not None and not isinstance(codes, (list, tuple, set)) and hasattr(codes, "__iter__"):
+        if (
+            codes is not None
+            and not isinstance(codes, (list, tuple, set))
+            and hasattr(codes, "__iter__")
+        ):
             codes = [c.id if hasattr(c, "id") else str(c) for c in codes]
-        self.codes: list[str] | None = None if codes is None else [str(c) for c in codes]
+        self.codes: list[str] | None = (
+            None if codes is None else [str(c) for c in codes]
+        )
         self.nlp = nlp
         self.architecture = architecture
         self.unit = unit
@@ -134,35 +171,58 @@ class LearnedTagger:
         self.name = str(name)
         self.batch_size = int(batch_size)
         self.dropout = float(dropout)
-        # a sparse linear (bag-of-words) model learns well with a larger step than the CNN
-        self.learn_rate = float(learn_rate) if learn_rate is not None else (0.01 if architecture == "bow" else 0.001)
+        # a sparse linear (bag-of-words) model learns well with a larger step
+        self.learn_rate = (
+            float(learn_rate)
+            if learn_rate is not None
+            else (0.01 if architecture == "bow" else 0.001)
+        )
         self.model: Any = None
         self.thresholds: dict[str, float] = {}
         self.report: pd.DataFrame | None = None
         self.meta: dict[str, Any] = {}
 
     def __repr__(self) -> str:
-        state = f"codes={list(self.thresholds)}" if self.model is not None else "not fitted"
-        return f"LearnedTagger(architecture={self.architecture!r}, unit={self.unit!r}, {state})"
+        state = (
+            f"codes={list(self.thresholds)}" if self.model is not None else "not fitted"
+        )
+        arch, unit = self.architecture, self.unit
+        return f"LearnedTagger(architecture={arch!r}, unit={unit!r}, {state})"
 
     @property
     def version(self) -> str:
-        """``name:architecture:digest`` (digest of codes, thresholds, data and settings)."""
+        """``name:architecture:digest`` (of codes, thresholds, data and settings)."""
         return f"{self.name}:{self.architecture}:{self.meta.get('digest', 'unfitted')}"
 
     def _units_nlp(self) -> Any:
         return load_nlp(lemmatize=False) if self.nlp is None else load_nlp(self.nlp)
 
     # -- data -----------------------------------------------------------------
-    def _unit_texts(self, transcripts: Iterable[Any], unit: str, roles: tuple[str | None, ...],
-                    ) -> Iterator[tuple[str, int, int, int, str]]:
-        """``(transcript_id, turn, start, end, text)`` per unit, one transcript at a time."""
+    def _unit_texts(
+        self,
+        transcripts: Iterable[Any],
+        unit: str,
+        roles: tuple[str | None, ...],
+    ) -> Iterator[tuple[str, int, int, int, str]]:
+        """``(transcript_id, turn, start, end, text)`` per unit, by transcript."""
         nlp = self._units_nlp()
         for tr in transcripts:
             for u in iter_units([tr], unit, roles=roles, nlp=nlp):
-                yield tr.id, u["turn"], u["start"], u["end"], tr.text[u["start"]:u["end"]]
+                yield (
+                    tr.id,
+                    u["turn"],
+                    u["start"],
+                    u["end"],
+                    tr.text[u["start"] : u["end"]],
+                )
 
-    def _training_data(self, project_or_codings: Any, coder: str, transcripts: Any, roles: tuple[str | None, ...]):
+    def _training_data(
+        self,
+        project_or_codings: Any,
+        coder: str,
+        transcripts: Any,
+        roles: tuple[str | None, ...],
+    ):
         import pandas as pd
 
         if is_project(project_or_codings):
@@ -170,31 +230,53 @@ class LearnedTagger:
             source = project_or_codings if transcripts is None else transcripts
         else:
             codings = project_or_codings
-            require_columns(codings, ["transcript_id", "start", "end", "code"], caller="LearnedTagger.fit",
-                            param="codings")
+            require_columns(
+                codings,
+                ["transcript_id", "start", "end", "code"],
+                caller="LearnedTagger.fit",
+                param="codings",
+            )
             if "coder" in codings.columns:
                 codings = codings[codings["coder"].astype("string") == coder]
             if transcripts is None:
-                raise TaggingError(Errors.QC509.format(
-                    caller="LearnedTagger.fit", detail="a codings frame needs transcripts= (a Corpus, Transcripts "
-                    "or Project holding the coded texts)."))
+                raise TaggingError(
+                    Errors.QC509.format(
+                        caller="LearnedTagger.fit",
+                        detail="a codings frame needs transcripts= (a Corpus, "
+                        "Transcripts "
+                        "or Project holding the coded texts).",
+                    )
+                )
             source = transcripts
         codings = pd.DataFrame(codings)
         if self.codes is not None:
             codings = codings[codings["code"].astype(str).isin(self.codes)]
         coded_ids = list(dict.fromkeys(codings["transcript_id"].astype(str)))
         if not coded_ids:
-            raise TaggingError(Errors.QC506.format(min_positives=self.min_positives, unit=self.unit, coder=coder,
-                                                   detail="the coder has no codings here"))
+            raise TaggingError(
+                Errors.QC506.format(
+                    min_positives=self.min_positives,
+                    unit=self.unit,
+                    coder=coder,
+                    detail="the coder has no codings here",
+                )
+            )
         if is_project(source) and hasattr(source, "iter_transcripts"):
             trs: Iterable[Any] = source.iter_transcripts(coded_ids)
         else:
-            trs, _ = as_transcripts(source, caller="LearnedTagger.fit", what="transcripts")
+            trs, _ = as_transcripts(
+                source, caller="LearnedTagger.fit", what="transcripts"
+            )
             wanted = set(coded_ids)
             trs = (t for t in trs if t.id in wanted)
         iv: dict[str, list[tuple[int, int, str]]] = {}
-        for t, s, e, c in zip(codings["transcript_id"].astype(str), codings["start"], codings["end"],
-                              codings["code"].astype(str), strict=True):
+        for t, s, e, c in zip(
+            codings["transcript_id"].astype(str),
+            codings["start"],
+            codings["end"],
+            codings["code"].astype(str),
+            strict=True,
+        ):
             iv.setdefault(t, []).append((int(s), int(e), c))
         rows = []
         for tid, turn, s, e, text in self._unit_texts(trs, self.unit, roles):
@@ -203,7 +285,9 @@ class LearnedTagger:
         return rows
 
     # -- training -------------------------------------------------------------
-    def _train(self, texts: Sequence[str], labels: Sequence[set[str]], codes: Sequence[str]) -> Any:
+    def _train(
+        self, texts: Sequence[str], labels: Sequence[set[str]], codes: Sequence[str]
+    ) -> Any:
         import spacy
         from spacy.training import Example
         from spacy.util import fix_random_seed, minibatch
@@ -211,11 +295,17 @@ class LearnedTagger:
 
         fix_random_seed(self.seed)
         nlp = spacy.blank(self._units_nlp().lang)
-        textcat = nlp.add_pipe("textcat_multilabel", config={"model": _model_config(self.architecture)})
+        textcat = nlp.add_pipe(
+            "textcat_multilabel", config={"model": _model_config(self.architecture)}
+        )
         for c in codes:
             textcat.add_label(c)
-        examples = [Example.from_dict(nlp.make_doc(t), {"cats": {c: float(c in ls) for c in codes}})
-                    for t, ls in zip(texts, labels, strict=True)]
+        examples = [
+            Example.from_dict(
+                nlp.make_doc(t), {"cats": {c: float(c in ls) for c in codes}}
+            )
+            for t, ls in zip(texts, labels, strict=True)
+        ]
         optimizer = nlp.initialize(lambda: examples)
         optimizer.learn_rate = self.learn_rate
         rng = random.Random(self.seed)
@@ -230,7 +320,9 @@ class LearnedTagger:
         return nlp
 
     @staticmethod
-    def _predict(model: Any, texts: Sequence[str], codes: Sequence[str], batch_size: int = 256) -> np.ndarray:
+    def _predict(
+        model: Any, texts: Sequence[str], codes: Sequence[str], batch_size: int = 256
+    ) -> np.ndarray:
         import numpy as np
 
         out = np.zeros((len(texts), len(codes)), dtype=float)
@@ -239,8 +331,16 @@ class LearnedTagger:
             out[i] = [cats.get(c, 0.0) for c in codes]
         return out
 
-    def fit(self, project_or_codings: Any, *, coder: str, transcripts: Any = None, folds: int = 5,
-            roles: Iterable[str | None] | None = None, include_interviewer: bool = False) -> LearnedTagger:
+    def fit(
+        self,
+        project_or_codings: Any,
+        *,
+        coder: str,
+        transcripts: Any = None,
+        folds: int = 5,
+        roles: Iterable[str | None] | None = None,
+        include_interviewer: bool = False,
+    ) -> LearnedTagger:
         """Train on ``coder``'s codings; cross-validate; refit on all data.
 
         Parameters
@@ -252,7 +352,8 @@ class LearnedTagger:
         transcripts : Corpus, iterable of Transcript or Project, optional
         folds : int
             k of the k-fold cross-validation (folds group units by transcript when
-            there are at least k coded transcripts, otherwise units are split at random).
+            there are at least k coded transcripts, otherwise units are split at
+            random).
         roles, include_interviewer
             Which turns give units (default: participant and unknown-role turns).
 
@@ -273,8 +374,14 @@ class LearnedTagger:
         import pandas as pd
 
         if not isinstance(folds, int) or folds < 2:
-            raise InvalidInputError(Errors.QC101.format(param="folds", caller="LearnedTagger.fit",
-                                                        expected="an integer >= 2", got=folds))
+            raise InvalidInputError(
+                Errors.QC101.format(
+                    param="folds",
+                    caller="LearnedTagger.fit",
+                    expected="an integer >= 2",
+                    got=folds,
+                )
+            )
         coder = str(coder)
         roles_ = role_set(roles, include_interviewer)
         rows = self._training_data(project_or_codings, coder, transcripts, roles_)
@@ -286,13 +393,25 @@ class LearnedTagger:
         codes = [c for c in candidates if counts.get(c, 0) >= self.min_positives]
         skipped = [c for c in candidates if counts.get(c, 0) < self.min_positives]
         if not codes:
-            raise TaggingError(Errors.QC506.format(
-                min_positives=self.min_positives, unit=self.unit, coder=coder,
-                detail=", ".join(f"{c}: {counts.get(c, 0)}" for c in candidates[:10]) or "no codes"))
+            raise TaggingError(
+                Errors.QC506.format(
+                    min_positives=self.min_positives,
+                    unit=self.unit,
+                    coder=coder,
+                    detail=", ".join(
+                        f"{c}: {counts.get(c, 0)}" for c in candidates[:10]
+                    )
+                    or "no codes",
+                )
+            )
         n = len(rows)
         if n < folds:
-            raise TaggingError(Errors.QC509.format(caller="LearnedTagger.fit",
-                                                   detail=f"{n} units are fewer than folds={folds}."))
+            raise TaggingError(
+                Errors.QC509.format(
+                    caller="LearnedTagger.fit",
+                    detail=f"{n} units are fewer than folds={folds}.",
+                )
+            )
         texts = [r[4] for r in rows]
         labels = [r[5] & set(codes) for r in rows]
         y = np.array([[c in ls for c in codes] for ls in labels], dtype=int)
@@ -303,7 +422,9 @@ class LearnedTagger:
             test = [i for i in range(n) if fold_of[i] == f]
             if not test:
                 continue
-            model = self._train([texts[i] for i in train], [labels[i] for i in train], codes)
+            model = self._train(
+                [texts[i] for i in train], [labels[i] for i in train], codes
+            )
             oof[test] = self._predict(model, [texts[i] for i in test], codes)
         report_rows = []
         thresholds: dict[str, float] = {}
@@ -320,31 +441,99 @@ class LearnedTagger:
             fp = int((pred & (y[:, j] == 0)).sum())
             fn = int((~pred & (y[:, j] == 1)).sum())
             p, r, f1 = _prf(tp, fp, fn)
-            report_rows.append({"code": c, "precision": p, "recall": r, "f1": f1, "support": tp + fn,
-                                "n_suggested": tp + fp, "tp": tp, "fp": fp, "fn": fn,
-                                "threshold": thresholds[c], "status": "trained"})
+            report_rows.append(
+                {
+                    "code": c,
+                    "precision": p,
+                    "recall": r,
+                    "f1": f1,
+                    "support": tp + fn,
+                    "n_suggested": tp + fp,
+                    "tp": tp,
+                    "fp": fp,
+                    "fn": fn,
+                    "threshold": thresholds[c],
+                    "status": "trained",
+                }
+            )
         nan = float("nan")
         for c in skipped:
-            report_rows.append({"code": c, "precision": nan, "recall": nan, "f1": nan, "support": counts.get(c, 0),
-                                "n_suggested": 0, "tp": 0, "fp": 0, "fn": 0, "threshold": nan,
-                                "status": f"skipped: {counts.get(c, 0)} positive units < {self.min_positives}"})
-        trained = report_rows[:len(codes)]
+            report_rows.append(
+                {
+                    "code": c,
+                    "precision": nan,
+                    "recall": nan,
+                    "f1": nan,
+                    "support": counts.get(c, 0),
+                    "n_suggested": 0,
+                    "tp": 0,
+                    "fp": 0,
+                    "fn": 0,
+                    "threshold": nan,
+                    "status": f"skipped: {counts.get(c, 0)} positive units "
+                    f"< {self.min_positives}",
+                }
+            )
+        trained = report_rows[: len(codes)]
         tp, fp, fn = (sum(r[k] for r in trained) for k in ("tp", "fp", "fn"))
         p, r, f1 = _prf(tp, fp, fn)
-        totals = {"support": tp + fn, "n_suggested": tp + fp, "tp": tp, "fp": fp, "fn": fn, "threshold": nan}
-        report_rows.append({"code": "(micro)", "precision": p, "recall": r, "f1": f1, **totals, "status": "trained"})
-        means = {k: float(np.nanmean([x[k] for x in trained])) if not all(math.isnan(x[k]) for x in trained)
-                 else nan for k in ("precision", "recall", "f1")}
+        totals = {
+            "support": tp + fn,
+            "n_suggested": tp + fp,
+            "tp": tp,
+            "fp": fp,
+            "fn": fn,
+            "threshold": nan,
+        }
+        report_rows.append(
+            {
+                "code": "(micro)",
+                "precision": p,
+                "recall": r,
+                "f1": f1,
+                **totals,
+                "status": "trained",
+            }
+        )
+        means = {
+            k: float(np.nanmean([x[k] for x in trained]))
+            if not all(math.isnan(x[k]) for x in trained)
+            else nan
+            for k in ("precision", "recall", "f1")
+        }
         report_rows.append({"code": "(macro)", **means, **totals, "status": "trained"})
         self.model = self._train(texts, labels, codes)
         self.thresholds = thresholds
         self.report = frame(pd.DataFrame(report_rows), EVALUATION, extra=REPORT_EXTRA)
-        digest = hashlib.sha256(json.dumps(
-            [codes, thresholds, self.architecture, self.unit, self.epochs, self.seed, self.batch_size, self.dropout,
-             self.learn_rate,
-             hashlib.sha256("\x1e".join(f"{t}\x1f{sorted(ls)}" for t, ls in zip(texts, labels, strict=True))
-                            .encode("utf-8")).hexdigest()], sort_keys=True).encode("utf-8")).hexdigest()[:12]
-        self.meta = {"coder": coder, "n_units": n, "folds": folds, "digest": digest, "roles": list(roles_)}
+        digest = hashlib.sha256(
+            json.dumps(
+                [
+                    codes,
+                    thresholds,
+                    self.architecture,
+                    self.unit,
+                    self.epochs,
+                    self.seed,
+                    self.batch_size,
+                    self.dropout,
+                    self.learn_rate,
+                    hashlib.sha256(
+                        "\x1e".join(
+                            f"{t}\x1f{sorted(ls)}"
+                            for t, ls in zip(texts, labels, strict=True)
+                        ).encode("utf-8")
+                    ).hexdigest(),
+                ],
+                sort_keys=True,
+            ).encode("utf-8")
+        ).hexdigest()[:12]
+        self.meta = {
+            "coder": coder,
+            "n_units": n,
+            "folds": folds,
+            "digest": digest,
+            "roles": list(roles_),
+        }
         return self
 
     def _folds(self, groups: Sequence[str], folds: int) -> np.ndarray:
@@ -376,17 +565,24 @@ class LearnedTagger:
         >>> LearnedTagger().predict_proba(["x"])
         Traceback (most recent call last):
         ...
-        qualcode.errors.TaggingError: [QC507] LearnedTagger: not fitted yet. Call .fit(project, coder=...) or LearnedTagger.load(path) first.
+        qualcode.errors.TaggingError: [QC507] LearnedTagger: not fitted yet. ...
         """
         import pandas as pd
 
         self._check_fitted()
         codes = list(self.thresholds)
-        return pd.DataFrame(self._predict(self.model, list(texts), codes), columns=codes)
+        return pd.DataFrame(
+            self._predict(self.model, list(texts), codes), columns=codes
+        )
 
-    def _explain(self, texts: Sequence[str], probs: np.ndarray, which: Sequence[tuple[int, int]],
-                 top: int = 3) -> dict[tuple[int, int], list[str]]:
-        """Occlusion: for (text index, code index) pairs, the words whose removal lowers p most."""
+    def _explain(
+        self,
+        texts: Sequence[str],
+        probs: np.ndarray,
+        which: Sequence[tuple[int, int]],
+        top: int = 3,
+    ) -> dict[tuple[int, int], list[str]]:
+        """Occlusion: per (text, code) pair, the words whose removal lowers p most."""
         codes = list(self.thresholds)
         make = self.model.make_doc
         variants: list[str] = []
@@ -394,10 +590,14 @@ class LearnedTagger:
         words_of: dict[int, list[str]] = {}
         for i in sorted({i for i, _ in which}):
             doc = make(texts[i])
-            words = list(dict.fromkeys(t.lower_ for t in doc if not (t.is_punct or t.is_space)))
+            words = list(
+                dict.fromkeys(t.lower_ for t in doc if not (t.is_punct or t.is_space))
+            )
             words_of[i] = words
             for w in words:
-                variants.append("".join(t.text_with_ws for t in doc if t.lower_ != w) or " ")
+                variants.append(
+                    "".join(t.text_with_ws for t in doc if t.lower_ != w) or " "
+                )
                 owners.append((i, w))
         if not variants:
             return {}
@@ -410,13 +610,24 @@ class LearnedTagger:
                     drops.setdefault((i, j), []).append((-d, w))
         return {key: [w for _d, w in sorted(v)[:top]] for key, v in drops.items()}
 
-    def suggest(self, corpus_or_project: Any, *, unit: str | None = None, roles: Iterable[str | None] | None = None,
-                include_interviewer: bool = False, min_score: float = 0.0, batch_size: int = 256,
-                exclude_coded_by: str | None = None, project: Any = None, progress: bool = False,
-                explain: bool | None = None, excluder: Any = None) -> pd.DataFrame:
-        """Suggestions (schema ``_columns.SUGGESTIONS``) for units whose probability reaches the code's threshold.
+    def suggest(
+        self,
+        corpus_or_project: Any,
+        *,
+        unit: str | None = None,
+        roles: Iterable[str | None] | None = None,
+        include_interviewer: bool = False,
+        min_score: float = 0.0,
+        batch_size: int = 256,
+        exclude_coded_by: str | None = None,
+        project: Any = None,
+        progress: bool = False,
+        explain: bool | None = None,
+        excluder: Any = None,
+    ) -> pd.DataFrame:
+        """Suggestions (``_columns.SUGGESTIONS``) for units reaching a code's threshold.
 
-        ``score`` is the model's probability; ``evidence`` is ``"model p=0.83"``, followed
+        ``score`` is the model's probability; ``evidence`` is ``"model p=0.83"``,
         by ``"; words: ..."`` (occlusion, see ``explain``) when some word matters.
         Other parameters as in :func:`qualcode.suggest`.
         """
@@ -432,7 +643,11 @@ class LearnedTagger:
 
             proj = project if project is not None else proj
             if proj is None:
-                raise TaggingError(Errors.QC504.format(caller="LearnedTagger.suggest", coder=exclude_coded_by))
+                raise TaggingError(
+                    Errors.QC504.format(
+                        caller="LearnedTagger.suggest", coder=exclude_coded_by
+                    )
+                )
             excluder = _Excluder(proj, str(exclude_coded_by))
         if progress:
             from tqdm.auto import tqdm
@@ -447,18 +662,35 @@ class LearnedTagger:
         def flush(buf: list[tuple[str, int, int, int, str]]) -> None:
             texts = [b[4] for b in buf]
             probs = self._predict(self.model, texts, codes)
-            hits = [(i, j) for i in range(len(buf)) for j in range(len(codes))
-                    if probs[i, j] >= thr[j] and probs[i, j] >= min_score
-                    and not (excluder is not None and excluder(buf[i][0], codes[j], buf[i][2], buf[i][3]))]
+            hits = [
+                (i, j)
+                for i in range(len(buf))
+                for j in range(len(codes))
+                if probs[i, j] >= thr[j]
+                and probs[i, j] >= min_score
+                and not (
+                    excluder is not None
+                    and excluder(buf[i][0], codes[j], buf[i][2], buf[i][3])
+                )
+            ]
             words = self._explain(texts, probs, hits) if explain and hits else {}
             for i, j in hits:
                 tid, turn, s, e, text = buf[i]
                 ev = f"model p={probs[i, j]:.2f}"
                 if words.get((i, j)):
                     ev += "; words: " + ", ".join(words[(i, j)])
-                for k, v in (("transcript_id", tid), ("start", s), ("end", e), ("code", codes[j]),
-                             ("score", round(float(probs[i, j]), 6)), ("evidence", ev), ("tagger", version),
-                             ("unit", unit), ("turn", turn), ("text", text)):
+                for k, v in (
+                    ("transcript_id", tid),
+                    ("start", s),
+                    ("end", e),
+                    ("code", codes[j]),
+                    ("score", round(float(probs[i, j]), 6)),
+                    ("evidence", ev),
+                    ("tagger", version),
+                    ("unit", unit),
+                    ("turn", turn),
+                    ("text", text),
+                ):
                     cols[k].append(v)
 
         buf: list[tuple[str, int, int, int, str]] = []
@@ -488,17 +720,40 @@ class LearnedTagger:
 
         report = None
         if self.report is not None:
-            report = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
-                      for r in self.report.astype(object).where(self.report.notna(), None).to_dict("records")]
+            report = [
+                {
+                    k: (None if isinstance(v, float) and math.isnan(v) else v)
+                    for k, v in r.items()
+                }
+                for r in self.report.astype(object)
+                .where(self.report.notna(), None)
+                .to_dict("records")
+            ]
         meta = {
-            "format": FORMAT, "format_version": FORMAT_VERSION, "name": self.name, "architecture": self.architecture,
-            "unit": self.unit, "epochs": self.epochs, "seed": self.seed, "min_positives": self.min_positives,
-            "explain": self.explain, "batch_size": self.batch_size, "dropout": self.dropout,
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "name": self.name,
+            "architecture": self.architecture,
+            "unit": self.unit,
+            "epochs": self.epochs,
+            "seed": self.seed,
+            "min_positives": self.min_positives,
+            "explain": self.explain,
+            "batch_size": self.batch_size,
+            "dropout": self.dropout,
             "learn_rate": self.learn_rate,
-            "codes": list(self.thresholds), "thresholds": self.thresholds, "version": self.version,
-            "meta": self.meta, "report": report, "qualcode_version": __version__, "spacy_version": spacy.__version__,
+            "codes": list(self.thresholds),
+            "thresholds": self.thresholds,
+            "version": self.version,
+            "meta": self.meta,
+            "report": report,
+            "qualcode_version": __version__,
+            "spacy_version": spacy.__version__,
         }
-        (path / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+        (path / "meta.json").write_text(
+            json.dumps(meta, indent=2, ensure_ascii=False, default=str),
+            encoding="utf-8",
+        )
         return path
 
     @classmethod
@@ -510,28 +765,54 @@ class LearnedTagger:
         try:
             meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise TaggingError(Errors.QC508.format(path=path, detail="no meta.json")) from None
+            raise TaggingError(
+                Errors.QC508.format(path=path, detail="no meta.json")
+            ) from None
         except (OSError, ValueError) as exc:
-            raise TaggingError(Errors.QC508.format(path=path, detail=f"meta.json unreadable: {exc}")) from None
+            raise TaggingError(
+                Errors.QC508.format(path=path, detail=f"meta.json unreadable: {exc}")
+            ) from None
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            raise TaggingError(Errors.QC508.format(path=path, detail="meta.json is not a qualcode learned tagger"))
+            raise TaggingError(
+                Errors.QC508.format(
+                    path=path, detail="meta.json is not a qualcode learned tagger"
+                )
+            )
         if int(meta.get("format_version", 0)) > FORMAT_VERSION:
-            raise TaggingError(Errors.QC508.format(
-                path=path, detail=f"format version {meta.get('format_version')} is newer than this qualcode; upgrade"))
+            raise TaggingError(
+                Errors.QC508.format(
+                    path=path,
+                    detail=f"format version {meta.get('format_version')} is newer "
+                    "than this qualcode; upgrade qualcode",
+                )
+            )
         import spacy
 
         try:
             model = spacy.load(path / "model")
         except (OSError, ValueError) as exc:
-            raise TaggingError(Errors.QC508.format(path=path, detail=f"model/ unreadable: {exc}")) from None
-        tagger = cls(meta.get("codes"), nlp=nlp, architecture=meta["architecture"], unit=meta["unit"],
-                     epochs=meta["epochs"], seed=meta["seed"], min_positives=meta["min_positives"],
-                     explain=meta.get("explain", True), name=meta.get("name", "learned"),
-                     batch_size=meta.get("batch_size", 32), dropout=meta.get("dropout", 0.1),
-                     learn_rate=meta.get("learn_rate"))
+            raise TaggingError(
+                Errors.QC508.format(path=path, detail=f"model/ unreadable: {exc}")
+            ) from None
+        tagger = cls(
+            meta.get("codes"),
+            nlp=nlp,
+            architecture=meta["architecture"],
+            unit=meta["unit"],
+            epochs=meta["epochs"],
+            seed=meta["seed"],
+            min_positives=meta["min_positives"],
+            explain=meta.get("explain", True),
+            name=meta.get("name", "learned"),
+            batch_size=meta.get("batch_size", 32),
+            dropout=meta.get("dropout", 0.1),
+            learn_rate=meta.get("learn_rate"),
+        )
         tagger.model = model
         tagger.thresholds = {str(k): float(v) for k, v in meta["thresholds"].items()}
         tagger.meta = dict(meta.get("meta") or {})
         if meta.get("report") is not None:
-            tagger.report = frame(pd.DataFrame(meta["report"]), EVALUATION, extra=REPORT_EXTRA)
+            tagger.report = frame(
+                pd.DataFrame(meta["report"]), EVALUATION, extra=REPORT_EXTRA
+            )
         return tagger

@@ -14,7 +14,8 @@ Pattern grammar (one entry of a code's ``patterns`` list):
 ``{"exclude": [<phrases or token patterns>]}``
     Veto patterns: a unit (sentence or turn) containing one gets no suggestion of
     this code. The same veto list can be given as the code-level field
-    ``exclude_patterns`` (a ``Code`` attribute, or ``flags: {exclude_patterns: [...]}``).
+    ``exclude_patterns`` (a ``Code`` attribute if the codebook has one), or as the
+    flag ``exclude_patterns: "false arrest; no arrest"`` (phrases separated by ``;``).
 
 Lemmas. With a *lookup* lemmatizer (the offline default) a phrase's lemmas are
 computed through the pipeline (on the lower-cased phrase) and expanded into every
@@ -40,14 +41,39 @@ from typing import Any
 from qualcode.errors import CodebookError, Errors
 
 # Token attributes that the tokenizer alone sets (no pipeline component needed).
-LEXICAL_ATTRS = frozenset({
-    "ORTH", "TEXT", "LOWER", "NORM", "SHAPE", "PREFIX", "SUFFIX", "LENGTH", "IS_ALPHA", "IS_ASCII",
-    "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP", "IS_BRACKET",
-    "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL",
-    "OP",
-})
+LEXICAL_ATTRS = frozenset(
+    {
+        "ORTH",
+        "TEXT",
+        "LOWER",
+        "NORM",
+        "SHAPE",
+        "PREFIX",
+        "SUFFIX",
+        "LENGTH",
+        "IS_ALPHA",
+        "IS_ASCII",
+        "IS_DIGIT",
+        "IS_LOWER",
+        "IS_UPPER",
+        "IS_TITLE",
+        "IS_PUNCT",
+        "IS_SPACE",
+        "IS_STOP",
+        "IS_BRACKET",
+        "IS_QUOTE",
+        "IS_LEFT_PUNCT",
+        "IS_RIGHT_PUNCT",
+        "IS_CURRENCY",
+        "LIKE_NUM",
+        "LIKE_URL",
+        "LIKE_EMAIL",
+        "OP",
+    }
+)
 MAX_VARIANTS = 4096
-# weight of one hit: 1 - DECAY ** n_tokens, divided by the number of codes sharing the pattern
+# weight of one hit: 1 - DECAY ** n_tokens, divided by the number of codes sharing
+# the pattern
 DECAY = 0.6
 
 
@@ -75,17 +101,31 @@ class CompiledCode:
 
 
 def _bad(code: str, index: int | str, detail: str, where: str = "") -> CodebookError:
-    return CodebookError(Errors.QC502.format(code=code, where=where, index=index, detail=detail))
+    return CodebookError(
+        Errors.QC502.format(code=code, where=where, index=index, detail=detail)
+    )
 
 
-def parse_patterns(code: str, patterns: Sequence[Any], *, where: str = "", veto: bool = False,
-                   out: CompiledCode | None = None) -> CompiledCode:
+def parse_patterns(
+    code: str,
+    patterns: Sequence[Any],
+    *,
+    where: str = "",
+    veto: bool = False,
+    out: CompiledCode | None = None,
+) -> CompiledCode:
     """Parse a code's ``patterns`` entries into phrases, token patterns and vetoes.
 
     Examples
     --------
-    >>> c = parse_patterns("pursue", ["arrest", [{"LOWER": "county"}, {"LOWER": "lines"}],
-    ...                               {"exclude": ["false arrest"]}])
+    >>> c = parse_patterns(
+    ...     "pursue",
+    ...     [
+    ...         "arrest",
+    ...         [{"LOWER": "county"}, {"LOWER": "lines"}],
+    ...         {"exclude": ["false arrest"]},
+    ...     ],
+    ... )
     >>> [p.text for p in c.phrases], len(c.tokens), [p.text for p in c.veto_phrases]
     (['arrest'], 1, ['false arrest'])
     """
@@ -93,7 +133,12 @@ def parse_patterns(code: str, patterns: Sequence[Any], *, where: str = "", veto:
     if isinstance(patterns, (str, Mapping)):
         patterns = [patterns]
     if not isinstance(patterns, Sequence):
-        raise _bad(code, 0, f"expected a list of patterns, got {type(patterns).__name__}", where)
+        raise _bad(
+            code,
+            0,
+            f"expected a list of patterns, got {type(patterns).__name__}",
+            where,
+        )
     phrases = out.veto_phrases if veto else out.phrases
     tokens = out.veto_tokens if veto else out.tokens
     for i, p in enumerate(patterns):
@@ -103,17 +148,30 @@ def parse_patterns(code: str, patterns: Sequence[Any], *, where: str = "", veto:
             phrases.append(Phrase(p.strip()))
         elif isinstance(p, Mapping) and "exclude" in p:
             if veto:
-                raise _bad(code, i, "an 'exclude' entry cannot be nested inside another", where)
+                raise _bad(
+                    code, i, "an 'exclude' entry cannot be nested inside another", where
+                )
             parse_patterns(code, p["exclude"], where=where, veto=True, out=out)
         elif isinstance(p, Mapping) and "phrase" in p:
             unknown = set(p) - {"phrase", "lemma", "case"}
             if unknown:
-                raise _bad(code, i, f"unknown keys {sorted(unknown)} (use 'phrase', 'lemma', 'case')", where)
+                raise _bad(
+                    code,
+                    i,
+                    f"unknown keys {sorted(unknown)} (use 'phrase', 'lemma', 'case')",
+                    where,
+                )
             text = p["phrase"]
             if not isinstance(text, str) or not text.strip():
                 raise _bad(code, i, "'phrase' must be a non-empty string", where)
             case = bool(p.get("case", False))
-            phrases.append(Phrase(text.strip(), lemma=bool(p.get("lemma", not case)) and not case, case=case))
+            phrases.append(
+                Phrase(
+                    text.strip(),
+                    lemma=bool(p.get("lemma", not case)) and not case,
+                    case=case,
+                )
+            )
         elif isinstance(p, Mapping) and "tokens" in p:
             tokens.append(_token_pattern(code, i, p["tokens"], where))
         elif isinstance(p, Sequence) and not isinstance(p, str):
@@ -124,13 +182,23 @@ def parse_patterns(code: str, patterns: Sequence[Any], *, where: str = "", veto:
 
 
 def _token_pattern(code: str, index: int, p: Any, where: str) -> Tokens:
-    if not isinstance(p, Sequence) or isinstance(p, str) or not p or not all(isinstance(t, Mapping) for t in p):
-        raise _bad(code, index, "a token pattern must be a non-empty list of dicts, one per token", where)
+    if (
+        not isinstance(p, Sequence)
+        or isinstance(p, str)
+        or not p
+        or not all(isinstance(t, Mapping) for t in p)
+    ):
+        raise _bad(
+            code,
+            index,
+            "a token pattern must be a non-empty list of dicts, one per token",
+            where,
+        )
     return Tokens(tuple(dict(t) for t in p))
 
 
 def token_attrs(pattern: Tokens) -> set[str]:
-    """Upper-cased attribute names a token pattern uses (``_`` for custom extensions)."""
+    """Upper-cased attribute names a token pattern uses (``_``: custom extensions)."""
     return {str(k).upper() for t in pattern.pattern for k in t}
 
 
@@ -163,19 +231,42 @@ def combine_scores(weights: Sequence[float]) -> float:
 
 
 # -- lemmas -----------------------------------------------------------------
+LOOKUP_FACTORIES = ("qualcode_lookup_lemmatizer",)
+
+
+@lru_cache(maxsize=8)
+def _lookups_table(lang: str) -> Any | None:
+    from spacy.lookups import load_lookups
+
+    try:
+        return load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
+    except Exception:  # noqa: BLE001 - no data for this language
+        return None
+
+
 def lookup_table(nlp: Any) -> Any | None:
-    """The ``lemma_lookup`` table of the pipeline's lookup lemmatizer, or None."""
-    for _name, pipe in nlp.pipeline:
+    """The ``lemma_lookup`` table behind the pipeline's lookup lemmatizer, or None.
+
+    Recognises spaCy's ``lemmatizer`` in ``mode="lookup"`` and qualcode's
+    case-insensitive ``qualcode_lookup_lemmatizer`` (the offline default).
+    """
+    for name, pipe in nlp.pipeline:
         if getattr(pipe, "mode", None) == "lookup" and hasattr(pipe, "lookups"):
             try:
                 return pipe.lookups.get_table("lemma_lookup")
             except KeyError:
                 return None
+        try:
+            factory = nlp.get_pipe_meta(name).factory
+        except (KeyError, ValueError):  # pragma: no cover - unnamed custom pipes
+            factory = None
+        if factory in LOOKUP_FACTORIES:
+            return _lookups_table(nlp.lang)
     return None
 
 
 def lemma_mode(nlp: Any) -> str:
-    """``"lookup"`` (lookup lemmatizer), ``"pipeline"`` (another lemmatizer) or ``"none"``."""
+    """``"lookup"`` (lookup lemmatizer), ``"pipeline"`` (another one) or ``"none"``."""
     if lookup_table(nlp) is not None:
         return "lookup"
     for name, pipe in nlp.pipeline:
@@ -186,12 +277,16 @@ def lemma_mode(nlp: Any) -> str:
 
 @lru_cache(maxsize=8)
 def _raw_lookup(lang: str) -> dict[str, list[str]]:
-    """lemma -> surface forms, from spacy-lookups-data's table for ``lang`` ({} if absent)."""
+    """lemma -> surface forms, from spacy-lookups-data's table for ``lang`` (or {})."""
     try:
         import spacy_lookups_data
     except ImportError:  # pragma: no cover - a declared dependency
         return {}
-    path = Path(spacy_lookups_data.__file__).parent / "data" / f"{lang}_lemma_lookup.json.gz"
+    path = (
+        Path(spacy_lookups_data.__file__).parent
+        / "data"
+        / f"{lang}_lemma_lookup.json.gz"
+    )
     if not path.is_file():
         return {}
     with gzip.open(path, "rt", encoding="utf-8") as fh:
@@ -207,7 +302,7 @@ _SUFFIXES = ("s", "es", "ed", "d", "ing", "er", "ers", "ies", "ied")
 
 
 def _candidate_forms(lemma: str) -> set[str]:
-    """English-ish inflections of ``lemma`` (verified against the table by the caller)."""
+    """English-ish inflections of ``lemma`` (the caller checks them in the table)."""
     c = {lemma + s for s in _SUFFIXES}
     if lemma.endswith("e"):
         c |= {lemma[:-1] + "ing", lemma[:-1] + "er"}
@@ -226,8 +321,11 @@ def _lookup(table: Any, form: str) -> str:
     return got.lower() if isinstance(got, str) else form
 
 
-def surface_forms(lemma: str, table: Any, lang: str, *, strict: bool = False) -> list[str]:
-    """Lower-cased forms whose lemma (``table`` lookup of the lower-cased form) is ``lemma``.
+def surface_forms(
+    lemma: str, table: Any, lang: str, *, strict: bool = False
+) -> list[str]:
+    """Lower-cased forms whose lemma (``table`` lookup of the lower-cased form) is
+    ``lemma``.
 
     Candidates come from spacy-lookups-data's raw table for ``lang`` plus regular
     English inflections; only those the pipeline's own table confirms are kept.
@@ -254,7 +352,7 @@ def surface_forms(lemma: str, table: Any, lang: str, *, strict: bool = False) ->
 
 
 def rewrite_lemma_tokens(pattern: Tokens, table: Any, lang: str) -> Tokens | None:
-    """Rewrite ``LEMMA`` constraints of a token pattern as ``LOWER`` ones for a lookup lemmatizer.
+    """Rewrite a token pattern's ``LEMMA`` constraints as ``LOWER`` ones (lookup).
 
     ``{"LEMMA": "arrest"}`` becomes ``{"LOWER": {"IN": ["arrest", "arrested", ...]}}``
     (``IN``/``NOT_IN`` lists likewise), so the pattern runs on tokenizer output and
@@ -266,7 +364,9 @@ def rewrite_lemma_tokens(pattern: Tokens, table: Any, lang: str) -> Tokens | Non
     --------
     >>> from qualcode._nlp import load_nlp
     >>> nlp = load_nlp()
-    >>> rewrite_lemma_tokens(Tokens(({"LEMMA": {"IN": ["raid"]}}, {"OP": "?"})), lookup_table(nlp), "en").pattern
+    >>> rewrite_lemma_tokens(
+    ...     Tokens(({"LEMMA": {"IN": ["raid"]}}, {"OP": "?"})), lookup_table(nlp), "en"
+    ... ).pattern
     ({'LOWER': {'IN': ['raid', 'raided', 'raiding', 'raids']}}, {'OP': '?'})
     """
     out = []
@@ -281,17 +381,32 @@ def rewrite_lemma_tokens(pattern: Tokens, table: Any, lang: str) -> Tokens | Non
         new = {k: v for k, v in tok.items() if k != keys["LEMMA"]}
         if isinstance(value, str):
             new["LOWER"] = {"IN": surface_forms(value, table, lang, strict=True)}
-        elif isinstance(value, Mapping) and value and {str(k).upper() for k in value} <= {"IN", "NOT_IN"}:
+        elif (
+            isinstance(value, Mapping)
+            and value
+            and {str(k).upper() for k in value} <= {"IN", "NOT_IN"}
+        ):
             ops = {str(k).upper(): v for k, v in value.items()}
-            if not all(isinstance(v, list | tuple) and all(isinstance(x, str) for x in v) for v in ops.values()):
+            if not all(
+                isinstance(v, list | tuple) and all(isinstance(x, str) for x in v)
+                for v in ops.values()
+            ):
                 return None
 
             def forms(words: Sequence[str]) -> list[str]:
-                return list(dict.fromkeys(f for w in words for f in surface_forms(w, table, lang, strict=True)))
+                return list(
+                    dict.fromkeys(
+                        f
+                        for w in words
+                        for f in surface_forms(w, table, lang, strict=True)
+                    )
+                )
 
             if "IN" in ops:
                 excluded = set(forms(ops.get("NOT_IN", ())))
-                new["LOWER"] = {"IN": [f for f in forms(ops["IN"]) if f not in excluded]}
+                new["LOWER"] = {
+                    "IN": [f for f in forms(ops["IN"]) if f not in excluded]
+                }
             else:
                 new["LOWER"] = {"NOT_IN": forms(ops["NOT_IN"])}
         else:
@@ -301,7 +416,7 @@ def rewrite_lemma_tokens(pattern: Tokens, table: Any, lang: str) -> Tokens | Non
 
 
 def phrase_variants(phrase: Phrase, nlp: Any, table: Any | None) -> list[str]:
-    """All lower-cased token sequences (as texts) that match ``phrase`` on LOWER or lemma.
+    """All lower-cased token sequences (as texts) matching ``phrase`` on LOWER or lemma.
 
     Examples
     --------
@@ -309,7 +424,9 @@ def phrase_variants(phrase: Phrase, nlp: Any, table: Any | None) -> list[str]:
     >>> nlp = load_nlp()
     >>> phrase_variants(Phrase("Arrest"), nlp, lookup_table(nlp))
     ['arrest', 'arrested', 'arresting', 'arrests']
-    >>> len(phrase_variants(Phrase("drug dealer"), nlp, lookup_table(nlp)))  # drug(s|ged|ging) dealer(s)
+    >>> len(
+    ...     phrase_variants(Phrase("drug dealer"), nlp, lookup_table(nlp))
+    ... )  # drug(s|ged|ging) dealer(s)
     8
     """
     lowered = phrase.text.lower()
@@ -336,11 +453,89 @@ def phrase_variants(phrase: Phrase, nlp: Any, table: Any | None) -> list[str]:
 
 
 def pattern_key(pattern: Phrase | Tokens, nlp: Any, table: Any | None) -> str:
-    """A normalised key: phrases by lemma (or lower/orth form), token patterns by JSON."""
+    """Normalised key: phrases by lemma (or lower/orth form), token patterns by JSON."""
     if isinstance(pattern, Tokens):
         return "T:" + json.dumps(pattern.pattern, sort_keys=True, default=str)
     if pattern.case:
         return "O:" + pattern.text
     if pattern.lemma and table is not None:
-        return "L:" + " ".join(_lookup(table, t.lower_) for t in nlp.make_doc(pattern.text.lower()) if not t.is_space)
+        return "L:" + " ".join(
+            _lookup(table, t.lower_)
+            for t in nlp.make_doc(pattern.text.lower())
+            if not t.is_space
+        )
     return "P:" + pattern.text.lower()
+
+
+_OP_MAX = {None: 1, "1": 1, "!": 1, "?": 1, "+": None, "*": None}
+_OP_REQUIRED = {None, "1", "+"}
+
+
+def _op_bounds(op: Any) -> tuple[int, int | None]:
+    """(min, max) repetitions of a token spec's ``OP`` (``max`` None: unbounded)."""
+    if op in _OP_MAX:
+        return (0 if op in ("?", "*", "!") else 1), _OP_MAX[op]
+    text = str(op).strip()
+    if text.startswith("{") and text.endswith("}"):
+        lo, _, hi = text[1:-1].partition(",")
+        lo_n = int(lo) if lo.strip() else 0
+        if "," not in text:
+            return lo_n, lo_n
+        return lo_n, (int(hi) if hi.strip() else None)
+    return 0, None  # unknown operator: assume the worst
+
+
+def _rarity_cost(words: frozenset[str], stop_words: frozenset[str]) -> int:
+    """How often an anchor set is expected to fire: stop words count 100, others 1."""
+    return sum(100 if w in stop_words else 1 for w in words)
+
+
+def token_anchor(
+    pattern: Tokens, stop_words: frozenset[str] = frozenset()
+) -> tuple[frozenset[str] | None, int | None]:
+    """An anchor for a token pattern, and the pattern's longest possible match.
+
+    The anchor is the set of lower-cased texts one *required* token of the pattern
+    must have (among ``LOWER``/``ORTH``/``TEXT`` constraints, the set expected to
+    fire least: fewest words, stop words counting 100), so every match contains a
+    token from the set; None when no token qualifies.
+    The length is the most tokens a match can span (None: unbounded).
+
+    Examples
+    --------
+    >>> token_anchor(
+    ...     Tokens(({"LOWER": {"IN": ["take", "took"]}}, {"OP": "?"}, {"LOWER": "out"}))
+    ... )
+    (frozenset({'out'}), 3)
+    >>> token_anchor(Tokens(({"IS_DIGIT": True, "OP": "+"},)))
+    (None, None)
+    """
+    best: frozenset[str] | None = None
+    total: int | None = 0
+    for tok in pattern.pattern:
+        keys = {str(k).upper(): k for k in tok}
+        lo, hi = _op_bounds(tok.get(keys["OP"]) if "OP" in keys else None)
+        total = None if total is None or hi is None else total + hi
+        if lo < 1:
+            continue
+        for attr in ("LOWER", "ORTH", "TEXT"):
+            if attr not in keys:
+                continue
+            v = tok[keys[attr]]
+            if isinstance(v, str):
+                allowed = frozenset({v.lower()})
+            elif isinstance(v, Mapping) and {str(k).upper() for k in v} == {"IN"}:
+                vals = next(iter(v.values()))
+                if not isinstance(vals, list | tuple) or not all(
+                    isinstance(x, str) for x in vals
+                ):
+                    continue
+                allowed = frozenset(x.lower() for x in vals)
+            else:
+                continue
+            if allowed and (
+                best is None
+                or _rarity_cost(allowed, stop_words) < _rarity_cost(best, stop_words)
+            ):
+                best = allowed
+    return best, total

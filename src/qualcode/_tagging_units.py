@@ -1,13 +1,14 @@
 """Inputs and units for assisted tagging (private).
 
-The units (sentences inside turns, or turns) are the ones :func:`qualcode._nlp.iter_units`
-produces. For the offline default pipeline (tokenizer + ``sentencizer``, and a
-lookup lemmatizer the pattern tagger does not need at run time) the tagger runs the
-tokenizer only and computes the sentencizer's boundaries itself, vectorised and only
-for turns that have a hit: :func:`sentence_starts` reproduces ``Sentencizer.predict``
-exactly and :func:`trimmed_span` reproduces ``iter_units``' whitespace trimming (a
-test checks unit-for-unit equality with ``iter_units`` on random text). Any other
-pipeline goes through ``iter_units(..., docs=True)`` itself.
+The units (sentences inside turns, or turns) are the ones
+:func:`qualcode._nlp.iter_units` produces. For the offline default pipeline
+(tokenizer + ``sentencizer``, and a lookup lemmatizer the pattern tagger does not
+need at run time) the tagger runs the tokenizer only and computes the
+sentencizer's boundaries itself, vectorised and only for turns that have a hit:
+:func:`sentence_starts` reproduces ``Sentencizer.predict`` exactly and
+:func:`trimmed_span` reproduces ``iter_units``' whitespace trimming (a test checks
+unit-for-unit equality with ``iter_units`` on random text). Any other pipeline goes
+through ``iter_units(..., docs=True)`` itself.
 """
 
 from __future__ import annotations
@@ -25,26 +26,35 @@ def is_project(obj: Any) -> bool:
     return hasattr(obj, "iter_transcripts") and hasattr(obj, "codings")
 
 
-def as_transcripts(obj: Any, *, caller: str, what: str = "corpus_or_project") -> tuple[Iterable[Transcript], Any]:
-    """Return ``(iterable of Transcript, project or None)`` for a Corpus, Transcripts or Project."""
+def as_transcripts(
+    obj: Any, *, caller: str, what: str = "corpus_or_project"
+) -> tuple[Iterable[Transcript], Any]:
+    """``(transcripts, project or None)`` for a Corpus, Transcripts or a Project."""
     if is_project(obj):
         return obj.iter_transcripts(), obj
     if isinstance(obj, Transcript):
         return [obj], None
     if isinstance(obj, (str, bytes)) or not isinstance(obj, Iterable):
-        raise InvalidInputError(Errors.QC503.format(caller=caller, what=what, got=type(obj).__name__))
+        raise InvalidInputError(
+            Errors.QC503.format(caller=caller, what=what, got=type(obj).__name__)
+        )
 
     def checked() -> Iterator[Transcript]:
         for i, t in enumerate(obj):
             if not isinstance(t, Transcript):
                 raise InvalidInputError(
-                    Errors.QC503.format(caller=caller, what=f"{what} item {i}", got=type(t).__name__))
+                    Errors.QC503.format(
+                        caller=caller, what=f"{what} item {i}", got=type(t).__name__
+                    )
+                )
             yield t
 
     return checked(), None
 
 
-def role_set(roles: Iterable[str | None] | None, include_interviewer: bool) -> tuple[str | None, ...]:
+def role_set(
+    roles: Iterable[str | None] | None, include_interviewer: bool
+) -> tuple[str | None, ...]:
     """Roles whose turns are tagged: participant and unknown-role turns by default."""
     out = list(DEFAULT_ROLES if roles is None else roles)
     if include_interviewer and "interviewer" not in out:
@@ -68,11 +78,13 @@ def sentencizer_of(nlp: Any) -> Any | None:
 def punct_hashes(sentencizer: Any, vocab: Any) -> Any:
     import numpy as np
 
-    return np.array(sorted(vocab.strings.add(c) for c in sentencizer.punct_chars), dtype="uint64")
+    return np.array(
+        sorted(vocab.strings.add(c) for c in sentencizer.punct_chars), dtype="uint64"
+    )
 
 
 def sentence_starts(doc: Any, punct: Any) -> Any:
-    """Token indices where the sentencizer starts sentences (``Sentencizer.predict``, vectorised).
+    """Token indices where the sentencizer starts sentences (``Sentencizer.predict``).
 
     A token starts a sentence if it is the first token, or if it is neither
     punctuation nor a sentence-final character and a sentence-final character came
@@ -83,7 +95,9 @@ def sentence_starts(doc: Any, punct: Any) -> Any:
     >>> from qualcode._nlp import load_nlp
     >>> nlp = load_nlp()
     >>> doc = nlp.make_doc("We arrest. We divert!  Then?")
-    >>> sentence_starts(doc, punct_hashes(nlp.get_pipe("sentencizer"), nlp.vocab)).tolist()
+    >>> sentence_starts(
+    ...     doc, punct_hashes(nlp.get_pipe("sentencizer"), nlp.vocab)
+    ... ).tolist()
     [0, 3, 6]
     """
     import numpy as np
@@ -93,7 +107,8 @@ def sentence_starts(doc: Any, punct: Any) -> Any:
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     arr = doc.to_array([ORTH, IS_PUNCT])
-    in_p = np.isin(arr[:, 0], punct)
+    pos = np.minimum(np.searchsorted(punct, arr[:, 0]), len(punct) - 1)
+    in_p = punct[pos] == arr[:, 0]  # membership without np.isin's per-call sort
     elig = ~in_p & (arr[:, 1] == 0)
     idx = np.arange(n, dtype=np.int64)
     last_p = np.maximum.accumulate(np.where(in_p, idx, -1))
@@ -105,7 +120,7 @@ def sentence_starts(doc: Any, punct: Any) -> Any:
 
 
 def trimmed_span(doc: Any, tok_start: int, tok_end: int) -> tuple[int, int]:
-    """Character span of tokens ``[tok_start, tok_end)`` with edge whitespace trimmed (as ``iter_units``)."""
+    """Char span of tokens ``[tok_start, tok_end)``, edges trimmed as in iter_units."""
     text = doc.text
     s = doc[tok_start].idx
     last = doc[tok_end - 1]

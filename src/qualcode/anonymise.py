@@ -123,13 +123,21 @@ class Detector:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise InvalidInputError(
-                Errors.QC805.format(name=self.name, detail="the name must be a non-empty string", known=sorted(DETECTORS))
+                Errors.QC805.format(
+                    name=self.name,
+                    detail="the name must be a non-empty string",
+                    known=sorted(DETECTORS),
+                )
             )
         try:
             _compile(self.pattern, self.ignore_case)
         except (re.error, TypeError) as exc:
             raise InvalidInputError(
-                Errors.QC805.format(name=self.name, detail=f"the pattern is not a valid regular expression ({exc})", known=sorted(DETECTORS))
+                Errors.QC805.format(
+                    name=self.name,
+                    detail=f"the pattern is not a valid regular expression ({exc})",
+                    known=sorted(DETECTORS),
+                )
             ) from None
 
     @property
@@ -176,9 +184,10 @@ DETECTORS: dict[str, Detector] = {
         ),
         Detector(
             "phone",
-            # 0 or +44 / 0044 then 9-10 more digits, with spaces, hyphens, brackets
-            r"(?<![\w+])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)"
-            r"\d(?:[ \-)]{0,2}\d){8,9}(?!\d)",
+            # 0 or +44 / 0044 then 9-10 more digits, with spaces, hyphens, brackets;
+            # never part of a longer code (GUIDs, hashes, references)
+            r"(?<![\w+\-/.])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)"
+            r"\d(?:[ \-)]{0,2}\d){8,9}(?!\w)(?![\-/.]\w)",
             label="phone number",
         ),
         Detector(
@@ -188,10 +197,15 @@ DETECTORS: dict[str, Detector] = {
         ),
         Detector(
             "vehicle_registration",
-            # current (AB12 CDE), prefix (A123 BCD) and suffix (ABC 123D) formats,
-            # upper case only ("the M6 and" is not a registration)
-            r"(?<!\w)(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}"
-            r"|[A-Z]{3}\s?\d{1,3}[A-Z])(?!\w)",
+            # the current format (AB12 CDE, since 2001), upper case only
+            r"(?<!\w)[A-Z]{2}\d{2}\s?[A-Z]{3}(?!\w)",
+            label="vehicle registration",
+        ),
+        Detector(
+            "vehicle_registration_old",
+            # prefix (A123 BCD) and suffix (ABC 123D) formats; not a default: they
+            # also match acronyms such as "N8 PRP"
+            r"(?<!\w)(?:[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?\d{1,3}[A-Z])(?!\w)",
             label="vehicle registration",
         ),
         Detector(
@@ -247,18 +261,26 @@ def _as_detectors(detectors: Any, caller: str) -> tuple[Detector, ...]:
         elif isinstance(d, tuple) and len(d) == 2:
             name, pat = d
             if isinstance(pat, re.Pattern):
-                out.append(Detector(name, pat.pattern, ignore_case=bool(pat.flags & re.IGNORECASE)))
+                out.append(
+                    Detector(
+                        name, pat.pattern, ignore_case=bool(pat.flags & re.IGNORECASE)
+                    )
+                )
             else:
                 out.append(Detector(name, pat))
         else:
             raise InvalidInputError(
-                Errors.QC805.format(name=repr(d)[:40], detail="not a detector", known=sorted(DETECTORS))
+                Errors.QC805.format(
+                    name=repr(d)[:40], detail="not a detector", known=sorted(DETECTORS)
+                )
             )
     names = [d.name for d in out]
     dup = [n for n, c in Counter(names).items() if c > 1]
     if dup:
         raise InvalidInputError(
-            Errors.QC805.format(name=dup[0], detail="given twice", known=sorted(DETECTORS))
+            Errors.QC805.format(
+                name=dup[0], detail="given twice", known=sorted(DETECTORS)
+            )
         )
     return tuple(out)
 
@@ -268,7 +290,9 @@ def _as_detectors(detectors: Any, caller: str) -> tuple[Detector, ...]:
 # --------------------------------------------------------------------------
 _APOS = "'\u2019\u2018\u02bc"
 _HYPH = "-\u2010\u2011\u2012\u2013"
-_WS = r"(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)"  # spaces, or one line break (never a blank line)
+_WS = (
+    r"(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)"  # spaces, or one line break (never a blank line)
+)
 _WORD = re.compile(r"\w+")
 _TRUE = {"true", "yes", "y", "1", "exact", "sensitive"}
 _FALSE = {"", "false", "no", "n", "0", "none", "nan"}
@@ -330,7 +354,9 @@ class PseudonymKey:
 
     Examples
     --------
-    >>> key = PseudonymKey.from_mapping({"Christina Marsh": "Person A", "Christina": "Person A"})
+    >>> key = PseudonymKey.from_mapping(
+    ...     {"Christina Marsh": "Person A", "Christina": "Person A"}
+    ... )
     >>> len(key), key.kinds
     (2, {'name': 2})
     >>> key.pseudonym_for("christina marsh")
@@ -341,7 +367,9 @@ class PseudonymKey:
 
     __slots__ = ("_by_fold", "_entries", "source")
 
-    def __init__(self, entries: Iterable[Any] = (), *, source: str | None = None) -> None:
+    def __init__(
+        self, entries: Iterable[Any] = (), *, source: str | None = None
+    ) -> None:
         self.source = source
         where = source or "the pseudonymisation key"
         items: list[KeyEntry] = []
@@ -357,20 +385,46 @@ class PseudonymKey:
                     e.get("line", pos),
                 )
             elif isinstance(e, (tuple, list)) and 2 <= len(e) <= 4:
-                item = KeyEntry(str(e[0]), str(e[1]), *(str(x) for x in e[2:3]), line=pos)
+                item = KeyEntry(
+                    str(e[0]), str(e[1]), *(str(x) for x in e[2:3]), line=pos
+                )
                 if len(e) == 4:
                     item = replace(item, case_sensitive=_flag(e[3], where, pos))
             else:
                 raise InvalidInputError(
-                    Errors.QC802.format(where=where, line=pos, detail=f"a {type(e).__name__} is not a key entry; give (original, pseudonym, kind) rows")
+                    Errors.QC802.format(
+                        where=where,
+                        line=pos,
+                        detail=f"a {type(e).__name__} is not a key entry; "
+                        "give (original, pseudonym, kind) rows",
+                    )
                 )
             line = item.line if item.line is not None else pos
             original, pseudonym = _norm(item.original), " ".join(item.pseudonym.split())
             if not original:
-                raise InvalidInputError(Errors.QC802.format(where=where, line=line, detail="the original is empty"))
+                raise InvalidInputError(
+                    Errors.QC802.format(
+                        where=where, line=line, detail="the original is empty"
+                    )
+                )
             if not pseudonym:
-                raise InvalidInputError(Errors.QC802.format(where=where, line=line, detail="the pseudonym is empty (replacing with nothing would lose codings' words)"))
-            items.append(replace(item, original=original, pseudonym=pseudonym, kind=(item.kind or "name").strip() or "name", line=line))
+                raise InvalidInputError(
+                    Errors.QC802.format(
+                        where=where,
+                        line=line,
+                        detail="the pseudonym is empty "
+                        "(replacing with nothing would lose codings' words)",
+                    )
+                )
+            items.append(
+                replace(
+                    item,
+                    original=original,
+                    pseudonym=pseudonym,
+                    kind=(item.kind or "name").strip() or "name",
+                    line=line,
+                )
+            )
         by_fold: dict[str, KeyEntry] = {}
         kept: list[KeyEntry] = []
         for item in items:
@@ -379,7 +433,13 @@ class PseudonymKey:
             if prev is not None:
                 if prev.pseudonym != item.pseudonym:
                     raise InvalidInputError(
-                        Errors.QC803.format(where=where, first=prev.line, second=item.line, p1=prev.pseudonym, p2=item.pseudonym)
+                        Errors.QC803.format(
+                            where=where,
+                            first=prev.line,
+                            second=item.line,
+                            p1=prev.pseudonym,
+                            p2=item.pseudonym,
+                        )
                     )
                 continue
             by_fold[f] = item
@@ -392,12 +452,19 @@ class PseudonymKey:
                 hit = m.first(item.pseudonym)
                 if hit is not None:
                     raise InvalidInputError(
-                        Errors.QC804.format(where=where, line=item.line, pseudonym=item.pseudonym, other=hit.line)
+                        Errors.QC804.format(
+                            where=where,
+                            line=item.line,
+                            pseudonym=item.pseudonym,
+                            other=hit.line,
+                        )
                     )
 
     # -- construction ---------------------------------------------------------
     @classmethod
-    def from_mapping(cls, mapping: Mapping[str, str], *, kind: str = "name") -> PseudonymKey:
+    def from_mapping(
+        cls, mapping: Mapping[str, str], *, kind: str = "name"
+    ) -> PseudonymKey:
         """A key from ``{original: pseudonym}``.
 
         Examples
@@ -408,16 +475,25 @@ class PseudonymKey:
         return cls([(o, p, kind) for o, p in mapping.items()])
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, *, source: str | None = None) -> PseudonymKey:
-        """A key from a DataFrame with ``original, pseudonym`` (and ``kind``, ``case_sensitive``).
+    def from_frame(
+        cls, frame: pd.DataFrame, *, source: str | None = None
+    ) -> PseudonymKey:
+        """A key from a frame: ``original, pseudonym`` (``kind``, ``case_sensitive``).
 
         Examples
         --------
         >>> import pandas as pd
-        >>> PseudonymKey.from_frame(pd.DataFrame({"original": ["Smith"], "pseudonym": ["Person B"]}))
+        >>> PseudonymKey.from_frame(
+        ...     pd.DataFrame({"original": ["Smith"], "pseudonym": ["Person B"]})
+        ... )
         PseudonymKey(1 entries: name 1)
         """
-        require_columns(frame, ["original", "pseudonym"], caller="PseudonymKey.from_frame", param="frame")
+        require_columns(
+            frame,
+            ["original", "pseudonym"],
+            caller="PseudonymKey.from_frame",
+            param="frame",
+        )
         rows = []
         for i, rec in enumerate(frame.to_dict("records")):
             rec = {k: (None if _missing(v) else v) for k, v in rec.items()}
@@ -447,12 +523,19 @@ class PseudonymKey:
         """
         path = Path(path)
         if not path.is_file():
-            raise InvalidInputError(Errors.QC802.format(where=path, line=0, detail="file not found; check the path"))
+            raise InvalidInputError(
+                Errors.QC811.format(where=path, detail="file not found; check the path")
+            )
         suffix = path.suffix.lower()
         try:
             raw = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInputError(Errors.QC802.format(where=path, line=0, detail=f"cannot read it ({type(exc).__name__}); save it as UTF-8")) from None
+            raise InvalidInputError(
+                Errors.QC811.format(
+                    where=path,
+                    detail=f"cannot read it ({type(exc).__name__}); save it as UTF-8",
+                )
+            ) from None
         if suffix in (".yaml", ".yml"):
             import yaml
 
@@ -461,24 +544,44 @@ class PseudonymKey:
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 raise InvalidInputError(
-                    Errors.QC802.format(where=path, line=(mark.line + 1) if mark else 0, detail="not valid YAML")
+                    Errors.QC802.format(
+                        where=path,
+                        line=(mark.line + 1) if mark else 0,
+                        detail="not valid YAML",
+                    )
                 ) from None
             if isinstance(data, Mapping) and "entries" in data:
                 data = data["entries"]
             if isinstance(data, Mapping):
                 data = [{"original": k, "pseudonym": v} for k, v in data.items()]
             if not isinstance(data, list):
-                raise InvalidInputError(Errors.QC802.format(where=path, line=1, detail="expected a list of {original, pseudonym, kind} entries"))
+                raise InvalidInputError(
+                    Errors.QC802.format(
+                        where=path,
+                        line=1,
+                        detail="expected a list of {original, pseudonym, kind} entries",
+                    )
+                )
             return cls(data, source=str(path))
         if suffix not in (".csv", ".txt", ".tsv"):
             raise InvalidInputError(
-                Errors.QC802.format(where=path, line=0, detail=f"unknown key format {suffix!r}; use .csv or .yaml")
+                Errors.QC811.format(
+                    where=path,
+                    detail=f"unknown key format {suffix!r}; use .csv or .yaml",
+                )
             )
-        reader = csv.DictReader(io.StringIO(raw), delimiter="\t" if suffix == ".tsv" else ",")
+        reader = csv.DictReader(
+            io.StringIO(raw), delimiter="\t" if suffix == ".tsv" else ","
+        )
         fields = [f.strip().lower() for f in (reader.fieldnames or [])]
         if "original" not in fields or "pseudonym" not in fields:
             raise InvalidInputError(
-                Errors.QC802.format(where=path, line=1, detail=f"the header must name the columns original,pseudonym[,kind]; it has {fields}")
+                Errors.QC802.format(
+                    where=path,
+                    line=1,
+                    detail="the header must name the columns "
+                    f"original,pseudonym[,kind]; it has {fields}",
+                )
             )
         rows = []
         for line, rec in enumerate(reader, start=2):
@@ -502,26 +605,52 @@ class PseudonymKey:
         """
         path = Path(path)
         suffix = path.suffix.lower()
-        check_choice(suffix, [".csv", ".yaml", ".yml"], param="path suffix", caller="PseudonymKey.save")
+        check_choice(
+            suffix,
+            [".csv", ".yaml", ".yml"],
+            param="path suffix",
+            caller="PseudonymKey.save",
+        )
         rows = [
-            {"original": e.original, "pseudonym": e.pseudonym, "kind": e.kind, **({"case_sensitive": True} if e.case_sensitive else {})}
+            {
+                "original": e.original,
+                "pseudonym": e.pseudonym,
+                "kind": e.kind,
+                **({"case_sensitive": True} if e.case_sensitive else {}),
+            }
             for e in self._entries
         ]
         if suffix == ".csv":
-            cols = ["original", "pseudonym", "kind"] + (["case_sensitive"] if any(e.case_sensitive for e in self._entries) else [])
+            cols = ["original", "pseudonym", "kind"] + (
+                ["case_sensitive"]
+                if any(e.case_sensitive for e in self._entries)
+                else []
+            )
             buf = io.StringIO()
             w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
             w.writeheader()
             for r in rows:
-                w.writerow({c: ("true" if r.get(c) is True else r.get(c, "")) for c in cols})
+                w.writerow(
+                    {c: ("true" if r.get(c) is True else r.get(c, "")) for c in cols}
+                )
             path.write_text(buf.getvalue(), encoding="utf-8")
         else:
             import yaml
 
-            path.write_text(yaml.safe_dump(rows, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            path.write_text(
+                yaml.safe_dump(rows, sort_keys=False, allow_unicode=True),
+                encoding="utf-8",
+            )
         return path
 
-    def add(self, original: str, pseudonym: str, kind: str = "name", *, case_sensitive: bool = False) -> PseudonymKey:
+    def add(
+        self,
+        original: str,
+        pseudonym: str,
+        kind: str = "name",
+        *,
+        case_sensitive: bool = False,
+    ) -> PseudonymKey:
         """A new key with one more entry (keys are immutable).
 
         Examples
@@ -529,7 +658,15 @@ class PseudonymKey:
         >>> PseudonymKey().add("Smith", "Person B", "person")
         PseudonymKey(1 entries: person 1)
         """
-        return PseudonymKey([*self._entries, KeyEntry(original, pseudonym, kind, case_sensitive, len(self._entries) + 1)], source=self.source)
+        return PseudonymKey(
+            [
+                *self._entries,
+                KeyEntry(
+                    original, pseudonym, kind, case_sensitive, len(self._entries) + 1
+                ),
+            ],
+            source=self.source,
+        )
 
     # -- views ----------------------------------------------------------------
     @property
@@ -544,7 +681,9 @@ class PseudonymKey:
 
     def pseudonym_for(self, original: str) -> str | None:
         """The pseudonym of ``original`` (case-insensitive), or None."""
-        e = self._by_fold.get(_norm(original).casefold()) or self._by_fold.get(_norm(original))
+        e = self._by_fold.get(_norm(original).casefold()) or self._by_fold.get(
+            _norm(original)
+        )
         return None if e is None else e.pseudonym
 
     def to_frame(self) -> pd.DataFrame:
@@ -559,7 +698,15 @@ class PseudonymKey:
         from qualcode._columns import PSEUDONYM_KEY, frame
 
         return frame(
-            [{"original": e.original, "pseudonym": e.pseudonym, "kind": e.kind, "case_sensitive": e.case_sensitive} for e in self._entries],
+            [
+                {
+                    "original": e.original,
+                    "pseudonym": e.pseudonym,
+                    "kind": e.kind,
+                    "case_sensitive": e.case_sensitive,
+                }
+                for e in self._entries
+            ],
             PSEUDONYM_KEY,
         )
 
@@ -568,7 +715,12 @@ class PseudonymKey:
         """SHA-256 of the key's content: the secret behind ``original_hash``."""
         h = hashlib.sha256(b"qualcode-pseudonym-key\x00")
         for e in self._entries:
-            h.update("\x1f".join((e.original, e.pseudonym, e.kind, str(e.case_sensitive))).encode("utf-8") + b"\x1e")
+            h.update(
+                "\x1f".join(
+                    (e.original, e.pseudonym, e.kind, str(e.case_sensitive))
+                ).encode("utf-8")
+                + b"\x1e"
+            )
         return h.digest()
 
     def __len__(self) -> int:
@@ -603,7 +755,11 @@ def _flag(value: Any, where: Any, line: Any) -> bool:
     if s in _FALSE:
         return False
     raise InvalidInputError(
-        Errors.QC802.format(where=where, line=line, detail=f"case_sensitive must be true or false, not {s!r}")
+        Errors.QC802.format(
+            where=where,
+            line=line,
+            detail=f"case_sensitive must be true or false, not {s!r}",
+        )
     )
 
 
@@ -624,7 +780,12 @@ def _as_key(key: Any, caller: str) -> PseudonymKey:
     except ImportError:  # pragma: no cover
         pass
     raise InvalidInputError(
-        Errors.QC101.format(param="key", caller=caller, expected="a PseudonymKey, a key file path, a mapping or a DataFrame", got=type(key).__name__)
+        Errors.QC101.format(
+            param="key",
+            caller=caller,
+            expected="a PseudonymKey, a key file path, a mapping or a DataFrame",
+            got=type(key).__name__,
+        )
     )
 
 
@@ -647,7 +808,11 @@ def _entry_pattern(original: str) -> str:
     for tok in original.split():
         parts.append(
             "".join(
-                f"[{_APOS}]" if ch in _APOS else f"[{_HYPH}]" if ch in _HYPH else re.escape(ch)
+                f"[{_APOS}]"
+                if ch in _APOS
+                else f"[{_HYPH}]"
+                if ch in _HYPH
+                else re.escape(ch)
                 for ch in tok
             )
         )
@@ -661,14 +826,19 @@ def _entry_pattern(original: str) -> str:
 
 
 class _KeyMatcher:
-    """Leftmost-longest key matches: candidates found by first word, verified by regex."""
+    """Leftmost-longest key matches: candidates by first word, verified by regex."""
 
     def __init__(self, entries: Sequence[KeyEntry]) -> None:
         buckets: dict[str, list[tuple[int, re.Pattern[str], KeyEntry]]] = {}
         special: list[tuple[int, re.Pattern[str], KeyEntry]] = []
         for e in entries:
             flags = 0 if e.case_sensitive else re.IGNORECASE
-            for form in dict.fromkeys((unicodedata.normalize("NFC", e.original), unicodedata.normalize("NFD", e.original))):
+            for form in dict.fromkeys(
+                (
+                    unicodedata.normalize("NFC", e.original),
+                    unicodedata.normalize("NFD", e.original),
+                )
+            ):
                 item = (len(form), re.compile(_entry_pattern(form), flags), e)
                 m = _WORD.match(form)
                 if m is None:
@@ -681,15 +851,27 @@ class _KeyMatcher:
         self._buckets = buckets
         self._special = special
 
-    def candidates(self, text: str, pos: int = 0, endpos: int | None = None) -> list[_Hit]:
+    def candidates(
+        self, text: str, pos: int = 0, endpos: int | None = None
+    ) -> list[_Hit]:
         endpos = len(text) if endpos is None else endpos
         out: list[_Hit] = []
         buckets = self._buckets
         if buckets:
             for w in _WORD.finditer(text, pos, endpos):
-                bucket = buckets.get(w.group().casefold())
+                word = w.group().casefold()
+                bucket = buckets.get(word)
                 if bucket is None:
-                    continue
+                    # plural possessive of a one-word original: "Smiths'"
+                    if not (
+                        word.endswith("s")
+                        and w.end() < endpos
+                        and text[w.end()] in _APOS
+                    ):
+                        continue
+                    bucket = buckets.get(word[:-1])
+                    if bucket is None:
+                        continue
                 for _, rx, e in bucket:
                     m = rx.match(text, w.start(), endpos)
                     if m is not None:
@@ -728,26 +910,48 @@ class _Matcher:
         self._secret = key.fingerprint
         self._rep: dict[str, str] = {}
         for d in self.detectors:
-            tmpl = replacement.get(d.name, "[{kind}]") if isinstance(replacement, Mapping) else replacement
+            tmpl = (
+                replacement.get(d.name, "[{kind}]")
+                if isinstance(replacement, Mapping)
+                else replacement
+            )
             if not isinstance(tmpl, str):
                 raise InvalidInputError(
-                    Errors.QC101.format(param="replacement", caller=caller, expected="a string template or a mapping of detector names to templates", got=type(tmpl).__name__)
+                    Errors.QC101.format(
+                        param="replacement",
+                        caller=caller,
+                        expected="a string template or a mapping of detector names "
+                        "to templates",
+                        got=type(tmpl).__name__,
+                    )
                 )
             try:
                 rep = tmpl.format(kind=d.kind, name=d.name)
             except (KeyError, IndexError, ValueError) as exc:
                 raise InvalidInputError(
-                    Errors.QC101.format(param="replacement", caller=caller, expected="a template using only {kind} and {name}", got=f"{tmpl} ({exc})")
+                    Errors.QC101.format(
+                        param="replacement",
+                        caller=caller,
+                        expected="a template using only {kind} and {name}",
+                        got=f"{tmpl} ({exc})",
+                    )
                 ) from None
             if not rep.strip():
                 raise InvalidInputError(
-                    Errors.QC101.format(param="replacement", caller=caller, expected="a non-empty replacement", got=tmpl)
+                    Errors.QC101.format(
+                        param="replacement",
+                        caller=caller,
+                        expected="a non-empty replacement",
+                        got=tmpl,
+                    )
                 )
             self._rep[d.name] = rep
         if isinstance(replacement, Mapping):
             unknown = sorted(set(replacement) - set(self._rep))
             if unknown:
-                check_choice(unknown[0], sorted(self._rep), param="replacement", caller=caller)
+                check_choice(
+                    unknown[0], sorted(self._rep), param="replacement", caller=caller
+                )
 
     def hits(self, text: str, bounds: Sequence[int] | None = None) -> list[_Hit]:
         """Replacements for ``text``; no hit crosses one of ``bounds``."""
@@ -765,7 +969,9 @@ class _Matcher:
             for m in d.regex.finditer(text, pos, endpos):
                 s, e = m.span(g)
                 if s < e:
-                    cands.append(_Hit(s, e, self._rep[d.name], d.kind, "detector", d.name))
+                    cands.append(
+                        _Hit(s, e, self._rep[d.name], d.kind, "detector", d.name)
+                    )
         if not cands:
             return []
         cands.sort(key=lambda h: (h.start, -h.end))
@@ -784,14 +990,18 @@ class _Matcher:
 
     @staticmethod
     def _resolve(cluster: list[_Hit], end: int) -> _Hit:
-        best = max(cluster, key=lambda h: (h.end - h.start, h.source == "key", -h.start))
+        best = max(
+            cluster, key=lambda h: (h.end - h.start, h.source == "key", -h.start)
+        )
         start = cluster[0].start
         if best.start == start and best.end == end:
             return best
         return replace(best, start=start, end=end)
 
-    def apply(self, text: str, bounds: Sequence[int] | None = None) -> tuple[str, list[_Hit], list[tuple[int, int, int, int]]]:
-        """New text, the hits, and ``(old_start, old_end, new_start, new_end)`` per hit."""
+    def apply(
+        self, text: str, bounds: Sequence[int] | None = None
+    ) -> tuple[str, list[_Hit], list[tuple[int, int, int, int]]]:
+        """New text, the hits, and ``(old_start, old_end, new_start, new_end)`` each."""
         hits = self.hits(text, bounds)
         if not hits:
             return text, [], []
@@ -827,7 +1037,7 @@ class _Matcher:
         for h in hits:
             parts.append(name[prev : h.start])
             rep = h.replacement
-            if "_" in name[h.start : h.end]:
+            if "_" in name and " " not in name:  # snake_case ids stay snake_case
                 rep = rep.replace(" ", "_")
             parts.append(rep)
             prev = h.end
@@ -836,7 +1046,9 @@ class _Matcher:
 
     def digest(self, original: str) -> str:
         """HMAC of the matched text keyed by the key's content (16 hex digits)."""
-        return hmac.new(self._secret, _fold(original).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+        return hmac.new(
+            self._secret, _fold(original).encode("utf-8"), hashlib.sha256
+        ).hexdigest()[:16]
 
 
 # --------------------------------------------------------------------------
@@ -917,12 +1129,26 @@ class PseudonymisationResult:
     summary : dict
         Counts: transcripts, transcripts_changed, replacements, by_kind, and for a
         project codings, codings_merged, decisions, purged.
+    maps : mapping
+        ``{old transcript id: (new id, OffsetMap)}``, used by :meth:`remap`.
+    suggestions : pandas.DataFrame or None
+        With ``nlp=``: entities the key does not cover, positions in the
+        ORIGINAL texts (the frame holds names: keep it with the key).
+
+    Examples
+    --------
+    >>> res = pseudonymise("Smith rang Smith's team.", {"Smith": "Person B"})
+    >>> res.corpus_or_project
+    "Person B rang Person B's team."
+    >>> res.summary["replacements"], res.report["original_hash"].nunique()
+    (2, 1)
     """
 
     corpus_or_project: Any
     report: Any
     summary: dict[str, Any]
     maps: Mapping[str, tuple[str, OffsetMap]] = field(default_factory=dict, repr=False)
+    suggestions: Any = field(default=None, repr=False)
 
     @property
     def corpus(self) -> Any:
@@ -944,15 +1170,26 @@ class PseudonymisationResult:
         --------
         >>> import pandas as pd
         >>> from qualcode.model import Transcript
-        >>> res = pseudonymise([Transcript("t", "Ask Smith now.")], {"Smith": "Person B"})
-        >>> res.remap(pd.DataFrame({"transcript_id": ["t"], "start": [10], "end": [14]}))
+        >>> res = pseudonymise(
+        ...     [Transcript("t", "Ask Smith now.")], {"Smith": "Person B"}
+        ... )
+        >>> res.remap(
+        ...     pd.DataFrame({"transcript_id": ["t"], "start": [10], "end": [14]})
+        ... )
           transcript_id  start  end
         0             t     13   17
         """
-        require_columns(codings, ["transcript_id", "start", "end"], caller="PseudonymisationResult.remap", param="codings")
+        require_columns(
+            codings,
+            ["transcript_id", "start", "end"],
+            caller="PseudonymisationResult.remap",
+            param="codings",
+        )
         out = codings.copy()
         ids, starts, ends = [], [], []
-        for tid, s, e in zip(out["transcript_id"], out["start"], out["end"], strict=True):
+        for tid, s, e in zip(
+            out["transcript_id"], out["start"], out["end"], strict=True
+        ):
             new_id, m = self.maps.get(tid, (tid, OffsetMap()))
             ns, ne = m.span(int(s), int(e))
             ids.append(new_id)
@@ -964,13 +1201,17 @@ class PseudonymisationResult:
         if "text" in out.columns:
             texts = _texts_of(self.corpus_or_project)
             if texts is not None:
-                out["text"] = [texts[t][s:e] if t in texts else v for t, s, e, v in zip(ids, starts, ends, out["text"], strict=True)]
+                out["text"] = [
+                    texts[t][s:e] if t in texts else v
+                    for t, s, e, v in zip(ids, starts, ends, out["text"], strict=True)
+                ]
         return out
 
     def __repr__(self) -> str:
         s = self.summary
         return (
-            f"PseudonymisationResult(transcripts_changed={s.get('transcripts_changed')}, "
+            "PseudonymisationResult("
+            f"transcripts_changed={s.get('transcripts_changed')}, "
             f"replacements={s.get('replacements')})"
         )
 
@@ -1019,7 +1260,9 @@ def _pseudonymise_transcript(
     def other(fieldname: str, old: str, new: str) -> None:
         if old == new:
             return
-        for h in m.hits(old.replace("_", " ") if fieldname in ("id", "source") else old):
+        for h in m.hits(
+            old.replace("_", " ") if fieldname in ("id", "source") else old
+        ):
             rows.append(
                 {
                     "transcript_id": new_id,
@@ -1037,7 +1280,16 @@ def _pseudonymise_transcript(
         ns, ne = omap.start(u.start), omap.end(u.end)
         speaker = m.rewrite(u.speaker) if u.speaker else u.speaker
         turns.append(
-            Turn(u.index, speaker, u.role, ns, ne, new_text[ns:ne], u.time_start, u.time_end)
+            Turn(
+                u.index,
+                speaker,
+                u.role,
+                ns,
+                ne,
+                new_text[ns:ne],
+                u.time_start,
+                u.time_end,
+            )
         )
     attrs = {}
     for k, v in t.attributes.items():
@@ -1049,7 +1301,9 @@ def _pseudonymise_transcript(
     if t.source:
         other("source", t.source, source)
     other("id", t.id, new_id)
-    new = Transcript(new_id, new_text, tuple(turns), attrs, source, t.format, t.encoding)
+    new = Transcript(
+        new_id, new_text, tuple(turns), attrs, source, t.format, t.encoding
+    )
     return new, omap, rows
 
 
@@ -1086,9 +1340,11 @@ def pseudonymise(
     replacement : str or mapping, default ``"[{kind}]"``
         Template for detector hits (``{kind}``: the detector's label, e.g.
         ``collar number``; ``{name}``: its name), or ``{detector name: template}``.
-    nlp : None
-        Reserved: named entities are never replaced blindly; use
-        :func:`suggest_entities` to review them and extend the key.
+    nlp : spaCy Language, optional
+        A pipeline with an entity recogniser: named entities the key does not
+        cover are returned as ``.suggestions`` (see :func:`suggest_entities`)
+        and counted in ``summary["entities_not_in_key"]``; they are NEVER
+        replaced. Review them, extend the key, and pseudonymise again.
     out : path, optional
         Project only: the new project file to write the pseudonymised copy to
         (it must not exist).
@@ -1118,11 +1374,22 @@ def pseudonymise(
     Examples
     --------
     >>> from qualcode.model import Transcript, TurnDraft
-    >>> t = Transcript.build("int01", [
-    ...     TurnDraft("Who leads it?", "Interviewer", "interviewer"),
-    ...     TurnDraft("DS Smith's team, with Christina Marsh. Call 07700 900461.", "P1", "participant"),
-    ... ])
-    >>> key = {"Smith": "Person B", "Christina Marsh": "Person A", "Christina": "Person A"}
+    >>> t = Transcript.build(
+    ...     "int01",
+    ...     [
+    ...         TurnDraft("Who leads it?", "Interviewer", "interviewer"),
+    ...         TurnDraft(
+    ...             "DS Smith's team, with Christina Marsh. Call 07700 900461.",
+    ...             "P1",
+    ...             "participant",
+    ...         ),
+    ...     ],
+    ... )
+    >>> key = {
+    ...     "Smith": "Person B",
+    ...     "Christina Marsh": "Person A",
+    ...     "Christina": "Person A",
+    ... }
     >>> res = pseudonymise([t], key)
     >>> res.corpus["int01"].turns[1].text
     "DS Person B's team, with Person A. Call [phone number]."
@@ -1132,20 +1399,38 @@ def pseudonymise(
     1  text          name       key        Person A
     2  text  phone number  detector  [phone number]
     """
-    from qualcode._columns import PSEUDONYMISATION_REPORT, frame
-
     caller = "pseudonymise"
-    if nlp is not None:
-        raise InvalidInputError(
-            Errors.QC101.format(param="nlp", caller=caller, expected="None (entities are suggested with suggest_entities, never applied blindly)", got=type(nlp).__name__)
-        )
     k = _as_key(key, caller)
     m = _Matcher(k, _as_detectors(detectors, caller), replacement, caller=caller)
+    if nlp is not None:  # review aid only: run on the originals, never applied
+        found = suggest_entities(corpus_or_project, nlp=nlp, key=k)
+        found = found[~found["in_key"]].reset_index(drop=True)
+        res = _pseudonymise(corpus_or_project, m, out, caller)
+        summary = {**res.summary, "entities_not_in_key": int(len(found))}
+        return replace(res, summary=summary, suggestions=found)
+    return _pseudonymise(corpus_or_project, m, out, caller)
+
+
+def _pseudonymise(
+    corpus_or_project: Any, m: _Matcher, out: Any, caller: str
+) -> PseudonymisationResult:
+    from qualcode._columns import PSEUDONYMISATION_REPORT, frame
 
     if isinstance(corpus_or_project, str):
         new, hits, spans = m.apply(corpus_or_project)
         rows = [
-            {"field": "text", "start": ns, "end": ne, "old_start": h.start, "old_end": h.end, "kind": h.kind, "source": h.source, "detector": h.detector, "replacement": h.replacement, "original_hash": m.digest(corpus_or_project[h.start : h.end])}
+            {
+                "field": "text",
+                "start": ns,
+                "end": ne,
+                "old_start": h.start,
+                "old_end": h.end,
+                "kind": h.kind,
+                "source": h.source,
+                "detector": h.detector,
+                "replacement": h.replacement,
+                "original_hash": m.digest(corpus_or_project[h.start : h.end]),
+            }
             for h, (_, _, ns, ne) in zip(hits, spans, strict=True)
         ]
         rep = frame(rows, PSEUDONYMISATION_REPORT)
@@ -1155,7 +1440,11 @@ def pseudonymise(
         return _pseudonymise_project(corpus_or_project, m, out)
     if out is not None:
         raise InvalidInputError(
-            Errors.QC806.format(caller=caller, detail="out= is for projects (the copy to write); a corpus is returned as a new Corpus")
+            Errors.QC806.format(
+                caller=caller,
+                detail="out= is for projects (the copy to write); "
+                "a corpus is returned as a new Corpus",
+            )
         )
     single = isinstance(corpus_or_project, Transcript)
     items = [corpus_or_project] if single else corpus_or_project
@@ -1163,13 +1452,20 @@ def pseudonymise(
         items = list(items)
     except TypeError:
         raise InvalidInputError(
-            Errors.QC806.format(caller=caller, detail=f"expected a Corpus, Transcripts, a Project or a string; got {type(corpus_or_project).__name__}")
+            Errors.QC806.format(
+                caller=caller,
+                detail="expected a Corpus, Transcripts, a Project or a string; "
+                f"got {type(corpus_or_project).__name__}",
+            )
         ) from None
     new_items, rows, maps, changed = [], [], {}, 0
     for pos, t in enumerate(items):
         if not isinstance(t, Transcript):
             raise InvalidInputError(
-                Errors.QC806.format(caller=caller, detail=f"item {pos} is a {type(t).__name__}, not a Transcript")
+                Errors.QC806.format(
+                    caller=caller,
+                    detail=f"item {pos} is a {type(t).__name__}, not a Transcript",
+                )
             )
         nt, omap, r = _pseudonymise_transcript(t, m)
         new_items.append(nt)
@@ -1183,7 +1479,9 @@ def pseudonymise(
         from qualcode.corpus import Corpus
 
         result = Corpus(new_items)
-    return PseudonymisationResult(result, rep, _summary(rep, len(new_items), changed), maps)
+    return PseudonymisationResult(
+        result, rep, _summary(rep, len(new_items), changed), maps
+    )
 
 
 def _summary(rep: pd.DataFrame, n: int, changed: int) -> dict[str, Any]:
@@ -1192,19 +1490,29 @@ def _summary(rep: pd.DataFrame, n: int, changed: int) -> dict[str, Any]:
         "transcripts": n,
         "transcripts_changed": changed,
         "replacements": int(len(text)),
-        "by_kind": {str(k): int(v) for k, v in text["kind"].value_counts(sort=False).items()},
+        "by_kind": {
+            str(k): int(v) for k, v in text["kind"].value_counts(sort=False).items()
+        },
         "other_fields": int(len(rep) - len(text)),
     }
 
 
-def _pseudonymise_project(project: Any, m: _Matcher, out: str | Path | None) -> PseudonymisationResult:
+def _pseudonymise_project(
+    project: Any, m: _Matcher, out: str | Path | None
+) -> PseudonymisationResult:
     from qualcode._columns import PSEUDONYMISATION_REPORT, frame
     from qualcode.store import Project
 
     if out is not None:
         out = Path(out)
         if out.exists():
-            raise StoreError(Errors.QC807.format(path=out, detail="already exists; choose a new file name for the pseudonymised copy"))
+            raise StoreError(
+                Errors.QC807.format(
+                    path=out,
+                    detail="already exists; choose a new file name "
+                    "for the pseudonymised copy",
+                )
+            )
         src = sqlite3.connect(str(project.path))
         dst = sqlite3.connect(str(out))
         try:
@@ -1253,15 +1561,26 @@ def _iter_texts(data: Any, caller: str) -> Iterator[Transcript]:
         items = iter(data)
     except TypeError:
         raise InvalidInputError(
-            Errors.QC806.format(caller=caller, detail=f"expected a Corpus, Transcripts, a Project or a string; got {type(data).__name__}")
+            Errors.QC806.format(
+                caller=caller,
+                detail="expected a Corpus, Transcripts, a Project or a string; "
+                f"got {type(data).__name__}",
+            )
         ) from None
     for pos, t in enumerate(items):
         if not isinstance(t, Transcript):
-            raise InvalidInputError(Errors.QC806.format(caller=caller, detail=f"item {pos} is a {type(t).__name__}, not a Transcript"))
+            raise InvalidInputError(
+                Errors.QC806.format(
+                    caller=caller,
+                    detail=f"item {pos} is a {type(t).__name__}, not a Transcript",
+                )
+            )
         yield t
 
 
-def detect_identifiers(corpus_or_project: Any, *, detectors: Any = DEFAULT_DETECTORS) -> pd.DataFrame:
+def detect_identifiers(
+    corpus_or_project: Any, *, detectors: Any = DEFAULT_DETECTORS
+) -> pd.DataFrame:
     """Find identifiers with the detectors, without replacing anything (for review).
 
     Parameters
@@ -1279,7 +1598,9 @@ def detect_identifiers(corpus_or_project: Any, *, detectors: Any = DEFAULT_DETEC
 
     Examples
     --------
-    >>> detect_identifiers("Seen at NV4 7QT by PC 1234, DOB 12/03/1987.")[["detector", "text"]]
+    >>> detect_identifiers("Seen at NV4 7QT by PC 1234, DOB 12/03/1987.")[
+    ...     ["detector", "text"]
+    ... ]
             detector        text
     0       postcode     NV4 7QT
     1  collar_number        1234
@@ -1287,22 +1608,44 @@ def detect_identifiers(corpus_or_project: Any, *, detectors: Any = DEFAULT_DETEC
     """
     from qualcode._columns import IDENTIFIERS, frame
 
-    m = _Matcher(PseudonymKey(), _as_detectors(detectors, "detect_identifiers"), caller="detect_identifiers")
+    m = _Matcher(
+        PseudonymKey(),
+        _as_detectors(detectors, "detect_identifiers"),
+        caller="detect_identifiers",
+    )
     rows = []
     for t in _iter_texts(corpus_or_project, "detect_identifiers"):
         bounds = [b for u in t.turns for b in (u.start, u.end)]
         for h in m.hits(t.text, bounds):
-            rows.append({"transcript_id": t.id, "start": h.start, "end": h.end, "detector": h.detector, "kind": h.kind, "text": t.text[h.start : h.end]})
+            rows.append(
+                {
+                    "transcript_id": t.id,
+                    "start": h.start,
+                    "end": h.end,
+                    "detector": h.detector,
+                    "kind": h.kind,
+                    "text": t.text[h.start : h.end],
+                }
+            )
     return frame(rows, IDENTIFIERS)
 
 
-_ENTITY_KINDS = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place", "ORG": "organisation", "NORP": "group"}
+_ENTITY_KINDS = {
+    "PERSON": "person",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+    "ORG": "organisation",
+    "NORP": "group",
+}
 _ENT_FACTORIES = ("ner", "beam_ner", "entity_ruler", "span_ruler")
 
 
 def _entity_pipeline(nlp: Any) -> Any:
     if nlp is None:
-        spacy = __import__("qualcode._optional", fromlist=["import_optional"]).import_optional("spacy", extra="nlp", caller="suggest_entities")
+        from qualcode._optional import import_optional
+
+        spacy = import_optional("spacy", extra="nlp", caller="suggest_entities")
         for name in spacy.util.get_installed_models():
             try:
                 cand = spacy.load(name)
@@ -1311,15 +1654,28 @@ def _entity_pipeline(nlp: Any) -> Any:
             if "ner" in cand.pipe_names:
                 return cand
         raise MissingDependencyError(
-            Errors.QC809.format(detail="no trained spaCy pipeline with 'ner' is installed (nothing is downloaded at run time)")
+            Errors.QC809.format(
+                detail="no trained spaCy pipeline with 'ner' is installed "
+                "(nothing is downloaded at run time)"
+            )
         )
     names = getattr(nlp, "pipe_names", None)
     if names is None:
-        raise InvalidInputError(Errors.QC101.format(param="nlp", caller="suggest_entities", expected="a spaCy Language", got=type(nlp).__name__))
+        raise InvalidInputError(
+            Errors.QC101.format(
+                param="nlp",
+                caller="suggest_entities",
+                expected="a spaCy Language",
+                got=type(nlp).__name__,
+            )
+        )
     factories = {nlp.get_pipe_meta(n).factory for n in names}
     if not factories & set(_ENT_FACTORIES):
         raise InvalidInputError(
-            Errors.QC809.format(detail=f"the pipeline given has no entity recogniser (its components are {list(names)})")
+            Errors.QC809.format(
+                detail="the pipeline given has no entity recogniser "
+                f"(its components are {list(names)})"
+            )
         )
     return nlp
 
@@ -1331,7 +1687,7 @@ def suggest_entities(
     key: Any = None,
     labels: Iterable[str] = ("PERSON", "GPE", "LOC", "FAC", "ORG"),
 ) -> pd.DataFrame:
-    """Named entities a trained spaCy pipeline finds: suggestions for the key, never applied.
+    """Named entities a trained spaCy pipeline finds: suggestions, never applied.
 
     Parameters
     ----------
@@ -1363,8 +1719,15 @@ def suggest_entities(
     >>> import spacy
     >>> nlp = spacy.blank("en")
     >>> ruler = nlp.add_pipe("entity_ruler")
-    >>> ruler.add_patterns([{"label": "PERSON", "pattern": "Jo Bloggs"}, {"label": "GPE", "pattern": "Ridgeford"}])
-    >>> suggest_entities("Jo Bloggs moved to Ridgeford.", nlp=nlp, key={"Ridgeford": "Town 1"})
+    >>> ruler.add_patterns(
+    ...     [
+    ...         {"label": "PERSON", "pattern": "Jo Bloggs"},
+    ...         {"label": "GPE", "pattern": "Ridgeford"},
+    ...     ]
+    ... )
+    >>> suggest_entities(
+    ...     "Jo Bloggs moved to Ridgeford.", nlp=nlp, key={"Ridgeford": "Town 1"}
+    ... )
       transcript_id  start  end   label    kind       text  in_key
     0          text      0    9  PERSON  person  Jo Bloggs   False
     1          text     19   28     GPE   place  Ridgeford    True
@@ -1389,15 +1752,65 @@ def suggest_entities(
                 s, e = a + ent.start_char, a + ent.end_char
                 i = bisect.bisect_right(starts, s) - 1
                 in_key = i >= 0 and covered[i][0] <= s and e <= covered[i][1]
-                rows.append({"transcript_id": t.id, "start": s, "end": e, "label": ent.label_, "kind": _ENTITY_KINDS.get(ent.label_, ent.label_.lower()), "text": t.text[s:e], "in_key": in_key})
+                rows.append(
+                    {
+                        "transcript_id": t.id,
+                        "start": s,
+                        "end": e,
+                        "label": ent.label_,
+                        "kind": _ENTITY_KINDS.get(ent.label_, ent.label_.lower()),
+                        "text": t.text[s:e],
+                        "in_key": in_key,
+                    }
+                )
     return frame(rows, ENTITY_SUGGESTIONS)
 
 
 # --------------------------------------------------------------------------
 # leak check
 # --------------------------------------------------------------------------
-_INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr"}
-_TEXT_SUFFIXES = {".csv", ".md", ".txt", ".tsv", ".json", ".yaml", ".yml", ".xml", ".qde", ".srt", ".vtt", ".qdc", ".markdown"}
+_INLINE = {
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "bdo",
+    "cite",
+    "code",
+    "data",
+    "dfn",
+    "em",
+    "i",
+    "kbd",
+    "mark",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "time",
+    "u",
+    "var",
+    "wbr",
+}
+_TEXT_SUFFIXES = {
+    ".csv",
+    ".md",
+    ".txt",
+    ".tsv",
+    ".json",
+    ".yaml",
+    ".yml",
+    ".xml",
+    ".qde",
+    ".srt",
+    ".vtt",
+    ".qdc",
+    ".markdown",
+}
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _RAW_CHUNK = 8 * 1024 * 1024
 
@@ -1409,12 +1822,23 @@ class _Scanner:
         self.context = context
         self.rows: list[dict[str, Any]] = []
 
-    def scan(self, text: str, path: Any, location: str | Callable[[int], str], layer: str = "text", *, raw: bool = False) -> None:
-        m = self.raw if raw else self.m
+    def scan(
+        self,
+        text: str,
+        path: Any,
+        location: str | Callable[[int], str],
+        layer: str = "text",
+        *,
+        raw: bool = False,
+        keep: Callable[[_Hit], bool] | None = None,
+    ) -> None:
+        m = self.raw if raw or layer == "raw" else self.m  # markup: key only
         if not text:
             return
         hits = m.hits(text)
         for h in hits:
+            if keep is not None and not keep(h):
+                continue
             where = location(h.start) if callable(location) else location
             if h.source == "key":
                 original, pseudonym = h.entry.original, h.entry.pseudonym  # type: ignore[union-attr]
@@ -1450,7 +1874,11 @@ class _Scanner:
         # never show a partial word at the window edges
         s = re.sub(r"^\w*\W?", "", s) if a > 0 else s
         s = re.sub(r"\W?\w*$", "", s) if b < len(text) else s
-        return ("…" if a > 0 else "") + " ".join(s.split()) + ("…" if b < len(text) else "")
+        return (
+            ("…" if a > 0 else "")
+            + " ".join(s.split())
+            + ("…" if b < len(text) else "")
+        )
 
 
 def _line_of(text: str) -> Callable[[int], str]:
@@ -1466,7 +1894,11 @@ def _line_of(text: str) -> Callable[[int], str]:
 
 
 def _decode(data: bytes) -> str:
-    for enc in ("utf-8-sig", "utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",):
+    for enc in (
+        ("utf-8-sig", "utf-16")
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff")
+        else ("utf-8-sig",)
+    ):
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
@@ -1475,7 +1907,7 @@ def _decode(data: bytes) -> str:
 
 
 def _xml_text(data: bytes) -> str:
-    """XML as text: entities and character references resolved, tags kept as boundaries."""
+    """XML as text: entities and character references resolved, tags kept."""
     return html.unescape(_decode(data))
 
 
@@ -1494,7 +1926,8 @@ def _scan_xml_structure(sc: _Scanner, data: bytes, path: Any, entry: str) -> Non
         tag = el.tag.rsplit("}", 1)[-1] if isinstance(el.tag, str) else "?"
         if ev == "start":
             for name, value in el.attrib.items():
-                sc.scan(value, path, f"{entry}: <{tag} {name.rsplit('}', 1)[-1]}>")
+                attr = name.rsplit("}", 1)[-1]
+                sc.scan(value, path, f"{entry}: <{tag} {attr}>", raw=True)
         else:
             txt = "".join(el.itertext()) if len(el) == 0 else (el.text or "")
             sc.scan(txt, path, f"{entry}: <{tag}>")
@@ -1521,7 +1954,15 @@ def _scan_docx(sc: _Scanner, path: Path) -> None:
             except (ValueError, AttributeError):  # pragma: no cover - unusual part
                 continue
     props = document.core_properties
-    for name in ("title", "subject", "author", "keywords", "comments", "last_modified_by", "category"):
+    for name in (
+        "title",
+        "subject",
+        "author",
+        "keywords",
+        "comments",
+        "last_modified_by",
+        "category",
+    ):
         sc.scan(getattr(props, name, "") or "", path, f"document property {name}")
 
 
@@ -1538,7 +1979,11 @@ def _scan_xlsx(sc: _Scanner, path: Path) -> None:
                     if isinstance(v, str):
                         sc.scan(v, path, f"{ws.title}!{cell.coordinate}")
                     if cell.comment is not None:
-                        sc.scan(cell.comment.text or "", path, f"{ws.title}!{cell.coordinate} comment")
+                        sc.scan(
+                            cell.comment.text or "",
+                            path,
+                            f"{ws.title}!{cell.coordinate} comment",
+                        )
     finally:
         wb.close()
 
@@ -1548,20 +1993,65 @@ def _scan_zip(sc: _Scanner, path: Path, kind: str) -> None:
     from qualcode.io._safezip import SafeZip
 
     with SafeZip(path) as zf:
-        for name in zf.names():
+        for name in zf.names:
             data = zf.read(name)
-            if data[:4] == b"%PDF":
-                continue  # binary source files are not text
             low = name.lower()
-            if low.endswith((".xml", ".qde", ".rels", ".vml")) or kind == "qdpx" and low.endswith(".qde"):
-                sc.scan(_xml_text(data), path, f"zip:{name}", "raw")
-                if kind == "qdpx" and low.endswith(".qde"):
-                    _scan_xml_structure(sc, data, path, f"zip:{name}")
-            elif low.endswith((".txt", ".json", ".csv", ".md", ".html", ".htm")):
+            where = f"zip:{name}"
+            if data[:5] == b"%PDF-":
+                _scan_pdf(sc, data, path, where)
+            elif low.endswith((".xml", ".qde", ".rels", ".vml")):
+                sc.scan(_xml_text(data), path, where, "raw")
+                if low.endswith(".qde"):
+                    _scan_xml_structure(sc, data, path, where)
+            elif low.endswith(".json"):
                 text = _decode(data)
-                sc.scan(text, path, lambda p, n=name, t=text: f"zip:{n} {_line_of(t)(p)}", "text")
+                sc.scan(text, path, where, "raw")
+                _scan_json(sc, text, path, where)
+            elif low.endswith((".txt", ".csv", ".md", ".html", ".htm")):
+                text = _decode(data)
+                line = _line_of(text)
+                sc.scan(text, path, lambda p, w=where, f=line: f"{w} {f(p)}")
             elif b"\x00" not in data[:4096]:
-                sc.scan(_decode(data), path, f"zip:{name}", "raw")
+                sc.scan(_decode(data), path, where, "raw")
+
+
+def _scan_pdf(sc: _Scanner, data: bytes, path: Any, where: str) -> None:
+    """Text of each page of a PDF (needs pypdf), else its raw bytes."""
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(data))
+        pages = [
+            (i, page.extract_text() or "") for i, page in enumerate(reader.pages, 1)
+        ]
+    except Exception:  # noqa: BLE001 - any unreadable PDF: fall back to raw bytes
+        sc.scan(data.decode("latin-1"), path, f"{where} (raw PDF)", "raw")
+        return
+    for i, text in pages:
+        sc.scan(text, path, f"{where} page {i}".strip())
+
+
+def _scan_json(sc: _Scanner, text: str, path: Any, where: str) -> None:
+    """Every string (and key) of a JSON document, unescaped."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return
+
+    def walk(node: Any, at: str) -> None:
+        if isinstance(node, str):
+            sc.scan(node, path, f"{where} {at}")
+        elif isinstance(node, Mapping):
+            for k, v in node.items():
+                sc.scan(str(k), path, f"{where} {at} (key)")
+                walk(v, f"{at}.{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{at}[{i}]")
+
+    walk(data, "$")
 
 
 def _scan_html(sc: _Scanner, path: Path, data: bytes) -> None:
@@ -1571,12 +2061,14 @@ def _scan_html(sc: _Scanner, path: Path, data: bytes) -> None:
     chunks: list[str] = []
 
     class P(HTMLParser):
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        def handle_starttag(
+            self, tag: str, attrs: list[tuple[str, str | None]]
+        ) -> None:
             if tag not in _INLINE:
                 chunks.append("\n")
             for _, v in attrs:
                 if v:
-                    sc.scan(v, path, f"<{tag}> attribute")
+                    sc.scan(v, path, f"<{tag}> attribute", raw=True)
 
         def handle_endtag(self, tag: str) -> None:
             if tag not in _INLINE:
@@ -1589,15 +2081,22 @@ def _scan_html(sc: _Scanner, path: Path, data: bytes) -> None:
     p.feed(raw)
     p.close()
     text = "".join(chunks)
-    sc.scan(text, path, lambda pos: f"text {_line_of(text)(pos)}", "text")
+    line = _line_of(text)
+    sc.scan(text, path, lambda pos: f"text {line(pos)}", "text")
     sc.scan(html.unescape(raw), path, _line_of(raw), "raw")
 
 
 def _scan_sqlite(sc: _Scanner, path: Path) -> None:
     """A project file: every text value of every table, then the raw bytes."""
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master "
+                "WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
         for table in tables:
             cur = con.execute(f'SELECT * FROM "{table}"')
             cols = [d[0] for d in cur.description]
@@ -1608,7 +2107,12 @@ def _scan_sqlite(sc: _Scanner, path: Path) -> None:
                     if isinstance(v, str):
                         sc.scan(v, path, f"{table}.{col} row {i}")
     except sqlite3.Error as exc:
-        raise StoreError(Errors.QC401.format(path=path, detail=f"cannot read it for the leak check (SQLite says: {exc})")) from None
+        raise StoreError(
+            Errors.QC401.format(
+                path=path,
+                detail=f"cannot read it for the leak check (SQLite says: {exc})",
+            )
+        ) from None
     finally:
         con.close()
     for suffix in ("", "-wal", "-journal"):
@@ -1616,6 +2120,7 @@ def _scan_sqlite(sc: _Scanner, path: Path) -> None:
 
 
 def _scan_raw(sc: _Scanner, path: Path) -> None:
+    """Raw bytes as UTF-8, in overlapping chunks (key originals only)."""
     if not path.is_file():
         return
     overlap = 4096
@@ -1626,14 +2131,20 @@ def _scan_raw(sc: _Scanner, path: Path) -> None:
             block = fh.read(_RAW_CHUNK)
             if not block:
                 break
-            data = prev + block
             base = offset - len(prev)
-            text = data.decode("utf-8", errors="replace")
-            n_before = len(sc.rows)
-            sc.scan(text, path, lambda p, b=base: f"bytes near {b + p}", "raw", raw=True)
-            if prev:  # drop hits wholly inside the overlap (already reported)
-                sc.rows[n_before:] = [r for r in sc.rows[n_before:] if int(r["location"].split()[-1]) >= offset - 16]
-            prev = data[-overlap:]
+            text = (prev + block).decode("utf-8", errors="replace")
+            seen = len(prev.decode("utf-8", errors="replace"))
+            sc.scan(
+                text,
+                path,
+                lambda p, b=base: f"bytes near {b + p}",
+                "raw",
+                raw=True,
+                keep=lambda h, n=seen: (
+                    h.end > n
+                ),  # hits inside the overlap are reported
+            )
+            prev = block[-overlap:]
             offset += len(block)
 
 
@@ -1644,7 +2155,9 @@ def _scan_path(sc: _Scanner, path: Path) -> None:
                 _scan_path(sc, p)
         return
     if not path.is_file():
-        raise InvalidInputError(Errors.QC810.format(path=path, detail="file not found; check the path"))
+        raise InvalidInputError(
+            Errors.QC810.format(path=path, detail="file not found; check the path")
+        )
     suffix = path.suffix.lower()
     with path.open("rb") as fh:
         head = fh.read(16)
@@ -1659,6 +2172,8 @@ def _scan_path(sc: _Scanner, path: Path) -> None:
             _scan_zip(sc, path, "xlsx")
         elif suffix == ".qdpx" or head[:4] == b"PK\x03\x04":
             _scan_zip(sc, path, "qdpx" if suffix == ".qdpx" else "zip")
+        elif head[:5] == b"%PDF-":
+            _scan_pdf(sc, path.read_bytes(), path, "")
         elif suffix in (".html", ".htm", ".xhtml"):
             _scan_html(sc, path, path.read_bytes())
         elif suffix in _TEXT_SUFFIXES or b"\x00" not in head:
@@ -1673,7 +2188,12 @@ def _scan_path(sc: _Scanner, path: Path) -> None:
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         if isinstance(exc, InvalidInputError):
             raise
-        raise InvalidInputError(Errors.QC810.format(path=path, detail=f"cannot read it ({type(exc).__name__}: {str(exc)[:80]})")) from None
+        raise InvalidInputError(
+            Errors.QC810.format(
+                path=path,
+                detail=f"cannot read it ({type(exc).__name__}: {str(exc)[:80]})",
+            )
+        ) from None
 
 
 def check_leaks(
@@ -1723,16 +2243,26 @@ def check_leaks(
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "extracts.md"
     >>> _ = p.write_text("Person A said Smith's team met at NV4 7QT.\\n")
-    >>> check_leaks(p, {"Smith": "Person B"})[["location", "kind", "original", "pseudonym", "context"]]
-      location      kind original   pseudonym                                     context
-    0   line 1      name    Smith    Person B  Person A said ⟦name⟧'s team met at ⟦postcode⟧.
-    1   line 1  postcode  NV*****  [postcode]  Person A said ⟦name⟧'s team met at ⟦postcode⟧.
+    >>> leaks = check_leaks(p, {"Smith": "Person B"})
+    >>> leaks[["location", "kind", "original", "pseudonym"]]
+      location      kind original   pseudonym
+    0   line 1      name    Smith    Person B
+    1   line 1  postcode  NV*****  [postcode]
+    >>> print(leaks.loc[0, "context"])
+    Person A said ⟦name⟧'s team met at ⟦postcode⟧.
     """
     from qualcode._columns import LEAKS, frame
 
     caller = "check_leaks"
     if not isinstance(context, int) or isinstance(context, bool) or context < 0:
-        raise InvalidInputError(Errors.QC101.format(param="context", caller=caller, expected="a whole number >= 0", got=context))
+        raise InvalidInputError(
+            Errors.QC101.format(
+                param="context",
+                caller=caller,
+                expected="a whole number >= 0",
+                got=context,
+            )
+        )
     k = _as_key(key, caller)
     sc = _Scanner(
         _Matcher(k, _as_detectors(detectors, caller), caller=caller),
@@ -1748,7 +2278,12 @@ def check_leaks(
         targets = [Path(t.path if _is_project(t) else t) for t in targets]
     except TypeError:
         raise InvalidInputError(
-            Errors.QC101.format(param="export_path_or_project", caller=caller, expected="a path, a list of paths or a Project", got=type(export_path_or_project).__name__)
+            Errors.QC101.format(
+                param="export_path_or_project",
+                caller=caller,
+                expected="a path, a list of paths or a Project",
+                got=type(export_path_or_project).__name__,
+            )
         ) from None
     for t in targets:
         _scan_path(sc, t)

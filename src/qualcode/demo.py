@@ -87,7 +87,7 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
     suggestions = pd.concat(sugg_frames, ignore_index=True)
     suggestions.to_csv(out / "suggestions.csv", index=False, encoding="utf-8-sig")
     written["suggestions"] = str(out / "suggestions.csv")
-    ev = qc.evaluate(suggestions, project.codings(coder="AB"), unit="sentence")
+    ev = qc.evaluate(suggestions, project.codings(coder="AB"), unit="sentence", zero_division=0.0)
     micro = ev[ev["code"] == "(micro)"].iloc[0]
     say(f"[3/9] pattern suggestions per codebook {counts}; against coder AB: "
         f"precision {micro['precision']:.2f}, recall {micro['recall']:.2f}, F1 {micro['f1']:.2f}")
@@ -157,10 +157,12 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
     shared_path = out / "demo_shared.qcproj"
     for suffix in ("", "-wal", "-shm"):
         Path(str(shared_path) + suffix).unlink(missing_ok=True)
-    shutil.copy(proj_path, shared_path)
-    shared = qc.Project(shared_path)
-    ps = qc.pseudonymise(shared, key)
-    say(f"[7/9] pseudonymised a copy for sharing ({shared_path}): {ps.summary if hasattr(ps, 'summary') else ps}")
+    ps = qc.pseudonymise(project, key, out=shared_path)
+    shared = ps.project
+    by_kind = ", ".join(f"{k} {v}" for k, v in ps.summary.get("by_kind", {}).items())
+    say(f"[7/9] pseudonymised a copy for sharing ({shared_path}): "
+        f"{ps.summary['replacements']} replacements ({by_kind}); the key stays outside the project")
+    summary["pseudonymised_replacements"] = ps.summary["replacements"]
     written["shared_project"] = str(shared_path)
 
     # 8. exports from the pseudonymised copy

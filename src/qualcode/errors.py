@@ -170,9 +170,29 @@ class Errors(metaclass=_WithCodes):
 
     # --- QC8xx pseudonymisation -------------------------------------------
     QC801 = "{detail}"
+    # QC802-QC819: pseudonymisation and the leak check (anonymise.py, Project.replace_texts); never quote originals
+    QC802 = "{where}, line {line}: {detail}. Fix that line of the key and load it again."
+    QC803 = "{where}: lines {first} and {second} list the same original with different pseudonyms ({p1!r} and {p2!r}). Keep one of the lines so the original is always replaced the same way."
+    QC804 = "{where}, line {line}: the pseudonym {pseudonym!r} contains the original of line {other} as a whole word, so pseudonymised text would still hold it. Choose a pseudonym without it."
+    QC805 = "Detector {name}: {detail}. Use a built-in name ({known}), a Detector(name, pattern) or a (name, regex) pair."
+    QC806 = "{caller}: {detail}."
+    QC807 = "{path}: {detail}."
+    QC808 = "{caller}: edit {position} would rename a transcript to {new!r}, an id another transcript in {path} already has. Rename or remove that transcript first; nothing was changed."
+    QC809 = "suggest_entities needs a spaCy pipeline that recognises named entities: {detail}. Install a trained pipeline (e.g. en_core_web_sm) and pass nlp=spacy.load('en_core_web_sm'), or pass a pipeline with an entity_ruler."
+    QC810 = "check_leaks: {path}: {detail}."
+    QC811 = "{where}: {detail}. Fix the key file and load it again."
+    QC812 = "{path}: the text was replaced, but {detail}. Close other notebooks or processes using the project, then call project.replace_texts([], purge=True) to remove the old text from the file."
 
     # --- QC9xx widget and command line ------------------------------------
     QC901 = "{detail}"
+    # QC902-QC919: the qualcode command line (cli.py)
+    QC902 = "{path}: {what} not found. {fix}"
+    QC903 = "{path}: cannot read the {what} ({detail}). {fix}"
+    QC904 = "{path}: unsupported file type {suffix!r} for {what}. Use one of {known}."
+    QC905 = "{option} {got!r}: not a coder in project {path}; its coders are {known}. Check the spelling."
+    QC906 = "{path}: already exists and would be overwritten. {fix}"
+    QC907 = "{path}: {detail}. {fix}"
+    QC908 = "unexpected {kind} ({detail}). This is probably a qualcode bug: run the command again with --debug and report the traceback."
     # QC920-QC939: the coding widget and the read-only HTML view (widget/)
     QC920 = "{caller}: the project {path} has no transcripts. Add some with project.add_transcripts(qc.read_corpus(...)) first."
     QC921 = "{caller}: the project {path} has no codebook, so there are no codes to apply. Set one with project.set_codebook(qc.Codebook.load('codebooks/roles.yaml'))."

@@ -670,6 +670,172 @@ class Project:
         self._insert_turns(conn, self._turn_rows(tid, t))
         return len(kept), len(lost)
 
+    def replace_texts(
+        self,
+        edits: Iterable[tuple[str, Transcript, Any]],
+        *,
+        rewrite: Any = None,
+        purge: bool = False,
+    ) -> dict[str, int]:
+        """Replace transcripts' text when the edit's effect on offsets is known.
+
+        Unlike :meth:`add_transcripts`, which re-anchors codings by their quoted
+        text, this moves codings through an exact offset map (as
+        :func:`qualcode.pseudonymise` makes). Two codings that land on the same
+        span with the same code and coder become one (memos joined). All in one
+        transaction.
+
+        Parameters
+        ----------
+        edits : iterable of (transcript_id, Transcript, span_map)
+            The stored id, the new transcript (text, turns, attributes, source;
+            its id may differ to rename the transcript), and
+            ``span_map(start, end) -> (new_start, new_end)`` for codings and the
+            decision log.
+        rewrite : callable str -> str, optional
+            Applied to every coding memo, orphan quote and memo, and decision
+            evidence in the project (codebooks are left alone).
+        purge : bool, default False
+            Then checkpoint the WAL and VACUUM with ``secure_delete``, so the
+            old text is gone from the file's bytes too.
+
+        Returns
+        -------
+        dict
+            ``transcripts``, ``codings`` (moved), ``merged``, ``decisions``.
+
+        Raises
+        ------
+        StoreError
+            Unknown transcript (QC402), a new id already taken (QC808), or the
+            purge could not finish because another connection reads (QC812).
+        OffsetError
+            ``span_map`` gives offsets outside the new text (nothing changed).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> p = Project(pathlib.Path(tempfile.mkdtemp()) / "p.qcproj")
+        >>> _ = p.add_transcripts([Transcript("a", "Ask Smith now.")])
+        >>> _ = p.add_coding("a", 10, 14, "x", "ana")
+        >>> p.replace_texts([("a", Transcript("a", "Ask Person B now."),
+        ...                   lambda s, e: (s + 3, e + 3))], purge=True)
+        {'transcripts': 1, 'codings': 1, 'merged': 0, 'decisions': 0}
+        >>> p.codings()["text"].tolist()
+        ['now.']
+        >>> p.close()
+        """
+        counts = {"transcripts": 0, "codings": 0, "merged": 0, "decisions": 0}
+        if purge and self._conn is not None:
+            self._conn.execute("PRAGMA secure_delete = ON")
+        with self._tx(write=True) as conn:
+            ids = dict(conn.execute("SELECT id, tid FROM transcripts").fetchall())
+            now = now_iso()
+            for pos, (old_id, t, span_map) in enumerate(edits):
+                if old_id not in ids:
+                    raise self._unknown_transcript(old_id)
+                tid = ids[old_id]
+                if t.id != old_id:
+                    if t.id in ids:
+                        raise StoreError(
+                            Errors.QC808.format(
+                                caller="replace_texts",
+                                position=pos,
+                                new=t.id,
+                                path=self.path,
+                            )
+                        )
+                    ids[t.id] = ids.pop(old_id)
+                    conn.execute(
+                        "UPDATE orphans SET transcript_id = ? WHERE transcript_id = ?",
+                        (t.id, old_id),
+                    )
+                n = len(t.text)
+                moved: list[tuple] = []
+                where: dict[tuple, int] = {}
+                for r in conn.execute(
+                    'SELECT coding_id, start, "end", code, coder_id, origin, memo, '
+                    "created, codebook_version, codebook_hash FROM codings "
+                    "WHERE tid = ? ORDER BY coding_id",
+                    (tid,),
+                ).fetchall():
+                    s, e = span_map(r[1], r[2])
+                    check_offsets(s, e, n, transcript=t.id)
+                    memo = rewrite(r[6]) if rewrite is not None and r[6] else r[6]
+                    k = (s, e, r[3], r[4])
+                    if k in where:  # same span, code and coder: keep one coding
+                        i = where[k]
+                        if memo and memo != moved[i][7]:
+                            joined = "\n".join(m for m in (moved[i][7], memo) if m)
+                            moved[i] = (*moved[i][:7], joined, *moved[i][8:])
+                        counts["merged"] += 1
+                        continue
+                    where[k] = len(moved)
+                    moved.append((r[0], tid, s, e, r[3], r[4], r[5], memo, *r[7:]))
+                conn.execute("DELETE FROM codings WHERE tid = ?", (tid,))
+                self._executemany_codings(conn, moved)
+                counts["codings"] += len(moved)
+                dec = []
+                for d, s0, e0 in conn.execute(
+                    'SELECT decision_id, start, "end" FROM decisions '
+                    "WHERE tid = ? AND stale = 0",
+                    (tid,),
+                ).fetchall():
+                    s, e = span_map(s0, e0)
+                    check_offsets(s, e, n, transcript=t.id)
+                    dec.append((s, e, d))
+                conn.executemany(
+                    'UPDATE decisions SET start = ?, "end" = ? WHERE decision_id = ?',
+                    dec,
+                )
+                counts["decisions"] += len(dec)
+                conn.execute(
+                    "UPDATE transcripts SET id = ?, text = ?, sha256 = ?, n_chars = ?, "
+                    "attributes = ?, source = ?, format = ?, encoding = ?, updated = ? "
+                    "WHERE tid = ?",
+                    (t.id, t.text, t.sha256, n, _dumps(t.attributes), t.source,
+                     t.format, t.encoding, now, tid),
+                )
+                conn.execute("DELETE FROM turns WHERE tid = ?", (tid,))
+                self._insert_turns(conn, self._turn_rows(tid, t))
+                counts["transcripts"] += 1
+            if rewrite is not None:
+                for table, key, cols in (
+                    ("codings", "coding_id", ("memo",)),
+                    ("orphans", "orphan_id", ("quote", "memo")),
+                    ("decisions", "decision_id", ("evidence",)),
+                ):
+                    changed = []
+                    for r in conn.execute(
+                        f"SELECT {key}, {', '.join(cols)} FROM {table}"
+                    ).fetchall():
+                        new = tuple(
+                            rewrite(v) if isinstance(v, str) else v for v in r[1:]
+                        )
+                        if new != tuple(r[1:]):
+                            changed.append((*new, r[0]))
+                    sets = ", ".join(f"{c} = ?" for c in cols)
+                    conn.executemany(
+                        f"UPDATE {table} SET {sets} WHERE {key} = ?", changed
+                    )
+        if purge:
+            import sqlite3
+
+            with self._lock:
+                try:
+                    for sql in ("PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM",
+                                "PRAGMA wal_checkpoint(TRUNCATE)"):
+                        busy = self._conn.execute(sql).fetchone()
+                        if busy and busy[0]:
+                            raise StoreError(Errors.QC812.format(
+                                path=self.path, detail="another connection kept the "
+                                "write-ahead log busy"))
+                except sqlite3.Error as exc:
+                    raise StoreError(Errors.QC812.format(
+                        path=self.path, detail=f"SQLite could not purge ({exc})"
+                    )) from exc
+        return counts
+
     def transcript_ids(self) -> list[str]:
         """Ids of the stored transcripts, in the order they were added."""
         with self._tx(write=False) as conn:

@@ -1,4 +1,4 @@
-"""Assisted tagging with spaCy: codebook patterns, a learned tagger, review and evaluation.
+"""Assisted tagging with spaCy: patterns, a learned tagger, review and evaluation.
 
 * :class:`PatternTagger` compiles every code's ``patterns`` into spaCy matchers
   (``PhraseMatcher`` on ``LOWER`` with lemma variants, ``PhraseMatcher`` on ``ORTH``
@@ -51,6 +51,7 @@ from qualcode._tagging_patterns import (
     pattern_key,
     phrase_variants,
     rewrite_lemma_tokens,
+    token_anchor,
     token_attrs,
 )
 from qualcode._tagging_units import (
@@ -78,7 +79,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from qualcode.codebook import Codebook
 
-__all__ = ["LearnedTagger", "PatternTagger", "evaluate", "iter_suggestions", "review", "suggest"]
+__all__ = [
+    "LearnedTagger",
+    "PatternTagger",
+    "evaluate",
+    "iter_suggestions",
+    "review",
+    "suggest",
+]
 
 _SEP = "\x1f"
 
@@ -94,12 +102,16 @@ def exclude_patterns_of(code: Any) -> list[Any]:
     Examples
     --------
     >>> from qualcode.codebook import Code
-    >>> exclude_patterns_of(Code("a", "A", flags={"exclude_patterns": "false arrest; no arrest"}))
+    >>> exclude_patterns_of(
+    ...     Code("a", "A", flags={"exclude_patterns": "false arrest; no arrest"})
+    ... )
     ['false arrest', 'no arrest']
     """
     out: list[Any] = []
-    for value in (getattr(code, "exclude_patterns", None),
-                  (getattr(code, "flags", None) or {}).get("exclude_patterns")):
+    for value in (
+        getattr(code, "exclude_patterns", None),
+        (getattr(code, "flags", None) or {}).get("exclude_patterns"),
+    ):
         if not value:
             continue
         if isinstance(value, str):
@@ -117,10 +129,12 @@ class PatternTagger:
     Parameters
     ----------
     codebook : Codebook, optional
-        Every code's ``patterns`` (and veto patterns, see :mod:`qualcode._tagging_patterns`)
-        are compiled. Codes without patterns are skipped.
+        Every code's ``patterns`` (and veto patterns, see
+        :mod:`qualcode._tagging_patterns`) are compiled. Codes without patterns
+        are skipped.
     nlp : Language or str, optional
-        The spaCy pipeline (default: offline blank English + sentencizer + lookup lemmatizer).
+        The spaCy pipeline (default: offline blank English + sentencizer + lookup
+        lemmatizer).
     validate : bool
         Validate token patterns against spaCy's schema (raises :class:`CodebookError`).
     name : str
@@ -129,7 +143,9 @@ class PatternTagger:
     Examples
     --------
     >>> from qualcode.codebook import Codebook
-    >>> cb = Codebook.from_dict({"codes": [{"id": "pursue", "label": "Pursue", "patterns": ["arrest"]}]})
+    >>> cb = Codebook.from_dict(
+    ...     {"codes": [{"id": "pursue", "label": "Pursue", "patterns": ["arrest"]}]}
+    ... )
     >>> tagger = PatternTagger(cb)
     >>> len(tagger), "pursue" in tagger
     (1, True)
@@ -138,8 +154,14 @@ class PatternTagger:
     [('arrested', 'pursue'), ('Arrests', 'pursue')]
     """
 
-    def __init__(self, codebook: Codebook | None = None, *, nlp: Language | str | None = None,
-                 validate: bool = True, name: str = "patterns") -> None:
+    def __init__(
+        self,
+        codebook: Codebook | None = None,
+        *,
+        nlp: Language | str | None = None,
+        validate: bool = True,
+        name: str = "patterns",
+    ) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
 
         self.nlp = load_nlp(nlp)
@@ -152,7 +174,15 @@ class PatternTagger:
         self._lower = PhraseMatcher(vocab, attr="LOWER")
         self._orth = PhraseMatcher(vocab, attr="ORTH")
         self._lemma = PhraseMatcher(vocab, attr="LEMMA")
-        self._tokens = Matcher(vocab, validate=self.validate)
+        self._tokens = Matcher(vocab, validate=self.validate)  # patterns without anchor
+        # Token patterns with an anchor (a required token from a finite set of words)
+        # run one Matcher each, only on windows around their anchor words: spaCy's
+        # Matcher evaluates IN-sets in Python, so running ~250 such patterns over
+        # every token would be ~50x slower than the tokenizer.
+        self._anchored: list[tuple[Any, int | None]] = []
+        self._anchor_index: dict[int, list[int]] = {}
+        self._anchor_arr: Any = None
+        self._stop_words = frozenset(getattr(self.nlp.Defaults, "stop_words", ()))
         self._compiled: dict[str, CompiledCode] = {}
         self._keys: dict[int, tuple[str, str, bool]] = {}
         self._shared: Counter[str] = Counter()
@@ -160,11 +190,19 @@ class PatternTagger:
         self.needs_lemmas = False
         self.needs_pipeline = False
         if codebook is not None:
-            where_base = f" in codebook '{codebook.name}'" if getattr(codebook, "name", "") else ""
+            where_base = (
+                f" in codebook '{codebook.name}'"
+                if getattr(codebook, "name", "")
+                else ""
+            )
             for code in codebook:
                 pats, vetoes = list(code.patterns), exclude_patterns_of(code)
                 if pats or vetoes:
-                    line = f" ({code.source}, line {code.line})" if getattr(code, "line", None) else ""
+                    line = (
+                        f" ({code.source}, line {code.line})"
+                        if getattr(code, "line", None)
+                        else ""
+                    )
                     self.add(code.id, pats, exclude=vetoes, _where=where_base + line)
 
     # -- Matcher-like protocol ------------------------------------------------
@@ -184,32 +222,51 @@ class PatternTagger:
 
     @property
     def version(self) -> str:
-        """``name:digest`` where the digest covers the patterns and the lemma strategy."""
-        payload = json.dumps([self.lemma_mode, self.nlp.lang, self._spec], sort_keys=True, default=str)
+        """``name:digest``; the digest covers the patterns and the lemma strategy."""
+        payload = json.dumps(
+            [self.lemma_mode, self.nlp.lang, self._spec], sort_keys=True, default=str
+        )
         return f"{self.name}:{hashlib.sha256(payload.encode('utf-8')).hexdigest()[:12]}"
 
-    def add(self, code_id: str, patterns: Sequence[Any], *, exclude: Sequence[Any] = (), _where: str = "") -> None:
+    def add(
+        self,
+        code_id: str,
+        patterns: Sequence[Any],
+        *,
+        exclude: Sequence[Any] = (),
+        _where: str = "",
+    ) -> None:
         """Add patterns (and veto patterns) for ``code_id``; see the pattern grammar.
 
         Examples
         --------
         >>> tagger = PatternTagger()
-        >>> tagger.add("harm", [[{"LOWER": "county"}, {"LOWER": "lines"}]], exclude=["no county lines"])
+        >>> tagger.add(
+        ...     "harm",
+        ...     [[{"LOWER": "county"}, {"LOWER": "lines"}]],
+        ...     exclude=["no county lines"],
+        ... )
         >>> [s.text for s in tagger(tagger.nlp("County lines exploit children."))]
         ['County lines']
         """
         code_id = str(code_id)
         compiled = parse_patterns(code_id, list(patterns), where=_where)
         if exclude:
-            parse_patterns(code_id, list(exclude), where=_where, veto=True, out=compiled)
+            parse_patterns(
+                code_id, list(exclude), where=_where, veto=True, out=compiled
+            )
         target = self._compiled.setdefault(code_id, CompiledCode(code_id))
         n0 = len(self._keys)
-        for veto, phrases, tokens in ((False, compiled.phrases, compiled.tokens),
-                                      (True, compiled.veto_phrases, compiled.veto_tokens)):
+        for veto, phrases, tokens in (
+            (False, compiled.phrases, compiled.tokens),
+            (True, compiled.veto_phrases, compiled.veto_tokens),
+        ):
             for i, phrase in enumerate(phrases):
                 self._add_phrase(code_id, phrase, veto, f"{n0}.{int(veto)}.p{i}")
             for i, tok in enumerate(tokens):
-                self._add_tokens(code_id, tok, veto, f"{n0}.{int(veto)}.t{i}", _where, i)
+                self._add_tokens(
+                    code_id, tok, veto, f"{n0}.{int(veto)}.t{i}", _where, i
+                )
         target.phrases += compiled.phrases
         target.tokens += compiled.tokens
         target.veto_phrases += compiled.veto_phrases
@@ -236,7 +293,9 @@ class PatternTagger:
             self._lemma.add(label, [self.nlp(phrase.text.lower())])
             self.needs_lemmas = True
 
-    def _add_tokens(self, code_id: str, tok: Tokens, veto: bool, tag: str, where: str, index: int) -> None:
+    def _add_tokens(
+        self, code_id: str, tok: Tokens, veto: bool, tag: str, where: str, index: int
+    ) -> None:
         pkey = pattern_key(tok, self.nlp, self._table)
         attrs = token_attrs(tok)
         run = tok
@@ -247,14 +306,31 @@ class PatternTagger:
             if rewritten is not None:
                 run, attrs = rewritten, token_attrs(rewritten)
         label = self._label(code_id, pkey, veto, tag)
+        anchor, max_len = token_anchor(run, self._stop_words)
         try:
-            self._tokens.add(label, [list(run.pattern)])
+            if anchor is None:
+                self._tokens.add(label, [list(run.pattern)])
+            else:
+                from spacy.matcher import Matcher
+
+                matcher = Matcher(self.nlp.vocab, validate=self.validate)
+                matcher.add(label, [list(run.pattern)])
+                k = len(self._anchored)
+                self._anchored.append((matcher, max_len))
+                strings = self.nlp.vocab.strings
+                for form in anchor:
+                    self._anchor_index.setdefault(strings.add(form), []).append(k)
+                self._anchor_arr = None
         except (ValueError, TypeError, KeyError) as exc:
             del self._keys[self.nlp.vocab.strings[label]]
             if not veto:
                 self._shared[pkey] -= 1
             detail = " ".join(str(exc).split())[:300]
-            raise CodebookError(Errors.QC502.format(code=code_id, where=where, index=index, detail=detail)) from None
+            raise CodebookError(
+                Errors.QC502.format(
+                    code=code_id, where=where, index=index, detail=detail
+                )
+            ) from None
         if "LEMMA" in attrs:
             self.needs_lemmas = True
         if attrs - LEXICAL_ATTRS - {"LEMMA"}:
@@ -267,11 +343,15 @@ class PatternTagger:
             Matcher(self.nlp.vocab, validate=True).add("check", [list(tok.pattern)])
         except (ValueError, TypeError, KeyError) as exc:
             detail = " ".join(str(exc).split())[:300]
-            raise CodebookError(Errors.QC502.format(code=code_id, where=where, index=index, detail=detail)) from None
+            raise CodebookError(
+                Errors.QC502.format(
+                    code=code_id, where=where, index=index, detail=detail
+                )
+            ) from None
 
     # -- matching -------------------------------------------------------------
     def matches(self, doc: Doc) -> list[tuple[int, int, str, str, bool]]:
-        """Raw hits ``(token_start, token_end, code, pattern_key, is_veto)``, sorted by position."""
+        """Raw hits ``(token_start, token_end, code, pattern_key, is_veto)``, sorted."""
         out: list[tuple[int, int, str, str, bool]] = []
         keys = self._keys
         for matcher in (self._lower, self._orth, self._lemma, self._tokens):
@@ -279,11 +359,52 @@ class PatternTagger:
                 for mid, s, e in matcher(doc):
                     code, pkey, veto = keys[mid]
                     out.append((s, e, code, pkey, veto))
+        if self._anchor_index:
+            self._anchored_matches(doc, out)
         out.sort()
         return out
 
+    def _anchored_matches(
+        self, doc: Doc, out: list[tuple[int, int, str, str, bool]]
+    ) -> None:
+        import numpy as np
+        from spacy.attrs import LOWER
+
+        if self._anchor_arr is None:
+            self._anchor_arr = np.array(sorted(self._anchor_index), dtype="uint64")
+        n = len(doc)
+        if not n:
+            return
+        lowers = doc.to_array(LOWER)
+        arr = self._anchor_arr
+        pos = np.minimum(np.searchsorted(arr, lowers), len(arr) - 1)
+        hits = np.flatnonzero(arr[pos] == lowers)
+        if not hits.size:
+            return
+        windows: dict[int, list[list[int]]] = {}
+        index = self._anchor_index
+        anchored = self._anchored
+        for i, h in zip(hits.tolist(), lowers[hits].tolist(), strict=True):
+            for k in index[h]:
+                size = anchored[k][1]
+                s, e = (
+                    (0, n) if size is None else (max(0, i - size + 1), min(n, i + size))
+                )
+                wins = windows.setdefault(k, [])
+                if wins and s <= wins[-1][1]:
+                    wins[-1][1] = max(wins[-1][1], e)  # overlapping windows merge
+                else:
+                    wins.append([s, e])
+        keys = self._keys
+        for k, wins in windows.items():
+            matcher = anchored[k][0]
+            for s, e in wins:
+                for mid, a, b in matcher(doc[s:e]):
+                    code, pkey, veto = keys[mid]
+                    out.append((s + a, s + b, code, pkey, veto))
+
     def __call__(self, doc: Doc) -> list[Span]:
-        """Spans labelled with code ids, after vetoes (per sentence when the doc has sentences)."""
+        """Spans labelled with code ids, after vetoes (per sentence if any)."""
         from spacy.tokens import Span
 
         hits = self.matches(doc)
@@ -292,18 +413,31 @@ class PatternTagger:
         else:
             bounds = [(0, len(doc))]
         starts = [b[0] for b in bounds]
-        vetoed = {(bisect.bisect_right(starts, s) - 1, code) for s, _e, code, _k, veto in hits if veto}
+        vetoed = {
+            (bisect.bisect_right(starts, s) - 1, code)
+            for s, _e, code, _k, veto in hits
+            if veto
+        }
         seen: set[tuple[int, int, str]] = set()
         spans = []
         for s, e, code, _k, veto in hits:
-            if veto or (bisect.bisect_right(starts, s) - 1, code) in vetoed or (s, e, code) in seen:
+            if (
+                veto
+                or (bisect.bisect_right(starts, s) - 1, code) in vetoed
+                or (s, e, code) in seen
+            ):
                 continue
             seen.add((s, e, code))
             spans.append(Span(doc, s, e, label=code))
         return spans
 
-    def score_hits(self, hits: Sequence[tuple[int, int, str, str, bool]]) -> dict[str, tuple[float, list[tuple[int, int]]]]:
-        """Per code: ``(score, kept hit token spans)`` from non-veto hits of one unit (vetoed codes dropped)."""
+    def score_hits(
+        self, hits: Sequence[tuple[int, int, str, str, bool]]
+    ) -> dict[str, tuple[float, list[tuple[int, int]]]]:
+        """Per code: ``(score, kept hit token spans)`` from one unit's hits.
+
+        Codes with a veto hit in the unit are dropped.
+        """
         vetoed = {h[2] for h in hits if h[4]}
         by_code: dict[str, list[tuple[int, int, str]]] = {}
         for s, e, code, pkey, veto in hits:
@@ -317,7 +451,9 @@ class PatternTagger:
                 if any(ks <= s and e <= ke for ks, ke, _ in kept):
                     continue  # inside a longer hit of the same code
                 kept.append((s, e, pkey))
-            score = combine_scores([hit_weight(e - s, self._shared.get(pkey, 1)) for s, e, pkey in kept])
+            score = combine_scores(
+                [hit_weight(e - s, self._shared.get(pkey, 1)) for s, e, pkey in kept]
+            )
             out[code] = (score, [(s, e) for s, e, _ in kept])
         return out
 
@@ -334,12 +470,20 @@ class _Excluder:
     def __init__(self, project: Any, coder: str) -> None:
         iv: dict[tuple[str, str], list[tuple[int, int]]] = {}
         codings = project.codings(coder=coder)
-        for tid, s, e, c in zip(codings["transcript_id"], codings["start"], codings["end"], codings["code"], strict=True):
+        for tid, s, e, c in zip(
+            codings["transcript_id"],
+            codings["start"],
+            codings["end"],
+            codings["code"],
+            strict=True,
+        ):
             iv.setdefault((str(tid), str(c)), []).append((int(s), int(e)))
         dec = project.decisions(coder=coder)
         if len(dec):
             dec = dec[dec["decision"] == "rejected"]
-            for tid, s, e, c in zip(dec["transcript_id"], dec["start"], dec["end"], dec["code"], strict=True):
+            for tid, s, e, c in zip(
+                dec["transcript_id"], dec["start"], dec["end"], dec["code"], strict=True
+            ):
                 iv.setdefault((str(tid), str(c)), []).append((int(s), int(e)))
         self._starts: dict[tuple[str, str], list[int]] = {}
         self._maxend: dict[tuple[str, str], list[int]] = {}
@@ -372,10 +516,17 @@ def _as_codebook(codebook: Any) -> Any:
         combine = getattr(Codebook, "combine", None)
         if combine is not None:
             return combine(*books)
-        return Codebook([c for b in books for c in b], name="+".join(b.name for b in books))
-    raise InvalidInputError(Errors.QC101.format(param="codebook", caller="suggest",
-                                                expected="a Codebook, a path or a list of them",
-                                                got=type(codebook).__name__))
+        return Codebook(
+            [c for b in books for c in b], name="+".join(b.name for b in books)
+        )
+    raise InvalidInputError(
+        Errors.QC101.format(
+            param="codebook",
+            caller="suggest",
+            expected="a Codebook, a path or a list of them",
+            got=type(codebook).__name__,
+        )
+    )
 
 
 def _columns_dict() -> dict[str, list[Any]]:
@@ -383,11 +534,19 @@ def _columns_dict() -> dict[str, list[Any]]:
 
 
 def _iter_chunks(
-    tagger: PatternTagger, transcripts: Iterable[Any], *, unit: str, roles: tuple[str | None, ...],
-    min_score: float, batch_size: int, n_process: int, excluder: _Excluder | None, progress: bool,
+    tagger: PatternTagger,
+    transcripts: Iterable[Any],
+    *,
+    unit: str,
+    roles: tuple[str | None, ...],
+    min_score: float,
+    batch_size: int,
+    n_process: int,
+    excluder: _Excluder | None,
+    progress: bool,
     chunk_rows: int = 50_000,
 ) -> Iterator[dict[str, list[Any]]]:
-    """Stream column chunks of suggestions (compact lists, flushed every ``chunk_rows`` rows)."""
+    """Stream column chunks of suggestions (compact lists, ``chunk_rows`` rows each)."""
     version = tagger.version
     cols = _columns_dict()
     role_ok = set(roles)
@@ -396,15 +555,26 @@ def _iter_chunks(
 
         transcripts = tqdm(transcripts, desc="suggest", unit="transcript")
 
-    def emit(tid: str, turn: int, offset: int, doc: Doc, s_rel: int, e_rel: int,
-             hits: list[tuple[int, int, str, str, bool]]) -> None:
+    def emit(
+        tid: str,
+        turn: int,
+        offset: int,
+        doc: Doc,
+        s_rel: int,
+        e_rel: int,
+        hits: list[tuple[int, int, str, str, bool]],
+    ) -> None:
         scored = tagger.score_hits(hits)
         if not scored:
             return
         start, end = offset + s_rel, offset + e_rel
         text = None
-        for code, (score, spans) in sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[0])):
-            if score < min_score or (excluder is not None and excluder(tid, code, start, end)):
+        for code, (score, spans) in sorted(
+            scored.items(), key=lambda kv: (-kv[1][0], kv[0])
+        ):
+            if score < min_score or (
+                excluder is not None and excluder(tid, code, start, end)
+            ):
                 continue
             if text is None:
                 text = doc.text[s_rel:e_rel]
@@ -436,7 +606,9 @@ def _iter_chunks(
         punct = None
         if unit == "sentence":
             punct = punct_hashes(sentencizer_of(tagger.nlp), tagger.nlp.vocab)
-        for doc, (tid, turn, offset) in _tokenized(tagger.nlp, transcripts, role_ok, batch_size, n_process):
+        for doc, (tid, turn, offset) in _tokenized(
+            tagger.nlp, transcripts, role_ok, batch_size, n_process
+        ):
             hits = tagger.matches(doc)
             if not hits:
                 continue
@@ -448,7 +620,9 @@ def _iter_chunks(
                 starts = sentence_starts(doc, punct).tolist()
                 groups: dict[int, list[tuple[int, int, str, str, bool]]] = {}
                 for h in hits:
-                    groups.setdefault(bisect.bisect_right(starts, h[0]) - 1, []).append(h)
+                    groups.setdefault(bisect.bisect_right(starts, h[0]) - 1, []).append(
+                        h
+                    )
                 for k, hs in groups.items():
                     t_end = starts[k + 1] if k + 1 < len(starts) else len(doc)
                     s_rel, e_rel = trimmed_span(doc, starts[k], t_end)
@@ -459,7 +633,15 @@ def _iter_chunks(
         from qualcode._nlp import iter_units
 
         for doc, turn, offset, tid, units in _grouped_units(
-                iter_units(transcripts, unit, roles=roles, nlp=tagger.nlp, batch_size=batch_size, docs=True)):
+            iter_units(
+                transcripts,
+                unit,
+                roles=roles,
+                nlp=tagger.nlp,
+                batch_size=batch_size,
+                docs=True,
+            )
+        ):
             hits = tagger.matches(doc)
             if not hits:
                 continue
@@ -476,9 +658,14 @@ def _iter_chunks(
     yield from flush_if(True)
 
 
-def _tokenized(nlp: Language, transcripts: Iterable[Any], roles: set[str | None], batch_size: int,
-               n_process: int) -> Iterator[tuple[Doc, tuple[str, int, int]]]:
-    """Tokenizer-only docs of the selected turns, with ``(transcript_id, turn, turn.start)``."""
+def _tokenized(
+    nlp: Language,
+    transcripts: Iterable[Any],
+    roles: set[str | None],
+    batch_size: int,
+    n_process: int,
+) -> Iterator[tuple[Doc, tuple[str, int, int]]]:
+    """Tokenizer-only docs of chosen turns, with ``(transcript_id, turn, start)``."""
 
     def turns() -> Iterator[tuple[str, tuple[str, int, int]]]:
         for tr in transcripts:
@@ -487,21 +674,36 @@ def _tokenized(nlp: Language, transcripts: Iterable[Any], roles: set[str | None]
                     yield turn.text, (tr.id, turn.index, turn.start)
 
     if n_process > 1:
-        yield from nlp.pipe(turns(), as_tuples=True, batch_size=batch_size, n_process=n_process,
-                            disable=list(nlp.pipe_names))
+        yield from nlp.pipe(
+            turns(),
+            as_tuples=True,
+            batch_size=batch_size,
+            n_process=n_process,
+            disable=list(nlp.pipe_names),
+        )
         return
     batch: list[tuple[str, tuple[str, int, int]]] = []
     tok = nlp.tokenizer
     for item in turns():
         batch.append(item)
         if len(batch) >= batch_size:
-            yield from zip(tok.pipe([t for t, _ in batch], batch_size=batch_size), [c for _, c in batch], strict=True)
+            yield from zip(
+                tok.pipe([t for t, _ in batch], batch_size=batch_size),
+                [c for _, c in batch],
+                strict=True,
+            )
             batch = []
     if batch:
-        yield from zip(tok.pipe([t for t, _ in batch], batch_size=batch_size), [c for _, c in batch], strict=True)
+        yield from zip(
+            tok.pipe([t for t, _ in batch], batch_size=batch_size),
+            [c for _, c in batch],
+            strict=True,
+        )
 
 
-def _grouped_units(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[Any, int, int, str, list[tuple[int, int, int, int]]]]:
+def _grouped_units(
+    rows: Iterable[dict[str, Any]],
+) -> Iterator[tuple[Any, int, int, str, list[tuple[int, int, int, int]]]]:
     """Group ``iter_units(docs=True)`` rows by their turn's doc."""
     cur = None
     units: list[tuple[int, int, int, int]] = []
@@ -519,33 +721,63 @@ def _grouped_units(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[Any, int, i
         yield cur, *meta, units
 
 
-def _prepare(corpus_or_project: Any, codebook: Any, *, unit: str, nlp: Any, tagger: Any, roles: Any,
-             include_interviewer: bool, exclude_coded_by: str | None, project: Any, caller: str):
+def _prepare(
+    corpus_or_project: Any,
+    codebook: Any,
+    *,
+    unit: str,
+    nlp: Any,
+    tagger: Any,
+    roles: Any,
+    include_interviewer: bool,
+    exclude_coded_by: str | None,
+    project: Any,
+    caller: str,
+):
     check_choice(unit, UNITS, param="unit", caller=caller)
     codebook = _as_codebook(codebook)
     if tagger is None:
         if codebook is None:
-            raise TaggingError(Errors.QC509.format(caller=caller, detail="pass a codebook (with patterns) or tagger=."))
+            raise TaggingError(
+                Errors.QC509.format(
+                    caller=caller, detail="pass a codebook (with patterns) or tagger=."
+                )
+            )
         tagger = PatternTagger(codebook, nlp=nlp)
     elif not isinstance(tagger, (PatternTagger, LearnedTagger)):
-        raise TaggingError(Errors.QC512.format(caller=caller, tagger=type(tagger).__name__))
+        raise TaggingError(
+            Errors.QC512.format(caller=caller, tagger=type(tagger).__name__)
+        )
     transcripts, proj = as_transcripts(corpus_or_project, caller=caller)
     proj = project if project is not None else proj
     excluder = None
     if exclude_coded_by is not None:
         if proj is None or not is_project(proj):
-            raise TaggingError(Errors.QC504.format(caller=caller, coder=exclude_coded_by))
+            raise TaggingError(
+                Errors.QC504.format(caller=caller, coder=exclude_coded_by)
+            )
         excluder = _Excluder(proj, str(exclude_coded_by))
     return tagger, transcripts, excluder, role_set(roles, include_interviewer)
 
 
 def iter_suggestions(
-    corpus_or_project: Any, codebook: Any = None, *, unit: str = "sentence", nlp: Any = None, tagger: Any = None,
-    roles: Iterable[str | None] | None = None, include_interviewer: bool = False, min_score: float = 0.0,
-    batch_size: int = 512, n_process: int = 1, exclude_coded_by: str | None = None, project: Any = None,
-    progress: bool = False, chunk_rows: int = 50_000,
+    corpus_or_project: Any,
+    codebook: Any = None,
+    *,
+    unit: str = "sentence",
+    nlp: Any = None,
+    tagger: Any = None,
+    roles: Iterable[str | None] | None = None,
+    include_interviewer: bool = False,
+    min_score: float = 0.0,
+    batch_size: int = 512,
+    n_process: int = 1,
+    exclude_coded_by: str | None = None,
+    project: Any = None,
+    progress: bool = False,
+    chunk_rows: int = 50_000,
 ) -> Iterator[pd.DataFrame]:
-    """Like :func:`suggest` but yields the suggestions as DataFrames of at most ``chunk_rows`` rows.
+    """Like :func:`suggest`, yielding DataFrames of at most ``chunk_rows`` rows.
 
     Memory stays flat however large the corpus: only one chunk is held at a time.
 
@@ -553,31 +785,68 @@ def iter_suggestions(
     --------
     >>> from qualcode.codebook import Codebook
     >>> from qualcode.model import Transcript, TurnDraft
-    >>> cb = Codebook.from_dict({"codes": [{"id": "pursue", "label": "Pursue", "patterns": ["arrest"]}]})
-    >>> t = Transcript.build("t1", [TurnDraft("We arrest people.", "P1", "participant")])
+    >>> cb = Codebook.from_dict(
+    ...     {"codes": [{"id": "pursue", "label": "Pursue", "patterns": ["arrest"]}]}
+    ... )
+    >>> t = Transcript.build(
+    ...     "t1", [TurnDraft("We arrest people.", "P1", "participant")]
+    ... )
     >>> [len(chunk) for chunk in iter_suggestions([t], cb)]
     [1]
     """
     tagger, transcripts, excluder, roles_ = _prepare(
-        corpus_or_project, codebook, unit=unit, nlp=nlp, tagger=tagger, roles=roles,
-        include_interviewer=include_interviewer, exclude_coded_by=exclude_coded_by, project=project,
-        caller="iter_suggestions")
+        corpus_or_project,
+        codebook,
+        unit=unit,
+        nlp=nlp,
+        tagger=tagger,
+        roles=roles,
+        include_interviewer=include_interviewer,
+        exclude_coded_by=exclude_coded_by,
+        project=project,
+        caller="iter_suggestions",
+    )
     if isinstance(tagger, LearnedTagger):
-        yield tagger.suggest(transcripts, unit=unit, roles=roles_, min_score=min_score, batch_size=batch_size,
-                             excluder=excluder)
+        yield tagger.suggest(
+            transcripts,
+            unit=unit,
+            roles=roles_,
+            min_score=min_score,
+            batch_size=batch_size,
+            excluder=excluder,
+        )
         return
     import pandas as pd
 
-    for chunk in _iter_chunks(tagger, transcripts, unit=unit, roles=roles_, min_score=min_score,
-                              batch_size=batch_size, n_process=n_process, excluder=excluder, progress=progress,
-                              chunk_rows=chunk_rows):
+    for chunk in _iter_chunks(
+        tagger,
+        transcripts,
+        unit=unit,
+        roles=roles_,
+        min_score=min_score,
+        batch_size=batch_size,
+        n_process=n_process,
+        excluder=excluder,
+        progress=progress,
+        chunk_rows=chunk_rows,
+    ):
         yield frame(pd.DataFrame(chunk), SUGGESTIONS)
 
 
 def suggest(
-    corpus_or_project: Any, codebook: Any = None, *, unit: str = "sentence", nlp: Any = None, tagger: Any = None,
-    roles: Iterable[str | None] | None = None, include_interviewer: bool = False, min_score: float = 0.0,
-    batch_size: int = 512, n_process: int = 1, exclude_coded_by: str | None = None, project: Any = None,
+    corpus_or_project: Any,
+    codebook: Any = None,
+    *,
+    unit: str = "sentence",
+    nlp: Any = None,
+    tagger: Any = None,
+    roles: Iterable[str | None] | None = None,
+    include_interviewer: bool = False,
+    min_score: float = 0.0,
+    batch_size: int = 512,
+    n_process: int = 1,
+    exclude_coded_by: str | None = None,
+    project: Any = None,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Suggest codes for units (sentences or turns) of a corpus or project.
@@ -588,7 +857,8 @@ def suggest(
     codebook : Codebook, path, or list of them
         Compiled into a :class:`PatternTagger` unless ``tagger`` is given.
     unit : {"sentence", "turn"}
-        Sentences inside turns, or whole turns (the units :func:`qualcode._nlp.units` builds).
+        Sentences inside turns, or whole turns (the units of
+        :func:`qualcode._nlp.units`).
     nlp : Language or str, optional
         spaCy pipeline for the default PatternTagger (offline default when None).
     tagger : PatternTagger or LearnedTagger, optional
@@ -602,7 +872,8 @@ def suggest(
         Passed to spaCy's streaming (``n_process`` > 1 tokenizes in worker processes).
     exclude_coded_by : str, optional
         A coder: units that coder already coded with the code (an overlapping coding),
-        or rejected for that code (decision log), are not offered again. Needs a project.
+        or rejected for that code (decision log), are not offered again. Needs a
+        project.
     project : Project, optional
         The project for ``exclude_coded_by`` when ``corpus_or_project`` is not one.
     progress : bool
@@ -620,9 +891,26 @@ def suggest(
     --------
     >>> from qualcode.codebook import Codebook
     >>> from qualcode.model import Transcript, TurnDraft
-    >>> cb = Codebook.from_dict({"codes": [{"id": "pursue", "label": "Pursue", "patterns": ["arrest", "drug dealer"]}]})
-    >>> t = Transcript.build("t1", [TurnDraft("Why?", "I", "interviewer"),
-    ...                             TurnDraft("We arrested drug dealers. Then we left.", "P1", "participant")])
+    >>> cb = Codebook.from_dict(
+    ...     {
+    ...         "codes": [
+    ...             {
+    ...                 "id": "pursue",
+    ...                 "label": "Pursue",
+    ...                 "patterns": ["arrest", "drug dealer"],
+    ...             }
+    ...         ]
+    ...     }
+    ... )
+    >>> t = Transcript.build(
+    ...     "t1",
+    ...     [
+    ...         TurnDraft("Why?", "I", "interviewer"),
+    ...         TurnDraft(
+    ...             "We arrested drug dealers. Then we left.", "P1", "participant"
+    ...         ),
+    ...     ],
+    ... )
     >>> s = suggest([t], cb)
     >>> s[["start", "end", "code", "score", "evidence"]].values.tolist()
     [[13, 38, 'pursue', 0.784, 'arrested; drug dealers']]
@@ -632,15 +920,39 @@ def suggest(
     import pandas as pd
 
     tagger, transcripts, excluder, roles_ = _prepare(
-        corpus_or_project, codebook, unit=unit, nlp=nlp, tagger=tagger, roles=roles,
-        include_interviewer=include_interviewer, exclude_coded_by=exclude_coded_by, project=project,
-        caller="suggest")
+        corpus_or_project,
+        codebook,
+        unit=unit,
+        nlp=nlp,
+        tagger=tagger,
+        roles=roles,
+        include_interviewer=include_interviewer,
+        exclude_coded_by=exclude_coded_by,
+        project=project,
+        caller="suggest",
+    )
     if isinstance(tagger, LearnedTagger):
-        return tagger.suggest(transcripts, unit=unit, roles=roles_, min_score=min_score, batch_size=batch_size,
-                              excluder=excluder, progress=progress)
+        return tagger.suggest(
+            transcripts,
+            unit=unit,
+            roles=roles_,
+            min_score=min_score,
+            batch_size=batch_size,
+            excluder=excluder,
+            progress=progress,
+        )
     cols = _columns_dict()
-    for chunk in _iter_chunks(tagger, transcripts, unit=unit, roles=roles_, min_score=min_score,
-                              batch_size=batch_size, n_process=n_process, excluder=excluder, progress=progress):
+    for chunk in _iter_chunks(
+        tagger,
+        transcripts,
+        unit=unit,
+        roles=roles_,
+        min_score=min_score,
+        batch_size=batch_size,
+        n_process=n_process,
+        excluder=excluder,
+        progress=progress,
+    ):
         for k, v in chunk.items():
             cols[k].extend(v)
     return frame(pd.DataFrame(cols), SUGGESTIONS)
@@ -677,15 +989,24 @@ def _int_col(df: pd.DataFrame, col: str, caller: str) -> list[int]:
     bad = vals.isna() | (vals != vals.round())
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
-        raise InvalidInputError(Errors.QC509.format(
-            caller=caller, detail=f"row {i}: column '{col}' holds {df[col].iloc[i]!r}, not a whole-number offset. "
-                                  "Do not edit the offsets of suggestions."))
+        raise InvalidInputError(
+            Errors.QC509.format(
+                caller=caller,
+                detail=f"row {i}: column '{col}' holds {df[col].iloc[i]!r}, "
+                "not a whole-number offset. "
+                "Do not edit the offsets of suggestions.",
+            )
+        )
     return [int(v) for v in vals]
 
 
-def review(project: Any, suggestions: pd.DataFrame, decisions: pd.DataFrame | None = None,
-           coder: str | None = None) -> dict[str, int]:
-    """Apply a coder's decisions on suggestions: accepted rows become codings, every decision is logged.
+def review(
+    project: Any,
+    suggestions: pd.DataFrame,
+    decisions: pd.DataFrame | None = None,
+    coder: str | None = None,
+) -> dict[str, int]:
+    """Apply a coder's decisions: accepted rows become codings; all are logged.
 
     Parameters
     ----------
@@ -695,7 +1016,8 @@ def review(project: Any, suggestions: pd.DataFrame, decisions: pd.DataFrame | No
     decisions : DataFrame, optional
         The same rows with a ``decision`` column (``"accepted"``/``"rejected"``/blank;
         also yes/no, y/n, true/false, 1/0) or a boolean ``accepted`` column — what a
-        notebook user edits, or an edited CSV/XLSX read back. Defaults to ``suggestions``.
+        notebook user edits, or an edited CSV/XLSX read back. Defaults to
+        ``suggestions``.
     coder : str
         Who decided.
 
@@ -709,8 +1031,9 @@ def review(project: Any, suggestions: pd.DataFrame, decisions: pd.DataFrame | No
 
     Notes
     -----
-    Accepted codings get ``origin`` = the suggestion's ``tagger`` (e.g. ``patterns:3f2a...``).
-    Codings are added in one transaction (all or nothing) before the decisions are logged.
+    Accepted codings get ``origin`` = the suggestion's ``tagger`` (e.g.
+    ``patterns:3f2a...``). Codings are added in one transaction (all or nothing)
+    before the decisions are logged.
     """
     import pandas as pd
 
@@ -721,24 +1044,46 @@ def review(project: Any, suggestions: pd.DataFrame, decisions: pd.DataFrame | No
     key_cols = ["transcript_id", "start", "end", "code"]
     require_columns(decisions, key_cols, caller="review", param="decisions")
     if "decision" not in decisions.columns and "accepted" not in decisions.columns:
-        raise InvalidInputError(Errors.QC102.format(caller="review", missing=["decision"], param="decisions",
-                                                    present=list(map(str, decisions.columns))))
+        raise InvalidInputError(
+            Errors.QC102.format(
+                caller="review",
+                missing=["decision"],
+                param="decisions",
+                present=list(map(str, decisions.columns)),
+            )
+        )
     col = "decision" if "decision" in decisions.columns else "accepted"
-    starts, ends = _int_col(decisions, "start", "review"), _int_col(decisions, "end", "review")
+    starts, ends = (
+        _int_col(decisions, "start", "review"),
+        _int_col(decisions, "end", "review"),
+    )
     info: dict[tuple[str, int, int, str], dict[str, Any]] = {}
-    if isinstance(suggestions, pd.DataFrame) and suggestions is not decisions and len(suggestions):
+    if (
+        isinstance(suggestions, pd.DataFrame)
+        and suggestions is not decisions
+        and len(suggestions)
+    ):
         require_columns(suggestions, key_cols, caller="review", param="suggestions")
-        for r, s, e in zip(suggestions.to_dict("records"), _int_col(suggestions, "start", "review"),
-                           _int_col(suggestions, "end", "review"), strict=True):
+        for r, s, e in zip(
+            suggestions.to_dict("records"),
+            _int_col(suggestions, "start", "review"),
+            _int_col(suggestions, "end", "review"),
+            strict=True,
+        ):
             info[(str(r["transcript_id"]), s, e, str(r["code"]))] = r
     decided: dict[tuple[str, int, int, str], tuple[str, dict[str, Any]]] = {}
     skipped_keys: set[tuple[str, int, int, str]] = set()
-    for i, (r, s, e) in enumerate(zip(decisions.to_dict("records"), starts, ends, strict=True)):
+    for i, (r, s, e) in enumerate(
+        zip(decisions.to_dict("records"), starts, ends, strict=True)
+    ):
         key = (str(r["transcript_id"]), s, e, str(r["code"]))
         d = _normalise_decision(r[col])
         if d == "?":
-            raise InvalidInputError(Errors.QC505.format(row=i, transcript=key[0], start=s, end=e, code=key[3],
-                                                        got=r[col]))
+            raise InvalidInputError(
+                Errors.QC505.format(
+                    row=i, transcript=key[0], start=s, end=e, code=key[3], got=r[col]
+                )
+            )
         if d is None:
             skipped_keys.add(key)
             continue
@@ -747,20 +1092,37 @@ def review(project: Any, suggestions: pd.DataFrame, decisions: pd.DataFrame | No
     skipped_keys -= set(decided)
     skipped_keys |= set(info) - set(decided)
 
-    coded = {(str(t), int(s), int(e), str(c)) for t, s, e, c in _rows(project.codings(coder=coder), key_cols)}
-    logged = {(str(t), int(s), int(e), str(c), str(d))
-              for t, s, e, c, d in _rows(project.decisions(coder=coder), [*key_cols, "decision"])}
+    coded = {
+        (str(t), int(s), int(e), str(c))
+        for t, s, e, c in _rows(project.codings(coder=coder), key_cols)
+    }
+    logged = {
+        (str(t), int(s), int(e), str(c), str(d))
+        for t, s, e, c, d in _rows(
+            project.decisions(coder=coder), [*key_cols, "decision"]
+        )
+    }
     new_codings, log_rows = [], []
     already_coded = already_logged = n_rej = 0
     for key, (d, r) in decided.items():
         tagger = r.get("tagger")
-        tagger = str(tagger) if not _isna(tagger) and str(tagger).strip() else "suggestion"
+        tagger = (
+            str(tagger) if not _isna(tagger) and str(tagger).strip() else "suggestion"
+        )
         if d == "accepted":
             if key in coded:
                 already_coded += 1
             else:
-                new_codings.append({"transcript_id": key[0], "start": key[1], "end": key[2], "code": key[3],
-                                    "coder": coder, "origin": tagger})
+                new_codings.append(
+                    {
+                        "transcript_id": key[0],
+                        "start": key[1],
+                        "end": key[2],
+                        "code": key[3],
+                        "coder": coder,
+                        "origin": tagger,
+                    }
+                )
                 coded.add(key)
         if (*key, d) in logged:
             already_logged += 1
@@ -768,15 +1130,30 @@ def review(project: Any, suggestions: pd.DataFrame, decisions: pd.DataFrame | No
         n_rej += d == "rejected"
         score = r.get("score")
         evidence = r.get("evidence")
-        log_rows.append({"transcript_id": key[0], "start": key[1], "end": key[2], "code": key[3], "coder": coder,
-                         "decision": d, "tagger": tagger, "score": None if _isna(score) else float(score),
-                         "evidence": None if _isna(evidence) else str(evidence)})
+        log_rows.append(
+            {
+                "transcript_id": key[0],
+                "start": key[1],
+                "end": key[2],
+                "code": key[3],
+                "coder": coder,
+                "decision": d,
+                "tagger": tagger,
+                "score": None if _isna(score) else float(score),
+                "evidence": None if _isna(evidence) else str(evidence),
+            }
+        )
     if new_codings:
         project.add_codings(pd.DataFrame(new_codings))
     if log_rows:
         project.log_decisions(pd.DataFrame(log_rows))
-    return {"accepted": len(new_codings), "rejected": n_rej, "skipped": len(skipped_keys),
-            "already_coded": already_coded, "already_logged": already_logged}
+    return {
+        "accepted": len(new_codings),
+        "rejected": n_rej,
+        "skipped": len(skipped_keys),
+        "already_coded": already_coded,
+        "already_logged": already_logged,
+    }
 
 
 def _isna(v: Any) -> bool:
@@ -801,11 +1178,18 @@ _ZERO = ("warn", "nan")
 
 
 def evaluate(
-    suggestions: pd.DataFrame, codings: pd.DataFrame, *, unit: str = "sentence", transcripts: Any = None,
-    codes: Iterable[str] | None = None, roles: Iterable[str | None] | None = None,
-    include_interviewer: bool = False, nlp: Any = None, zero_division: str | float = "warn",
+    suggestions: pd.DataFrame,
+    codings: pd.DataFrame,
+    *,
+    unit: str = "sentence",
+    transcripts: Any = None,
+    codes: Iterable[str] | None = None,
+    roles: Iterable[str | None] | None = None,
+    include_interviewer: bool = False,
+    nlp: Any = None,
+    zero_division: str | float = "warn",
 ) -> pd.DataFrame:
-    """Per-code precision, recall, F1 and support of suggestions against a coder's codings.
+    """Per-code precision, recall, F1 and support of suggestions against codings.
 
     Matching is at unit level: a suggested unit is a true positive for code ``c`` if
     the coder has a coding with ``c`` overlapping that unit; a unit the coder coded
@@ -817,7 +1201,8 @@ def evaluate(
     suggestions : DataFrame
         From :func:`suggest` (``transcript_id, start, end, code``).
     codings : DataFrame
-        One coder's codings (``transcript_id, start, end, code``), e.g. ``project.codings(coder="AB")``.
+        One coder's codings (``transcript_id, start, end, code``), e.g.
+        ``project.codings(coder="AB")``.
     unit : {"sentence", "turn"}
     transcripts : Corpus, iterable of Transcript or Project, optional
         Rebuilds the units exactly (recommended). Without it the suggestion spans are
@@ -841,23 +1226,51 @@ def evaluate(
         Schema ``_columns.EVALUATION`` (``code, precision, recall, f1, support,
         n_suggested, tp, fp, fn``), one row per code, then ``(micro)`` (from summed
         counts) and ``(macro)`` (unweighted mean of the per-code values, ignoring NaN).
-        ``support`` = units the coder coded with the code; ``n_suggested`` = units suggested.
+        ``support`` = units the coder coded with the code; ``n_suggested`` = units
+        suggested.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> s = pd.DataFrame({"transcript_id": ["t", "t"], "start": [0, 10], "end": [9, 20], "code": ["a", "a"]})
-    >>> c = pd.DataFrame({"transcript_id": ["t", "t"], "start": [2, 30], "end": [5, 40], "code": ["a", "a"]})
-    >>> evaluate(s, c).iloc[0][["precision", "recall", "tp", "fp", "fn"]].tolist()
-    [0.5, 0.5, 1, 1, 1]
+    >>> s = pd.DataFrame(
+    ...     {
+    ...         "transcript_id": ["t", "t"],
+    ...         "start": [0, 10],
+    ...         "end": [9, 20],
+    ...         "code": ["a", "a"],
+    ...     }
+    ... )
+    >>> c = pd.DataFrame(
+    ...     {
+    ...         "transcript_id": ["t", "t"],
+    ...         "start": [2, 30],
+    ...         "end": [5, 40],
+    ...         "code": ["a", "a"],
+    ...     }
+    ... )
+    >>> ev = evaluate(s, c)
+    >>> ev[["code", "precision", "recall", "tp", "fp", "fn"]].iloc[:1].to_dict("records")
+    [{'code': 'a', 'precision': 0.5, 'recall': 0.5, 'tp': 1, 'fp': 1, 'fn': 1}]
     """
     import numpy as np
     import pandas as pd
 
     check_choice(unit, UNITS, param="unit", caller="evaluate")
-    if not (zero_division in _ZERO or (isinstance(zero_division, (int, float)) and not isinstance(zero_division, bool))):
-        raise InvalidInputError(Errors.QC101.format(param="zero_division", caller="evaluate",
-                                                    expected="'warn', 'nan' or a number", got=zero_division))
+    if not (
+        zero_division in _ZERO
+        or (
+            isinstance(zero_division, (int, float))
+            and not isinstance(zero_division, bool)
+        )
+    ):
+        raise InvalidInputError(
+            Errors.QC101.format(
+                param="zero_division",
+                caller="evaluate",
+                expected="'warn', 'nan' or a number",
+                got=zero_division,
+            )
+        )
     key = ["transcript_id", "start", "end", "code"]
     require_columns(suggestions, key, caller="evaluate", param="suggestions")
     require_columns(codings, key, caller="evaluate", param="codings")
@@ -866,7 +1279,11 @@ def evaluate(
     if transcripts is None and "role" in cod.columns and not include_interviewer:
         cod = cod[cod["role"].astype("string").fillna("") != "interviewer"]
     cod = cod[key].astype({"transcript_id": str, "code": str})
-    code_list = list(dict.fromkeys(codes)) if codes is not None else sorted(set(sug["code"]) | set(cod["code"]))
+    code_list = (
+        list(dict.fromkeys(codes))
+        if codes is not None
+        else sorted(set(sug["code"]) | set(cod["code"]))
+    )
     keep = set(code_list)
     sug, cod = sug[sug["code"].isin(keep)], cod[cod["code"].isin(keep)]
 
@@ -876,7 +1293,9 @@ def evaluate(
         if "unit" in suggestions.columns:
             got = {str(u) for u in suggestions["unit"].dropna().unique()}
             if got and got != {unit}:
-                raise TaggingError(Errors.QC510.format(got=", ".join(sorted(got)), unit=unit))
+                raise TaggingError(
+                    Errors.QC510.format(got=", ".join(sorted(got)), unit=unit)
+                )
         spans: dict[str, list[tuple[int, int]]] = {}
         for t, s, e, c in _rows(sug, key):
             pred[c].add((t, int(s), int(e)))
@@ -897,7 +1316,9 @@ def evaluate(
         run_nlp = load_nlp(lemmatize=False) if nlp is None else load_nlp(nlp)
         ustart: dict[str, list[int]] = {}
         uend: dict[str, list[int]] = {}
-        for u in iter_units(trs, unit, roles=role_set(roles, include_interviewer), nlp=run_nlp):
+        for u in iter_units(
+            trs, unit, roles=role_set(roles, include_interviewer), nlp=run_nlp
+        ):
             ustart.setdefault(u["transcript_id"], []).append(u["start"])
             uend.setdefault(u["transcript_id"], []).append(u["end"])
 
@@ -912,7 +1333,11 @@ def evaluate(
 
         for t, s, e, c in _rows(sug, key):
             if t not in ustart:
-                raise TaggingError(Errors.QC511.format(caller="evaluate", transcript=t, what="suggestions"))
+                raise TaggingError(
+                    Errors.QC511.format(
+                        caller="evaluate", transcript=t, what="suggestions"
+                    )
+                )
             pred[c].update((t, i) for i in overlapping(t, int(s), int(e)))
         for t, s, e, c in _rows(cod, key):
             gold[c].update((t, i) for i in overlapping(t, int(s), int(e)))
@@ -924,29 +1349,64 @@ def evaluate(
 
     rows, undefined = [], []
     for c in code_list:
-        tp = len(pred[c] & gold[c]) if transcripts is not None else sum(1 for p in pred[c] if p in gold[c])
+        tp = (
+            len(pred[c] & gold[c])
+            if transcripts is not None
+            else sum(1 for p in pred[c] if p in gold[c])
+        )
         fp = len(pred[c]) - tp
         fn = len(gold[c]) - tp
         p, r, f = div(tp, tp + fp), div(tp, tp + fn), div(2 * tp, 2 * tp + fp + fn)
         if tp + fp == 0 or tp + fn == 0:
             undefined.append(c)
-        rows.append({"code": c, "precision": p, "recall": r, "f1": f, "support": tp + fn, "n_suggested": tp + fp,
-                     "tp": tp, "fp": fp, "fn": fn})
+        rows.append(
+            {
+                "code": c,
+                "precision": p,
+                "recall": r,
+                "f1": f,
+                "support": tp + fn,
+                "n_suggested": tp + fp,
+                "tp": tp,
+                "fp": fp,
+                "fn": fn,
+            }
+        )
     tp, fp, fn = (sum(r[k] for r in rows) for k in ("tp", "fp", "fn"))
     totals = {"support": tp + fn, "n_suggested": tp + fp, "tp": tp, "fp": fp, "fn": fn}
-    rows.append({"code": "(micro)", "precision": div(tp, tp + fp), "recall": div(tp, tp + fn),
-                 "f1": div(2 * tp, 2 * tp + fp + fn), **totals})
+    rows.append(
+        {
+            "code": "(micro)",
+            "precision": div(tp, tp + fp),
+            "recall": div(tp, tp + fn),
+            "f1": div(2 * tp, 2 * tp + fp + fn),
+            **totals,
+        }
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        macro = {k: (float(np.nanmean(v)) if len(v) and not np.all(np.isnan(v)) else float("nan"))
-                 for k in ("precision", "recall", "f1")
-                 for v in [np.array([r[k] for r in rows[:-1]], dtype=float)]}
+        macro = {
+            k: (
+                float(np.nanmean(v))
+                if len(v) and not np.all(np.isnan(v))
+                else float("nan")
+            )
+            for k in ("precision", "recall", "f1")
+            for v in [np.array([r[k] for r in rows[:-1]], dtype=float)]
+        }
     rows.append({"code": "(macro)", **macro, **totals})
     if undefined and zero_division == "warn":
-        shown = ", ".join(undefined[:10]) + (f" (+{len(undefined) - 10} more)" if len(undefined) > 10 else "")
-        warnings.warn(Errors.QC509.format(
-            caller="evaluate", detail=f"precision or recall is undefined (no suggestions, or no coded units) for "
-            f"code(s) {shown}; returned as NaN. Pass zero_division=0.0 to count them as 0, or 'nan' to silence this."),
-            UndefinedStatisticWarning, stacklevel=2)
+        shown = ", ".join(undefined[:10]) + (
+            f" (+{len(undefined) - 10} more)" if len(undefined) > 10 else ""
+        )
+        warnings.warn(
+            Errors.QC509.format(
+                caller="evaluate",
+                detail="precision or recall is undefined (no suggestions, or no "
+                f"coded units) for code(s) {shown}; returned as NaN. Pass "
+                "zero_division=0.0 to count them as 0, or 'nan' to silence this.",
+            ),
+            UndefinedStatisticWarning,
+            stacklevel=2,
+        )
     return frame(pd.DataFrame(rows), EVALUATION)
-

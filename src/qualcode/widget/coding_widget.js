@@ -369,11 +369,12 @@ function render({ model, el }) {
 
   function showDefinition(c) {
     ui.hoverCode = c;
-    definition.replaceChildren(
+    const parts = [
       h("b", {}, c.label),
       c.definition ? h("span", {}, " — " + c.definition) : h("span", { class: "qc-muted" }, " (no definition)"),
-      c.exclude && c.exclude.length ? h("div", { class: "qc-muted" }, "Not for: " + c.exclude.join(" | ")) : null,
-    );
+    ];
+    if (c.exclude && c.exclude.length) parts.push(h("div", { class: "qc-muted" }, "Not for: " + c.exclude.join(" | ")));
+    definition.replaceChildren(...parts);
   }
 
   const filterBox = h("input", {
@@ -473,6 +474,9 @@ function render({ model, el }) {
         {
           class: `qc-sugg-item qc-${s.status}` + (isCur ? " qc-sugg-current" : ""),
           "data-suggestion": s.i,
+          "data-code": s.code,
+          "data-start": s.start,
+          "data-end": s.end,
           onclick: () => send({ action: "focus_suggestion", index: s.i }),
         },
         h(
@@ -521,6 +525,7 @@ function render({ model, el }) {
 
   function renderAll() {
     ui.scheduled = false;
+    const hadFocus = el.contains(document.activeElement);
     ui.byId = Object.fromEntries((get("codes") || []).map((c) => [c.id, c]));
     renderToolbar();
     renderTranscript();
@@ -529,6 +534,7 @@ function render({ model, el }) {
     renderMemo();
     renderSuggestions();
     renderStatus();
+    if (hadFocus && !el.contains(document.activeElement)) el.focus({ preventScroll: true });
   }
 
   function schedule() {
@@ -593,7 +599,10 @@ function render({ model, el }) {
   };
   const onMouseDown = (e) => {
     e.stopPropagation(); // keep the notebook from taking focus away from the widget
-    if (!e.target.closest("input, textarea, select, button")) el.focus({ preventScroll: true });
+    if (e.target.closest("input, textarea, select")) return;
+    // buttons are rebuilt on every update: keep the focus on the widget so keys keep working
+    if (e.target.closest("button")) e.preventDefault();
+    el.focus({ preventScroll: true });
   };
   const neighbour = (step) => {
     const suggs = get("suggestions") || [];

@@ -664,6 +664,7 @@ def test_tagging_anchored_windows_find_every_match(words):
          {"LOWER": {"IN": ["the", "a"]}, "OP": "?"}, {"LOWER": {"IN": ["gang", "group"]}}],
         [{"LOWER": "the"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": "gang"}],
         [{"LOWER": "x", "OP": "+"}, {"LOWER": "group"}],
+        [{"LOWER": {"IN": ["take", "took"]}}, {"LOWER": "the"}],  # plain: phrase matcher
     ]
     tagger = PatternTagger()
     tagger.add("x", patterns)

@@ -383,6 +383,17 @@ def test_widget_suggestions_auto_runs_suggest_without_coded_units(project, sessi
     assert sorted(here["code"]) == ["arrest", "seize"]
 
 
+def test_widget_suggestions_need_only_key_columns(project, reopen):
+    s, e = _span(project, "INT01", 3, "We divert people into treatment.")
+    minimal = pd.DataFrame(
+        {"transcript_id": ["INT01"], "start": [s], "end": [e], "code": ["divert"]}
+    )
+    CodingSession(project, coder="AB", suggestions=minimal).accept_suggestion(0)
+    assert reopen().codings()[["code", "origin"]].values.tolist() == [
+        ["divert", "suggestion"]
+    ]
+
+
 def test_widget_suggestions_missing_columns_raise(project):
     with pytest.raises(InvalidInputError, match=r"\[QC102\].*\['code'\]"):
         CodingSession(
@@ -462,9 +473,10 @@ def test_widget_state_is_json_serialisable(project, suggestions):
     ]
 
 
-def test_widget_codes_state_inherits_root_colour(session):
+def test_widget_codes_state_gives_children_distinct_shades_of_the_root(session):
     colours = {c["id"]: c["color"] for c in session.codes_state()}
-    assert colours["arrest"] == colours["pursue"] == "#0072B2"
+    family = [colours["pursue"], colours["arrest"], colours["seize"]]
+    assert colours["pursue"] == "#0072B2" and len(set(family)) == 3
 
 
 # -- the anywidget front: messages from the browser ------------------------------------

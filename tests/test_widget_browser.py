@@ -81,7 +81,8 @@ def browser():
     path = _chromium_path()
     if path is None:
         pytest.skip(
-            "no Chromium at /usr/bin/chromium: run `make browser` (apt install chromium)"
+            "no Chromium at /usr/bin/chromium: run `make browser` "
+            "(apt-get install chromium)"
         )
     try:
         from playwright.sync_api import sync_playwright
@@ -275,8 +276,15 @@ def lab(tmp_path):
             }
         )
     )
+    settings = home / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text(
+        json.dumps({"autoStartDefaultKernel": True})  # no "Select Kernel" dialog
+    )
     env = dict(
         os.environ,
+        JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
         JUPYTER_CONFIG_DIR=str(home / "config"),
         JUPYTER_DATA_DIR=str(home / "data"),
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
@@ -325,6 +333,9 @@ def _run_notebook(page, tmp_path):
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
     widget = page.locator(".qc-widget")
     for attempt in range(3):
+        dialog = page.locator(".jp-Dialog .jp-mod-accept")
+        if dialog.count():  # a kernel dialog despite the settings: accept it
+            dialog.first.click()
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         try:
@@ -354,7 +365,8 @@ def test_widget_browser_jupyterlab_codes_and_reviews_through_the_ui(
             before = revision()
             action()
             page.wait_for_function(
-                "r => Number(document.querySelector('.qc-widget').dataset.revision) > r",
+                "r => Number(document.querySelector('.qc-widget')"
+                ".dataset.revision) > r",
                 arg=before,
             )
 
@@ -386,10 +398,14 @@ def test_widget_browser_jupyterlab_codes_and_reviews_through_the_ui(
         # 4. click a turn's number, then press 6 (the 6th code listed: Protect)
         after(lambda: widget.locator(".qc-turn[data-turn='5'] .qc-num").click())
         after(lambda: page.keyboard.press("6"))
-
-        # 5. the compared coder's coding is shown, dotted
-        assert widget.locator(".qc-chip-other").count() == 1
         assert widget.locator(".qc-status").inner_text().startswith("Coded Protect")
+
+        # 5. write a memo on the coding just made (its memo box is open) and save it
+        widget.locator(".qc-memo-text").fill("Generational change in culture.")
+        after(lambda: widget.locator(".qc-save-memo").click())
+
+        # 6. the compared coder's coding is shown, dotted
+        assert widget.locator(".qc-chip-other").count() == 1
         assert page.locator(".jp-Notebook .jp-Cell").count() == 1  # no shortcut leaked
         widget.screenshot(path=str(tmp_path / "coding_widget.png"))
         page.screenshot(path=str(tmp_path / "jupyterlab.png"))
@@ -404,6 +420,7 @@ def test_widget_browser_jupyterlab_codes_and_reviews_through_the_ui(
     rows = [
         (r.start, r.end, r.code, r.origin == "manual", r.text) for r in got.itertuples()
     ]
+    assert got["memo"].iloc[2] == "Generational change in culture."
     a_start, a_end = int(accepted["start"]), int(accepted["end"])
     assert rows == [
         (start, start + len(PASSAGE), "arrest", True, PASSAGE),

@@ -119,9 +119,13 @@ def sentence_starts(doc: Any, punct: Any) -> Any:
     return np.flatnonzero(start)
 
 
-def trimmed_span(doc: Any, tok_start: int, tok_end: int) -> tuple[int, int]:
+def trimmed_span(
+    doc: Any, tok_start: int, tok_end: int, text: str | None = None
+) -> tuple[int, int]:
     """Char span of tokens ``[tok_start, tok_end)``, edges trimmed as in iter_units."""
-    text = doc.text
+    text = (
+        doc.text if text is None else text
+    )  # pass the doc's text: Doc.text rebuilds it
     s = doc[tok_start].idx
     last = doc[tok_end - 1]
     e = last.idx + len(last)

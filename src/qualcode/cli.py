@@ -540,7 +540,9 @@ def cmd_suggest(args: argparse.Namespace) -> _Result:
         elif args.learn_from:
             _check_coders(project, [args.learn_from], "--learn-from")
             cb = _codebook(args.codebook) if args.codebook else None
-            tagger = LearnedTagger(cb, unit=args.unit, seed=args.seed)
+            tagger = LearnedTagger(
+                args.code or cb, unit=args.unit, seed=args.seed, epochs=args.epochs
+            )
             with _busy(
                 args, f"training a learned tagger on {args.learn_from}'s codings"
             ):
@@ -726,12 +728,18 @@ def cmd_treemap(args: argparse.Namespace) -> _Result:
             _check_coders(project, args.coder, "--coder")
             cb = _project_codebook(project, args.codebook)
             codings = project.codings(coder=args.coder)
+        if args.code:
+            keep = set()
+            for c in args.code:
+                keep |= {c, *(d.id for d in cb.descendants(cb[c].id))}
+            codings = codings[codings["code"].isin(keep)]
         if not len(codings):
             raise _err(
                 Errors.QC907,
                 path=args.project,
                 detail="no codings to draw"
-                + (f" by {', '.join(args.coder)}" if args.coder else ""),
+                + (f" by {', '.join(args.coder)}" if args.coder else "")
+                + (f" under {', '.join(args.code)}" if args.code else ""),
                 fix="Add codings first (qualcode import --codings, qualcode review).",
             )
         tm = code_treemap(
@@ -1218,6 +1226,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="with --learn-from: save the trained tagger here",
     )
+    s.add_argument(
+        "--code",
+        action="append",
+        help="with --learn-from: learn only this code (repeatable; default: every "
+        "code of --codebook, or every code the coder used)",
+    )
+    s.add_argument(
+        "--epochs", type=int, default=10, help="training epochs (default: 10)"
+    )
     s.add_argument("--seed", type=int, default=0, help="training seed (default: 0)")
     s.add_argument("--coder", help="do not re-offer what this coder coded or rejected")
     s.add_argument(
@@ -1353,6 +1370,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(default with --project: the project's)",
     )
     s.add_argument("--coder", action="append", help="only these coders' codings")
+    s.add_argument(
+        "--code",
+        action="append",
+        help="with --project: only these codes and their children (repeatable)",
+    )
     s.add_argument(
         "--by",
         choices=["respondents", "references"],

@@ -53,6 +53,7 @@ from qualcode._tagging_patterns import (
     rewrite_lemma_tokens,
     token_anchor,
     token_attrs,
+    token_phrases,
 )
 from qualcode._tagging_units import (
     as_transcripts,
@@ -299,16 +300,24 @@ class PatternTagger:
         pkey = pattern_key(tok, self.nlp, self._table)
         attrs = token_attrs(tok)
         run = tok
+        if self.validate:  # check the pattern as written, before any rewriting
+            self._check_tokens(code_id, tok, where, index)
         if "LEMMA" in attrs and self._table is not None:
-            if self.validate:  # check the pattern as written, before rewriting it
-                self._check_tokens(code_id, tok, where, index)
             rewritten = rewrite_lemma_tokens(tok, self._table, self.nlp.lang)
             if rewritten is not None:
                 run, attrs = rewritten, token_attrs(rewritten)
         label = self._label(code_id, pkey, veto, tag)
         anchor, max_len = token_anchor(run, self._stop_words)
+        sequences = token_phrases(run)
         try:
-            if anchor is None:
+            if sequences is not None:  # plain LOWER words: a PhraseMatcher does it
+                from spacy.tokens import Doc
+
+                vocab = self.nlp.vocab
+                self._lower.add(
+                    label, [Doc(vocab, words=list(seq)) for seq in sequences]
+                )
+            elif anchor is None:
                 self._tokens.add(label, [list(run.pattern)])
             else:
                 from spacy.matcher import Matcher
@@ -560,6 +569,7 @@ def _iter_chunks(
         turn: int,
         offset: int,
         doc: Doc,
+        turn_text: str,
         s_rel: int,
         e_rel: int,
         hits: list[tuple[int, int, str, str, bool]],
@@ -577,7 +587,7 @@ def _iter_chunks(
             ):
                 continue
             if text is None:
-                text = doc.text[s_rel:e_rel]
+                text = turn_text[s_rel:e_rel]
             ev: list[str] = []
             seen: set[str] = set()
             for s, e in spans:
@@ -606,16 +616,16 @@ def _iter_chunks(
         punct = None
         if unit == "sentence":
             punct = punct_hashes(sentencizer_of(tagger.nlp), tagger.nlp.vocab)
-        for doc, (tid, turn, offset) in _tokenized(
+        for doc, (tid, turn, offset, turn_text) in _tokenized(
             tagger.nlp, transcripts, role_ok, batch_size, n_process
         ):
             hits = tagger.matches(doc)
             if not hits:
                 continue
             if unit == "turn":
-                s_rel, e_rel = trimmed_span(doc, 0, len(doc))
+                s_rel, e_rel = trimmed_span(doc, 0, len(doc), turn_text)
                 if s_rel < e_rel:
-                    emit(tid, turn, offset, doc, s_rel, e_rel, hits)
+                    emit(tid, turn, offset, doc, turn_text, s_rel, e_rel, hits)
             else:
                 starts = sentence_starts(doc, punct).tolist()
                 groups: dict[int, list[tuple[int, int, str, str, bool]]] = {}
@@ -625,9 +635,9 @@ def _iter_chunks(
                     )
                 for k, hs in groups.items():
                     t_end = starts[k + 1] if k + 1 < len(starts) else len(doc)
-                    s_rel, e_rel = trimmed_span(doc, starts[k], t_end)
+                    s_rel, e_rel = trimmed_span(doc, starts[k], t_end, turn_text)
                     if s_rel < e_rel:
-                        emit(tid, turn, offset, doc, s_rel, e_rel, hs)
+                        emit(tid, turn, offset, doc, turn_text, s_rel, e_rel, hs)
             yield from flush_if(False)
     else:
         from qualcode._nlp import iter_units
@@ -651,9 +661,19 @@ def _iter_chunks(
                 k = bisect.bisect_right(ustarts, h[0]) - 1
                 if k >= 0 and h[0] < units[k][1]:
                     groups.setdefault(k, []).append(h)
+            turn_text = doc.text
             for k, hs in groups.items():
                 _ts, _te, s_abs, e_abs = units[k]
-                emit(tid, turn, offset, doc, s_abs - offset, e_abs - offset, hs)
+                emit(
+                    tid,
+                    turn,
+                    offset,
+                    doc,
+                    turn_text,
+                    s_abs - offset,
+                    e_abs - offset,
+                    hs,
+                )
             yield from flush_if(False)
     yield from flush_if(True)
 
@@ -664,14 +684,14 @@ def _tokenized(
     roles: set[str | None],
     batch_size: int,
     n_process: int,
-) -> Iterator[tuple[Doc, tuple[str, int, int]]]:
-    """Tokenizer-only docs of chosen turns, with ``(transcript_id, turn, start)``."""
+) -> Iterator[tuple[Doc, tuple[str, int, int, str]]]:
+    """Tokenizer-only docs of chosen turns, with ``(transcript_id, turn, start, text)``."""
 
-    def turns() -> Iterator[tuple[str, tuple[str, int, int]]]:
+    def turns() -> Iterator[tuple[str, tuple[str, int, int, str]]]:
         for tr in transcripts:
             for turn in tr.turns:
                 if turn.role in roles:
-                    yield turn.text, (tr.id, turn.index, turn.start)
+                    yield turn.text, (tr.id, turn.index, turn.start, turn.text)
 
     if n_process > 1:
         yield from nlp.pipe(
@@ -682,7 +702,7 @@ def _tokenized(
             disable=list(nlp.pipe_names),
         )
         return
-    batch: list[tuple[str, tuple[str, int, int]]] = []
+    batch: list[tuple[str, tuple[str, int, int, str]]] = []
     tok = nlp.tokenizer
     for item in turns():
         batch.append(item)
@@ -1249,7 +1269,9 @@ def evaluate(
     ...     }
     ... )
     >>> ev = evaluate(s, c)
-    >>> ev[["code", "precision", "recall", "tp", "fp", "fn"]].iloc[:1].to_dict("records")
+    >>> ev[["code", "precision", "recall", "tp", "fp", "fn"]].iloc[:1].to_dict(
+    ...     "records"
+    ... )
     [{'code': 'a', 'precision': 0.5, 'recall': 0.5, 'tp': 1, 'fp': 1, 'fn': 1}]
     """
     import numpy as np

@@ -1460,6 +1460,8 @@ class _Measure:
         self._cache: dict[tuple[str, float, str], float] = {}
 
     def line_width(self, s: str, size: float, weight: str = "normal") -> float:
+        if "\n" in s:  # a multi-line string is as wide as its widest line
+            return max(self.line_width(part, size, weight) for part in s.split("\n"))
         key = (s, size, weight)
         if key not in self._cache:
             prop = self._props(size=size, weight=weight)

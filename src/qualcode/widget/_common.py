@@ -46,38 +46,60 @@ def normalise_color(value: object) -> str | None:
     return "#" + v.upper()
 
 
-def code_colors(codebook: Codebook | None) -> dict[str, str]:
-    """One colour per code: its own, else its nearest ancestor's, else a palette colour.
+def _mix(color: str, target: int, share: float) -> str:
+    n = int(color[1:], 16)
+    rgb = [(n >> 16) & 255, (n >> 8) & 255, n & 255]
+    return "#" + "".join(f"{round(c + (target - c) * share):02X}" for c in rgb)
 
-    Roots without a colour take the palette in order, so a code always has the
-    colour of its family.
+
+def family_shade(parent_color: str, sibling: int) -> str:
+    """A shade of the parent's colour for its ``sibling``-th child without a colour.
+
+    Children stay recognisably in their family, yet siblings differ: lighter and
+    darker shades alternate, moving further from the parent colour.
+
+    Examples
+    --------
+    >>> [family_shade("#0072B2", i) for i in range(3)]
+    ['#4095C5', '#005686', '#73B1D5']
+    """
+    step = sibling // 2
+    if sibling % 2 == 0:
+        return _mix(parent_color, 255, min(0.25 + 0.20 * step, 0.7))
+    return _mix(parent_color, 0, min(0.25 + 0.15 * step, 0.6))
+
+
+def code_colors(codebook: Codebook | None) -> dict[str, str]:
+    """One colour per code: its own, a shade of its parent's, or a palette colour.
+
+    Roots without a colour take the palette in order; a child without one gets a
+    shade of its parent's colour (:func:`family_shade`), so codes are told apart
+    in highlights while each family keeps its hue.
 
     Examples
     --------
     >>> from qualcode.codebook import Code, Codebook
-    >>> cb = Codebook(
-    ...     [
-    ...         Code("a", "A", color="#123456"),
-    ...         Code("a1", "A1", parent="a"),
-    ...         Code("b", "B"),
-    ...     ]
-    ... )
+    >>> cb = Codebook([Code("a", "A", color="#123456"), Code("a1", "A1", parent="a"),
+    ...                Code("a2", "A2", parent="a", color="#FF0000"), Code("b", "B")])
     >>> code_colors(cb)
-    {'a': '#123456', 'a1': '#123456', 'b': '#0072B2'}
+    {'a': '#123456', 'a1': '#4D6780', 'a2': '#FF0000', 'b': '#0072B2'}
     """
     if codebook is None:
         return {}
     out: dict[str, str] = {}
     n_free = 0
+    n_shaded: dict[str, int] = {}
     for code, _depth in codebook.walk():
         own = normalise_color(code.color)
         if own is None and code.parent is not None and code.parent in out:
-            own = out[code.parent]
+            k = n_shaded.get(code.parent, 0)
+            n_shaded[code.parent] = k + 1
+            own = family_shade(out[code.parent], k)
         if own is None:
             own = PALETTE[n_free % len(PALETTE)]
             n_free += 1
         out[code.id] = own
-    for code in codebook:  # codes unreachable by walk (cycles cannot exist; defensive)
+    for code in codebook:  # defensive: codes the walk did not reach
         out.setdefault(code.id, UNKNOWN_COLOR)
     return out
 
@@ -90,7 +112,7 @@ def code_rows(codebook: Codebook | None) -> list[dict[str, Any]]:
     >>> from qualcode.codebook import Code, Codebook
     >>> cb = Codebook([Code("a", "A", definition="Def."), Code("a1", "A1", parent="a")])
     >>> [(r["id"], r["depth"], r["n_children"], r["color"]) for r in code_rows(cb)]
-    [('a', 0, 1, '#0072B2'), ('a1', 1, 0, '#0072B2')]
+    [('a', 0, 1, '#0072B2'), ('a1', 1, 0, '#4095C5')]
     """
     if codebook is None:
         return []

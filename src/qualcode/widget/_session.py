@@ -45,6 +45,14 @@ def _is_project(obj: object) -> bool:
     )
 
 
+def _float_or_none(value: Any) -> float | None:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else f
+
+
 def _as_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -210,6 +218,8 @@ class CodingSession:
             suggestions = suggest(
                 self.project, self.codebook, exclude_coded_by=self.coder
             )
+        self._order: dict[str, list[int]] = {}
+        self._records: list[dict[str, Any]] = []
         if suggestions is None:
             self._sugg = pd.DataFrame(columns=list(_SUGGESTION_KEY))
             self._status: list[str] = []
@@ -241,6 +251,12 @@ class CodingSession:
         df["transcript_id"] = df["transcript_id"].astype(str)
         df["code"] = df["code"].astype(str)
         self._sugg = df
+        self._records = df.to_dict("records")
+        keys: dict[str, list[tuple[int, float, int]]] = {}
+        for i, r in enumerate(self._records):
+            neg = -(_float_or_none(r.get("score")) or 0.0)
+            keys.setdefault(r["transcript_id"], []).append((int(r["start"]), neg, i))
+        self._order = {tid: [i for *_k, i in sorted(v)] for tid, v in keys.items()}
         last: dict[tuple[str, int, int, str], str] = {}
         dec = self.project.decisions(coder=self.coder)
         for row in dec[[*_SUGGESTION_KEY, "decision"]].itertuples(index=False):
@@ -250,7 +266,7 @@ class CodingSession:
         ]
 
     def _key(self, i: int) -> tuple[str, int, int, str]:
-        r = self._sugg.iloc[i]
+        r = self._records[i]
         return (str(r["transcript_id"]), int(r["start"]), int(r["end"]), str(r["code"]))
 
     def _open(self, index: int) -> None:
@@ -556,52 +572,30 @@ class CodingSession:
         return i
 
     def _pending_here(self) -> list[int]:
-        if not len(self._sugg):
-            return []
-        tid = self.transcript_id
-        rows = [
-            (int(s), i)
-            for i, (t, s) in enumerate(
-                zip(self._sugg["transcript_id"], self._sugg["start"], strict=True)
-            )
-            if t == tid and self._status[i] == _PENDING
-        ]
-        return [i for _s, i in sorted(rows)]
+        return [i for i in self._here_order() if self._status[i] == _PENDING]
 
     def _first_pending(self, after: int | None = None) -> int | None:
+        """The first pending suggestion here, or the next one after ``after``."""
         pending = self._pending_here()
         if not pending:
             return None
-        if after is not None and after in self._here_order():
-            order = self._here_order()
+        order = self._here_order()
+        if after is not None and after in order:
             pos = order.index(after)
+            ahead = set(pending)
             for i in order[pos + 1 :] + order[:pos]:
-                if i in pending:
+                if i in ahead:
                     return i
         return pending[0]
 
     def _here_order(self) -> list[int]:
-        tid = self.transcript_id
-        rows = [
-            (int(s), -float(sc) if sc == sc else 0.0, i)
-            for i, (t, s, sc) in enumerate(
-                zip(
-                    self._sugg["transcript_id"],
-                    self._sugg["start"],
-                    self._sugg["score"]
-                    if "score" in self._sugg
-                    else [0.0] * len(self._sugg),
-                    strict=True,
-                )
-            )
-            if t == tid
-        ]
-        return [i for *_k, i in sorted(rows)]
+        """Suggestions on the current transcript: by start, then best score first."""
+        return self._order.get(self.transcript_id, [])
 
     def focus_suggestion(self, index: int) -> None:
         """Make a suggestion the current one (opening its transcript if needed)."""
         i = self._check_suggestion(index)
-        tid = str(self._sugg["transcript_id"].iloc[i])
+        tid = str(self._records[i]["transcript_id"])
         if tid != self.transcript_id:
             self._open(self._ids.index(tid))
         self.current_suggestion = i
@@ -755,12 +749,11 @@ class CodingSession:
             return []
         text = self.transcript_obj.text
         out = []
-        cols = self._sugg.columns
         for i in self._here_order():
-            r = self._sugg.iloc[i]
+            r = self._records[i]
             s, e = int(r["start"]), int(r["end"])
-            ev = r["evidence"] if "evidence" in cols else None
-            score = r["score"] if "score" in cols else None
+            ev = r.get("evidence")
+            score = r.get("score")
             code = str(r["code"])
             turn = self.transcript_obj.turn_at(s)
             out.append(
@@ -771,7 +764,7 @@ class CodingSession:
                     "code": code,
                     "label": self._labels.get(code, code),
                     "color": self._colors.get(code, "#888888"),
-                    "score": None if score is None or score != score else float(score),
+                    "score": _float_or_none(score),
                     "evidence": ev if isinstance(ev, str) else "",
                     "evidence_spans": evidence_spans(text[s:e], s, ev),
                     "status": self._status[i],

@@ -64,6 +64,8 @@ function shorten(text, n) {
 function render({ model, el }) {
   const ui = {
     filter: "",
+    allAttrs: false,
+    drafts: {},
     expanded: new Set(),
     visibleCodes: [],
     lastTranscript: null,
@@ -106,9 +108,26 @@ function render({ model, el }) {
       },
       ids.map((id) => h("option", { value: id, selected: id === t.id }, id)),
     );
-    const attrs = Object.entries(t.attributes || {}).map(([k, v]) =>
-      h("span", { class: "qc-attr", title: k }, h("span", { class: "qc-attr-k" }, k + ": "), String(v)),
+    const entries = Object.entries(t.attributes || {});
+    const shown = ui.allAttrs ? entries : entries.slice(0, 4);
+    const attrs = shown.map(([k, v]) =>
+      h("span", { class: "qc-attr", title: `${k}: ${v}` }, h("span", { class: "qc-attr-k" }, k + ": "), String(v)),
     );
+    if (entries.length > 4)
+      attrs.push(
+        h(
+          "button",
+          {
+            class: "qc-attr qc-attr-more",
+            title: ui.allAttrs ? "Show fewer attributes" : entries.slice(4).map(([k, v]) => `${k}: ${v}`).join("\n"),
+            onclick: () => {
+              ui.allAttrs = !ui.allAttrs;
+              renderToolbar();
+            },
+          },
+          ui.allAttrs ? "less" : `+${entries.length - 4} more`,
+        ),
+      );
     const uncoded = h("input", {
       type: "checkbox",
       class: "qc-uncoded",
@@ -316,7 +335,11 @@ function render({ model, el }) {
     const current = get("current_code");
     const q = ui.filter.trim().toLowerCase();
     let shown;
-    if (q) shown = codes.filter((c) => codeMatches(c, q));
+    if (q) {
+      // codes whose label or id matches first, then those whose definition does
+      const byName = codes.filter((c) => c.label.toLowerCase().includes(q) || c.id.includes(q));
+      shown = byName.concat(codes.filter((c) => !byName.includes(c) && codeMatches(c, q)));
+    }
     else {
       const open = (c) => {
         let p = c.parent;
@@ -432,13 +455,32 @@ function render({ model, el }) {
       return;
     }
     memoCard.hidden = false;
-    const area = h("textarea", { class: "qc-memo-text", rows: 3, placeholder: c.mine ? "Write a memo for this coding…" : "No memo", readonly: !c.mine });
-    area.value = c.memo || "";
+    const save = () => {
+      delete ui.drafts[c.coding_id];
+      send({ action: "set_memo", coding_id: c.coding_id, memo: area.value });
+    };
+    const area = h("textarea", {
+      class: "qc-memo-text",
+      rows: 3,
+      placeholder: c.mine ? "Write a memo for this coding… (Ctrl+Enter saves)" : "No memo",
+      readonly: !c.mine,
+      oninput: (e) => {
+        ui.drafts[c.coding_id] = e.target.value; // kept if the panel is redrawn
+      },
+      onkeydown: (e) => {
+        if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+          e.preventDefault();
+          e.stopPropagation();
+          save();
+        }
+      },
+    });
+    area.value = ui.drafts[c.coding_id] ?? (c.memo || "");
     const buttons = c.mine
       ? h(
           "div",
           { class: "qc-row" },
-          h("button", { class: "qc-btn qc-save-memo", onclick: () => send({ action: "set_memo", coding_id: c.coding_id, memo: area.value }) }, "Save memo"),
+          h("button", { class: "qc-btn qc-save-memo", onclick: save }, ui.drafts[c.coding_id] !== undefined ? "Save memo •" : "Save memo"),
           h("button", { class: "qc-btn qc-danger", onclick: () => send({ action: "remove_coding", coding_id: c.coding_id }) }, "Remove coding"),
         )
       : h("div", { class: "qc-muted" }, `Coded by ${c.coder} (read-only).`);

@@ -515,8 +515,9 @@ codings of the two fictional coders, AB and CD.
 
 `qc.suggest` goes through the participants' sentences and suggests a code wherever its patterns
 match. Each row is one suggestion: the sentence (`start`, `end`, `text`), the `code`, a `score`
-between 0 and 1 (more and more specific matches score higher), the `evidence` (the words that
-matched) and which `tagger` made it.
+between 0 and 1, the `evidence` (the words that matched) and which `tagger` made it. One matching
+word scores 0.40, two different words or a two-word phrase 0.64, and each further match raises
+the score towards 1.
 """),
     code("""
 harms = books["harms"]
@@ -607,10 +608,10 @@ The `(micro)` row pools all codes; `(macro)` averages the codes. Codes where a f
     code("""
 all_suggestions = qc.suggest(project, project.codebook, unit="sentence")
 ev = qc.evaluate(all_suggestions, project.codings(coder="AB"), unit="sentence", transcripts=project, zero_division="nan")
-ev[ev["code"].isin(["(micro)", "(macro)"])]
+ev[ev["code"].isin(["(micro)", "(macro)"])].round(3)
 """),
     code("""
-ev[~ev["code"].str.startswith("(")].sort_values("support", ascending=False).head(12)
+ev[~ev["code"].str.startswith("(")].sort_values("support", ascending=False).head(12).round(3)
 """),
     md("""
 Read this per code: codes with good precision are worth reviewing suggestions for; codes with low

@@ -375,3 +375,34 @@ def test_agreement_table_demo_coders_partial_agreement():
         < pooled["cohen_kappa"]
         < pooled["cohen_kappa_ci_high"]
     )
+
+
+def test_agreement_table_character_bootstrap_resamples_turns(tmp_path):
+    """Characters within a turn are not independent: the CI must come from resampling
+    turns. With a few long turns, a character-level bootstrap would be near zero wide."""
+    import qualcode as qc
+    from qualcode.model import Transcript, TurnDraft
+
+    words = "we divert people into treatment and we arrest dealers on the estate "
+    drafts = []
+    for i in range(12):
+        drafts.append(TurnDraft("Question?", "I", "interviewer"))
+        drafts.append(TurnDraft(words * 3, "P", "participant"))
+    t = Transcript.build("c1", drafts)
+    cb = qc.Codebook.from_dict({"name": "x", "version": "1", "codes": [{"id": "a", "label": "A"}]})
+    with qc.Project(tmp_path / "p.qcproj") as p:
+        p.set_codebook(cb)
+        p.add_transcripts([t])
+        parts = [u for u in t.turns if u.role == "participant"]
+        for j, u in enumerate(parts):
+            # AB codes the first half of every turn; CD agrees on half the turns only
+            mid = u.start + len(u.text) // 2
+            p.add_coding("c1", u.start, mid, "a", "AB")
+            p.add_coding("c1", u.start, mid if j % 2 else u.end, "a", "CD")
+        table = qc.agreement_table(p, coders=["AB", "CD"], unit="character", n_boot=300, seed=1)
+    row = table[table["code"] == "a"].iloc[0]
+    width = row["cohen_kappa_ci_high"] - row["cohen_kappa_ci_low"]
+    # 12 turns, half disagreeing on half their characters: turn-level resampling gives a
+    # wide interval; resampling ~1,500 single characters would give one below 0.1.
+    assert width > 0.15
+    assert row["cohen_kappa_ci_low"] <= row["cohen_kappa"] <= row["cohen_kappa_ci_high"]

@@ -249,6 +249,25 @@ def test_cli_import_offset_codings_need_a_coder(capsys, tmp_path):
         table,
     )
     assert_user_error(code, err, str(table), "--coder")
+    assert not (tmp_path / "p.qcproj").exists()  # nothing written
+
+
+def test_cli_import_codings_into_an_existing_project(capsys, project, tmp_path):
+    table = tmp_path / "coder_GH.csv"
+    pd.DataFrame(
+        {
+            "transcript_id": ["INT03"],
+            "code": ["pursue"],
+            "quote": ["we"],
+            "occurrence": [1],
+            "memo": [""],
+        }
+    ).to_csv(table, index=False)
+    code, _, err = run(capsys, "import", "-p", project, "--codings", table)
+    assert code == 0, err
+    with qc.Project(project) as p:
+        got = p.codings(coder="GH")
+    assert got["text"].str.lower().tolist() == ["we"]
 
 
 def test_cli_import_offset_codings_with_coder(capsys, tmp_path):

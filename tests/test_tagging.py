@@ -628,8 +628,27 @@ def test_tagging_evaluate_unknown_transcript_raises(eval_case):
 
 
 # -- matcher equivalence ---------------------------------------------------------
-LEMMA_WORDS = ["arrested", "Arrests", "arrest", "seizing", "Seized", "left", "leaves", "raid", "Raids",
-               "the", "drug", "Drugs", "dealer", "took", "out", "take", "them", "network", "."]
+LEMMA_WORDS = [
+    "arrested",
+    "Arrests",
+    "arrest",
+    "seizing",
+    "Seized",
+    "left",
+    "leaves",
+    "raid",
+    "Raids",
+    "the",
+    "drug",
+    "Drugs",
+    "dealer",
+    "took",
+    "out",
+    "take",
+    "them",
+    "network",
+    ".",
+]
 
 
 @settings(max_examples=60, deadline=None)
@@ -639,7 +658,11 @@ def test_tagging_lemma_rewrite_matches_like_the_lemmatizer(words):
 
     patterns = [
         [{"LEMMA": {"IN": ["arrest", "raid", "leave"]}}],
-        [{"LEMMA": {"IN": ["take", "bring"]}}, {"LOWER": "out", "OP": "?"}, {"LEMMA": "network"}],
+        [
+            {"LEMMA": {"IN": ["take", "bring"]}},
+            {"LOWER": "out", "OP": "?"},
+            {"LEMMA": "network"},
+        ],
         [{"LEMMA": "drug"}, {"LEMMA": "dealer", "OP": "+"}],
         [{"LEMMA": {"NOT_IN": ["the", "drug"]}}, {"LEMMA": "seize"}],
     ]
@@ -654,17 +677,31 @@ def test_tagging_lemma_rewrite_matches_like_the_lemmatizer(words):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(["take", "took", "out", "the", "a", "gang", "group", "down", "x", "."]),
-                min_size=1, max_size=40))
+@given(
+    st.lists(
+        st.sampled_from(
+            ["take", "took", "out", "the", "a", "gang", "group", "down", "x", "."]
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
 def test_tagging_anchored_windows_find_every_match(words):
     from spacy.matcher import Matcher
 
     patterns = [
-        [{"LOWER": {"IN": ["take", "took"]}}, {"LOWER": {"IN": ["out", "down"]}},
-         {"LOWER": {"IN": ["the", "a"]}, "OP": "?"}, {"LOWER": {"IN": ["gang", "group"]}}],
+        [
+            {"LOWER": {"IN": ["take", "took"]}},
+            {"LOWER": {"IN": ["out", "down"]}},
+            {"LOWER": {"IN": ["the", "a"]}, "OP": "?"},
+            {"LOWER": {"IN": ["gang", "group"]}},
+        ],
         [{"LOWER": "the"}, {"OP": "?"}, {"OP": "?"}, {"LOWER": "gang"}],
         [{"LOWER": "x", "OP": "+"}, {"LOWER": "group"}],
-        [{"LOWER": {"IN": ["take", "took"]}}, {"LOWER": "the"}],  # plain: phrase matcher
+        [
+            {"LOWER": {"IN": ["take", "took"]}},
+            {"LOWER": "the"},
+        ],  # plain: phrase matcher
     ]
     tagger = PatternTagger()
     tagger.add("x", patterns)
@@ -673,4 +710,6 @@ def test_tagging_anchored_windows_find_every_match(words):
     reference = Matcher(nlp.vocab)
     reference.add("x", patterns)
     doc = nlp.make_doc(" ".join(words))
-    assert sorted((s, e) for s, e, *_ in tagger.matches(doc)) == sorted((s, e) for _m, s, e in reference(doc))
+    assert sorted((s, e) for s, e, *_ in tagger.matches(doc)) == sorted(
+        (s, e) for _m, s, e in reference(doc)
+    )

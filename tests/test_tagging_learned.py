@@ -244,3 +244,14 @@ def test_tagging_learned_fits_from_project(tmp_path, data):
     assert list(
         zip(fresh["transcript_id"], fresh["start"], fresh["code"], strict=True)
     ) == [k for k in keys if k not in coded]
+
+
+def test_tagging_learned_codes_below_min_f1_are_not_suggested(data):
+    transcripts, codings = data
+    t = LearnedTagger(epochs=3, seed=0, min_f1=1.01).fit(
+        codings, coder="AB", transcripts=transcripts, folds=2
+    )
+    rep = t.report.set_index("code")
+    assert rep.loc["pursue", "status"].startswith("trained; not suggested: CV F1")
+    assert t.active == [] and t.suggest(transcripts).empty
+    assert set(t.thresholds) == {"pursue", "harm"}  # still trained and reported

@@ -226,6 +226,43 @@ def _wait_http(
     pytest.fail(f"JupyterLab did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
 
 
+def _api(base: str, path: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        f"{base}{path}",
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"},
+        method="GET" if body is None else "POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def _start_kernel(base: str, notebook: str, timeout: float = 60.0) -> None:
+    """Start the notebook's kernel session before the page opens, and wait until idle.
+
+    Opening a notebook whose kernel is still starting races the kernel websocket
+    (the server answers 500 and the widget manager can miss the widget's comm,
+    "model not found"); a ready session avoids that and the kernel dialog.
+    """
+    session = _api(
+        base,
+        "/api/sessions",
+        {
+            "path": notebook,
+            "type": "notebook",
+            "name": notebook,
+            "kernel": {"name": "python3"},
+        },
+    )
+    kernel = session["kernel"]["id"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _api(base, f"/api/kernels/{kernel}").get("execution_state") == "idle":
+            return
+        time.sleep(0.3)
+    pytest.fail(f"the notebook kernel did not become idle in {timeout} s")
+
+
 @pytest.fixture()
 def lab(tmp_path):
     pytest.importorskip(
@@ -314,6 +351,7 @@ def lab(tmp_path):
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_http(f"{base}/api/status?token={TOKEN}", proc, log)
+        _start_kernel(base, "coding.ipynb")
         yield {
             "url": f"{base}/lab/tree/coding.ipynb?token={TOKEN}",
             "project": project_path,

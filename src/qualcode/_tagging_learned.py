@@ -37,7 +37,7 @@ def _model_config(architecture: str) -> dict[str, Any]:
             "exclusive_classes": False,
             "ngram_size": 1,
             "no_output_layer": False,
-            "length": 262144,
+            "length": 32768,
         }
     return {
         "@architectures": "spacy.TextCatCNN.v2",
@@ -120,6 +120,10 @@ class LearnedTagger:
         Training is deterministic for a given seed.
     min_positives : int
         Codes with fewer positive units are skipped (and listed in the report).
+    min_f1 : float
+        Codes whose cross-validated F1 is below this are trained and reported but
+        not suggested (the report's ``status`` says so), so the tagger only offers
+        the codes it has shown it can help with.
     explain : bool
         Evidence lists the unit's words whose removal lowers the probability most
         (occlusion, computed by re-scoring the unit without each word), after
@@ -142,6 +146,7 @@ class LearnedTagger:
         epochs: int = 10,
         seed: int = 0,
         min_positives: int = 5,
+        min_f1: float = 0.3,
         explain: bool = True,
         name: str = "learned",
         batch_size: int = 32,
@@ -167,6 +172,8 @@ class LearnedTagger:
         self.epochs = int(epochs)
         self.seed = int(seed)
         self.min_positives = int(min_positives)
+        self.min_f1 = float(min_f1)
+        self.active: list[str] = []
         self.explain = bool(explain)
         self.name = str(name)
         self.batch_size = int(batch_size)
@@ -453,7 +460,11 @@ class LearnedTagger:
                     "fp": fp,
                     "fn": fn,
                     "threshold": thresholds[c],
-                    "status": "trained",
+                    "status": "trained"
+                    if f1 >= self.min_f1
+                    else "trained; not suggested: CV F1 "
+                    + ("undefined" if math.isnan(f1) else f"{f1:.2f}")
+                    + f" < min_f1 {self.min_f1:.2f}",
                 }
             )
         nan = float("nan")
@@ -504,6 +515,7 @@ class LearnedTagger:
         report_rows.append({"code": "(macro)", **means, **totals, "status": "trained"})
         self.model = self._train(texts, labels, codes)
         self.thresholds = thresholds
+        self.active = [r["code"] for r in trained if r["status"] == "trained"]
         self.report = frame(pd.DataFrame(report_rows), EVALUATION, extra=REPORT_EXTRA)
         digest = hashlib.sha256(
             json.dumps(
@@ -580,10 +592,14 @@ class LearnedTagger:
         texts: Sequence[str],
         probs: np.ndarray,
         which: Sequence[tuple[int, int]],
+        codes: Sequence[str],
         top: int = 3,
     ) -> dict[tuple[int, int], list[str]]:
-        """Occlusion: per (text, code) pair, the words whose removal lowers p most."""
-        codes = list(self.thresholds)
+        """Occlusion: per (text, code) pair, the words whose removal lowers p most.
+
+        ``probs`` has one column per code of ``codes``; ``which`` holds
+        (text index, column) pairs.
+        """
         make = self.model.make_doc
         variants: list[str] = []
         owners: list[tuple[int, str]] = []
@@ -654,7 +670,7 @@ class LearnedTagger:
 
             trs = tqdm(trs, desc="suggest", unit="transcript")
         roles_ = role_set(roles, include_interviewer)
-        codes = list(self.thresholds)
+        codes = list(self.active)
         thr = [self.thresholds[c] for c in codes]
         cols: dict[str, list[Any]] = {n: [] for n, _ in SUGGESTIONS}
         version = self.version
@@ -673,7 +689,7 @@ class LearnedTagger:
                     and excluder(buf[i][0], codes[j], buf[i][2], buf[i][3])
                 )
             ]
-            words = self._explain(texts, probs, hits) if explain and hits else {}
+            words = self._explain(texts, probs, hits, codes) if explain and hits else {}
             for i, j in hits:
                 tid, turn, s, e, text = buf[i]
                 ev = f"model p={probs[i, j]:.2f}"
@@ -738,6 +754,8 @@ class LearnedTagger:
             "epochs": self.epochs,
             "seed": self.seed,
             "min_positives": self.min_positives,
+            "min_f1": self.min_f1,
+            "active": self.active,
             "explain": self.explain,
             "batch_size": self.batch_size,
             "dropout": self.dropout,
@@ -802,6 +820,7 @@ class LearnedTagger:
             epochs=meta["epochs"],
             seed=meta["seed"],
             min_positives=meta["min_positives"],
+            min_f1=meta.get("min_f1", 0.0),
             explain=meta.get("explain", True),
             name=meta.get("name", "learned"),
             batch_size=meta.get("batch_size", 32),
@@ -810,6 +829,7 @@ class LearnedTagger:
         )
         tagger.model = model
         tagger.thresholds = {str(k): float(v) for k, v in meta["thresholds"].items()}
+        tagger.active = [str(c) for c in meta.get("active", tagger.thresholds)]
         tagger.meta = dict(meta.get("meta") or {})
         if meta.get("report") is not None:
             tagger.report = frame(

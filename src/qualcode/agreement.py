@@ -1646,6 +1646,9 @@ def agreement_table(
     **Bootstrap.** Percentile intervals over units, seeded. Coefficients depend on
     the data only through pattern counts, so each replicate is a multinomial draw of
     counts over distinct unit patterns (exactly equivalent to resampling units).
+    At ``unit="character"`` the characters of one turn are not independent, so the
+    bootstrap resamples whole turns (a cluster bootstrap) instead of characters;
+    resampling single characters would give intervals far too narrow.
 
     **Unitized alphas** use the characters of the analysed turns as one continuum per
     transcript (pooled by laying transcripts end to end), counting only transcripts
@@ -1732,6 +1735,8 @@ def agreement_table(
     mult = 3 ** np.arange(m)
     pats, R = _states_patterns(m)
     rng = np.random.default_rng(seed)
+    clusters = units_df["cluster"].to_numpy() if "cluster" in units_df else None
+    n_clusters = int(clusters.max()) + 1 if clusters is not None and len(clusters) else 0
     # pooled_rows[u, p]: how many codes show pattern p at unit u (updated sparsely:
     # every code starts at the unit's "nobody applied it" pattern)
     base_key = state_base @ mult
@@ -1764,15 +1769,28 @@ def agreement_table(
         np.add.at(counts, base_key[hit], -1)
         pooled_rows[hit, key] += 1
         pooled_rows[hit, base_key[hit]] -= 1
-        row = _row_stats(pats, R, counts, m, n_boot, rng, ci)
+        boot_counts = None
+        if clusters is not None and n_boot:
+            keys = base_key.copy()
+            keys[hit] = key
+            per_cluster = np.bincount(
+                clusters * len(pats) + keys, minlength=n_clusters * len(pats)
+            ).reshape(n_clusters, len(pats))
+            boot_counts = _cluster_weights(n_clusters, n_boot, rng) @ per_cluster
+        row = _row_stats(pats, R, counts, m, n_boot, rng, ci, boot_counts=boot_counts)
         row.update(code=code, label=label.get(code, ""), n_units=n, n_coded=len(hit))
         rows.append(row)
     # pooled row: all unit x code decisions stacked; bootstrap resamples units
     total = pooled_rows.sum(0).astype(float)
     row = _row_stats(pats, R, total, m, 0, rng, ci)
-    if n_boot:
+    if n_boot and clusters is not None:
+        per_cluster = np.zeros((n_clusters, len(pats)))
+        np.add.at(per_cluster, clusters, pooled_rows)
+        wb = _cluster_weights(n_clusters, n_boot, rng) @ per_cluster
+    elif n_boot:
         groups, gcount = _unique_rows(pooled_rows)
         wb = _multinomial(gcount.astype(float), n_boot, rng) @ groups
+    if n_boot:
         with np.errstate(all="ignore"):
             boot = _binary_stats(pats, R, wb, m)
         for s in _CI_STATS:
@@ -1810,12 +1828,24 @@ def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows[first], counts
 
 
-def _row_stats(pats, R, counts, m, n_boot, rng, ci) -> dict[str, Any]:
+def _cluster_weights(n_clusters: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Bootstrap weights: how often each cluster (turn) is drawn, ``n_boot x n_clusters``."""
+    if n_clusters == 0:
+        return np.zeros((n_boot, 0))
+    p = np.full(n_clusters, 1.0 / n_clusters)
+    return rng.multinomial(n_clusters, p, size=n_boot).astype(float)
+
+
+def _row_stats(
+    pats, R, counts, m, n_boot, rng, ci, *, boot_counts=None
+) -> dict[str, Any]:
     with np.errstate(all="ignore"):
         point = _binary_stats(pats, R, counts[None, :], m)
         row: dict[str, Any] = {k: float(v[0]) for k, v in point.items()}
         if n_boot:
-            boot = _binary_stats(pats, R, _multinomial(counts, n_boot, rng), m)
+            if boot_counts is None:
+                boot_counts = _multinomial(counts, n_boot, rng)
+            boot = _binary_stats(pats, R, boot_counts, m)
             for s in _CI_STATS:
                 row[f"{s}_ci_low"], row[f"{s}_ci_high"] = _percentile(boot[s], ci)
     return row
@@ -1895,7 +1925,10 @@ def _table_units(transcripts, unit, roles, nlp):
             if len(spans)
             else np.array([])
         )
-        units_df = pd.DataFrame({"transcript_id": tid})
+        lengths = (spans["end"] - spans["start"]).to_numpy() if len(spans) else np.array([], int)
+        # characters are not independent: the bootstrap resamples their turns
+        cluster = np.repeat(np.arange(len(lengths)), lengths)
+        units_df = pd.DataFrame({"transcript_id": tid, "cluster": cluster})
         return units_df, map_codings
     from qualcode._nlp import units as make_units
 

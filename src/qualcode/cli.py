@@ -15,7 +15,9 @@ Conventions
   still shown); ``--json`` prints one JSON document on stdout and nothing else
   (progress, warnings and errors go to stderr); ``--debug`` shows tracebacks and
   third-party warnings.
-- Progress bars (tqdm) go to stderr.
+- Progress bars (tqdm) go to stderr, and only when it is a terminal (not in logs
+  or pipes). Steps the library reports no progress for (reading a corpus, training
+  a learned tagger, the agreement bootstrap, writing exports) show elapsed time.
 
 Examples
 --------
@@ -311,6 +313,14 @@ def _codings_frame(path: str, transcripts: list[Any], coder: str | None):  # -> 
     if {"transcript_id", "code", "quote"} <= cols:
         from qualcode.datasets.demo import demo_codings
 
+        if Path(path).suffix.lower() != ".csv":
+            raise _err(
+                Errors.QC907,
+                path=path,
+                detail="codings given as quotes are read from CSV only",
+                fix="Save the sheet as CSV (UTF-8), or give start/end offsets.",
+            )
+
         frame = demo_codings(transcripts, paths=[path])
     elif {"transcript_id", "start", "end", "code"} <= cols:
         frame = table
@@ -335,11 +345,33 @@ def _codings_frame(path: str, transcripts: list[Any], coder: str | None):  # -> 
     return frame
 
 
+def _codings(args: argparse.Namespace, corpus: Any, project: Any = None):  # -> frame
+    """The --codings files as one frame, anchored in the project's + new transcripts."""
+    import pandas as pd
+
+    from qualcode import Project
+
+    texts: dict[str, Any] = {}
+    if project is not None:
+        texts.update((t.id, t) for t in project.iter_transcripts())
+    elif Path(args.project).is_file():
+        with Project(args.project) as existing:
+            texts.update((t.id, t) for t in existing.iter_transcripts())
+    if corpus is not None:
+        texts.update((t.id, t) for t in corpus)
+    frames = [_codings_frame(p, list(texts.values()), args.coder) for p in args.codings]
+    return pd.concat(frames, ignore_index=True)
+
+
 def cmd_import(args: argparse.Namespace) -> _Result:
     from qualcode import Codebook, Project, read_corpus, read_qdpx
 
+    if not (args.paths or args.codebook or args.codings):
+        args._parser.error("give transcripts or .qdpx files, --codebook or --codings")
     qdpx = [p for p in args.paths if p.lower().endswith(".qdpx")]
     others = [p for p in args.paths if not p.lower().endswith(".qdpx")]
+    if args.attributes and not others:
+        args._parser.error("--attributes goes with transcript files to import")
     for p in args.paths:
         if not _is_glob(p):
             _need(p, "transcript file or folder", "Check the path.", folder=None)
@@ -361,6 +393,9 @@ def cmd_import(args: argparse.Namespace) -> _Result:
                 recursive=args.recursive,
                 on_error="skip" if args.skip_bad else "raise",
             )
+    codings = None
+    if args.codings and not qdpx:  # check them before anything is written
+        codings = _codings(args, corpus)
     Path(args.project).parent.mkdir(parents=True, exist_ok=True)
     data: dict[str, Any] = {"project": args.project}
     lines = []
@@ -391,17 +426,11 @@ def cmd_import(args: argparse.Namespace) -> _Result:
             orphaned = int(report["orphaned"].sum())
             if orphaned:
                 lines.append(
-                    f"{orphaned} codings lost their text (see project.orphans())"
+                    f"{orphaned} codings lost their text: see project.orphans()"
                 )
         if args.codings:
-            texts = {t.id: t for t in project.iter_transcripts()}
-            frames = [
-                _codings_frame(p, list(texts.values()), args.coder)
-                for p in args.codings
-            ]
-            import pandas as pd
-
-            codings = pd.concat(frames, ignore_index=True)
+            if codings is None:
+                codings = _codings(args, None, project)
             ids = project.add_codings(codings)
             by_coder = codings["coder"].value_counts().to_dict()
             data["codings"] = {"added": len(ids), "by_coder": by_coder}
@@ -849,6 +878,8 @@ def cmd_pseudonymise(args: argparse.Namespace) -> _Result:
     out = Path(args.out)
     data: dict[str, Any] = {"source": args.source, "out": args.out}
     if src.is_file() and src.suffix.lower() not in _TRANSCRIPT_SUFFIXES:
+        if args.attributes:
+            args._parser.error("--attributes goes with transcripts, not a project")
         _fresh(out, "Choose a new file name for the pseudonymised copy.")
         with (
             _project(args.source) as project,
@@ -1063,9 +1094,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument(
         "paths",
-        nargs="+",
+        nargs="*",
         metavar="PATH",
-        help="transcript files, folders, globs, or REFI-QDA .qdpx files",
+        help="transcript files, folders, globs, or REFI-QDA .qdpx files (none to add "
+        "only codebooks or codings to an existing project)",
     )
     s.add_argument(
         "-p", "--project", required=True, help=_PROJECT_HELP + ", created if missing"

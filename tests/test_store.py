@@ -596,3 +596,16 @@ def test_store_decision_log_bad_decision(project):
     with pytest.raises(InvalidInputError, match=r"\[QC406\].*'accepted' or 'rejected'"):
         project.log_decisions(f)
     assert len(project.decisions()) == 0
+
+
+def test_store_codings_keep_attribute_columns_when_empty(tmp_path, tiny_transcripts):
+    import qualcode as qc
+
+    with qc.Project(tmp_path / "p.qcproj") as p:
+        p.add_transcripts(tiny_transcripts)
+        p.add_coding("t1", 0, 4, "x", "AB")
+        full = p.codings()
+        empty = p.codings(coder="nobody")
+    assert len(empty) == 0
+    assert list(empty.columns) == list(full.columns)
+    assert "organisation" in empty.columns

@@ -699,8 +699,9 @@ def cmd_agreement(args: argparse.Namespace) -> _Result:
             _write_table(dis, args.disagreements)
             data["disagreements"] = {"rows": len(dis), "out": args.disagreements}
             lines.append(
-                f"wrote {len(dis)} disagreements to {args.disagreements}: fill "
-                f"the 'resolution' column to build consensus codings"
+                f"wrote {len(dis)} disagreements to {args.disagreements}: fill its "
+                f"'resolution' column, then run 'qualcode resolve "
+                f"{args.disagreements} -p {args.project}'"
             )
     if args.out:
         _write_table(table, args.out)
@@ -719,10 +720,25 @@ def cmd_agreement(args: argparse.Namespace) -> _Result:
     coders = table["coders"].iloc[0] if len(table) else ", ".join(args.coders or [])
     head = (
         f"agreement of {coders} by {args.unit} "
-        f"({int(args.ci * 100)}% bootstrap intervals, {args.n_boot} replicates)"
+        f"({args.ci:.0%} bootstrap intervals, {args.n_boot} replicates)"
     )
     data.update(table=table, out=args.out)
     return _Result("\n".join([head, _table(show, width=40), *lines]), data)
+
+
+def cmd_resolve(args: argparse.Namespace) -> _Result:
+    from qualcode import resolve_disagreements
+
+    table = _read_table(args.resolutions, "resolutions file")
+    if "resolution" in table.columns:  # blank cells read as NaN: no code
+        table["resolution"] = table["resolution"].fillna("").astype(str)
+    with _project(args.project) as project:
+        done = resolve_disagreements(project, table, coder=args.coder)
+    n_units = len(table)
+    return _Result(
+        f"{args.coder} now has {len(done)} codings from {n_units} resolved units",
+        {"coder": args.coder, "codings": len(done), "units": n_units},
+    )
 
 
 # -- treemap -------------------------------------------------------------------
@@ -1031,7 +1047,8 @@ a workflow:
       --codebook codebooks/roles.yaml --codings corpora/demo/codings/coder_AB.csv
   qualcode suggest -p study.qcproj --out suggestions.xlsx   # edit the 'decision' column
   qualcode review suggestions.xlsx -p study.qcproj --coder AB
-  qualcode agreement -p study.qcproj --coders AB CD --out agreement.xlsx
+  qualcode agreement -p study.qcproj --coders AB CD --disagreements todo.xlsx
+  qualcode resolve todo.xlsx -p study.qcproj     # after filling 'resolution'
   qualcode treemap corpora/exercises/roles_selections.csv \\
       --codebook codebooks/roles.yaml --out roles.png
   qualcode pseudonymise study.qcproj --key key.csv --out shared.qcproj
@@ -1369,6 +1386,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--disagreements",
         metavar="FILE",
         help="write every disagreement with its text (.csv/.xlsx/.json)",
+    )
+
+    # resolve
+    s = _sub(
+        sub,
+        "resolve",
+        func=cmd_resolve,
+        help="consensus codings from a resolved disagreements file",
+        description="Create consensus codings from the 'resolution' column of a file "
+        "written by 'qualcode agreement --disagreements': the codes to apply to each "
+        "unit, comma-separated (blank: no code). Running it again changes nothing.",
+        epilog="  qualcode resolve to_resolve.xlsx -p study.qcproj\n"
+        "  qualcode resolve to_resolve.csv -p study.qcproj --coder agreed",
+    )
+    s.add_argument("resolutions", metavar="FILE", help="disagreements CSV/XLSX")
+    s.add_argument("-p", "--project", required=True, help=_PROJECT_HELP)
+    s.add_argument(
+        "--coder", default="consensus", help="the consensus coder (default: consensus)"
     )
 
     # treemap

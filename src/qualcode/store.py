@@ -1731,9 +1731,9 @@ class Project:
                 columns=["tid", "turn", "start", "end", "speaker", "role"],
             )
             coders = dict(conn.execute("SELECT coder_id, name FROM coders"))
-            attrs = self._attributes(
-                conn, f"WHERE tid IN ({sub})", tids, schema=C.CODINGS
-            )
+            # all transcripts' attributes: the columns must not depend on which
+            # transcripts happen to have codings (an empty result keeps them too)
+            attrs = self._attributes(conn, schema=C.CODINGS)
         return self._codings_frame(raw, tx, turns, coders, attrs)
 
     @staticmethod

@@ -406,3 +406,16 @@ def test_agreement_table_character_bootstrap_resamples_turns(tmp_path):
     # wide interval; resampling ~1,500 single characters would give one below 0.1.
     assert width > 0.15
     assert row["cohen_kappa_ci_low"] <= row["cohen_kappa"] <= row["cohen_kappa_ci_high"]
+
+
+def test_agreement_table_unknown_coder_is_an_error(tmp_path, tiny_transcripts):
+    import pytest
+
+    import qualcode as qc
+
+    with qc.Project(tmp_path / "p.qcproj") as p:
+        p.add_transcripts(tiny_transcripts)
+        p.code_turn("t1", 1, "a", "AB")
+        p.code_turn("t1", 1, "a", "CD")
+        with pytest.raises(qc.InvalidInputError, match=r"\[QC101\].*coders.*XX"):
+            qc.agreement_table(p, coders=["AB", "XX"], n_boot=0)

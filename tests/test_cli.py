@@ -36,6 +36,7 @@ SUBCOMMANDS = [
     "suggest",
     "review",
     "agreement",
+    "resolve",
     "treemap",
     "export",
     "pseudonymise",
@@ -560,6 +561,51 @@ def test_cli_agreement_unknown_coder_exits_1(capsys, project):
 def test_cli_agreement_one_coder_exits_1(capsys, project):
     code, _, err = run(capsys, "agreement", "-p", project, "--coders", "AB")
     assert_user_error(code, err, "at least two coders")
+
+
+def _disagreements(capsys, project, tmp_path) -> pd.DataFrame:
+    out = tmp_path / "todo.csv"
+    code, _, err = run(
+        capsys,
+        "agreement",
+        "-p",
+        project,
+        "--n-boot",
+        "0",
+        "--codes",
+        "disrupt-ocgs",
+        "protect-victims",
+        "--disagreements",
+        out,
+        "-q",
+    )
+    assert code == 0, err
+    return pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False)
+
+
+def test_cli_resolve_creates_consensus_codings(capsys, project, tmp_path):
+    todo = _disagreements(capsys, project, tmp_path).head(4)
+    todo["resolution"] = ["disrupt-ocgs", "", "protect-victims", "disrupt-ocgs"]
+    done = tmp_path / "done.xlsx"
+    todo.to_excel(done, index=False)
+    data = run_json(capsys, "resolve", done, "-p", project, "--coder", "agreed")
+    assert data["codings"] == 3
+    with qc.Project(project) as p:
+        got = p.codings(coder="agreed")
+    assert sorted(zip(got["start"], got["code"], strict=True)) == sorted(
+        (s, c) for s, c in zip(todo["start"], todo["resolution"], strict=True) if c
+    )
+
+
+def test_cli_resolve_unknown_code_exits_1(capsys, project, tmp_path):
+    todo = _disagreements(capsys, project, tmp_path).head(2)
+    todo["resolution"] = ["disrupt-ocgs", "no-such-code"]
+    done = tmp_path / "done.csv"
+    todo.to_csv(done, index=False)
+    code, _, err = run(capsys, "resolve", done, "-p", project)
+    assert_user_error(code, err, "no-such-code")
+    with qc.Project(project) as p:
+        assert "consensus" not in p.coders
 
 
 # -- treemap -------------------------------------------------------------------

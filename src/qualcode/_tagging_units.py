@@ -83,6 +83,34 @@ def punct_hashes(sentencizer: Any, vocab: Any) -> Any:
     )
 
 
+def token_arrays(doc: Any, punct: Any | None) -> tuple[list[int], list[int], list[int]]:
+    """``(sentence starts, token char offsets, token lengths)`` of a doc, in one pass.
+
+    ``punct`` is the sorted array of the sentencizer's punctuation hashes
+    (:func:`punct_hashes`); with None the sentence starts are ``[0]``.
+    """
+    import numpy as np
+    from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
+
+    n = len(doc)
+    if n == 0:
+        return [], [], []
+    arr = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH])
+    idx, length = arr[:, 2].tolist(), arr[:, 3].tolist()
+    if punct is None:
+        return [0], idx, length
+    pos = np.minimum(np.searchsorted(punct, arr[:, 0]), len(punct) - 1)
+    in_p = punct[pos] == arr[:, 0]  # membership without np.isin's per-call sort
+    elig = ~in_p & (arr[:, 1] == 0)
+    order = np.arange(n, dtype=np.int64)
+    last_p = np.maximum.accumulate(np.where(in_p, order, -1))
+    last_e = np.maximum.accumulate(np.where(elig, order, -1))
+    start = np.zeros(n, dtype=bool)
+    start[1:] = elig[1:] & (last_p[:-1] > last_e[:-1])
+    start[0] = True
+    return np.flatnonzero(start).tolist(), idx, length
+
+
 def sentence_starts(doc: Any, punct: Any) -> Any:
     """Token indices where the sentencizer starts sentences (``Sentencizer.predict``).
 
@@ -95,40 +123,22 @@ def sentence_starts(doc: Any, punct: Any) -> Any:
     >>> from qualcode._nlp import load_nlp
     >>> nlp = load_nlp()
     >>> doc = nlp.make_doc("We arrest. We divert!  Then?")
-    >>> sentence_starts(
-    ...     doc, punct_hashes(nlp.get_pipe("sentencizer"), nlp.vocab)
-    ... ).tolist()
+    >>> sentence_starts(doc, punct_hashes(nlp.get_pipe("sentencizer"), nlp.vocab))
     [0, 3, 6]
     """
-    import numpy as np
-    from spacy.attrs import IS_PUNCT, ORTH
-
-    n = len(doc)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    arr = doc.to_array([ORTH, IS_PUNCT])
-    pos = np.minimum(np.searchsorted(punct, arr[:, 0]), len(punct) - 1)
-    in_p = punct[pos] == arr[:, 0]  # membership without np.isin's per-call sort
-    elig = ~in_p & (arr[:, 1] == 0)
-    idx = np.arange(n, dtype=np.int64)
-    last_p = np.maximum.accumulate(np.where(in_p, idx, -1))
-    last_e = np.maximum.accumulate(np.where(elig, idx, -1))
-    start = np.zeros(n, dtype=bool)
-    start[1:] = elig[1:] & (last_p[:-1] > last_e[:-1])
-    start[0] = True
-    return np.flatnonzero(start)
+    return token_arrays(doc, punct)[0]
 
 
 def trimmed_span(
-    doc: Any, tok_start: int, tok_end: int, text: str | None = None
+    text: str, idx: list[int], length: list[int], tok_start: int, tok_end: int
 ) -> tuple[int, int]:
-    """Char span of tokens ``[tok_start, tok_end)``, edges trimmed as in iter_units."""
-    text = (
-        doc.text if text is None else text
-    )  # pass the doc's text: Doc.text rebuilds it
-    s = doc[tok_start].idx
-    last = doc[tok_end - 1]
-    e = last.idx + len(last)
+    """Char span of tokens ``[tok_start, tok_end)``, edges trimmed as in iter_units.
+
+    ``text`` is the doc's text; ``idx``/``length`` its tokens' offsets and lengths
+    (:func:`token_arrays`).
+    """
+    s = idx[tok_start]
+    e = idx[tok_end - 1] + length[tok_end - 1]
     while s < e and text[s].isspace():
         s += 1
     while e > s and text[e - 1].isspace():

@@ -1695,7 +1695,16 @@ def agreement_table(
         raise InvalidInputError(
             Errors.QC101.format(param="ci", caller=caller, expected="in (0, 1)", got=ci)
         )
-    coders = [str(c) for c in (coders if coders is not None else project.coders)]
+    known = [str(c) for c in project.coders]
+    coders = [str(c) for c in (coders if coders is not None else known)]
+    unknown = [c for c in coders if c not in known]
+    if unknown and known:  # an empty project gives the empty table below
+        raise InvalidInputError(
+            Errors.QC101.format(
+                param="coders", caller=caller, expected=f"coders of this project {known}",
+                got=unknown,
+            )
+        )
     if len(coders) < 2:
         raise InvalidInputError(Errors.QC608.format(caller=caller, coders=coders))
     m = len(coders)

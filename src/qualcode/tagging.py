@@ -60,8 +60,8 @@ from qualcode._tagging_units import (
     is_project,
     punct_hashes,
     role_set,
-    sentence_starts,
     sentencizer_of,
+    token_arrays,
     trimmed_span,
 )
 from qualcode._validation import check_choice, require_columns
@@ -568,8 +568,9 @@ def _iter_chunks(
         tid: str,
         turn: int,
         offset: int,
-        doc: Doc,
         turn_text: str,
+        idx: list[int],
+        length: list[int],
         s_rel: int,
         e_rel: int,
         hits: list[tuple[int, int, str, str, bool]],
@@ -591,7 +592,7 @@ def _iter_chunks(
             ev: list[str] = []
             seen: set[str] = set()
             for s, e in spans:
-                w = doc[s:e].text
+                w = turn_text[idx[s] : idx[e - 1] + length[e - 1]]
                 if w.lower() not in seen:
                     seen.add(w.lower())
                     ev.append(w)
@@ -622,22 +623,16 @@ def _iter_chunks(
             hits = tagger.matches(doc)
             if not hits:
                 continue
-            if unit == "turn":
-                s_rel, e_rel = trimmed_span(doc, 0, len(doc), turn_text)
+            starts, idx, length = token_arrays(doc, punct)
+            groups: dict[int, list[tuple[int, int, str, str, bool]]] = {}
+            for h in hits:
+                k = bisect.bisect_right(starts, h[0]) - 1
+                groups.setdefault(k, []).append(h)
+            for k, hs in groups.items():
+                t_end = starts[k + 1] if k + 1 < len(starts) else len(doc)
+                s_rel, e_rel = trimmed_span(turn_text, idx, length, starts[k], t_end)
                 if s_rel < e_rel:
-                    emit(tid, turn, offset, doc, turn_text, s_rel, e_rel, hits)
-            else:
-                starts = sentence_starts(doc, punct).tolist()
-                groups: dict[int, list[tuple[int, int, str, str, bool]]] = {}
-                for h in hits:
-                    groups.setdefault(bisect.bisect_right(starts, h[0]) - 1, []).append(
-                        h
-                    )
-                for k, hs in groups.items():
-                    t_end = starts[k + 1] if k + 1 < len(starts) else len(doc)
-                    s_rel, e_rel = trimmed_span(doc, starts[k], t_end, turn_text)
-                    if s_rel < e_rel:
-                        emit(tid, turn, offset, doc, turn_text, s_rel, e_rel, hs)
+                    emit(tid, turn, offset, turn_text, idx, length, s_rel, e_rel, hs)
             yield from flush_if(False)
     else:
         from qualcode._nlp import iter_units
@@ -662,18 +657,11 @@ def _iter_chunks(
                 if k >= 0 and h[0] < units[k][1]:
                     groups.setdefault(k, []).append(h)
             turn_text = doc.text
+            _starts, idx, length = token_arrays(doc, None)
             for k, hs in groups.items():
                 _ts, _te, s_abs, e_abs = units[k]
-                emit(
-                    tid,
-                    turn,
-                    offset,
-                    doc,
-                    turn_text,
-                    s_abs - offset,
-                    e_abs - offset,
-                    hs,
-                )
+                rel = (s_abs - offset, e_abs - offset)
+                emit(tid, turn, offset, turn_text, idx, length, *rel, hs)
             yield from flush_if(False)
     yield from flush_if(True)
 

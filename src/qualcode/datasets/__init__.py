@@ -19,7 +19,12 @@ def demo_dir() -> Path:
     for parent in here.parents:
         if (parent / "corpora" / "demo").is_dir():
             return parent / "corpora"
-    raise FileNotFoundError("corpora/ not found: run from a qualcode checkout")
+    from qualcode.errors import InvalidInputError
+
+    raise InvalidInputError(
+        f"[QC104] The demo corpus (corpora/demo) was not found above {here.parent}: "
+        "the demo data ship with the qualcode repository; run from a checkout."
+    )
 
 
 def path(name: str) -> Path:

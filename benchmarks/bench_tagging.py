@@ -1,6 +1,6 @@
-"""Benchmark assisted tagging: pattern-suggest throughput, peak memory, learned-tagger fit time.
+"""Benchmark assisted tagging: suggest throughput, peak memory, learned-tagger fit time.
 
-Run: ``.venv/bin/python benchmarks/bench_tagging.py [--words 1000000] [--stream-words 10000000]``
+Run: ``.venv/bin/python benchmarks/bench_tagging.py [--words N] [--stream-words N]``
 
 * A generated interview-like corpus (Zipf-distributed English vocabulary from the
   lemma lookup table, punctuation, interviewer/participant turns, codebook terms
@@ -30,8 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 FUNCTION = (
-    "the a and to of i we it that you in is was they so for but with on be have not this "
-    "what there at as just like do know think people if or he she them all about would"
+    "the a and to of i we it that you in is was they so for but with on be have not "
+    "this what there at as just like do know think people if or he she them all "
+    "about would"
 ).split()
 
 
@@ -47,7 +48,7 @@ def vocabulary(seed: int = 0) -> list[str]:
 
 
 def domain_terms(codebooks) -> list[str]:
-    """Words and phrases that the codebooks' patterns mention (so the corpus hits them)."""
+    """Words and phrases the codebooks' patterns mention (so the corpus hits them)."""
     terms: list[str] = []
     for cb in codebooks:
         for c in cb:
@@ -161,11 +162,12 @@ def throughput(n_words: int, repeat: int) -> dict:
     build = time.perf_counter() - t0
     nlp = tagger.nlp
     print(
-        f"corpus: {len(transcripts)} transcripts, {len(texts)} participant turns, {words:,} words; "
-        f"codebooks: {len(combined)} codes, {n_patterns} patterns, {len(tagger)} codes with patterns "
+        f"corpus: {len(transcripts)} transcripts, {len(texts)} participant turns, "
+        f"{words:,} words; codebooks: {len(combined)} codes, {n_patterns} patterns, "
+        f"{len(tagger)} codes with patterns "
         f"(PatternTagger built in {build:.2f} s; fast path: {tagger._fast('sentence')})"
     )
-    for d in nlp.tokenizer.pipe(
+    for _d in nlp.tokenizer.pipe(
         texts, batch_size=1000
     ):  # warm the tokenizer cache for everyone
         pass
@@ -199,7 +201,7 @@ def throughput(n_words: int, repeat: int) -> dict:
         res[name] = words / best_of(fn, repeat)
     base = res["raw nlp.tokenizer.pipe"]
 
-    def naive():  # the full default pipeline (sentencizer + lookup lemmatizer) + matchers, via iter_units
+    def naive():  # full default pipeline + matchers, via iter_units
         seen = None
         for row in iter_units(
             transcripts,
@@ -275,8 +277,9 @@ def memory(n_small: int, n_big: int) -> dict:
         out[n] = json.loads(r.stdout.strip().splitlines()[-1])
         d = out[n]
         print(
-            f"  stream {n:>12,} words: {d['rows']:,} suggestions in {d['seconds']:.1f} s (incl. generating the "
-            f"text); peak RSS {d['peak_mb']:.0f} MB (after loading: {d['before_mb']:.0f} MB)"
+            f"  stream {n:>12,} words: {d['rows']:,} suggestions in "
+            f"{d['seconds']:.1f} s (incl. generating the text); peak RSS "
+            f"{d['peak_mb']:.0f} MB (after loading: {d['before_mb']:.0f} MB)"
         )
     return out
 
@@ -340,8 +343,9 @@ def learned(n_units: int = 2000) -> dict:
             "predict_units_s": n_units / pdt,
         }
         print(
-            f"  LearnedTagger({arch!r}).fit on {n_units} units, {len(codings)} codings, 6 codes, 10 epochs, "
-            f"5-fold CV + refit: {dt:.1f} s; CV micro F1 {rep.loc['(micro)', 'f1']:.3f}; "
+            f"  LearnedTagger({arch!r}).fit on {n_units} units, {len(codings)} "
+            f"codings, 6 codes, 10 epochs, 5-fold CV + refit: {dt:.1f} s; "
+            f"CV micro F1 {rep.loc['(micro)', 'f1']:.3f}; "
             f"suggest {n_units / pdt:,.0f} units/s ({len(s)} suggestions)"
         )
     return res
@@ -362,7 +366,7 @@ def main() -> None:
 
     print(f"spaCy {spacy.__version__}, Python {sys.version.split()[0]}")
     if "throughput" not in args.skip:
-        print("== pattern suggestions (best of %d)" % args.repeat)
+        print(f"== pattern suggestions (best of {args.repeat})")
         throughput(args.words, args.repeat)
     if "memory" not in args.skip:
         print("== peak memory, streaming iter_suggestions in a fresh process")

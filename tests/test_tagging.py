@@ -199,7 +199,10 @@ def test_tagging_real_codebooks_compile():
 
 
 # -- units and offsets -----------------------------------------------------------
-TEXT = 'Arrests rose.  We arrest dealers! "Really?" Yes. We arrest;\nwe wait... arrest again'
+TEXT = (
+    'Arrests rose.  We arrest dealers! "Really?" Yes. We arrest;'
+    "\nwe wait... arrest again"
+)
 
 
 @pytest.mark.parametrize("unit", ["sentence", "turn"])
@@ -228,7 +231,7 @@ def test_tagging_sentence_offsets_equal_spacy_sentences():
     ]
     got = list(zip(s["start"], s["end"], strict=True))
     assert all(any(a <= g0 and g1 <= b for a, b in sents) for g0, g1 in got)
-    # spaCy's sentencizer keeps a closing quote with its sentence and does not split at "..."
+    # spaCy's sentencizer keeps a closing quote with its sentence; no split at "..."
     assert [t.text[a:b] for a, b in got] == [
         "Arrests rose.",
         'We arrest dealers! "',
@@ -533,7 +536,7 @@ def test_tagging_exclude_coded_by_uses_overlap(project):
 # -- evaluation -----------------------------------------------------------------
 @pytest.fixture()
 def eval_case():
-    # Four participant sentences; the coder coded sentences 0, 1 with "a" and 3 with "b".
+    # Four participant sentences; the coder coded sentences 0, 1 with "a", 3 with "b".
     t = one("Alpha one. Beta two. Gamma three. Delta four.")
     u = units([t], "sentence")
     spans = list(zip(u["start"], u["end"], strict=True))
@@ -560,7 +563,8 @@ def eval_case():
 def test_tagging_evaluate_hand_example(eval_case):
     t, sug, cod = eval_case
     ev = evaluate(sug, cod, transcripts=[t]).set_index("code")
-    # code a: suggested {0, 2}; coded {0, 1} (the first coding spans sentences 0-1) -> tp 1, fp 1, fn 1
+    # code a: suggested {0, 2}; coded {0, 1} (the first coding spans sentences 0-1)
+    # -> tp 1, fp 1, fn 1
     assert ev.loc["a", ["tp", "fp", "fn", "support", "n_suggested"]].tolist() == [
         1,
         1,
@@ -590,7 +594,8 @@ def test_tagging_evaluate_schema(eval_case):
 def test_tagging_evaluate_without_transcripts_counts_missed_codings(eval_case):
     _t, sug, cod = eval_case
     ev = evaluate(sug, cod).set_index("code")
-    # a: suggested units 0 (overlaps the coding over sentences 0-1) and 2 (no coding) -> tp 1, fp 1;
+    # a: suggested units 0 (overlaps the coding over sentences 0-1) and 2 (no
+    # coding) -> tp 1, fp 1;
     # the coding of sentence 1 overlaps no suggested "a" unit -> one missed unit, fn 1
     assert ev.loc["a", ["tp", "fp", "fn"]].tolist() == [1, 1, 1]
 

@@ -1,4 +1,4 @@
-"""Tests for the learned tagger (spaCy textcat_multilabel trained on a coder's codings)."""
+"""Tests for the learned tagger (spaCy textcat_multilabel on a coder's codings)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,10 @@ def _sentence(rng: random.Random, words: list[str]) -> str:
 
 
 def toy(n_transcripts: int = 6, per: int = 10, seed: int = 0, rare: int = 2):
-    """Separable toy data: enforcement vs health sentences, each coded by 'AB'; a rare code on `rare` units."""
+    """Separable toy data: enforcement vs health sentences, each coded by 'AB'.
+
+    A third code is applied to only ``rare`` units.
+    """
     rng = random.Random(seed)
     transcripts, rows = [], []
     for k in range(n_transcripts):

@@ -307,11 +307,6 @@ def lab(tmp_path):
             }
         )
     )
-    settings = home / "settings" / "@jupyterlab" / "notebook-extension"
-    settings.mkdir(parents=True)
-    (settings / "tracker.jupyterlab-settings").write_text(
-        json.dumps({"autoStartDefaultKernel": True})  # no "Select Kernel" dialog
-    )
     env = dict(
         os.environ,
         JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
@@ -361,13 +356,15 @@ def lab(tmp_path):
 
 def _run_notebook(page, tmp_path):
     """Run all cells through JupyterLab's Run menu; return the widget's locator."""
+    # JupyterLab may still ask "Select Kernel" for the running session: accept it
+    # whenever it shows up before an action.
+    page.add_locator_handler(
+        page.locator(".jp-Dialog .jp-mod-accept"), lambda button: button.click()
+    )
     page.wait_for_selector(".jp-Notebook .jp-Cell")
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
     widget = page.locator(".qc-widget")
     for attempt in range(3):
-        dialog = page.locator(".jp-Dialog .jp-mod-accept")
-        if dialog.count():  # a kernel dialog despite the settings: accept it
-            dialog.first.click()
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         try:
@@ -385,7 +382,9 @@ def test_widget_browser_jupyterlab_codes_and_reviews_through_the_ui(
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(45_000)
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    console: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"{exc}\n{exc.stack}"))
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
     try:
         page.goto(lab["url"])
         widget = _run_notebook(page, tmp_path)
@@ -442,6 +441,8 @@ def test_widget_browser_jupyterlab_codes_and_reviews_through_the_ui(
         widget.screenshot(path=str(tmp_path / "coding_widget.png"))
         page.screenshot(path=str(tmp_path / "jupyterlab.png"))
     finally:
+        log = "\n".join(console + errors)
+        (tmp_path / "console.log").write_text(log, encoding="utf-8")
         page.close()
 
     with qc.Project(lab["project"]) as p:

@@ -134,6 +134,27 @@ class LearnedTagger:
     dropout : float
     learn_rate : float, optional
         Adam's learning rate (default 0.01 for "bow", 0.001 for "cnn").
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from qualcode.model import Transcript, TurnDraft
+    >>> texts = ["We made an arrest on a warrant.", "The overdose needed naloxone."] * 8
+    >>> t = Transcript.build("t1", [TurnDraft(x, "P", "participant") for x in texts])
+    >>> codings = pd.DataFrame(
+    ...     [
+    ...         {"transcript_id": "t1", "start": u.start, "end": u.end,
+    ...          "code": "pursue" if "arrest" in u.text else "harm"}
+    ...         for u in t.turns
+    ...     ]
+    ... )
+    >>> tagger = LearnedTagger(epochs=5, seed=0)
+    >>> tagger = tagger.fit(codings, coder="AB", transcripts=[t], folds=2)
+    >>> tagger.report.set_index("code").loc[["harm", "pursue"], "f1"].tolist()
+    [1.0, 1.0]
+    >>> new = Transcript.build("t2", [TurnDraft("Another arrest warrant.", "P")])
+    >>> tagger.suggest([new])[["code", "text"]].values.tolist()
+    [['pursue', 'Another arrest warrant.']]
     """
 
     def __init__(

@@ -673,7 +673,7 @@ def _tokenized(
     batch_size: int,
     n_process: int,
 ) -> Iterator[tuple[Doc, tuple[str, int, int, str]]]:
-    """Tokenizer-only docs of chosen turns, with ``(transcript_id, turn, start, text)``."""
+    """Tokenizer-only docs of chosen turns, with ``(id, turn, start, text)``."""
 
     def turns() -> Iterator[tuple[str, tuple[str, int, int, str]]]:
         for tr in transcripts:
@@ -1036,6 +1036,30 @@ def review(
         (no decision), ``already_coded`` (accepted but the coder already had that
         coding), ``already_logged`` (the same decision was logged before). Running the
         same review twice adds nothing the second time.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from qualcode import Project
+    >>> from qualcode.codebook import Codebook
+    >>> from qualcode.model import Transcript, TurnDraft
+    >>> cb = Codebook.from_dict(
+    ...     {"codes": [{"id": "pursue", "label": "Pursue", "patterns": ["arrest"]}]}
+    ... )
+    >>> t = Transcript.build("t1", [TurnDraft("We arrest dealers. We arrest users.")])
+    >>> project = Project(pathlib.Path(tempfile.mkdtemp()) / "p.qcproj")
+    >>> project.set_codebook(cb)
+    >>> _ = project.add_transcripts([t])
+    >>> s = suggest(project, cb)
+    >>> s["decision"] = ["accepted", "rejected"]
+    >>> review(project, s, s, "AB")  # doctest: +NORMALIZE_WHITESPACE
+    {'accepted': 1, 'rejected': 1, 'skipped': 0,
+     'already_coded': 0, 'already_logged': 0}
+    >>> review(project, s, s, "AB")["accepted"]  # idempotent
+    0
+    >>> project.codings(coder="AB")["text"].tolist()
+    ['We arrest dealers.']
+    >>> project.close()
 
     Notes
     -----

@@ -136,6 +136,8 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
 
     # 6. treemaps
     ex = corpora / "exercises"
+    ab_all = project.codings(coder="AB")
+    ab_roles = ab_all[ab_all["code"].isin([c.id for c in books["roles"]])]
     roles_sel = qc.read_selections(ex / "roles_selections.csv", codebook=books["roles"])
     harms_sel = qc.read_selections(ex / "harms_selections.csv", codebook=books["harms"])
     figs = {
@@ -150,7 +152,11 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
             harms_sel, books["harms"], min_respondents=5, noun=("harm", "harms"),
             respondent_noun=("interviewee", "interviewees"),
             title="Drug-related harms to prioritise (fictional demo data)"),
-        "fig_codes": qc.code_treemap(project.codings(coder="AB"), combined, by="respondents"),
+        # the roles figure again, this time from what coder AB coded in the interviews
+        "fig_codes": qc.code_treemap(
+            ab_roles, books["roles"], by="respondents", highlight="harm_reduction",
+            highlight_label="harm reduction policing", noun=("role", "roles"),
+            title="Police roles coded in the interviews (coder AB, fictional demo data)"),
     }
     for stem, tm in figs.items():
         for suffix in (".png", ".svg"):

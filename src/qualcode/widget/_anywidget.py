@@ -127,8 +127,10 @@ class CodingWidget(anywidget.AnyWidget):
     # -- syncing ----------------------------------------------------------------
     def _sync(self, *, full: bool = False) -> None:
         s = self.session
+        codings = s.codings_state()
+        visible = s.visible_turns(codings)
         state: dict[str, Any] = {
-            "codings": s.codings_state(),
+            "codings": codings,
             "suggestions": s.suggestions_state(),
             "suggestion_counts": s.suggestion_counts(),
             "current_suggestion": s.current_suggestion,
@@ -138,10 +140,10 @@ class CodingWidget(anywidget.AnyWidget):
             "uncoded_only": s.uncoded_only,
             "status": s.status,
         }
-        key = (s.transcript_id, tuple(s.visible_turns()))
+        key = (s.transcript_id, tuple(visible))
         if full or key != self._turns_key:
             state["transcript"] = s.transcript_state()
-            state["turns"] = s.turns_state()
+            state["turns"] = s.turns_state(visible)
             self._turns_key = key
         if full:
             state["codes"] = s.codes_state()

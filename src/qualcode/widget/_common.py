@@ -79,8 +79,14 @@ def code_colors(codebook: Codebook | None) -> dict[str, str]:
     Examples
     --------
     >>> from qualcode.codebook import Code, Codebook
-    >>> cb = Codebook([Code("a", "A", color="#123456"), Code("a1", "A1", parent="a"),
-    ...                Code("a2", "A2", parent="a", color="#FF0000"), Code("b", "B")])
+    >>> cb = Codebook(
+    ...     [
+    ...         Code("a", "A", color="#123456"),
+    ...         Code("a1", "A1", parent="a"),
+    ...         Code("a2", "A2", parent="a", color="#FF0000"),
+    ...         Code("b", "B"),
+    ...     ]
+    ... )
     >>> code_colors(cb)
     {'a': '#123456', 'a1': '#4D6780', 'a2': '#FF0000', 'b': '#0072B2'}
     """

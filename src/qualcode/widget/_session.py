@@ -544,12 +544,18 @@ class CodingSession:
         self.uncoded_only = bool(value)
         self.status = "Showing uncoded turns only." if value else "Showing all turns."
 
-    def visible_turns(self) -> list[int]:
-        """Indexes of the turns shown under the current filter."""
+    def visible_turns(self, codings: list[dict[str, Any]] | None = None) -> list[int]:
+        """Indexes of the turns shown under the current filter.
+
+        ``codings`` (from :meth:`codings_state`) saves a second read of the store.
+        """
         turns = self.transcript_obj.turns
         if not self.uncoded_only:
             return [t.index for t in turns]
-        coded = self._coded_turns()
+        if codings is None:
+            coded = self._coded_turns()
+        else:
+            coded = {c["turn"] for c in codings if c["mine"] and c["turn"] is not None}
         return [t.index for t in turns if t.index not in coded]
 
     def _coded_turns(self) -> set[int]:
@@ -694,9 +700,9 @@ class CodingSession:
             "compare_with": self.compare_with,
         }
 
-    def turns_state(self) -> list[dict[str, Any]]:
+    def turns_state(self, visible: list[int] | None = None) -> list[dict[str, Any]]:
         """The turns of the current transcript, with speaker, role and visibility."""
-        visible = set(self.visible_turns())
+        visible = set(self.visible_turns() if visible is None else visible)
         return [
             {
                 "index": u.index,

@@ -181,8 +181,7 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
     # 8. exports from the pseudonymised copy
     shared_codings = shared.codings()
     for suffix in (".xlsx", ".docx", ".html", ".md", ".csv"):
-        written["extracts" + suffix] = str(qc.export_extracts(shared_codings, out / f"extracts{suffix}",
-                                                              codebook=shared.codebook))
+        written["extracts" + suffix] = str(qc.export_extracts(shared, out / f"extracts{suffix}"))
     written["qdpx"] = str(qc.write_qdpx(shared, out / "demo.qdpx"))
     say(f"[8/9] exports: extracts.xlsx/.docx/.html/.md/.csv and demo.qdpx ({len(shared_codings)} coded extracts)")
 

@@ -11,7 +11,9 @@ import pytest
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = Path(os.environ.get("QUALCODE_REFERENCE", ROOT.parent / "shared" / "reference"))
+REFERENCE = Path(
+    os.environ.get("QUALCODE_REFERENCE", ROOT.parent / "shared" / "reference")
+)
 DATA = Path(__file__).parent / "data"
 
 
@@ -43,17 +45,33 @@ def tiny_transcripts():
                 "participant",
             ),
             TurnDraft("And diversion?", "Interviewer", "interviewer"),
-            TurnDraft("We divert people who use drugs into treatment services.", "P1", "participant"),
+            TurnDraft(
+                "We divert people who use drugs into treatment services.",
+                "P1",
+                "participant",
+            ),
         ],
-        attributes={"organisation": "Force A", "role": "police officer", "rank_band": "constable/sergeant"},
+        attributes={
+            "organisation": "Force A",
+            "role": "police officer",
+            "rank_band": "constable/sergeant",
+        },
     )
     t2 = Transcript.build(
         "t2",
         [
             TurnDraft("Tell me about county lines.", "Interviewer", "interviewer"),
-            TurnDraft("County lines exploit children. We safeguard them first.", "P2", "participant"),
+            TurnDraft(
+                "County lines exploit children. We safeguard them first.",
+                "P2",
+                "participant",
+            ),
         ],
-        attributes={"organisation": "Partner org", "role": "partner", "rank_band": None},
+        attributes={
+            "organisation": "Partner org",
+            "role": "partner",
+            "rank_band": None,
+        },
     )
     return [t1, t2]
 

@@ -389,7 +389,9 @@ def test_agreement_table_character_bootstrap_resamples_turns(tmp_path):
         drafts.append(TurnDraft("Question?", "I", "interviewer"))
         drafts.append(TurnDraft(words * 3, "P", "participant"))
     t = Transcript.build("c1", drafts)
-    cb = qc.Codebook.from_dict({"name": "x", "version": "1", "codes": [{"id": "a", "label": "A"}]})
+    cb = qc.Codebook.from_dict(
+        {"name": "x", "version": "1", "codes": [{"id": "a", "label": "A"}]}
+    )
     with qc.Project(tmp_path / "p.qcproj") as p:
         p.set_codebook(cb)
         p.add_transcripts([t])
@@ -399,7 +401,9 @@ def test_agreement_table_character_bootstrap_resamples_turns(tmp_path):
             mid = u.start + len(u.text) // 2
             p.add_coding("c1", u.start, mid, "a", "AB")
             p.add_coding("c1", u.start, mid if j % 2 else u.end, "a", "CD")
-        table = qc.agreement_table(p, coders=["AB", "CD"], unit="character", n_boot=300, seed=1)
+        table = qc.agreement_table(
+            p, coders=["AB", "CD"], unit="character", n_boot=300, seed=1
+        )
     row = table[table["code"] == "a"].iloc[0]
     width = row["cohen_kappa_ci_high"] - row["cohen_kappa_ci_low"]
     # 12 turns, half disagreeing on half their characters: turn-level resampling gives a

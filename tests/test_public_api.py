@@ -11,14 +11,41 @@ import pytest
 import qualcode
 
 API_NAMES = [
-    "read_transcript", "Transcript", "Turn", "read_corpus", "Corpus", "Codebook", "Code", "Project",
-    "suggest", "LearnedTagger", "review", "evaluate", "agreement", "agreement_table", "disagreements",
-    "read_selections", "selection_treemap", "code_treemap", "Treemap", "export_extracts", "write_qdpx",
-    "read_qdpx", "QualcodeError", "pseudonymise", "check_leaks",
+    "read_transcript",
+    "Transcript",
+    "Turn",
+    "read_corpus",
+    "Corpus",
+    "Codebook",
+    "Code",
+    "Project",
+    "suggest",
+    "LearnedTagger",
+    "review",
+    "evaluate",
+    "agreement",
+    "agreement_table",
+    "disagreements",
+    "read_selections",
+    "selection_treemap",
+    "code_treemap",
+    "Treemap",
+    "export_extracts",
+    "write_qdpx",
+    "read_qdpx",
+    "QualcodeError",
+    "pseudonymise",
+    "check_leaks",
 ]
 AGREEMENT_NAMES = [
-    "percent_agreement", "cohen_kappa", "scott_pi", "fleiss_kappa", "brennan_prediger", "gwet_ac1",
-    "krippendorff_alpha", "unitized_alpha",
+    "percent_agreement",
+    "cohen_kappa",
+    "scott_pi",
+    "fleiss_kappa",
+    "brennan_prediger",
+    "gwet_ac1",
+    "krippendorff_alpha",
+    "unitized_alpha",
 ]
 
 
@@ -37,14 +64,20 @@ def test_public_api_all_is_sorted_and_complete():
 def _documented():
     for name in qualcode.__all__:
         obj = getattr(qualcode, name)
-        if inspect.isfunction(obj) or (inspect.isclass(obj) and not issubclass(obj, BaseException | Warning)):
+        if inspect.isfunction(obj) or (
+            inspect.isclass(obj) and not issubclass(obj, BaseException | Warning)
+        ):
             yield name, obj
 
 
-@pytest.mark.parametrize("name,obj", list(_documented()), ids=[n for n, _ in _documented()])
+@pytest.mark.parametrize(
+    "name,obj", list(_documented()), ids=[n for n, _ in _documented()]
+)
 def test_public_api_has_numpydoc_examples(name, obj):
     doc = inspect.getdoc(obj) or ""
-    assert "Examples\n--------" in doc, f"{name} needs a numpydoc docstring with an Examples section"
+    assert "Examples\n--------" in doc, (
+        f"{name} needs a numpydoc docstring with an Examples section"
+    )
 
 
 def test_public_api_import_is_light():
@@ -53,5 +86,7 @@ def test_public_api_import_is_light():
         "heavy = ['spacy', 'matplotlib.pyplot', 'lxml', 'pypdf', 'openpyxl', 'docx']\n"
         "print(','.join(m for m in heavy if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == ""

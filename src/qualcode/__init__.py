@@ -11,7 +11,7 @@ when a function needs them.
 
 from __future__ import annotations
 
-from qualcode import agreement, datasets
+from qualcode import agreement, datasets, widget
 from qualcode.agreement import agreement_table, disagreements, resolve_disagreements
 from qualcode.anonymise import (
     Detector,
@@ -102,5 +102,6 @@ __all__ = [
     "selection_treemap",
     "suggest",
     "suggest_entities",
+    "widget",
     "write_qdpx",
 ]

@@ -122,7 +122,9 @@ def frame(
 
     Examples
     --------
-    >>> df = frame([{"transcript_id": "t1", "unit": 0, "turn": 0, "start": 0, "end": 4}], UNITS)
+    >>> df = frame(
+    ...     [{"transcript_id": "t1", "unit": 0, "turn": 0, "start": 0, "end": 4}], UNITS
+    ... )
     >>> list(df.columns) == names(UNITS)
     True
     >>> str(df["start"].dtype)

@@ -102,7 +102,9 @@ def load_nlp(nlp: Language | str | None = None, *, lemmatize: bool = True) -> La
             nlp = spacy.load(nlp)
         except OSError as exc:
             raise TaggingError(
-                Errors.QC501.format(detail=f"spaCy pipeline {nlp!r} is not installed; install it or pass nlp=None for the offline default.")
+                Errors.QC501.format(
+                    detail=f"spaCy pipeline {nlp!r} is not installed; install it or pass nlp=None for the offline default."
+                )
             ) from exc
     if not any(p in nlp.pipe_names for p in ("parser", "senter", "sentencizer")):
         nlp.add_pipe("sentencizer")
@@ -127,7 +129,9 @@ def iter_units(
     Examples
     --------
     >>> from qualcode.model import Transcript, TurnDraft
-    >>> t = Transcript.build("t1", [TurnDraft("We arrest. We divert.", "P1", "participant")])
+    >>> t = Transcript.build(
+    ...     "t1", [TurnDraft("We arrest. We divert.", "P1", "participant")]
+    ... )
     >>> [(u["start"], u["end"]) for u in iter_units([t], "sentence")]
     [(4, 14), (15, 25)]
     """
@@ -145,8 +149,15 @@ def iter_units(
         for _text, (tid, turn) in turns():
             i = counters.get(tid, 0)
             counters[tid] = i + 1
-            yield {"transcript_id": tid, "unit": i, "turn": turn.index, "speaker": turn.speaker,
-                   "role": turn.role, "start": turn.start, "end": turn.end}
+            yield {
+                "transcript_id": tid,
+                "unit": i,
+                "turn": turn.index,
+                "speaker": turn.speaker,
+                "role": turn.role,
+                "start": turn.start,
+                "end": turn.end,
+            }
         return
     nlp = load_nlp(nlp) if nlp is None or isinstance(nlp, str) else nlp
     for doc, (tid, turn) in nlp.pipe(turns(), as_tuples=True, batch_size=batch_size):
@@ -162,8 +173,15 @@ def iter_units(
                 continue
             i = counters.get(tid, 0)
             counters[tid] = i + 1
-            row = {"transcript_id": tid, "unit": i, "turn": turn.index, "speaker": turn.speaker,
-                   "role": turn.role, "start": turn.start + s, "end": turn.start + e}
+            row = {
+                "transcript_id": tid,
+                "unit": i,
+                "turn": turn.index,
+                "speaker": turn.speaker,
+                "role": turn.role,
+                "start": turn.start + s,
+                "end": turn.start + e,
+            }
             if docs:
                 row["doc"] = doc
                 row["span"] = span
@@ -183,7 +201,13 @@ def units(
     Examples
     --------
     >>> from qualcode.model import Transcript, TurnDraft
-    >>> t = Transcript.build("t1", [TurnDraft("Hi.", "I", "interviewer"), TurnDraft("Yes. No.", "P", "participant")])
+    >>> t = Transcript.build(
+    ...     "t1",
+    ...     [
+    ...         TurnDraft("Hi.", "I", "interviewer"),
+    ...         TurnDraft("Yes. No.", "P", "participant"),
+    ...     ],
+    ... )
     >>> units([t], "sentence")[["turn", "start", "end"]].values.tolist()
     [[0, 3, 6], [1, 11, 15], [1, 16, 19]]
     """

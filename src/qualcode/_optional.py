@@ -8,7 +8,9 @@ from types import ModuleType
 from qualcode.errors import Errors, MissingDependencyError
 
 
-def import_optional(name: str, *, extra: str, caller: str, what: str | None = None) -> ModuleType:
+def import_optional(
+    name: str, *, extra: str, caller: str, what: str | None = None
+) -> ModuleType:
     """Import ``name`` or raise :class:`MissingDependencyError` naming the extra.
 
     Examples
@@ -20,5 +22,7 @@ def import_optional(name: str, *, extra: str, caller: str, what: str | None = No
         return importlib.import_module(name)
     except ImportError as exc:  # not OSError: a broken install should surface as is
         raise MissingDependencyError(
-            Errors.QC103.format(caller=caller, what=what or caller, package=name, extra=extra)
+            Errors.QC103.format(
+                caller=caller, what=what or caller, package=name, extra=extra
+            )
         ) from exc

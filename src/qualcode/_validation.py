@@ -9,7 +9,9 @@ import pandas as pd
 from qualcode.errors import Errors, InvalidInputError, OffsetError
 
 
-def check_choice(value: object, choices: Collection[object], *, param: str, caller: str) -> None:
+def check_choice(
+    value: object, choices: Collection[object], *, param: str, caller: str
+) -> None:
     """Raise if ``value`` is not one of ``choices`` (sklearn's message shape).
 
     Examples
@@ -21,9 +23,13 @@ def check_choice(value: object, choices: Collection[object], *, param: str, call
     qualcode.errors.InvalidInputError: [QC101] The 'unit' parameter of suggest must be one of ['turn', 'sentence']. Got 'word' instead.
     """
     if value not in choices:
-        expected = "one of " + repr(list(choices) if not isinstance(choices, list) else choices)
+        expected = "one of " + repr(
+            list(choices) if not isinstance(choices, list) else choices
+        )
         raise InvalidInputError(
-            Errors.QC101.format(param=param, caller=caller, expected=expected, got=value)
+            Errors.QC101.format(
+                param=param, caller=caller, expected=expected, got=value
+            )
         )
 
 
@@ -41,12 +47,22 @@ def require_columns(
     """
     if not isinstance(df, pd.DataFrame):
         raise InvalidInputError(
-            Errors.QC101.format(param=param, caller=caller, expected="a pandas DataFrame", got=type(df).__name__)
+            Errors.QC101.format(
+                param=param,
+                caller=caller,
+                expected="a pandas DataFrame",
+                got=type(df).__name__,
+            )
         )
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise InvalidInputError(
-            Errors.QC102.format(caller=caller, missing=missing, present=list(map(str, df.columns)), param=param)
+            Errors.QC102.format(
+                caller=caller,
+                missing=missing,
+                present=list(map(str, df.columns)),
+                param=param,
+            )
         )
 
 
@@ -61,7 +77,11 @@ def check_offsets(start: int, end: int, length: int, *, transcript: str) -> None
     ...
     qualcode.errors.OffsetError: [QC105] Offsets [5, 5) are not valid for transcript 't1' of length 10: need 0 <= start < end <= length.
     """
-    if not (isinstance(start, int) and isinstance(end, int)) or not (0 <= start < end <= length):
+    if not (isinstance(start, int) and isinstance(end, int)) or not (
+        0 <= start < end <= length
+    ):
         raise OffsetError(
-            Errors.QC105.format(start=start, end=end, transcript=transcript, length=length)
+            Errors.QC105.format(
+                start=start, end=end, transcript=transcript, length=length
+            )
         )

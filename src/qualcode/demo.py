@@ -7,7 +7,6 @@ learned tagger) -> agreement -> treemaps -> pseudonymise -> shared exports -> le
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -52,9 +51,13 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
             print(msg, flush=True)
 
     # 1. import
-    corpus = qc.read_corpus(corpora / "demo", attributes=corpora / "demo" / "attributes.csv")
+    corpus = qc.read_corpus(
+        corpora / "demo", attributes=corpora / "demo" / "attributes.csv"
+    )
     words = int(corpus.turns["text"].str.split().str.len().sum())
-    say(f"[1/9] imported {len(corpus)} transcripts ({words:,} words) from {corpora / 'demo'}")
+    say(
+        f"[1/9] imported {len(corpus)} transcripts ({words:,} words) from {corpora / 'demo'}"
+    )
     summary["transcripts"] = len(corpus)
     summary["words"] = words
 
@@ -62,7 +65,10 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
     proj_path = out / "demo.qcproj"
     for suffix in ("", "-wal", "-shm"):
         Path(str(proj_path) + suffix).unlink(missing_ok=True)
-    books = {name: qc.Codebook.load(root / "codebooks" / f"{name}.yaml") for name in ("roles", "harms", "culture")}
+    books = {
+        name: qc.Codebook.load(root / "codebooks" / f"{name}.yaml")
+        for name in ("roles", "harms", "culture")
+    }
     project = qc.Project(proj_path)
     for cb in books.values():
         project.set_codebook(cb)
@@ -70,8 +76,10 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
     codings = demo_data.demo_codings(corpus)
     project.add_codings(codings)
     by_coder = project.codings().groupby("coder").size().to_dict()
-    say(f"[2/9] stored in {proj_path}: codebooks {', '.join(f'{n} ({len(b)} codes)' for n, b in books.items())}; "
-        f"codings by coder {by_coder}")
+    say(
+        f"[2/9] stored in {proj_path}: codebooks {', '.join(f'{n} ({len(b)} codes)' for n, b in books.items())}; "
+        f"codings by coder {by_coder}"
+    )
     written["project"] = str(proj_path)
     summary["codings"] = by_coder
 
@@ -87,10 +95,14 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
     suggestions = pd.concat(sugg_frames, ignore_index=True)
     suggestions.to_csv(out / "suggestions.csv", index=False, encoding="utf-8-sig")
     written["suggestions"] = str(out / "suggestions.csv")
-    ev = qc.evaluate(suggestions, project.codings(coder="AB"), unit="sentence", zero_division=0.0)
+    ev = qc.evaluate(
+        suggestions, project.codings(coder="AB"), unit="sentence", zero_division=0.0
+    )
     micro = ev[ev["code"] == "(micro)"].iloc[0]
-    say(f"[3/9] pattern suggestions per codebook {counts}; against coder AB: "
-        f"precision {micro['precision']:.2f}, recall {micro['recall']:.2f}, F1 {micro['f1']:.2f}")
+    say(
+        f"[3/9] pattern suggestions per codebook {counts}; against coder AB: "
+        f"precision {micro['precision']:.2f}, recall {micro['recall']:.2f}, F1 {micro['f1']:.2f}"
+    )
     summary["pattern_suggestions"] = counts
     summary["pattern_f1_vs_AB"] = float(micro["f1"])
 
@@ -108,30 +120,40 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
     usable = trained[trained["status"].astype(str) == "trained"]
     macro = report[report["code"] == "(macro)"]
     micro_l = report[report["code"] == "(micro)"]
-    say(f"[4/9] learned tagger (themes, by turn) trained on coder AB: cross-validated micro F1 "
+    say(
+        f"[4/9] learned tagger (themes, by turn) trained on coder AB: cross-validated micro F1 "
         f"{float(micro_l['f1'].iloc[0]):.2f}, macro F1 {float(macro['f1'].iloc[0]):.2f}; "
         f"{len(usable)} of {len(trained)} themes reach F1 >= 0.3 and will be suggested "
-        f"({', '.join(usable['code'].astype(str))})")
+        f"({', '.join(usable['code'].astype(str))})"
+    )
     report.to_csv(out / "learned_tagger_report.csv", index=False)
     written["learned_tagger"] = str(out / "learned_tagger")
     summary["learned_cv_micro_f1"] = float(micro_l["f1"].iloc[0])
     summary["learned_cv_macro_f1"] = float(macro["f1"].iloc[0])
 
     # 5. agreement
-    table = qc.agreement_table(project, coders=["AB", "CD"], unit="sentence", n_boot=500, seed=0)
+    table = qc.agreement_table(
+        project, coders=["AB", "CD"], unit="sentence", n_boot=500, seed=0
+    )
     table.to_csv(out / "agreement.csv", index=False)
     with pd.ExcelWriter(out / "agreement.xlsx") as xl:
         table.to_excel(xl, sheet_name="sentence", index=False)
-        qc.agreement_table(project, coders=["AB", "CD"], unit="turn", n_boot=500, seed=0).to_excel(
-            xl, sheet_name="turn", index=False)
+        qc.agreement_table(
+            project, coders=["AB", "CD"], unit="turn", n_boot=500, seed=0
+        ).to_excel(xl, sheet_name="turn", index=False)
     dis = qc.disagreements(project, coders=["AB", "CD"], unit="sentence")
     dis.to_excel(out / "disagreements.xlsx", index=False)
     pooled = table[table["code"] == "(pooled)"].iloc[0]
     kcol = "cohen_kappa" if "cohen_kappa" in table else "krippendorff_alpha"
-    say(f"[5/9] agreement AB vs CD by sentence: pooled {kcol} {pooled[kcol]:.2f}, "
+    say(
+        f"[5/9] agreement AB vs CD by sentence: pooled {kcol} {pooled[kcol]:.2f}, "
         f"alpha {pooled['krippendorff_alpha']:.2f} over {int(pooled['n_units'])} units; "
-        f"{len(dis)} disagreements to resolve")
-    written.update(agreement=str(out / "agreement.xlsx"), disagreements=str(out / "disagreements.xlsx"))
+        f"{len(dis)} disagreements to resolve"
+    )
+    written.update(
+        agreement=str(out / "agreement.xlsx"),
+        disagreements=str(out / "disagreements.xlsx"),
+    )
     summary["pooled_kappa"] = float(pooled[kcol])
 
     # 6. treemaps
@@ -144,25 +166,44 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
         # The report prints a role with 7 interviewees although its caption says fewer
         # than 8 were excluded: the report's numbers (375/42/23/89%) need a threshold of 7.
         "fig_roles": qc.selection_treemap(
-            roles_sel, books["roles"], min_respondents=7, highlight="harm_reduction",
-            highlight_label="harm reduction policing", noun=("role", "roles"),
+            roles_sel,
+            books["roles"],
+            min_respondents=7,
+            highlight="harm_reduction",
+            highlight_label="harm reduction policing",
+            noun=("role", "roles"),
             respondent_noun=("interviewee", "interviewees"),
-            title="Police roles in policing drug markets (fictional demo data)"),
+            title="Police roles in policing drug markets (fictional demo data)",
+        ),
         "fig_harms": qc.selection_treemap(
-            harms_sel, books["harms"], min_respondents=5, noun=("harm", "harms"),
+            harms_sel,
+            books["harms"],
+            min_respondents=5,
+            noun=("harm", "harms"),
             respondent_noun=("interviewee", "interviewees"),
-            title="Drug-related harms to prioritise (fictional demo data)"),
+            title="Drug-related harms to prioritise (fictional demo data)",
+        ),
         # the roles figure again, this time from what coder AB coded in the interviews
         "fig_codes": qc.code_treemap(
-            ab_roles, books["roles"], by="respondents", highlight="harm_reduction",
-            highlight_label="harm reduction policing", noun=("role", "roles"),
-            title="Police roles coded in the interviews (coder AB, fictional demo data)"),
+            ab_roles,
+            books["roles"],
+            by="respondents",
+            highlight="harm_reduction",
+            highlight_label="harm reduction policing",
+            noun=("role", "roles"),
+            title="Police roles coded in the interviews (coder AB, fictional demo data)",
+        ),
     }
     for stem, tm in figs.items():
         for suffix in (".png", ".svg"):
             written[stem + suffix] = str(tm.save(out / f"{stem}{suffix}"))
-    say("[6/9] treemaps: " + " | ".join(f"{k}: {v.summary['responses_shown']} of {v.summary['responses_total']}"
-                                      for k, v in figs.items()))
+    say(
+        "[6/9] treemaps: "
+        + " | ".join(
+            f"{k}: {v.summary['responses_shown']} of {v.summary['responses_total']}"
+            for k, v in figs.items()
+        )
+    )
     summary["treemaps"] = {k: v.summary for k, v in figs.items()}
 
     # 7. pseudonymise before sharing
@@ -173,21 +214,33 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
     ps = qc.pseudonymise(project, key, out=shared_path)
     shared = ps.project
     by_kind = ", ".join(f"{k} {v}" for k, v in ps.summary.get("by_kind", {}).items())
-    say(f"[7/9] pseudonymised a copy for sharing ({shared_path}): "
-        f"{ps.summary['replacements']} replacements ({by_kind}); the key stays outside the project")
+    say(
+        f"[7/9] pseudonymised a copy for sharing ({shared_path}): "
+        f"{ps.summary['replacements']} replacements ({by_kind}); the key stays outside the project"
+    )
     summary["pseudonymised_replacements"] = ps.summary["replacements"]
     written["shared_project"] = str(shared_path)
 
     # 8. exports from the pseudonymised copy
     shared_codings = shared.codings()
     for suffix in (".xlsx", ".docx", ".html", ".md", ".csv"):
-        written["extracts" + suffix] = str(qc.export_extracts(shared, out / f"extracts{suffix}"))
+        written["extracts" + suffix] = str(
+            qc.export_extracts(shared, out / f"extracts{suffix}")
+        )
     written["qdpx"] = str(qc.write_qdpx(shared, out / "demo.qdpx"))
-    say(f"[8/9] exports: extracts.xlsx/.docx/.html/.md/.csv and demo.qdpx ({len(shared_codings)} coded extracts)")
+    say(
+        f"[8/9] exports: extracts.xlsx/.docx/.html/.md/.csv and demo.qdpx ({len(shared_codings)} coded extracts)"
+    )
 
     # 9. leak check on everything shared
-    leaks = pd.concat([qc.check_leaks(written[k], key) for k in written if k.startswith("extracts") or k == "qdpx"],
-                      ignore_index=True)
+    leaks = pd.concat(
+        [
+            qc.check_leaks(written[k], key)
+            for k in written
+            if k.startswith("extracts") or k == "qdpx"
+        ],
+        ignore_index=True,
+    )
     say(f"[9/9] leak check on the shared exports: {len(leaks)} originals found")
     summary["leaks"] = len(leaks)
     project.close()

@@ -14,7 +14,7 @@ This module imports nothing from qualcode.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
@@ -122,15 +122,18 @@ class Transcript:
 
     Examples
     --------
-    >>> t = Transcript.build("int01", [
-    ...     TurnDraft("How long have you served?", "Interviewer", "interviewer"),
-    ...     TurnDraft("Twelve years.", "P1", "participant", 3.0, 4.5),
-    ... ])
+    >>> t = Transcript.build(
+    ...     "int01",
+    ...     [
+    ...         TurnDraft("How long have you served?", "Interviewer", "interviewer"),
+    ...         TurnDraft("Twelve years.", "P1", "participant", 3.0, 4.5),
+    ...     ],
+    ... )
     >>> print(t.text)
     Interviewer: How long have you served?
     <BLANKLINE>
     P1: Twelve years.
-    >>> all(t.text[u.start:u.end] == u.text for u in t.turns)
+    >>> all(t.text[u.start : u.end] == u.text for u in t.turns)
     True
     >>> t.speakers
     ('Interviewer', 'P1')
@@ -153,9 +156,13 @@ class Transcript:
         prev_end = 0
         for i, t in enumerate(self.turns):
             if t.index != i or not (prev_end <= t.start <= t.end <= n):
-                raise ValueError(f"Transcript '{self.id}': turn {i} has bad offsets [{t.start}, {t.end})")
+                raise ValueError(
+                    f"Transcript '{self.id}': turn {i} has bad offsets [{t.start}, {t.end})"
+                )
             if self.text[t.start : t.end] != t.text:
-                raise ValueError(f"Transcript '{self.id}': turn {i} text does not match the stored text")
+                raise ValueError(
+                    f"Transcript '{self.id}': turn {i} text does not match the stored text"
+                )
             prev_end = t.end
 
     # -- construction ------------------------------------------------------
@@ -181,7 +188,12 @@ class Transcript:
         turns: list[Turn] = []
         pos = 0
         for d in drafts:
-            body = d.text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "").strip()
+            body = (
+                d.text.replace("\r\n", "\n")
+                .replace("\r", "\n")
+                .replace("\ufeff", "")
+                .strip()
+            )
             if not body:
                 continue
             if parts:
@@ -237,7 +249,9 @@ class Transcript:
 
         starts = [t.start for t in self.turns]
         i = bisect.bisect_right(starts, offset) - 1
-        if i >= 0 and self.turns[i].start <= offset < max(self.turns[i].end, self.turns[i].start + 1):
+        if i >= 0 and self.turns[i].start <= offset < max(
+            self.turns[i].end, self.turns[i].start + 1
+        ):
             return self.turns[i]
         return None
 

@@ -1177,6 +1177,35 @@ class Project:
         return C.frame(df, C.CODEBOOK_VERSIONS)
 
     # -- coders --------------------------------------------------------------
+    def coding_widget(
+        self,
+        *,
+        coder: str,
+        transcript: str | int | None = None,
+        suggestions: Any = None,
+        compare_with: str | None = None,
+    ) -> Any:
+        """Open the interactive coding widget on this project (JupyterLab).
+
+        Every action in the widget (apply, remove, memo, accept, reject) is written
+        to this project at once. See :func:`qualcode.widget.coding_widget`.
+
+        Examples
+        --------
+        >>> import qualcode as qc
+        >>> callable(qc.Project.coding_widget)
+        True
+        """
+        from qualcode.widget import coding_widget
+
+        return coding_widget(
+            self,
+            coder=coder,
+            transcript=transcript,
+            suggestions=suggestions,
+            compare_with=compare_with,
+        )
+
     @property
     def coders(self) -> list[str]:
         """Coder names, in the order they first coded."""

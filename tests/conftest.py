@@ -1,4 +1,5 @@
-"""Shared fixtures: a session-wide offline spaCy pipeline, a tiny corpus, a tmp project."""
+"""Shared fixtures: a session-wide offline spaCy pipeline, a tiny corpus, a tmp
+project."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture(scope="session")
 def nlp():
-    """The offline default pipeline (blank English + sentencizer + lookup lemmatizer)."""
+    """The offline default pipeline (blank English + sentencizer + lookup
+    lemmatizer)."""
     from qualcode._nlp import load_nlp
 
     return load_nlp()
@@ -40,7 +42,8 @@ def tiny_transcripts():
         [
             TurnDraft("What does your team prioritise?", "Interviewer", "interviewer"),
             TurnDraft(
-                "We arrested three dealers last month. But arrests alone do not stop the harm.",
+                "We arrested three dealers last month. "
+                "But arrests alone do not stop the harm.",
                 "P1",
                 "participant",
             ),

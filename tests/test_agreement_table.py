@@ -379,13 +379,14 @@ def test_agreement_table_demo_coders_partial_agreement():
 
 def test_agreement_table_character_bootstrap_resamples_turns(tmp_path):
     """Characters within a turn are not independent: the CI must come from resampling
-    turns. With a few long turns, a character-level bootstrap would be near zero wide."""
+    turns. With a few long turns, a character-level bootstrap would be near zero
+    wide."""
     import qualcode as qc
     from qualcode.model import Transcript, TurnDraft
 
     words = "we divert people into treatment and we arrest dealers on the estate "
     drafts = []
-    for i in range(12):
+    for _ in range(12):
         drafts.append(TurnDraft("Question?", "I", "interviewer"))
         drafts.append(TurnDraft(words * 3, "P", "participant"))
     t = Transcript.build("c1", drafts)

@@ -499,7 +499,8 @@ def test_anonymise_project_purge_blocked_by_reader_is_reported(tmp_path):
         p.add_transcripts([Transcript("t", "Ask Smith.")])
         reader = sqlite3.connect(path)
         reader.execute("BEGIN")
-        reader.execute("SELECT count(*) FROM transcripts").fetchone()  # holds a snapshot
+        # holds a snapshot
+        reader.execute("SELECT count(*) FROM transcripts").fetchone()
         try:
             with pytest.raises(StoreError, match=r"\[QC812\].*purge=True"):
                 pseudonymise(p, KEY)
@@ -521,4 +522,6 @@ def test_anonymise_leak_check_pdf_page_text(tmp_path):
     pdf.cell(0, 10, "Then Kestrel Park was raided")
     pdf.output(str(tmp_path / "report.pdf"))
     leaks = check_leaks(tmp_path / "report.pdf", KEY)
-    assert leaks[["location", "original"]].values.tolist() == [["page 2", "Kestrel Park"]]
+    assert leaks[["location", "original"]].values.tolist() == [
+        ["page 2", "Kestrel Park"]
+    ]

@@ -1,4 +1,5 @@
-"""The public API contract: names from shared/API.md, sorted __all__, docstrings, light import."""
+"""The public API contract: names from shared/API.md, sorted __all__, docstrings,
+light import."""
 
 from __future__ import annotations
 

@@ -724,3 +724,45 @@ def test_tagging_anchored_windows_find_every_match(words):
     assert sorted((s, e) for s, e, *_ in tagger.matches(doc)) == sorted(
         (s, e) for _m, s, e in reference(doc)
     )
+
+
+def test_tagging_veto_from_codebook_exclude_patterns_field():
+    from qualcode import Codebook
+
+    cb = Codebook.from_dict(
+        {
+            "name": "x",
+            "version": "1",
+            "codes": [
+                {
+                    "id": "enforce",
+                    "label": "Enforce",
+                    "patterns": [[{"LEMMA": "arrest"}]],
+                    "exclude_patterns": [
+                        "false arrest",
+                        [{"LOWER": "citizen"}, {"LOWER": "'s"}, {"LEMMA": "arrest"}],
+                    ],
+                }
+            ],
+        }
+    )
+    t = one(
+        "It was a false arrest. A citizen's arrest is different. We arrested dealers."
+    )
+    s = suggest([t], cb)
+    assert s["text"].tolist() == ["We arrested dealers."]
+
+
+def test_codebook_malformed_exclude_pattern_is_reported():
+    from qualcode import Codebook, CodebookError
+
+    with pytest.raises(CodebookError, match=r"code 'a'.*exclude pattern 1 is malformed"):
+        Codebook.from_dict(
+            {
+                "name": "x",
+                "version": "1",
+                "codes": [
+                    {"id": "a", "label": "A", "exclude_patterns": [[{"NOPE": 1}]]}
+                ],
+            }
+        )

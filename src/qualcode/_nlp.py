@@ -49,7 +49,8 @@ def _register_lemmatizer() -> None:
         except Exception as exc:  # spacy-lookups-data missing or without this language
             raise TaggingError(
                 Errors.QC501.format(
-                    detail="The lookup lemmatizer needs spacy-lookups-data: pip install spacy-lookups-data "
+                    detail="The lookup lemmatizer needs spacy-lookups-data: "
+                    "pip install spacy-lookups-data "
                     f"({type(exc).__name__})."
                 )
             ) from exc
@@ -81,7 +82,8 @@ def _default_nlp(lemmatize: bool) -> Language:
 
 
 def load_nlp(nlp: Language | str | None = None, *, lemmatize: bool = True) -> Language:
-    """Return a spaCy pipeline: the offline default, a name to ``spacy.load``, or ``nlp`` itself.
+    """Return a spaCy pipeline: the offline default, a name to ``spacy.load``, or
+    ``nlp`` itself.
 
     A pipeline with no parser, senter or sentencizer gets a ``sentencizer`` added.
 
@@ -103,7 +105,8 @@ def load_nlp(nlp: Language | str | None = None, *, lemmatize: bool = True) -> La
         except OSError as exc:
             raise TaggingError(
                 Errors.QC501.format(
-                    detail=f"spaCy pipeline {nlp!r} is not installed; install it or pass nlp=None for the offline default."
+                    detail=f"spaCy pipeline {nlp!r} is not installed; install it "
+                    "or pass nlp=None for the offline default."
                 )
             ) from exc
     if not any(p in nlp.pipe_names for p in ("parser", "senter", "sentencizer")):
@@ -164,7 +167,8 @@ def iter_units(
         spans = [doc[:]] if unit == "turn" else list(doc.sents)
         for span in spans:
             s, e = span.start_char, span.end_char
-            # trim whitespace tokens at the edges (spaCy keeps trailing spaces as tokens)
+            # trim whitespace tokens at the edges
+            # (spaCy keeps trailing spaces as tokens)
             while s < e and doc.text[s].isspace():
                 s += 1
             while e > s and doc.text[e - 1].isspace():

@@ -1,4 +1,5 @@
-"""Boundary checks that raise :class:`~qualcode.errors.QualcodeError` (never ``assert``)."""
+"""Boundary checks that raise :class:`~qualcode.errors.QualcodeError`
+(never ``assert``)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def check_choice(
     >>> check_choice("word", ["turn", "sentence"], param="unit", caller="suggest")
     Traceback (most recent call last):
     ...
-    qualcode.errors.InvalidInputError: [QC101] The 'unit' parameter of suggest must be one of ['turn', 'sentence']. Got 'word' instead.
+    qualcode.errors.InvalidInputError: [QC101] The 'unit' parameter of suggest must
+    be one of ['turn', 'sentence']. Got 'word' instead.
     """
     if value not in choices:
         expected = "one of " + repr(
@@ -43,7 +45,8 @@ def require_columns(
     >>> require_columns(pd.DataFrame({"a": [1]}), ["a", "b"], caller="f")
     Traceback (most recent call last):
     ...
-    qualcode.errors.InvalidInputError: [QC102] f needs the columns ['b'] in its 'data' frame; it has ['a'].
+    qualcode.errors.InvalidInputError: [QC102] f needs the columns ['b'] in its
+    'data' frame; it has ['a'].
     """
     if not isinstance(df, pd.DataFrame):
         raise InvalidInputError(
@@ -75,7 +78,8 @@ def check_offsets(start: int, end: int, length: int, *, transcript: str) -> None
     >>> check_offsets(5, 5, 10, transcript="t1")
     Traceback (most recent call last):
     ...
-    qualcode.errors.OffsetError: [QC105] Offsets [5, 5) are not valid for transcript 't1' of length 10: need 0 <= start < end <= length.
+    qualcode.errors.OffsetError: [QC105] Offsets [5, 5) are not valid for transcript
+    't1' of length 10: need 0 <= start < end <= length.
     """
     if not (isinstance(start, int) and isinstance(end, int)) or not (
         0 <= start < end <= length

@@ -1701,7 +1701,9 @@ def agreement_table(
     if unknown and known:  # an empty project gives the empty table below
         raise InvalidInputError(
             Errors.QC101.format(
-                param="coders", caller=caller, expected=f"coders of this project {known}",
+                param="coders",
+                caller=caller,
+                expected=f"coders of this project {known}",
                 got=unknown,
             )
         )
@@ -1745,7 +1747,9 @@ def agreement_table(
     pats, R = _states_patterns(m)
     rng = np.random.default_rng(seed)
     clusters = units_df["cluster"].to_numpy() if "cluster" in units_df else None
-    n_clusters = int(clusters.max()) + 1 if clusters is not None and len(clusters) else 0
+    n_clusters = (
+        int(clusters.max()) + 1 if clusters is not None and len(clusters) else 0
+    )
     # pooled_rows[u, p]: how many codes show pattern p at unit u (updated sparsely:
     # every code starts at the unit's "nobody applied it" pattern)
     base_key = state_base @ mult
@@ -1837,8 +1841,11 @@ def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows[first], counts
 
 
-def _cluster_weights(n_clusters: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """Bootstrap weights: how often each cluster (turn) is drawn, ``n_boot x n_clusters``."""
+def _cluster_weights(
+    n_clusters: int, n_boot: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Bootstrap weights: how often each cluster (turn) is drawn,
+    ``n_boot x n_clusters``."""
     if n_clusters == 0:
         return np.zeros((n_boot, 0))
     p = np.full(n_clusters, 1.0 / n_clusters)
@@ -1934,7 +1941,11 @@ def _table_units(transcripts, unit, roles, nlp):
             if len(spans)
             else np.array([])
         )
-        lengths = (spans["end"] - spans["start"]).to_numpy() if len(spans) else np.array([], int)
+        lengths = (
+            (spans["end"] - spans["start"]).to_numpy()
+            if len(spans)
+            else np.array([], int)
+        )
         # characters are not independent: the bootstrap resamples their turns
         cluster = np.repeat(np.arange(len(lengths)), lengths)
         units_df = pd.DataFrame({"transcript_id": tid, "cluster": cluster})

@@ -45,6 +45,7 @@ CODE_KEYS: tuple[str, ...] = (
     "exclude",
     "examples",
     "patterns",
+    "exclude_patterns",
     "color",
     "flags",
     "source",
@@ -93,6 +94,9 @@ class Code:
     patterns : tuple
         Patterns for assisted tagging: a phrase (str) or a spaCy Matcher token
         pattern (a list of token dicts such as ``[{"LEMMA": "arrest"}]``).
+    exclude_patterns : tuple
+        Patterns in the same form that veto a suggestion of this code in a unit
+        where they match (e.g. ``"false arrest"``); ``exclude`` stays prose for coders.
     color : str, optional
         ``#RRGGBB`` or ``#RGB``.
     flags : dict
@@ -130,6 +134,7 @@ class Code:
     source_status: str | None = None
     note: str | None = None
     guid: str | None = None
+    exclude_patterns: tuple[Any, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The code as a plain dict in the YAML layout (empty fields dropped).
@@ -338,10 +343,17 @@ def _check_codes(
                     f"bad flag name {name!r}: use a name without '=', line breaks "
                     "or outer spaces (e.g. 'harm_reduction').",
                 )
-        for k, p in enumerate(c.patterns):
-            why = _pattern_problem(p)
-            if why:
-                add(i, "patterns", f"pattern {k + 1} is malformed: {why}.", item=k)
+        for field_name in ("patterns", "exclude_patterns"):
+            for k, p in enumerate(getattr(c, field_name)):
+                why = _pattern_problem(p)
+                if why:
+                    add(
+                        i,
+                        field_name,
+                        f"{'exclude pattern' if field_name != 'patterns' else 'pattern'}"
+                        f" {k + 1} is malformed: {why}.",
+                        item=k,
+                    )
 
     # parents and cycles
     by_id = {c.id: i for i, c in enumerate(codes) if c.id}
@@ -448,12 +460,16 @@ def _code_from_raw(
             bad(key, f"'{key}' must be a text or a list of texts.")
             v = ()
         lists[key] = v
-    patterns = raw.get("patterns")
-    if patterns is None:
-        patterns = []
-    elif not isinstance(patterns, list | tuple):
-        bad("patterns", "'patterns' must be a list (of phrases and/or token patterns).")
-        patterns = []
+    pattern_lists: dict[str, list[Any]] = {}
+    for key in ("patterns", "exclude_patterns"):
+        value = raw.get(key)
+        if value is None:
+            value = []
+        elif not isinstance(value, list | tuple):
+            bad(key, f"'{key}' must be a list (of phrases and/or token patterns).")
+            value = []
+        pattern_lists[key] = list(value)
+    patterns = pattern_lists["patterns"]
     flags = raw.get("flags")
     if flags is None:
         flags = {}
@@ -489,6 +505,7 @@ def _code_from_raw(
         source_status=texts["source_status"],
         note=texts["note"],
         guid=texts["guid"],
+        exclude_patterns=tuple(pattern_lists["exclude_patterns"]),
     )
     return code, problems
 

@@ -118,7 +118,8 @@ class Transcript:
     format : str or None
         ``txt``, ``docx``, ``vtt``, ``srt``, ``pdf``, ...
     encoding : str or None
-        The encoding the file was decoded with (``utf-8``, ``utf-8-sig``, ``utf-16``, ``cp1252``).
+        The encoding the file was decoded with (``utf-8``, ``utf-8-sig``,
+        ``utf-16``, ``cp1252``).
 
     Examples
     --------
@@ -157,11 +158,13 @@ class Transcript:
         for i, t in enumerate(self.turns):
             if t.index != i or not (prev_end <= t.start <= t.end <= n):
                 raise ValueError(
-                    f"Transcript '{self.id}': turn {i} has bad offsets [{t.start}, {t.end})"
+                    f"Transcript '{self.id}': turn {i} has bad offsets "
+                    f"[{t.start}, {t.end})"
                 )
             if self.text[t.start : t.end] != t.text:
                 raise ValueError(
-                    f"Transcript '{self.id}': turn {i} text does not match the stored text"
+                    f"Transcript '{self.id}': turn {i} text does not match "
+                    "the stored text"
                 )
             prev_end = t.end
 
@@ -256,7 +259,8 @@ class Transcript:
         return None
 
     def to_frame(self):  # -> pandas.DataFrame
-        """One row per turn: ``transcript_id, turn, speaker, role, start, end, time_start, time_end, text``.
+        """One row per turn: ``transcript_id, turn, speaker, role, start, end,
+        time_start, time_end, text``.
 
         Examples
         --------
@@ -284,7 +288,10 @@ class Transcript:
         return frame(rows, TURNS)
 
     def __repr__(self) -> str:  # never print transcript text
-        return f"Transcript(id={self.id!r}, turns={len(self.turns)}, chars={len(self.text)}, format={self.format!r})"
+        return (
+            f"Transcript(id={self.id!r}, turns={len(self.turns)}, "
+            f"chars={len(self.text)}, format={self.format!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)

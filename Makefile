@@ -21,6 +21,7 @@ demo: $(STAMP)
 
 ## make test: the whole suite (unit, property, doctests, notebooks, browser)
 test: $(STAMP) browser
+	$(BIN)/ruff check src tests benchmarks notebooks corpora
 	$(BIN)/python -m pytest -n 2 -q
 	$(BIN)/python -m pytest -q --nbmake notebooks/
 
@@ -37,7 +38,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks notebooks corpora
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

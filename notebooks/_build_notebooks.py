@@ -970,7 +970,7 @@ Save figures for a paper: the format follows the suffix (`.png` at 300 dpi by de
     code("""
 for name, tm in {"fig_roles": roles_tm, "fig_harms": harms_tm}.items():
     for suffix in (".png", ".svg"):
-        print(tm.save(workdir / f"{name}{suffix}"))
+        print(tm.save((workdir / name).with_suffix(suffix)))
     (workdir / f"{name}_caption.txt").write_text(tm.caption, encoding="utf-8")
 """),
     md("""
@@ -1019,7 +1019,7 @@ Markdown or CSV. Here: coder AB's codings, with a sentence of context either sid
 ab = project.codings(coder="AB")
 banks = {suffix: qc.export_extracts(ab, workdir / f"quotes{suffix}", codebook=project.codebook, transcripts=project)
          for suffix in (".xlsx", ".docx", ".html")}
-for suffix, path in banks.items():
+for path in banks.values():
     print(f"{path.name:12} {path.stat().st_size:>9,} bytes")
 """),
     code("""

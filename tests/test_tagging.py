@@ -756,7 +756,9 @@ def test_tagging_veto_from_codebook_exclude_patterns_field():
 def test_codebook_malformed_exclude_pattern_is_reported():
     from qualcode import Codebook, CodebookError
 
-    with pytest.raises(CodebookError, match=r"code 'a'.*exclude pattern 1 is malformed"):
+    with pytest.raises(
+        CodebookError, match=r"code 'a'.*exclude pattern 1 is malformed"
+    ):
         Codebook.from_dict(
             {
                 "name": "x",

@@ -344,14 +344,14 @@ def _check_codes(
                     "or outer spaces (e.g. 'harm_reduction').",
                 )
         for field_name in ("patterns", "exclude_patterns"):
+            what = "pattern" if field_name == "patterns" else "exclude pattern"
             for k, p in enumerate(getattr(c, field_name)):
                 why = _pattern_problem(p)
                 if why:
                     add(
                         i,
                         field_name,
-                        f"{'exclude pattern' if field_name != 'patterns' else 'pattern'}"
-                        f" {k + 1} is malformed: {why}.",
+                        f"{what} {k + 1} is malformed: {why}.",
                         item=k,
                     )
 

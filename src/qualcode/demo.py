@@ -1,8 +1,9 @@
-"""The end-to-end demo on the bundled fictional corpus (``qualcode demo`` / ``make demo``).
+"""The end-to-end demo on the bundled fictional corpus (``qualcode demo``).
 
 It uses only the public API, in the order a research team would:
 import -> store -> codebooks -> two coders' codings -> assisted tagging (patterns and a
-learned tagger) -> agreement -> treemaps -> pseudonymise -> shared exports -> leak check.
+learned tagger) -> agreement -> treemaps -> pseudonymise -> shared exports -> leak
+check.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
     )
     words = int(corpus.turns["text"].str.split().str.len().sum())
     say(
-        f"[1/9] imported {len(corpus)} transcripts ({words:,} words) from {corpora / 'demo'}"
+        f"[1/9] imported {len(corpus)} transcripts ({words:,} words) "
+        f"from {corpora / 'demo'}"
     )
     summary["transcripts"] = len(corpus)
     summary["words"] = words
@@ -77,7 +79,8 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
     project.add_codings(codings)
     by_coder = project.codings().groupby("coder").size().to_dict()
     say(
-        f"[2/9] stored in {proj_path}: codebooks {', '.join(f'{n} ({len(b)} codes)' for n, b in books.items())}; "
+        f"[2/9] stored in {proj_path}: codebooks "
+        f"{', '.join(f'{n} ({len(b)} codes)' for n, b in books.items())}; "
         f"codings by coder {by_coder}"
     )
     written["project"] = str(proj_path)
@@ -101,7 +104,8 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
     micro = ev[ev["code"] == "(micro)"].iloc[0]
     say(
         f"[3/9] pattern suggestions per codebook {counts}; against coder AB: "
-        f"precision {micro['precision']:.2f}, recall {micro['recall']:.2f}, F1 {micro['f1']:.2f}"
+        f"precision {micro['precision']:.2f}, recall {micro['recall']:.2f}, "
+        f"F1 {micro['f1']:.2f}"
     )
     summary["pattern_suggestions"] = counts
     summary["pattern_f1_vs_AB"] = float(micro["f1"])
@@ -121,8 +125,9 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
     macro = report[report["code"] == "(macro)"]
     micro_l = report[report["code"] == "(micro)"]
     say(
-        f"[4/9] learned tagger (themes, by turn) trained on coder AB: cross-validated micro F1 "
-        f"{float(micro_l['f1'].iloc[0]):.2f}, macro F1 {float(macro['f1'].iloc[0]):.2f}; "
+        "[4/9] learned tagger (themes, by turn) trained on coder AB: "
+        f"cross-validated micro F1 {float(micro_l['f1'].iloc[0]):.2f}, "
+        f"macro F1 {float(macro['f1'].iloc[0]):.2f}; "
         f"{len(usable)} of {len(trained)} themes reach F1 >= 0.3 and will be suggested "
         f"({', '.join(usable['code'].astype(str))})"
     )
@@ -147,7 +152,8 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
     kcol = "cohen_kappa" if "cohen_kappa" in table else "krippendorff_alpha"
     say(
         f"[5/9] agreement AB vs CD by sentence: pooled {kcol} {pooled[kcol]:.2f}, "
-        f"alpha {pooled['krippendorff_alpha']:.2f} over {int(pooled['n_units'])} units; "
+        f"alpha {pooled['krippendorff_alpha']:.2f} "
+        f"over {int(pooled['n_units'])} units; "
         f"{len(dis)} disagreements to resolve"
     )
     written.update(
@@ -164,7 +170,7 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
     harms_sel = qc.read_selections(ex / "harms_selections.csv", codebook=books["harms"])
     figs = {
         # The report prints a role with 7 interviewees although its caption says fewer
-        # than 8 were excluded: the report's numbers (375/42/23/89%) need a threshold of 7.
+        # than 8 were excluded: its numbers (375/42/23/89%) need a threshold of 7.
         "fig_roles": qc.selection_treemap(
             roles_sel,
             books["roles"],
@@ -191,7 +197,8 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
             highlight="harm_reduction",
             highlight_label="harm reduction policing",
             noun=("role", "roles"),
-            title="Police roles coded in the interviews (coder AB, fictional demo data)",
+            title="Police roles coded in the interviews "
+            "(coder AB, fictional demo data)",
         ),
     }
     for stem, tm in figs.items():
@@ -216,7 +223,8 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
     by_kind = ", ".join(f"{k} {v}" for k, v in ps.summary.get("by_kind", {}).items())
     say(
         f"[7/9] pseudonymised a copy for sharing ({shared_path}): "
-        f"{ps.summary['replacements']} replacements ({by_kind}); the key stays outside the project"
+        f"{ps.summary['replacements']} replacements ({by_kind}); "
+        "the key stays outside the project"
     )
     summary["pseudonymised_replacements"] = ps.summary["replacements"]
     written["shared_project"] = str(shared_path)
@@ -229,7 +237,8 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
         )
     written["qdpx"] = str(qc.write_qdpx(shared, out / "demo.qdpx"))
     say(
-        f"[8/9] exports: extracts.xlsx/.docx/.html/.md/.csv and demo.qdpx ({len(shared_codings)} coded extracts)"
+        "[8/9] exports: extracts.xlsx/.docx/.html/.md/.csv and demo.qdpx "
+        f"({len(shared_codings)} coded extracts)"
     )
 
     # 9. leak check on everything shared

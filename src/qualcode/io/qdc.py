@@ -84,7 +84,9 @@ _LIST_HEADERS = {
     "Exclude:": "exclude",
     "Examples:": "examples",
     "Patterns:": "patterns",
+    "Exclude patterns:": "exclude_patterns",
 }
+_PATTERN_KEYS = ("patterns", "exclude_patterns")
 _LINE_FIELDS = {
     "Source:": "source",
     "Source status:": "source_status",
@@ -212,7 +214,7 @@ def description_text(code: Code) -> str:
         items = getattr(code, key)
         if not items:
             continue
-        if key == "patterns":
+        if key in _PATTERN_KEYS:
             lines = [f"- {json.dumps(p, ensure_ascii=False)}" for p in items]
         else:
             lines = [f"- {_indent_more(str(x))}" for x in items]
@@ -269,7 +271,7 @@ def parse_description(text: str | None) -> dict[str, Any]:
             continue
         if section is not None and stripped.startswith("- "):
             item = stripped[2:]
-            if section == "patterns":
+            if section in _PATTERN_KEYS:
                 try:
                     value: Any = json.loads(item)
                 except ValueError:
@@ -535,6 +537,7 @@ def codes_from_xml(
                     "exclude": tuple(info.get("exclude", ())),
                     "examples": tuple(info.get("examples", ())),
                     "patterns": patterns,
+                    "exclude_patterns": tuple(info.get("exclude_patterns", ())),
                     "color": color,
                     "flags": flags,
                     "source": info.get("source"),

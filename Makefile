@@ -22,7 +22,8 @@ demo: $(STAMP)
 ## make test: the whole suite (unit, property, doctests, notebooks, browser)
 test: $(STAMP) browser
 	$(BIN)/ruff check src tests benchmarks notebooks corpora
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q -m "not browser"
+	$(BIN)/python -m pytest -q -m browser -rs
 	$(BIN)/python -m pytest -q --nbmake notebooks/
 
 ## make browser: Debian's Chromium for the end-to-end widget test (skipped if it cannot be installed)

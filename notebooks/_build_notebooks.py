@@ -1025,7 +1025,7 @@ for path in banks.values():
     code("""
 xl = pd.ExcelFile(banks[".xlsx"])
 print(xl.sheet_names)
-xl.parse("Prevent")[["code_label", "transcript", "attribution", "extract"]].head(4)
+pd.read_excel(xl, sheet_name="Prevent")[["code_label", "transcript", "attribution", "extract"]].head(4)
 """),
     md("""
 Quote banks can be narrowed: only some codes (and the codes under them), only some participants

@@ -141,7 +141,8 @@ def frame(
         if str(s.dtype) == dtype:
             continue
         if dtype == TIME:
-            df[name] = pd.to_datetime(s, utc=True)
+            # explicit unit: pandas 3 infers s/us from the values, pandas 2 gives ns
+            df[name] = pd.to_datetime(s, utc=True).astype(TIME)
         elif dtype == INT:
             df[name] = pd.to_numeric(s).astype(INT) if len(s) else s.astype(INT)
         elif dtype == FLOAT:

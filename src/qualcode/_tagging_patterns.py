@@ -510,12 +510,40 @@ def token_anchor(
     >>> token_anchor(Tokens(({"IS_DIGIT": True, "OP": "+"},)))
     (None, None)
     """
-    best: frozenset[str] | None = None
+    anchor, _before, _after = anchor_window(pattern, stop_words)
     total: int | None = 0
     for tok in pattern.pattern:
         keys = {str(k).upper(): k for k in tok}
-        lo, hi = _op_bounds(tok.get(keys["OP"]) if "OP" in keys else None)
+        _lo, hi = _op_bounds(tok.get(keys["OP"]) if "OP" in keys else None)
         total = None if total is None or hi is None else total + hi
+    return anchor, total
+
+
+def anchor_window(
+    pattern: Tokens, stop_words: frozenset[str] = frozenset()
+) -> tuple[frozenset[str] | None, int | None, int | None]:
+    """The anchor of :func:`token_anchor`, and how far a match reaches around it.
+
+    Returns ``(anchor, before, after)``: a match containing the anchor token at
+    ``i`` (the first token its pattern slot matched) lies within tokens
+    ``[i - before, i + after]``; None means unbounded on that side.
+
+    Examples
+    --------
+    >>> anchor_window(
+    ...     Tokens(({"LOWER": {"IN": ["take", "took"]}}, {"OP": "?"}, {"LOWER": "out"}))
+    ... )
+    (frozenset({'out'}), 2, 0)
+    >>> anchor_window(Tokens(({"LOWER": "at"}, {"OP": "*"}, {"LOWER": "risk"})))
+    (frozenset({'at'}), 0, None)
+    """
+    best: frozenset[str] | None = None
+    slot = -1
+    bounds: list[tuple[int, int | None]] = []
+    for j, tok in enumerate(pattern.pattern):
+        keys = {str(k).upper(): k for k in tok}
+        lo, hi = _op_bounds(tok.get(keys["OP"]) if "OP" in keys else None)
+        bounds.append((lo, hi))
         if lo < 1:
             continue
         for attr in ("LOWER", "ORTH", "TEXT"):
@@ -537,8 +565,22 @@ def token_anchor(
                 best is None
                 or _rarity_cost(allowed, stop_words) < _rarity_cost(best, stop_words)
             ):
-                best = allowed
-    return best, total
+                best, slot = allowed, j
+    if best is None:
+        return None, None, None
+
+    def reach(parts: list[tuple[int, int | None]]) -> int | None:
+        total = 0
+        for _lo, hi in parts:
+            if hi is None:
+                return None
+            total += hi
+        return total
+
+    before = reach(bounds[:slot])
+    hi = bounds[slot][1]
+    after = reach([(0, None if hi is None else hi - 1), *bounds[slot + 1 :]])
+    return best, before, after
 
 
 def token_phrases(pattern: Tokens) -> list[tuple[str, ...]] | None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import json
 import warnings
 from collections import Counter
@@ -43,6 +44,7 @@ from qualcode._tagging_patterns import (
     CompiledCode,
     Phrase,
     Tokens,
+    anchor_window,
     combine_scores,
     hit_weight,
     lemma_mode,
@@ -51,12 +53,12 @@ from qualcode._tagging_patterns import (
     pattern_key,
     phrase_variants,
     rewrite_lemma_tokens,
-    token_anchor,
     token_attrs,
     token_phrases,
 )
 from qualcode._tagging_units import (
     as_transcripts,
+    batch_arrays,
     is_project,
     punct_hashes,
     role_set,
@@ -179,10 +181,12 @@ class PatternTagger:
         # Token patterns with an anchor (a required token from a finite set of words)
         # run one Matcher each, only on windows around their anchor words: spaCy's
         # Matcher evaluates IN-sets in Python, so running ~250 such patterns over
-        # every token would be ~50x slower than the tokenizer.
-        self._anchored: list[tuple[Any, int | None]] = []
-        self._anchor_index: dict[int, list[int]] = {}
-        self._anchor_arr: Any = None
+        # every token would be ~50x slower than the tokenizer. The anchor words are
+        # found by the LOWER PhraseMatcher itself (labels not in ``_keys``), in the
+        # same pass as the phrases.
+        # (matcher, tokens a match reaches before / after its anchor; None: any)
+        self._anchored: list[tuple[Any, int | None, int | None]] = []
+        self._anchor_index: dict[int, list[int]] = {}  # anchor label -> patterns
         self._stop_words = frozenset(getattr(self.nlp.Defaults, "stop_words", ()))
         self._compiled: dict[str, CompiledCode] = {}
         self._keys: dict[int, tuple[str, str, bool]] = {}
@@ -307,7 +311,7 @@ class PatternTagger:
             if rewritten is not None:
                 run, attrs = rewritten, token_attrs(rewritten)
         label = self._label(code_id, pkey, veto, tag)
-        anchor, max_len = token_anchor(run, self._stop_words)
+        anchor, before, after = anchor_window(run, self._stop_words)
         sequences = token_phrases(run)
         try:
             if sequences is not None:  # plain LOWER words: a PhraseMatcher does it
@@ -325,11 +329,8 @@ class PatternTagger:
                 matcher = Matcher(self.nlp.vocab, validate=self.validate)
                 matcher.add(label, [list(run.pattern)])
                 k = len(self._anchored)
-                self._anchored.append((matcher, max_len))
-                strings = self.nlp.vocab.strings
-                for form in anchor:
-                    self._anchor_index.setdefault(strings.add(form), []).append(k)
-                self._anchor_arr = None
+                self._anchored.append((matcher, before, after))
+                self._add_anchor_words(anchor, k)
         except (ValueError, TypeError, KeyError) as exc:
             del self._keys[self.nlp.vocab.strings[label]]
             if not veto:
@@ -344,6 +345,21 @@ class PatternTagger:
             self.needs_lemmas = True
         if attrs - LEXICAL_ATTRS - {"LEMMA"}:
             self.needs_pipeline = True
+
+    def _add_anchor_words(self, words: Iterable[str], k: int) -> None:
+        """Find ``words`` (lower-cased) with the LOWER PhraseMatcher for pattern k."""
+        from spacy.tokens import Doc
+
+        vocab = self.nlp.vocab
+        for form in sorted(words):
+            if not form:
+                continue
+            label = f"{_SEP}{_SEP}anchor{_SEP}{form}"
+            mid = vocab.strings.add(label)
+            if mid not in self._anchor_index:
+                self._anchor_index[mid] = []
+                self._lower.add(label, [Doc(vocab, words=[form])])
+            self._anchor_index[mid].append(k)
 
     def _check_tokens(self, code_id: str, tok: Tokens, where: str, index: int) -> None:
         from spacy.matcher import Matcher
@@ -363,42 +379,44 @@ class PatternTagger:
         """Raw hits ``(token_start, token_end, code, pattern_key, is_veto)``, sorted."""
         out: list[tuple[int, int, str, str, bool]] = []
         keys = self._keys
-        for matcher in (self._lower, self._orth, self._lemma, self._tokens):
+        anchors: list[tuple[int, int]] = []
+        if len(self._lower):
+            get = keys.get
+            for mid, s, e in self._lower(doc):
+                k = get(mid)
+                if k is None:  # an anchor word of token patterns
+                    anchors.append((s, mid))
+                else:
+                    out.append((s, e, *k))
+        for matcher in (self._orth, self._lemma, self._tokens):
             if len(matcher):
                 for mid, s, e in matcher(doc):
-                    code, pkey, veto = keys[mid]
-                    out.append((s, e, code, pkey, veto))
-        if self._anchor_index:
-            self._anchored_matches(doc, out)
+                    out.append((s, e, *keys[mid]))
+        if anchors:
+            self._anchored_matches(doc, anchors, out)
         out.sort()
         return out
 
     def _anchored_matches(
-        self, doc: Doc, out: list[tuple[int, int, str, str, bool]]
+        self,
+        doc: Doc,
+        anchors: list[tuple[int, int]],
+        out: list[tuple[int, int, str, str, bool]],
     ) -> None:
-        import numpy as np
-        from spacy.attrs import LOWER
+        """Run anchored token patterns on windows around their anchor words.
 
-        if self._anchor_arr is None:
-            self._anchor_arr = np.array(sorted(self._anchor_index), dtype="uint64")
+        ``anchors``: ``(token, anchor label)`` of every anchor word in ``doc``.
+        """
         n = len(doc)
-        if not n:
-            return
-        lowers = doc.to_array(LOWER)
-        arr = self._anchor_arr
-        pos = np.minimum(np.searchsorted(arr, lowers), len(arr) - 1)
-        hits = np.flatnonzero(arr[pos] == lowers)
-        if not hits.size:
-            return
         windows: dict[int, list[list[int]]] = {}
         index = self._anchor_index
         anchored = self._anchored
-        for i, h in zip(hits.tolist(), lowers[hits].tolist(), strict=True):
+        anchors.sort()
+        for i, h in anchors:
             for k in index[h]:
-                size = anchored[k][1]
-                s, e = (
-                    (0, n) if size is None else (max(0, i - size + 1), min(n, i + size))
-                )
+                _m, before, after = anchored[k]
+                s = 0 if before is None or before >= i else i - before
+                e = n if after is None else min(n, i + after + 1)
                 wins = windows.setdefault(k, [])
                 if wins and s <= wins[-1][1]:
                     wins[-1][1] = max(wins[-1][1], e)  # overlapping windows merge
@@ -453,7 +471,13 @@ class PatternTagger:
             if not veto and code not in vetoed:
                 by_code.setdefault(code, []).append((s, e, pkey))
         out = {}
+        shared = self._shared
         for code, lst in by_code.items():
+            if len(lst) == 1:  # the usual case: one hit
+                s, e, pkey = lst[0]
+                w = hit_weight(e - s, shared.get(pkey, 1))
+                out[code] = (combine_scores((w,)), [(s, e)])
+                continue
             lst.sort(key=lambda h: (h[0], -(h[1] - h[0])))
             kept: list[tuple[int, int, str]] = []
             for s, e, pkey in lst:
@@ -461,7 +485,7 @@ class PatternTagger:
                     continue  # inside a longer hit of the same code
                 kept.append((s, e, pkey))
             score = combine_scores(
-                [hit_weight(e - s, self._shared.get(pkey, 1)) for s, e, pkey in kept]
+                [hit_weight(e - s, shared.get(pkey, 1)) for s, e, pkey in kept]
             )
             out[code] = (score, [(s, e) for s, e, _ in kept])
         return out
@@ -574,6 +598,7 @@ def _iter_chunks(
         s_rel: int,
         e_rel: int,
         hits: list[tuple[int, int, str, str, bool]],
+        base: int = 0,
     ) -> None:
         scored = tagger.score_hits(hits)
         if not scored:
@@ -592,6 +617,7 @@ def _iter_chunks(
             ev: list[str] = []
             seen: set[str] = set()
             for s, e in spans:
+                s, e = s + base, e + base
                 w = turn_text[idx[s] : idx[e - 1] + length[e - 1]]
                 if w.lower() not in seen:
                     seen.add(w.lower())
@@ -617,23 +643,44 @@ def _iter_chunks(
         punct = None
         if unit == "sentence":
             punct = punct_hashes(sentencizer_of(tagger.nlp), tagger.nlp.vocab)
-        for doc, (tid, turn, offset, turn_text) in _tokenized(
+        matches = tagger.matches
+        bisect_right = bisect.bisect_right
+        for batch in _tokenized_batches(
             tagger.nlp, transcripts, role_ok, batch_size, n_process
         ):
-            hits = tagger.matches(doc)
-            if not hits:
+            found = []
+            for doc, meta in batch:
+                hits = matches(doc)
+                if hits:
+                    found.append((doc, meta, hits))
+            if not found:
                 continue
-            starts, idx, length = token_arrays(doc, punct)
-            groups: dict[int, list[tuple[int, int, str, str, bool]]] = {}
-            for h in hits:
-                k = bisect.bisect_right(starts, h[0]) - 1
-                groups.setdefault(k, []).append(h)
-            for k, hs in groups.items():
-                t_end = starts[k + 1] if k + 1 < len(starts) else len(doc)
-                s_rel, e_rel = trimmed_span(turn_text, idx, length, starts[k], t_end)
-                if s_rel < e_rel:
-                    emit(tid, turn, offset, turn_text, idx, length, s_rel, e_rel, hs)
-            yield from flush_if(False)
+            # token offsets and sentence starts of every doc with a hit, in one go
+            starts, idx, length, offsets = batch_arrays(
+                [f[0] for f in found], punct
+            )
+            n_starts, n_tokens = len(starts), len(idx)
+            for (_doc, (tid, turn, offset, turn_text), hits), base in zip(
+                found, offsets, strict=True
+            ):
+                groups: dict[int, list[tuple[int, int, str, str, bool]]] = {}
+                for h in hits:
+                    k = bisect_right(starts, base + h[0]) - 1
+                    if k in groups:
+                        groups[k].append(h)
+                    else:
+                        groups[k] = [h]
+                for k, hs in groups.items():
+                    t_end = starts[k + 1] if k + 1 < n_starts else n_tokens
+                    s_rel, e_rel = trimmed_span(
+                        turn_text, idx, length, starts[k], t_end
+                    )
+                    if s_rel < e_rel:
+                        emit(
+                            tid, turn, offset, turn_text, idx, length, s_rel, e_rel,
+                            hs, base,
+                        )
+                yield from flush_if(False)
     else:
         from qualcode._nlp import iter_units
 
@@ -666,14 +713,18 @@ def _iter_chunks(
     yield from flush_if(True)
 
 
-def _tokenized(
+def _tokenized_batches(
     nlp: Language,
     transcripts: Iterable[Any],
     roles: set[str | None],
     batch_size: int,
     n_process: int,
-) -> Iterator[tuple[Doc, tuple[str, int, int, str]]]:
-    """Tokenizer-only docs of chosen turns, with ``(id, turn, start, text)``."""
+) -> Iterator[list[tuple[Doc, tuple[str, int, int, str]]]]:
+    """Batches of tokenizer-only docs of chosen turns, with ``(id, turn, start, text)``.
+
+    A whole batch is tokenized before any of it is matched (the tokenizer's and the
+    matchers' tables each stay warm in the CPU cache for a batch).
+    """
 
     def turns() -> Iterator[tuple[str, tuple[str, int, int, str]]]:
         for tr in transcripts:
@@ -681,31 +732,27 @@ def _tokenized(
                 if turn.role in roles:
                     yield turn.text, (tr.id, turn.index, turn.start, turn.text)
 
+    size = max(int(batch_size), 1)
     if n_process > 1:
-        yield from nlp.pipe(
+        docs = nlp.pipe(
             turns(),
             as_tuples=True,
-            batch_size=batch_size,
+            batch_size=size,
             n_process=n_process,
             disable=list(nlp.pipe_names),
         )
+        while batch := list(itertools.islice(docs, size)):
+            yield batch
         return
-    batch: list[tuple[str, tuple[str, int, int, str]]] = []
     tok = nlp.tokenizer
-    for item in turns():
-        batch.append(item)
-        if len(batch) >= batch_size:
-            yield from zip(
-                tok.pipe([t for t, _ in batch], batch_size=batch_size),
+    items = turns()
+    while batch := list(itertools.islice(items, size)):
+        yield list(
+            zip(
+                tok.pipe([t for t, _ in batch], batch_size=size),
                 [c for _, c in batch],
                 strict=True,
             )
-            batch = []
-    if batch:
-        yield from zip(
-            tok.pipe([t for t, _ in batch], batch_size=batch_size),
-            [c for _, c in batch],
-            strict=True,
         )
 
 

@@ -958,7 +958,10 @@ def read_qdpx_content(
                     "kept one",
                 )
                 codings = codings[~dup].reset_index(drop=True)
-        codings["created"] = pd.to_datetime(codings["created"], utc=True)
+        # explicit unit: pandas 3 would infer us from the datetimes, pandas 2 gives ns
+        codings["created"] = pd.to_datetime(codings["created"], utc=True).astype(
+            "datetime64[ns, UTC]"
+        )
 
         # codebooks from the sidecar (qualcode's own exports) when they cover the XML
         if sidecar and sidecar.get("codebooks"):

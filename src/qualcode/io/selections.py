@@ -186,7 +186,7 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
                 path=path,
             )
         try:
-            return book.parse(sheet, dtype=object, header=0)
+            return pd.read_excel(book, sheet_name=sheet, dtype=object, header=0)
         except ValueError as exc:  # an empty sheet has no header row
             raise ImportFormatError(
                 Errors.QC750.format(path=path, detail=f" (sheet {sheet!r} is empty)"),

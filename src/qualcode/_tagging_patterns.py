@@ -519,6 +519,50 @@ def token_anchor(
     return anchor, total
 
 
+def _slot_words(tok: Mapping[str, Any]) -> frozenset[str] | None:
+    """Lower-cased texts one token spec allows (a superset), or None if unbounded."""
+    keys = {str(k).upper(): k for k in tok}
+    for attr in ("LOWER", "ORTH", "TEXT"):
+        if attr not in keys:
+            continue
+        v = tok[keys[attr]]
+        if isinstance(v, str):
+            return frozenset({v.lower()})
+        if isinstance(v, Mapping) and {str(k).upper() for k in v} == {"IN"}:
+            vals = next(iter(v.values()))
+            if isinstance(vals, list | tuple) and all(isinstance(x, str) for x in vals):
+                return frozenset(x.lower() for x in vals)
+    return None
+
+
+def _anchor_slot(
+    pattern: Tokens, stop_words: frozenset[str]
+) -> tuple[frozenset[str] | None, int, list[tuple[int, int | None]], list[Any]]:
+    """``(anchor words, anchor slot, (min, max) per slot, OP per slot)``."""
+    best: frozenset[str] | None = None
+    slot = -1
+    bounds: list[tuple[int, int | None]] = []
+    ops: list[Any] = []
+    for j, tok in enumerate(pattern.pattern):
+        keys = {str(k).upper(): k for k in tok}
+        op = tok.get(keys["OP"]) if "OP" in keys else None
+        lo, hi = _op_bounds(op)
+        bounds.append((lo, hi))
+        ops.append(op)
+        if lo < 1:
+            continue
+        for attr in ("LOWER", "ORTH", "TEXT"):
+            if attr not in keys:
+                continue
+            allowed = _slot_words({attr: tok[keys[attr]]})
+            if allowed and (
+                best is None
+                or _rarity_cost(allowed, stop_words) < _rarity_cost(best, stop_words)
+            ):
+                best, slot = allowed, j
+    return best, slot, bounds, ops
+
+
 def anchor_window(
     pattern: Tokens, stop_words: frozenset[str] = frozenset()
 ) -> tuple[frozenset[str] | None, int | None, int | None]:
@@ -537,35 +581,7 @@ def anchor_window(
     >>> anchor_window(Tokens(({"LOWER": "at"}, {"OP": "*"}, {"LOWER": "risk"})))
     (frozenset({'at'}), 0, None)
     """
-    best: frozenset[str] | None = None
-    slot = -1
-    bounds: list[tuple[int, int | None]] = []
-    for j, tok in enumerate(pattern.pattern):
-        keys = {str(k).upper(): k for k in tok}
-        lo, hi = _op_bounds(tok.get(keys["OP"]) if "OP" in keys else None)
-        bounds.append((lo, hi))
-        if lo < 1:
-            continue
-        for attr in ("LOWER", "ORTH", "TEXT"):
-            if attr not in keys:
-                continue
-            v = tok[keys[attr]]
-            if isinstance(v, str):
-                allowed = frozenset({v.lower()})
-            elif isinstance(v, Mapping) and {str(k).upper() for k in v} == {"IN"}:
-                vals = next(iter(v.values()))
-                if not isinstance(vals, list | tuple) or not all(
-                    isinstance(x, str) for x in vals
-                ):
-                    continue
-                allowed = frozenset(x.lower() for x in vals)
-            else:
-                continue
-            if allowed and (
-                best is None
-                or _rarity_cost(allowed, stop_words) < _rarity_cost(best, stop_words)
-            ):
-                best, slot = allowed, j
+    best, slot, bounds, _ops = _anchor_slot(pattern, stop_words)
     if best is None:
         return None, None, None
 
@@ -581,6 +597,58 @@ def anchor_window(
     hi = bounds[slot][1]
     after = reach([(0, None if hi is None else hi - 1), *bounds[slot + 1 :]])
     return best, before, after
+
+
+_PLAIN_OPS = (None, "1", "?", "*", "+")
+
+
+def anchor_neighbours(
+    pattern: Tokens, stop_words: frozenset[str] = frozenset()
+) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """Words the tokens just before and after an anchor token must be, if known.
+
+    For an anchor token at ``i`` (the first token its slot matched, as in
+    :func:`anchor_window`), a match needs token ``i - 1`` to be one of the first
+    set and token ``i + 1`` one of the second (lower-cased); None where the
+    pattern does not say (a neighbouring slot without a finite word set, the match
+    may start or end there, or an operator other than ``?``, ``*``, ``+``). A
+    cheap test that spares running the ``Matcher`` where it cannot match.
+
+    Examples
+    --------
+    >>> before, after = anchor_neighbours(
+    ...     Tokens(
+    ...         (
+    ...             {"LOWER": "with"},
+    ...             {"LOWER": "the", "OP": "?"},
+    ...             {"LOWER": {"IN": ["council", "nhs"]}},
+    ...         )
+    ...     )
+    ... )
+    >>> before, sorted(after)
+    (None, ['council', 'nhs', 'the'])
+    >>> anchor_neighbours(Tokens(({"LOWER": "at"}, {"OP": "?"}, {"LOWER": "risk"})))
+    (None, None)
+    """
+    best, slot, bounds, ops = _anchor_slot(pattern, stop_words)
+    if best is None or any(op not in _PLAIN_OPS for op in ops):
+        return None, None
+    words = [_slot_words(t) for t in pattern.pattern]
+
+    def side(order: list[int], start: frozenset[str]) -> frozenset[str] | None:
+        allowed = set(start)
+        for t in order:
+            if words[t] is None:
+                return None
+            allowed |= words[t]
+            if bounds[t][0] >= 1:
+                return frozenset(allowed)
+        return None  # the match can end (or start) at the anchor token
+
+    hi = bounds[slot][1]
+    before = side(list(range(slot - 1, -1, -1)), frozenset())
+    after = side(list(range(slot + 1, len(words))), best if hi != 1 else frozenset())
+    return before, after
 
 
 def token_phrases(pattern: Tokens) -> list[tuple[str, ...]] | None:

@@ -108,8 +108,10 @@ def batch_arrays(
     ([0, 3, 5, 6, 8, 9], [0, 3, 3, 5, 9])
     >>> [  # the same as the sentencizer, doc by doc
     ...     [i for i, t in enumerate(nlp(text)) if t.is_sent_start] for text in texts
-    ... ] == [[s - o for s in starts if o <= s < o + len(d)]
-    ...       for d, o in zip(docs, offsets)]
+    ... ] == [
+    ...     [s - o for s in starts if o <= s < o + len(d)]
+    ...     for d, o in zip(docs, offsets)
+    ... ]
     True
     """
     import numpy as np

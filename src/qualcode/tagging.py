@@ -44,6 +44,7 @@ from qualcode._tagging_patterns import (
     CompiledCode,
     Phrase,
     Tokens,
+    anchor_neighbours,
     anchor_window,
     combine_scores,
     hit_weight,
@@ -184,8 +185,11 @@ class PatternTagger:
         # every token would be ~50x slower than the tokenizer. The anchor words are
         # found by the LOWER PhraseMatcher itself (labels not in ``_keys``), in the
         # same pass as the phrases.
-        # (matcher, tokens a match reaches before / after its anchor; None: any)
-        self._anchored: list[tuple[Any, int | None, int | None]] = []
+        # (matcher, tokens a match reaches before / after its anchor (None: any),
+        # LOWER hashes the tokens just before / after the anchor must have or None)
+        self._anchored: list[
+            tuple[Any, int | None, int | None, frozenset[int] | None, Any]
+        ] = []
         self._anchor_index: dict[int, list[int]] = {}  # anchor label -> patterns
         self._stop_words = frozenset(getattr(self.nlp.Defaults, "stop_words", ()))
         self._compiled: dict[str, CompiledCode] = {}
@@ -329,7 +333,12 @@ class PatternTagger:
                 matcher = Matcher(self.nlp.vocab, validate=self.validate)
                 matcher.add(label, [list(run.pattern)])
                 k = len(self._anchored)
-                self._anchored.append((matcher, before, after))
+                strings = self.nlp.vocab.strings
+                left, right = (
+                    None if ws is None else frozenset(strings.add(w) for w in ws)
+                    for ws in anchor_neighbours(run, self._stop_words)
+                )
+                self._anchored.append((matcher, before, after, left, right))
                 self._add_anchor_words(anchor, k)
         except (ValueError, TypeError, KeyError) as exc:
             del self._keys[self.nlp.vocab.strings[label]]
@@ -414,7 +423,11 @@ class PatternTagger:
         anchors.sort()
         for i, h in anchors:
             for k in index[h]:
-                _m, before, after = anchored[k]
+                _m, before, after, left, right = anchored[k]
+                if (left is not None and (i == 0 or doc[i - 1].lower not in left)) or (
+                    right is not None and (i + 1 >= n or doc[i + 1].lower not in right)
+                ):
+                    continue  # the neighbours rule out a match around this anchor
                 s = 0 if before is None or before >= i else i - before
                 e = n if after is None else min(n, i + after + 1)
                 wins = windows.setdefault(k, [])
@@ -605,29 +618,36 @@ def _iter_chunks(
             return
         start, end = offset + s_rel, offset + e_rel
         text = None
-        for code, (score, spans) in sorted(
-            scored.items(), key=lambda kv: (-kv[1][0], kv[0])
-        ):
+        items = scored.items()
+        if len(scored) > 1:
+            items = sorted(items, key=lambda kv: (-kv[1][0], kv[0]))
+        for code, (score, spans) in items:
             if score < min_score or (
                 excluder is not None and excluder(tid, code, start, end)
             ):
                 continue
             if text is None:
                 text = turn_text[s_rel:e_rel]
-            ev: list[str] = []
-            seen: set[str] = set()
-            for s, e in spans:
+            if len(spans) == 1:
+                s, e = spans[0]
                 s, e = s + base, e + base
-                w = turn_text[idx[s] : idx[e - 1] + length[e - 1]]
-                if w.lower() not in seen:
-                    seen.add(w.lower())
-                    ev.append(w)
+                evidence = turn_text[idx[s] : idx[e - 1] + length[e - 1]]
+            else:
+                ev: list[str] = []
+                seen: set[str] = set()
+                for s, e in spans:
+                    s, e = s + base, e + base
+                    w = turn_text[idx[s] : idx[e - 1] + length[e - 1]]
+                    if w.lower() not in seen:
+                        seen.add(w.lower())
+                        ev.append(w)
+                evidence = "; ".join(ev)
             cols["transcript_id"].append(tid)
             cols["start"].append(start)
             cols["end"].append(end)
             cols["code"].append(code)
             cols["score"].append(round(score, 6))
-            cols["evidence"].append("; ".join(ev))
+            cols["evidence"].append(evidence)
             cols["tagger"].append(version)
             cols["unit"].append(unit)
             cols["turn"].append(turn)
@@ -656,9 +676,7 @@ def _iter_chunks(
             if not found:
                 continue
             # token offsets and sentence starts of every doc with a hit, in one go
-            starts, idx, length, offsets = batch_arrays(
-                [f[0] for f in found], punct
-            )
+            starts, idx, length, offsets = batch_arrays([f[0] for f in found], punct)
             n_starts, n_tokens = len(starts), len(idx)
             for (_doc, (tid, turn, offset, turn_text), hits), base in zip(
                 found, offsets, strict=True
@@ -677,8 +695,16 @@ def _iter_chunks(
                     )
                     if s_rel < e_rel:
                         emit(
-                            tid, turn, offset, turn_text, idx, length, s_rel, e_rel,
-                            hs, base,
+                            tid,
+                            turn,
+                            offset,
+                            turn_text,
+                            idx,
+                            length,
+                            s_rel,
+                            e_rel,
+                            hs,
+                            base,
                         )
                 yield from flush_if(False)
     else:
@@ -713,6 +739,9 @@ def _iter_chunks(
     yield from flush_if(True)
 
 
+_GROUP = 64  # docs matched together (see _tokenized_batches)
+
+
 def _tokenized_batches(
     nlp: Language,
     transcripts: Iterable[Any],
@@ -720,10 +749,13 @@ def _tokenized_batches(
     batch_size: int,
     n_process: int,
 ) -> Iterator[list[tuple[Doc, tuple[str, int, int, str]]]]:
-    """Batches of tokenizer-only docs of chosen turns, with ``(id, turn, start, text)``.
+    """Groups of tokenizer-only docs of chosen turns, with ``(id, turn, start, text)``.
 
-    A whole batch is tokenized before any of it is matched (the tokenizer's and the
-    matchers' tables each stay warm in the CPU cache for a batch).
+    spaCy streams with ``batch_size``; the docs are handed on in groups of at most
+    ``_GROUP``: a group is tokenized before any of it is matched (the tokenizer's
+    and the matchers' tables each stay warm in the CPU cache), and small groups
+    keep few docs alive at once (a thousand live docs get promoted by the garbage
+    collector and trigger full collections of the whole heap).
     """
 
     def turns() -> Iterator[tuple[str, tuple[str, int, int, str]]]:
@@ -732,12 +764,13 @@ def _tokenized_batches(
                 if turn.role in roles:
                     yield turn.text, (tr.id, turn.index, turn.start, turn.text)
 
-    size = max(int(batch_size), 1)
+    batch_size = max(int(batch_size), 1)
+    size = min(batch_size, _GROUP)
     if n_process > 1:
         docs = nlp.pipe(
             turns(),
             as_tuples=True,
-            batch_size=size,
+            batch_size=batch_size,
             n_process=n_process,
             disable=list(nlp.pipe_names),
         )
@@ -749,7 +782,7 @@ def _tokenized_batches(
     while batch := list(itertools.islice(items, size)):
         yield list(
             zip(
-                tok.pipe([t for t, _ in batch], batch_size=size),
+                tok.pipe([t for t, _ in batch], batch_size=batch_size),
                 [c for _, c in batch],
                 strict=True,
             )

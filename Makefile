@@ -1,5 +1,6 @@
 # qualcode: the two commands are `make demo` and `make test`; each sets itself up.
-PYTHON ?= python3.11
+# Python 3.11+: python3.11 if present, else python3 (its version is checked below)
+PYTHON ?= $(shell command -v python3.11 || command -v python3 || echo python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -7,7 +8,8 @@ STAMP  := $(VENV)/.installed
 .PHONY: demo test lab lint bench browser clean
 
 $(BIN)/python:
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "qualcode needs Python 3.11+ as '$(PYTHON)' (set PYTHON=...)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	  || { echo "qualcode needs Python 3.11+; '$(PYTHON)' is not (set PYTHON=/path/to/python3.11)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 

@@ -496,3 +496,33 @@ def test_export_can_keep_one_row_per_coding(project, tmp_path):
         csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines(keepends=True))
     )
     assert len(rows) == 3
+
+
+def test_export_tables_styles_and_neutralises(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    import qualcode as qc
+
+    a = pd.DataFrame({"code": ["x", "y"], "kappa": [0.5, float("nan")]})
+    b = pd.DataFrame({"text": ["=HYPERLINK(1)", "plain"], "resolution": ["", ""]})
+    out = qc.export_tables({"agreement": a, "to resolve": b}, tmp_path / "t.xlsx")
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["agreement", "to resolve"]
+    ws = wb["to resolve"]
+    assert ws.freeze_panes == "A2"
+    assert ws["A1"].font.bold
+    assert ws.auto_filter.ref == "A1:B3"
+    assert ws["A2"].value == "'=HYPERLINK(1)"
+    assert wb["agreement"]["B2"].value == 0.5
+    assert wb["agreement"]["B3"].value is None
+
+
+def test_export_tables_refuses_other_suffixes(tmp_path):
+    import pandas as pd
+    import pytest
+
+    import qualcode as qc
+
+    with pytest.raises(qc.InvalidInputError, match=r"\[QC101\].*export_tables"):
+        qc.export_tables(pd.DataFrame({"a": [1]}), tmp_path / "t.csv")

@@ -42,6 +42,7 @@ from qualcode.export import (
     export_extracts,
     export_matrices,
     export_parquet,
+    export_tables,
     format_attribution,
 )
 from qualcode.io import read_transcript
@@ -91,6 +92,7 @@ __all__ = [
     "export_extracts",
     "export_matrices",
     "export_parquet",
+    "export_tables",
     "format_attribution",
     "pseudonymise",
     "read_corpus",

@@ -210,7 +210,9 @@ def _write_table(df: Any, path: str | Path) -> Path:
     suffix = _suffix(p, _TABLE_SUFFIXES, "a table")
     p.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".xlsx":
-        df.to_excel(p, index=False)
+        from qualcode import export_tables
+
+        export_tables(df, p)
     elif suffix == ".json":
         p.write_text(
             json.dumps(_plain(df), indent=2, ensure_ascii=False), encoding="utf-8"

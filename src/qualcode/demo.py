@@ -141,13 +141,12 @@ def run_demo(out: str | Path = "out", *, quiet: bool = False) -> dict[str, Any]:
         project, coders=["AB", "CD"], unit="sentence", n_boot=500, seed=0
     )
     table.to_csv(out / "agreement.csv", index=False)
-    with pd.ExcelWriter(out / "agreement.xlsx") as xl:
-        table.to_excel(xl, sheet_name="sentence", index=False)
-        qc.agreement_table(
-            project, coders=["AB", "CD"], unit="turn", n_boot=500, seed=0
-        ).to_excel(xl, sheet_name="turn", index=False)
+    by_turn = qc.agreement_table(
+        project, coders=["AB", "CD"], unit="turn", n_boot=500, seed=0
+    )
+    qc.export_tables({"sentence": table, "turn": by_turn}, out / "agreement.xlsx")
     dis = qc.disagreements(project, coders=["AB", "CD"], unit="sentence")
-    dis.to_excel(out / "disagreements.xlsx", index=False)
+    qc.export_tables({"to resolve": dis}, out / "disagreements.xlsx")
     pooled = table[table["code"] == "(pooled)"].iloc[0]
     kcol = "cohen_kappa" if "cohen_kappa" in table else "krippendorff_alpha"
     say(

@@ -32,6 +32,7 @@ __all__ = [
     "code_matrix",
     "cooccurrence",
     "export_parquet",
+    "export_tables",
     "format_attribution",
 ]
 
@@ -1013,6 +1014,81 @@ def _matrix_sheets(codings: Any, codebook: Any, transcripts: Any) -> dict[str, A
         codings, unit=unit, codebook=codebook, transcripts=tm
     )
     return sheets
+
+
+def export_tables(
+    tables: pd.DataFrame | Mapping[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    widths: Mapping[str, int] | None = None,
+) -> Path:
+    """Write one or more DataFrames to a styled ``.xlsx`` workbook, one sheet each.
+
+    For tables a team opens in Excel: an agreement table, the disagreements to
+    resolve at a consensus meeting, suggestions to review. Same styling and safety
+    as the quote banks: a frozen bold header, autofilter, wrapped text, and cells
+    starting with ``=``, ``+``, ``-``, ``@``, tab or CR neutralised with a ``'``.
+
+    Parameters
+    ----------
+    tables : DataFrame or mapping of sheet name to DataFrame
+        One frame (sheet "Sheet1") or several.
+    path : str or Path
+        An ``.xlsx`` file.
+    widths : mapping, optional
+        Column widths (characters) by column name; text columns default to a width
+        from their content (12-70).
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``path`` does not end in ``.xlsx`` or a table is not a DataFrame.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import pandas as pd
+    >>> import qualcode as qc
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "todo.xlsx"
+    >>> df = pd.DataFrame({"unit": [1], "text": ["=1+1"], "resolution": [""]})
+    >>> qc.export_tables({"to resolve": df}, out).name
+    'todo.xlsx'
+    >>> pd.read_excel(out, sheet_name="to resolve")["text"].tolist()
+    ["'=1+1"]
+    """
+    import pandas as pd
+
+    from qualcode.io.extracts_writers import write_tables_xlsx
+
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise InvalidInputError(
+            Errors.QC101.format(
+                param="path",
+                caller="export_tables",
+                expected="an .xlsx file",
+                got=str(path),
+            )
+        )
+    if isinstance(tables, pd.DataFrame):
+        tables = {"Sheet1": tables}
+    for name, df in tables.items():
+        if not isinstance(df, pd.DataFrame):
+            raise InvalidInputError(
+                Errors.QC101.format(
+                    param="tables",
+                    caller="export_tables",
+                    expected="DataFrames",
+                    got=f"{name}: {type(df).__name__}",
+                )
+            )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_tables_xlsx(dict(tables), path, widths=dict(widths or {}))
 
 
 def export_matrices(

@@ -113,6 +113,64 @@ WIDTHS = {
 }
 
 
+def _header(ws: Any, cols: Sequence[str], widths: dict[str, int]) -> None:
+    """A styled, frozen header row (bold white on blue, wrapped) and column widths."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws.append([neutralise(str(c)) for c in cols])
+    for j, c in enumerate(cols, start=1):
+        cell = ws.cell(row=1, column=j)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="305496")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(j)].width = widths.get(str(c), 16)
+    ws.freeze_panes = "A2"
+
+
+def _finish(ws: Any, ncols: int) -> None:
+    """An autofilter over the used range."""
+    from openpyxl.utils import get_column_letter
+
+    if ws.max_row >= 1 and ncols:
+        ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{max(ws.max_row, 1)}"
+
+
+def write_tables_xlsx(
+    tables: dict[str, Any], path: Path, *, widths: dict[str, int] | None = None
+) -> Path:
+    """Write DataFrames as sheets with the quote banks' styling.
+
+    Styled frozen header, autofilter, wrapped text, spreadsheet formula injection
+    neutralised; columns named in ``widths`` (or holding long text) get wider.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    taken: set[str] = set()
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for title, df in tables.items():
+        ws = wb.create_sheet(sheet_name(title, taken))
+        cols = [str(c) for c in df.columns]
+        w = {c: 16 for c in cols}
+        for c in cols:
+            if df[c].dtype == object or str(df[c].dtype).startswith("string"):
+                longest = df[c].astype(str).str.len().max() if len(df) else 0
+                w[c] = int(min(70, max(12, (longest or 0) // 2)))
+        w.update(widths or {})
+        _header(ws, cols, w)
+        for row in df.itertuples(index=False):
+            ws.append([_cell(v) for v in row])
+        for r in ws.iter_rows(min_row=2):
+            for cell in r:
+                cell.alignment = wrap
+        _finish(ws, len(cols))
+    wb.save(path)
+    return Path(path)
+
+
 def write_xlsx(
     df: Any,
     path: Path,
@@ -123,30 +181,19 @@ def write_xlsx(
 ) -> None:
     """One sheet per top-level theme plus an Index sheet (and optional matrices)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
     ws_index = wb.active
     ws_index.title = "Index"
     taken = {"index"}
-    head_font = Font(bold=True, color="FFFFFF")
-    head_fill = PatternFill("solid", fgColor="305496")
     wrap = Alignment(wrap_text=True, vertical="top")
 
     def header(ws: Any, cols: Sequence[str], widths: dict[str, int]) -> None:
-        ws.append([neutralise(str(c)) for c in cols])
-        for j, c in enumerate(cols, start=1):
-            cell = ws.cell(row=1, column=j)
-            cell.font = head_font
-            cell.fill = head_fill
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
-            ws.column_dimensions[get_column_letter(j)].width = widths.get(str(c), 16)
-        ws.freeze_panes = "A2"
+        _header(ws, cols, widths)
 
     def finish(ws: Any, ncols: int) -> None:
-        if ws.max_row >= 1 and ncols:
-            ws.auto_filter.ref = f"A1:{get_column_letter(ncols)}{max(ws.max_row, 1)}"
+        _finish(ws, ncols)
 
     # theme sheets
     sheet_of_root: dict[str, str] = {}

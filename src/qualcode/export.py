@@ -55,11 +55,9 @@ _CODING_COLS = (
     "role",
 )
 _PREFIX = "participant_"
-_OUTPUT = (
-    "code",
-    "code_label",
-    "transcript",
-    "speaker",
+# quote-bank columns: these, then the participant attributes, then _TAIL
+_LEAD = ("code", "code_label", "transcript", "speaker")
+_TAIL = (
     "extract",
     "attribution",
     "context",
@@ -68,9 +66,8 @@ _OUTPUT = (
     "origin",
     "start",
     "end",
-    "root",
-    "transcript_id",
 )
+_OUTPUT = (*_LEAD, *_TAIL, "root", "transcript_id")
 
 
 def attribute_column(name: str) -> str:
@@ -662,21 +659,7 @@ def export_extracts(
     )
     if _is_project(codings) and transcripts is None:
         transcripts = codings
-    columns = [
-        "code",
-        "code_label",
-        "transcript",
-        "speaker",
-        *[attribute_column(k) for k in names],
-        "extract",
-        "attribution",
-        "context",
-        "memo",
-        "coder",
-        "origin",
-        "start",
-        "end",
-    ]
+    columns = [*_LEAD, *[attribute_column(k) for k in names], *_TAIL]
     title = title or "Quote bank"
     sections = _sections(ex, cb)
     try:

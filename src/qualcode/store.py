@@ -651,23 +651,10 @@ class Project:
             [(d,) for (d, _, _), ns in zip(drows, dstarts, strict=True) if ns is None],
         )
         conn.execute(
-            "UPDATE transcripts SET text = ?, sha256 = ?, n_chars = ?, attributes = ?, "
-            "source = coalesce(?, source), format = coalesce(?, format), "
-            "encoding = coalesce(?, encoding), updated = ? WHERE tid = ?",
-            (
-                t.text,
-                new_sha,
-                len(t.text),
-                self._merged_attributes(conn, tid, t),
-                t.source,
-                t.format,
-                t.encoding,
-                now,
-                tid,
-            ),
+            "UPDATE transcripts SET text = ?, sha256 = ?, n_chars = ? WHERE tid = ?",
+            (t.text, new_sha, len(t.text), tid),
         )
-        conn.execute("DELETE FROM turns WHERE tid = ?", (tid,))
-        self._insert_turns(conn, self._turn_rows(tid, t))
+        self._refresh_transcript(conn, tid, t, now)  # attributes, source, turns
         return len(kept), len(lost)
 
     def replace_texts(

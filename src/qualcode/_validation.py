@@ -89,3 +89,116 @@ def check_offsets(start: int, end: int, length: int, *, transcript: str) -> None
                 start=start, end=end, transcript=transcript, length=length
             )
         )
+
+
+def invalid(
+    param: str, caller: str, expected: str, got: object
+) -> InvalidInputError:
+    """The QC101 error for a parameter that is not what ``caller`` expects.
+
+    The one place the QC101 message is built; ``raise invalid(...)``.
+
+    Examples
+    --------
+    >>> str(invalid("ci", "bootstrap_ci", "in (0, 1)", 2.0))
+    "[QC101] The 'ci' parameter of bootstrap_ci must be in (0, 1). Got 2.0 instead."
+    """
+    return InvalidInputError(
+        Errors.QC101.format(param=param, caller=caller, expected=expected, got=got)
+    )
+
+
+def check_type(
+    value: object,
+    types: type | tuple[type, ...],
+    *,
+    param: str,
+    caller: str,
+    expected: str | None = None,
+    allow_none: bool = False,
+) -> None:
+    """Raise QC101 unless ``value`` is an instance of ``types`` (bool is not int).
+
+    Examples
+    --------
+    >>> check_type(3, int, param="seed", caller="f")
+    >>> check_type("3", int, param="seed", caller="f")
+    Traceback (most recent call last):
+    ...
+    qualcode.errors.InvalidInputError: [QC101] The 'seed' parameter of f must be an
+    int. Got 'str' instead.
+    """
+    if value is None and allow_none:
+        return
+    tup = types if isinstance(types, tuple) else (types,)
+    ok = isinstance(value, tup) and not (
+        isinstance(value, bool) and bool not in tup and int in tup
+    )
+    if not ok:
+        if expected is None:
+            names = " or ".join(t.__name__ for t in tup)
+            expected = ("an " if names[0] in "aeiou" else "a ") + names
+            if allow_none:
+                expected += " or None"
+        raise invalid(param, caller, expected, type(value).__name__)
+
+
+def check_number(
+    value: object,
+    *,
+    param: str,
+    caller: str,
+    integer: bool = False,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    allow_none: bool = False,
+) -> None:
+    """Raise QC101 unless ``value`` is a real number (an int if ``integer``) in range.
+
+    Bounds are closed unless ``low_open``/``high_open``; NaN is never in range.
+    Like scikit-learn's ``check_scalar``.
+
+    Examples
+    --------
+    >>> check_number(0.95, param="ci", caller="f", low=0, high=1, low_open=True,
+    ...              high_open=True)
+    >>> check_number(1.5, param="ci", caller="f", low=0, high=1, low_open=True,
+    ...              high_open=True)
+    Traceback (most recent call last):
+    ...
+    qualcode.errors.InvalidInputError: [QC101] The 'ci' parameter of f must be a
+    number in (0, 1). Got 1.5 instead.
+    >>> check_number(2.0, param="n", caller="f", integer=True, low=1)
+    Traceback (most recent call last):
+    ...
+    qualcode.errors.InvalidInputError: [QC101] The 'n' parameter of f must be an
+    integer >= 1. Got 2.0 instead.
+    """
+    import numbers
+
+    if value is None and allow_none:
+        return
+    kind = "an integer" if integer else "a number"
+    if low is not None and high is not None:
+        rng = (
+            f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        )
+    elif low is not None:
+        rng = f" {'>' if low_open else '>='} {low:g}"
+    elif high is not None:
+        rng = f" {'<' if high_open else '<='} {high:g}"
+    else:
+        rng = ""
+    expected = kind + rng + (" or None" if allow_none else "")
+    want = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, want):
+        raise invalid(param, caller, expected, value)
+    v = float(value)  # type: ignore[arg-type]
+    if v != v:
+        raise invalid(param, caller, expected, value)
+    if low is not None and (v <= low if low_open else v < low):
+        raise invalid(param, caller, expected, value)
+    if high is not None and (v >= high if high_open else v > high):
+        raise invalid(param, caller, expected, value)

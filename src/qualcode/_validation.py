@@ -202,3 +202,62 @@ def check_number(
         raise invalid(param, caller, expected, value)
     if high is not None and (v >= high if high_open else v > high):
         raise invalid(param, caller, expected, value)
+
+
+def did_you_mean(value: object, known: Iterable[object]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``known``, or ``""``.
+
+    Examples
+    --------
+    >>> did_you_mean("turning-pont", ["turning-point", "pursue"])
+    " (did you mean 'turning-point'?)"
+    >>> did_you_mean("zzz", ["pursue"])
+    ''
+    """
+    import difflib
+
+    names = [str(k) for k in known]
+    hit = difflib.get_close_matches(str(value), names, n=1, cutoff=0.6)
+    if not hit:
+        lower = {n.lower(): n for n in names}
+        if str(value).lower() in lower:
+            hit = [lower[str(value).lower()]]
+    return f" (did you mean '{hit[0]}'?)" if hit else ""
+
+
+def check_known(
+    values: object,
+    known: Collection[object],
+    *,
+    what: str,
+    caller: str,
+    where: str = "",
+) -> None:
+    """Raise QC109 for the first of ``values`` not in ``known``, with a suggestion.
+
+    Examples
+    --------
+    >>> check_known(["pursue"], {"pursue", "prevent"}, what="code", caller="f")
+    >>> check_known("turning-pont", ["turning-point"], what="code",
+    ...             caller="agreement_table", where=" in the codebook")
+    Traceback (most recent call last):
+    ...
+    qualcode.errors.InvalidInputError: [QC109] agreement_table: unknown code
+    'turning-pont' in the codebook (did you mean 'turning-point'?). Known: 1.
+    """
+    items = [values] if isinstance(values, (str, bytes)) or not isinstance(
+        values, Iterable
+    ) else list(values)
+    known_set = set(known)
+    for v in items:
+        if v not in known_set:
+            raise InvalidInputError(
+                Errors.QC109.format(
+                    caller=caller,
+                    what=what,
+                    value=v,
+                    where=where,
+                    hint=did_you_mean(v, known),
+                    n=len(known_set),
+                )
+            )

@@ -1990,7 +1990,7 @@ def _scan_xlsx(sc: _Scanner, path: Path) -> None:
 
 def _scan_zip(sc: _Scanner, path: Path, kind: str) -> None:
     """Every entry of a zip (docx, xlsx, qdpx): decompressed, decoded, unescaped."""
-    from qualcode.io._safezip import SafeZip
+    from qualcode._safezip import SafeZip
 
     with SafeZip(path) as zf:
         for name in zf.names:

@@ -55,6 +55,12 @@ class Errors(metaclass=_WithCodes):
     QC103 = "{caller}: {what} needs {package}: pip install 'qualcode[{extra}]'."
     QC104 = "{caller}: '{param}' must not be empty."
     QC105 = "Offsets [{start}, {end}) are not valid for transcript '{transcript}' of length {length}: need 0 <= start < end <= length."
+    QC109 = "{caller}: unknown {what} {value!r}{where}{hint}. Known: {n}."
+    # Ranges owned by each package (add new codes inside your range):
+    # io/corpus QC228-QC289, codebook QC312-QC339, store QC414-QC469 (server QC450+),
+    # tagging QC513-QC539, llm QC540-QC569, agreement QC610-QC639, saturation QC640-QC659,
+    # export QC718-QC739, treemap QC759-QC779, refi QC780-QC799, anonymise QC813-QC839,
+    # cli QC909-QC919, widget QC924-QC939.
 
     # --- QC2xx import -----------------------------------------------------
     QC201 = "{path}: file not found. Check the path."

@@ -417,7 +417,7 @@ def read_qdpx_content(
         schema_errors,
         text_of,
     )
-    from qualcode.io._safezip import SafeZip
+    from qualcode._safezip import SafeZip
     from qualcode.model import Transcript
 
     path = Path(path)
@@ -1065,7 +1065,7 @@ def read_qdpx(
         problems (the import stays lenient).
     return_report : bool
         Return ``(project, report)`` instead of the project alone.
-    limits : qualcode.io._safezip.ZipLimits, optional
+    limits : qualcode._safezip.ZipLimits, optional
         Archive limits (entry count, sizes, compression ratio).
 
     Returns

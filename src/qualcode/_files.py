@@ -1,4 +1,4 @@
-"""Write output files atomically: a temporary file in the same folder, renamed into place.
+"""Write output files atomically: a temporary file beside it, renamed into place.
 
 Every file qualcode writes (exports, figures, sheets, ``.qdpx``, codebooks) goes
 through :func:`atomic_path`, so a crash, a full disk or Ctrl-C leaves either the
@@ -17,7 +17,9 @@ __all__ = ["atomic_path"]
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str], *, suffix: str | None = None) -> Iterator[Path]:
+def atomic_path(
+    path: str | os.PathLike[str], *, suffix: str | None = None
+) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it onto ``path`` on success.
 
     The temporary file keeps ``path``'s suffix (writers that pick a format by

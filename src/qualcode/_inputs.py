@@ -43,15 +43,21 @@ class ProjectLike(Protocol):
     Examples
     --------
     >>> class Fake:
-    ...     def iter_transcripts(self, ids=None): return iter(())
+    ...     def iter_transcripts(self, ids=None):
+    ...         return iter(())
+    ...
     ...     def transcript(self, transcript_id): ...
-    ...     def transcript_ids(self): return []
+    ...     def transcript_ids(self):
+    ...         return []
+    ...
     ...     def codings(self, *, coder=None, code=None): ...
     >>> is_project(Fake())
     True
     """
 
-    def iter_transcripts(self, ids: Iterable[str] | None = None) -> Iterator[Transcript]:
+    def iter_transcripts(
+        self, ids: Iterable[str] | None = None
+    ) -> Iterator[Transcript]:
         """Yield the stored transcripts."""
         ...
 

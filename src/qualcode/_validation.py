@@ -91,9 +91,7 @@ def check_offsets(start: int, end: int, length: int, *, transcript: str) -> None
         )
 
 
-def invalid(
-    param: str, caller: str, expected: str, got: object
-) -> InvalidInputError:
+def invalid(param: str, caller: str, expected: str, got: object) -> InvalidInputError:
     """The QC101 error for a parameter that is not what ``caller`` expects.
 
     The one place the QC101 message is built; ``raise invalid(...)``.
@@ -162,10 +160,12 @@ def check_number(
 
     Examples
     --------
-    >>> check_number(0.95, param="ci", caller="f", low=0, high=1, low_open=True,
-    ...              high_open=True)
-    >>> check_number(1.5, param="ci", caller="f", low=0, high=1, low_open=True,
-    ...              high_open=True)
+    >>> check_number(
+    ...     0.95, param="ci", caller="f", low=0, high=1, low_open=True, high_open=True
+    ... )
+    >>> check_number(
+    ...     1.5, param="ci", caller="f", low=0, high=1, low_open=True, high_open=True
+    ... )
     Traceback (most recent call last):
     ...
     qualcode.errors.InvalidInputError: [QC101] The 'ci' parameter of f must be a
@@ -182,9 +182,7 @@ def check_number(
         return
     kind = "an integer" if integer else "a number"
     if low is not None and high is not None:
-        rng = (
-            f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-        )
+        rng = f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
     elif low is not None:
         rng = f" {'>' if low_open else '>='} {low:g}"
     elif high is not None:
@@ -238,16 +236,23 @@ def check_known(
     Examples
     --------
     >>> check_known(["pursue"], {"pursue", "prevent"}, what="code", caller="f")
-    >>> check_known("turning-pont", ["turning-point"], what="code",
-    ...             caller="agreement_table", where=" in the codebook")
+    >>> check_known(
+    ...     "turning-pont",
+    ...     ["turning-point"],
+    ...     what="code",
+    ...     caller="agreement_table",
+    ...     where=" in the codebook",
+    ... )
     Traceback (most recent call last):
     ...
     qualcode.errors.InvalidInputError: [QC109] agreement_table: unknown code
     'turning-pont' in the codebook (did you mean 'turning-point'?). Known: 1.
     """
-    items = [values] if isinstance(values, (str, bytes)) or not isinstance(
-        values, Iterable
-    ) else list(values)
+    items = (
+        [values]
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable)
+        else list(values)
+    )
     known_set = set(known)
     for v in items:
         if v not in known_set:

@@ -182,7 +182,8 @@ def check_number(
         return
     kind = "an integer" if integer else "a number"
     if low is not None and high is not None:
-        rng = f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        lo, hi = "(" if low_open else "[", ")" if high_open else "]"
+        rng = f" in {lo}{low:g}, {high:g}{hi}"
     elif low is not None:
         rng = f" {'>' if low_open else '>='} {low:g}"
     elif high is not None:

@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from qualcode._safezip import ZipLimits
 from qualcode.codebook import Code, Codebook
 from qualcode.errors import DataLossWarning, ImportFormatError, ImportWarning_
 from qualcode.io._refi_offsets import SourceText, score_alignment
 from qualcode.io._refi_xml import parse_xml, schema_errors
-from qualcode._safezip import ZipLimits
 from qualcode.io.qdpx import read_qdpx, read_qdpx_content, write_qdpx
 from qualcode.model import Transcript, TurnDraft
 from qualcode.store import Project

@@ -400,6 +400,7 @@ def read_qdpx_content(
     """
     import pandas as pd
 
+    from qualcode._safezip import SafeZip
     from qualcode.codebook import Codebook
     from qualcode.io._refi_offsets import (
         MODELS,
@@ -417,7 +418,6 @@ def read_qdpx_content(
         schema_errors,
         text_of,
     )
-    from qualcode._safezip import SafeZip
     from qualcode.model import Transcript
 
     path = Path(path)

@@ -48,6 +48,7 @@ from qualcode.export import (
 from qualcode.io import read_transcript
 from qualcode.io.qdpx import read_qdpx, write_qdpx
 from qualcode.model import Coding, Transcript, Turn
+from qualcode.saturation import Saturation, saturation
 from qualcode.store import Project
 from qualcode.tagging import LearnedTagger, PatternTagger, evaluate, review, suggest
 from qualcode.treemap import Treemap, code_treemap, read_selections, selection_treemap
@@ -72,6 +73,7 @@ __all__ = [
     "PseudonymisationResult",
     "QualcodeError",
     "QualcodeWarning",
+    "Saturation",
     "StoreError",
     "StoreLockedError",
     "Transcript",
@@ -101,6 +103,7 @@ __all__ = [
     "read_transcript",
     "resolve_disagreements",
     "review",
+    "saturation",
     "selection_treemap",
     "suggest",
     "suggest_entities",

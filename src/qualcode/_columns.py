@@ -99,6 +99,50 @@ LAYOUT: Schema = (
 )
 
 
+#: Prefix of a participant attribute whose name clashes with a frame's own column
+#: (``role`` becomes ``participant_role`` beside the turn's ``role``).
+ATTRIBUTE_PREFIX = "participant_"
+
+
+def attribute_columns(
+    attributes: Iterable[str], reserved: Iterable[str] | None = None
+) -> dict[str, str]:
+    """Column name of each participant attribute when joined onto a frame.
+
+    Attributes named like one of the ``reserved`` columns (default: the
+    :data:`TURNS` columns) get :data:`ATTRIBUTE_PREFIX`, so they never overwrite
+    the frame's own column.
+
+    Examples
+    --------
+    >>> attribute_columns(["organisation", "role"])
+    {'organisation': 'organisation', 'role': 'participant_role'}
+    >>> attribute_columns(["memo"], names(CODINGS))
+    {'memo': 'participant_memo'}
+    """
+    taken = set(names(TURNS) if reserved is None else reserved)
+    out: dict[str, str] = {}
+    for n in attributes:
+        col = n if n not in taken else ATTRIBUTE_PREFIX + n
+        while col in taken or col in out.values():
+            col = ATTRIBUTE_PREFIX + col
+        out[n] = col
+    return out
+
+
+def attribute_name(column: str) -> str:
+    """The attribute behind a column name (:data:`ATTRIBUTE_PREFIX` removed).
+
+    Examples
+    --------
+    >>> attribute_name("participant_role"), attribute_name("rank_band")
+    ('role', 'rank_band')
+    """
+    if column.startswith(ATTRIBUTE_PREFIX):
+        return column[len(ATTRIBUTE_PREFIX) :]
+    return column
+
+
 def names(schema: Schema) -> list[str]:
     """Column names of a schema, in order.
 
@@ -108,6 +152,25 @@ def names(schema: Schema) -> list[str]:
     ['transcript_id', 'unit', 'turn']
     """
     return [n for n, _ in schema]
+
+SATURATION: Schema = (
+    ("position", INT),
+    ("transcript_id", STR),
+    ("codes", INT),
+    ("new_codes", INT),
+    ("cumulative", INT),
+    ("in_base", BOOL),
+)
+
+SATURATION_RUNS: Schema = (
+    ("run", INT),
+    ("first", INT),
+    ("last", INT),
+    ("new_codes", INT),
+    ("base_codes", INT),
+    ("ratio", FLOAT),
+    ("saturated", BOOL),
+)
 
 
 def frame(

@@ -152,6 +152,11 @@ class Errors(metaclass=_WithCodes):
     QC608 = "{caller} needs at least two coders; got {coders}. Pass coders=[...] naming two or more coders who have codings in the project."
     QC609 = "{caller}: {statistic} is undefined for these data ({reason}); returned NaN."
 
+    # QC640-QC659: thematic saturation (saturation.py)
+    QC640 = "saturation: {detail}. Code some interviews first, or check the coder and codes you passed."
+    QC641 = "saturation: a base of {base} interviews and a run of {run} need at least {need} interviews; the corpus has {n}. Use a smaller base= or run=, or add interviews."
+    QC642 = "saturation: the codings are by {n} coders {coders}; pass coder=... (saturation is assessed on one coder's or the consensus coding)."
+
     # --- QC7xx figures and exports ----------------------------------------
     QC701 = "{detail}"
     # QC71x-QC73x: quote banks, matrices, Parquet and REFI-QDA .qdpx exchange (export.py, io/qdpx.py)

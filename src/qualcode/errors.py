@@ -22,6 +22,8 @@ __all__ = [
     "ExportError",
     "ImportFormatError",
     "InvalidInputError",
+    "LLMError",
+    "LLMWarning",
     "MissingDependencyError",
     "OffsetError",
     "QualcodeError",
@@ -140,6 +142,17 @@ class Errors(metaclass=_WithCodes):
     QC510 = "evaluate: the suggestions are {got} units but unit={unit!r}; pass transcripts= (a Corpus, Transcripts or Project) so units can be rebuilt, or evaluate at unit={got!r}."
     QC511 = "{caller}: transcript '{transcript}' (in {what}) is not among the transcripts given; pass the corpus or project the suggestions were made on."
     QC512 = "{caller}: the tagger {tagger!r} cannot be used here; pass a PatternTagger or a LearnedTagger."
+
+    # QC540-QC569: the LLM coder (llm/); never quote transcript text or keys
+    QC540 = "{caller}: the endpoint {endpoint} is not on this machine or a private network ({detail}); nothing was sent. Use a server on this machine or your organisation's network, or pass allow_remote=True if the data may leave it."
+    QC541 = "{caller}: the endpoint {endpoint!r} is not a usable URL ({detail}). Pass the server's base URL, e.g. 'http://127.0.0.1:8080/v1'."
+    QC542 = "{caller}: api_key_env={name!r} names an environment variable that is not set. Set it in the environment the notebook or command runs in, or pass api_key_env=None for a server without a key."
+    QC543 = "{caller}: cannot reach the model server at {endpoint} ({detail}). Start the server (e.g. python -m llama_cpp.server --model FILE.gguf) or check the URL; nothing was written."
+    QC544 = "{caller}: the server at {endpoint} does not serve model {model!r}; it serves {served}. Pass one of those as model=."
+    QC545 = "{caller}: the server at {endpoint} refused the request (HTTP {status}). {fix} Nothing was written."
+    QC546 = "{caller}: {n} of {total} unit(s) got no usable answer ({reasons}); each is recorded as a failed call in the audit trail. Run the same call again to retry only those (finished calls come from the cache)."
+    QC547 = "{caller}: {detail}"
+    QC548 = "{caller}: cache must be a qualcode.Project, a path to a project file, or a call store (find_llm_call, record_llm_call, llm_calls); got {got}."
 
     # --- QC6xx agreement --------------------------------------------------
     QC601 = "{detail}"
@@ -268,6 +281,10 @@ class ExportError(QualcodeError, ValueError):
     """An export or exchange file could not be written or read."""
 
 
+class LLMError(QualcodeError, RuntimeError):
+    """The model server could not be used as asked (refused, unreachable, wrong model)."""
+
+
 class MissingDependencyError(QualcodeError, ImportError):
     """An optional dependency is not installed."""
 
@@ -286,6 +303,10 @@ class ImportWarning_(QualcodeWarning):  # noqa: N801 - avoid shadowing builtins.
 
 class CodebookWarning(QualcodeWarning):
     """A codebook was loaded leniently (e.g. a foreign REFI dialect)."""
+
+
+class LLMWarning(QualcodeWarning):
+    """Some units got no usable answer from the model (recorded in the audit trail)."""
 
 
 class DataLossWarning(QualcodeWarning):

@@ -28,13 +28,15 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest -q -m browser -rs
 	$(BIN)/python -m pytest -q --nbmake notebooks/
 
-## make browser: Debian's Chromium for the end-to-end widget test (skipped if it cannot be installed)
+## make browser: Debian's Chromium (widget end-to-end tests) and PostgreSQL (team-server tests)
 browser:
-	@if [ -x /usr/bin/chromium ]; then :; \
+	@need=""; [ -x /usr/bin/chromium ] || need="$$need chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
+	if [ -z "$$need" ]; then :; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = "0" ]; then \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || echo "chromium could not be installed: the browser test will be skipped"; \
-	else echo "no apt-get as root: the browser test will be skipped"; fi
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null) \
+	  || echo "could not install$$need: the tests that need them will fail"; \
+	else echo "missing$$need and no apt-get as root: install them (see README)"; fi
 
 ## make lab: JupyterLab on notebooks/
 lab: $(STAMP)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from qualcode import _columns as C
-from qualcode._store_db import SCHEMA_VERSION
+from qualcode.store._db import SCHEMA_VERSION
 from qualcode.codebook import Code, Codebook
 from qualcode.errors import (
     CodebookError,
@@ -80,7 +80,7 @@ def test_store_newer_schema_is_refused(tmp_path):
 
 
 def test_store_older_schema_is_migrated(tmp_path, monkeypatch, tiny_transcripts):
-    from qualcode import _store_db
+    from qualcode.store import _db as _store_db
 
     path = tmp_path / "p.qcproj"
     with Project(path) as p:

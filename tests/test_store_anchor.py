@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qualcode._store_anchor import PositionMap, reanchor
+from qualcode.store._anchor import PositionMap, reanchor
 from qualcode.model import Transcript
 from qualcode.store import Project
 

@@ -40,7 +40,7 @@ def _integrity(path) -> str:
 KILL_CHILD = """
     import sys, time
     import numpy as np, pandas as pd
-    import qualcode.store as store
+    import qualcode.store.project as store
     path, marker = sys.argv[1], sys.argv[2]
     p = store.Project(path)
     p._conn.execute("PRAGMA cache_size = 20")  # spill dirty pages to the WAL early

@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from qualcode import _columns as C
-from qualcode._store_anchor import reanchor
-from qualcode._store_db import connect, now_iso, transaction
+from qualcode.store._anchor import reanchor
+from qualcode.store._db import connect, now_iso, transaction
 from qualcode._validation import check_choice, check_offsets, require_columns
 from qualcode.codebook import Codebook
 from qualcode.errors import (
@@ -1984,7 +1984,7 @@ class Project:
             ``codings_skipped``, ``code_unknown``, ``memo_differs``,
             ``decisions_added``.
         """
-        from qualcode._store_merge import merge
+        from qualcode.store._merge import merge
 
         if isinstance(other, Project):
             if other.path.resolve() == self.path.resolve():

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from qualcode import _columns as C
-from qualcode._store_db import now_iso
+from qualcode.store._db import now_iso
 
 if TYPE_CHECKING:
-    from qualcode.store import Project
+    from qualcode.store.project import Project
 
 __all__ = ["merge"]
 
@@ -19,7 +19,7 @@ _KEY = ["tid", "start", "end", "code", "coder"]
 
 
 def _codebook_ids(content: str) -> set[str]:
-    from qualcode.store import _codebook_from_yaml
+    from qualcode.store.project import _codebook_from_yaml
 
     return {c.id for c in _codebook_from_yaml(content)}
 

@@ -462,3 +462,43 @@ LEAKS: Schema = (
     ("pseudonym", STR),
     ("context", STR),
 )
+
+# llm/: llm_suggest() (the suggestion columns, then the model's quote, rationale and
+# the audit-trail call id) and the audit trail of model calls (Project.llm_calls)
+LLM_SUGGESTIONS: Schema = (
+    *SUGGESTIONS,
+    ("quote", STR),
+    ("rationale", STR),
+    ("llm_call", INT),
+)
+
+LLM_CALLS: Schema = (
+    ("call_id", INT),
+    ("key", STR),
+    ("created", TIME),
+    ("status", STR),
+    ("error", STR),
+    ("transcript_id", STR),
+    ("unit", STR),
+    ("turn", "Int64"),
+    ("start", INT),
+    ("end", INT),
+    ("endpoint", STR),
+    ("model", STR),
+    ("model_reported", STR),
+    ("server_model", STR),
+    ("model_digest", STR),
+    ("prompt_version", STR),
+    ("parameters", STR),
+    ("prompt", STR),
+    ("answer", STR),
+    ("finish_reason", STR),
+    ("attempts", INT),
+    ("latency", FLOAT),
+    ("prompt_tokens", "Int64"),
+    ("completion_tokens", "Int64"),
+    ("n_proposed", INT),
+    ("n_accepted", INT),
+    ("n_rejected", INT),
+    ("verification", STR),
+)

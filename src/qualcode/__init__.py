@@ -46,7 +46,7 @@ from qualcode.export import (
     format_attribution,
 )
 from qualcode.io import read_transcript
-from qualcode.io.qdpx import read_qdpx, write_qdpx
+from qualcode.refi import read_qdpx, write_qdpx
 from qualcode.model import Coding, Transcript, Turn
 from qualcode.saturation import Saturation, saturation
 from qualcode.store import Project

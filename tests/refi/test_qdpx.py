@@ -16,10 +16,10 @@ import pytest
 from qualcode._safezip import ZipLimits
 from qualcode.codebook import Code, Codebook
 from qualcode.errors import DataLossWarning, ImportFormatError, ImportWarning_
-from qualcode.io._refi_offsets import SourceText, score_alignment
-from qualcode.io._refi_xml import parse_xml, schema_errors
-from qualcode.io.qdpx import read_qdpx, read_qdpx_content, write_qdpx
 from qualcode.model import Transcript, TurnDraft
+from qualcode.refi._offsets import SourceText, score_alignment
+from qualcode.refi._xml import parse_xml, schema_errors
+from qualcode.refi.qdpx import read_qdpx, read_qdpx_content, write_qdpx
 from qualcode.store import Project
 
 KEY = ["transcript_id", "start", "end", "code", "coder"]

@@ -11,8 +11,8 @@ import pytest
 
 from qualcode.codebook import Code, Codebook
 from qualcode.errors import CodebookError, CodebookWarning
-from qualcode.io import qdc
-from qualcode.io.qdc import (
+from qualcode.refi import qdc
+from qualcode.refi.qdc import (
     GUID_NAMESPACE,
     code_guid,
     codes_from_xml,

@@ -8,6 +8,9 @@ Writes ``corpora/demo/INT01..INT10.*``, ``corpora/demo/codings/coder_AB.csv`` an
 ``coder_CD.csv`` and ``corpora/demo/northvale_drugs_strategy.pdf``, then checks that every
 pseudonym-key original occurs in the corpus and every coding quote anchors in the transcripts
 as qualcode imports them. ``attributes.csv`` and ``pseudonym_key.csv`` are written by hand.
+
+Then run ``make_media.py`` (needs espeak-ng and opus-tools): it synthesises the demo
+recording ``INT08.opus`` and rewrites ``INT08.srt``'s cue times to match it.
 """
 
 from __future__ import annotations

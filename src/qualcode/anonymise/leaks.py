@@ -25,6 +25,7 @@ from qualcode.anonymise._matching import _Hit, _Matcher
 from qualcode.anonymise.entities import DEFAULT_DETECTORS, _as_detectors
 from qualcode.anonymise.key import _as_key
 from qualcode.errors import Errors, InvalidInputError, StoreError
+from qualcode.io import SUFFIXES
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -61,7 +62,10 @@ _INLINE = {
     "var",
     "wbr",
 }
+#: Text files read as text: tables, markup, and every suffix a text-based
+#: transcript can have (from :data:`qualcode.io.SUFFIXES`: ``.webvtt``, ``.text``).
 _TEXT_SUFFIXES = {
+    *(s for s, fmt in SUFFIXES.items() if fmt in ("txt", "vtt", "srt")),
     ".csv",
     ".md",
     ".txt",

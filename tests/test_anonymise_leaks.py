@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import zipfile
+
 import pytest
 
 from qualcode.anonymise import PseudonymKey, check_leaks
+from qualcode.errors import QualcodeError
 
 KEY = PseudonymKey(
     [
@@ -32,3 +35,47 @@ def test_anonymise_leaks_reads_every_transcript_suffix_as_text(tmp_path, suffix)
     leaks = check_leaks(p, KEY, detectors=())
     assert leaks["original"].tolist() == ["Smith"]
     assert leaks["layer"].tolist() == ["text"]
+
+
+# --------------------------------------------------------------------------
+# containers go through the safe-zip limits before any reader sees them
+# --------------------------------------------------------------------------
+def _docx_with_bomb(path, size):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("clean text")
+    d.save(path)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/media/zeros.bin", b"\0" * size)
+
+
+def test_anonymise_leaks_docx_bomb_refused_before_python_docx(tmp_path, monkeypatch):
+    p = tmp_path / "bomb.docx"
+    _docx_with_bomb(p, 64 * 1024**2)  # ratio ~1000:1
+    import docx
+
+    def boom(*a, **k):  # pragma: no cover - must never be reached
+        raise AssertionError("python-docx opened a zip bomb")
+
+    monkeypatch.setattr(docx, "Document", boom)
+    with pytest.raises(QualcodeError, match=r"QC810.*bomb\.docx.*zip bomb"):
+        check_leaks(p, KEY)
+
+
+def test_anonymise_leaks_xlsx_bomb_refused_before_openpyxl(tmp_path, monkeypatch):
+    import openpyxl
+
+    p = tmp_path / "bomb.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "clean"
+    wb.save(p)
+    with zipfile.ZipFile(p, "a", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/media/zeros.bin", b"\0" * (64 * 1024**2))
+
+    def boom(*a, **k):  # pragma: no cover - must never be reached
+        raise AssertionError("openpyxl opened a zip bomb")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", boom)
+    with pytest.raises(QualcodeError, match=r"QC810.*bomb\.xlsx.*zip bomb"):
+        check_leaks(p, KEY)

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from qualcode._inputs import is_project
-from qualcode._safezip import SafeZip
+from qualcode._safezip import SafeZip, ZipLimits
 from qualcode._validation import invalid
 from qualcode.anonymise._matching import _Hit, _Matcher
 from qualcode.anonymise.entities import DEFAULT_DETECTORS, _as_detectors
 from qualcode.anonymise.key import _as_key
-from qualcode.errors import Errors, InvalidInputError, StoreError
+from qualcode.errors import Errors, ImportFormatError, InvalidInputError, StoreError
 from qualcode.io import SUFFIXES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -272,10 +272,32 @@ def _scan_xlsx(sc: _Scanner, path: Path) -> None:
         wb.close()
 
 
-def _scan_zip(sc: _Scanner, path: Path, kind: str) -> None:
-    """Every entry of a zip (docx, xlsx, qdpx): decompressed, decoded, unescaped."""
+#: Office documents are parsed whole by python-docx / openpyxl (several times
+#: their size in memory), so they get a tighter budget than a ``.qdpx``.
+_OFFICE_LIMITS = ZipLimits(max_total_size=256 * 1024**2)
 
-    with SafeZip(path) as zf:
+
+def _scan_office(
+    sc: _Scanner, path: Path, reader: Callable[[_Scanner, Path], None]
+) -> None:
+    """A docx/xlsx: every entry through the safe-zip limits, then the reader.
+
+    The entries are scanned first (:class:`SafeZip` enforces the declared sizes
+    while decompressing), so python-docx or openpyxl only ever opens an archive
+    whose sizes are known to be true; their rows still come first in the report.
+    """
+    rows, sc.rows = sc.rows, []
+    try:
+        _scan_zip(sc, path, _OFFICE_LIMITS)
+    finally:
+        entry_rows, sc.rows = sc.rows, rows
+    reader(sc, path)
+    sc.rows.extend(entry_rows)
+
+
+def _scan_zip(sc: _Scanner, path: Path, limits: ZipLimits | None = None) -> None:
+    """Every entry of a zip (docx, xlsx, qdpx): decompressed, decoded, unescaped."""
+    with SafeZip(path, limits=limits) as zf:
         for name in zf.names:
             data = zf.read(name)
             low = name.lower()
@@ -445,13 +467,11 @@ def _scan_path(sc: _Scanner, path: Path) -> None:
         if head == _SQLITE_MAGIC:
             _scan_sqlite(sc, path)
         elif suffix == ".docx":
-            _scan_docx(sc, path)
-            _scan_zip(sc, path, "docx")
+            _scan_office(sc, path, _scan_docx)
         elif suffix in (".xlsx", ".xlsm"):
-            _scan_xlsx(sc, path)
-            _scan_zip(sc, path, "xlsx")
+            _scan_office(sc, path, _scan_xlsx)
         elif suffix == ".qdpx" or head[:4] == b"PK\x03\x04":
-            _scan_zip(sc, path, "qdpx" if suffix == ".qdpx" else "zip")
+            _scan_zip(sc, path)
         elif head[:5] == b"%PDF-":
             _scan_pdf(sc, path.read_bytes(), path, "")
         elif suffix in (".html", ".htm", ".xhtml"):
@@ -465,6 +485,10 @@ def _scan_path(sc: _Scanner, path: Path) -> None:
                 sc.scan(text, path, _line_of(text))
         else:
             _scan_raw(sc, path)
+    except ImportFormatError as exc:  # the safe-zip limits: a catalogued message
+        raise InvalidInputError(
+            Errors.QC810.format(path=path, detail=f"refused ({exc})")
+        ) from None
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         if isinstance(exc, InvalidInputError):
             raise

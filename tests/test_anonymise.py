@@ -629,3 +629,22 @@ def test_anonymise_nlp_reports_uncovered_entities_without_applying(ruler_nlp):
     assert res.corpus["t"].text == "Jo Bloggs met Person B in Ridgeford."
     assert res.suggestions["text"].tolist() == ["Jo Bloggs", "Ridgeford"]
     assert res.summary["entities_not_in_key"] == 2
+
+
+def test_anonymise_key_save_is_atomic(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    out = KEY.save(tmp_path / "key.csv")
+    before = out.read_bytes()
+    real = Path.write_text
+
+    def half_then_fail(self, data, *a, **k):
+        real(self, data[: len(data) // 2], *a, **k)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Path, "write_text", half_then_fail)
+    with pytest.raises(OSError):
+        KEY.add("Nowak", "Person E").save(out)
+    monkeypatch.undo()
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["key.csv"]

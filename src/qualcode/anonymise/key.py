@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualcode._files import atomic_path
 from qualcode._validation import check_choice, invalid, require_columns
 from qualcode.anonymise._matching import _KeyMatcher, _norm
 from qualcode.errors import Errors, InvalidInputError
@@ -358,14 +359,13 @@ class PseudonymKey:
                 w.writerow(
                     {c: ("true" if r.get(c) is True else r.get(c, "")) for c in cols}
                 )
-            path.write_text(buf.getvalue(), encoding="utf-8")
+            content = buf.getvalue()
         else:
             import yaml
 
-            path.write_text(
-                yaml.safe_dump(rows, sort_keys=False, allow_unicode=True),
-                encoding="utf-8",
-            )
+            content = yaml.safe_dump(rows, sort_keys=False, allow_unicode=True)
+        with atomic_path(path) as tmp:
+            tmp.write_text(content, encoding="utf-8")
         return path
 
     def add(

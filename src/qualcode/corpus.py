@@ -32,8 +32,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualcode._columns import ATTRIBUTE_PREFIX, attribute_columns
+from qualcode._validation import check_choice, check_type, invalid
 from qualcode.errors import Errors, ImportFormatError, ImportWarning_, InvalidInputError
 from qualcode.io import FORMATS, SUFFIXES, format_of, read_transcript
+from qualcode.io.attributes import read_attributes, source_name
 from qualcode.model import Transcript
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,36 +50,7 @@ __all__ = [
     "read_corpus",
 ]
 
-#: Prefix for attribute columns whose names clash with turn columns in ``Corpus.turns``.
-ATTRIBUTE_PREFIX = "participant_"
 _SKIP_STEMS = re.compile(r"^(readme|license|licence|changelog)$", re.IGNORECASE)
-
-
-def attribute_columns(
-    names: Iterable[str], reserved: Iterable[str] | None = None
-) -> dict[str, str]:
-    """Column name for each attribute when joined onto a turns-like frame.
-
-    Names that clash with ``reserved`` (default: the turn columns) get the
-    :data:`ATTRIBUTE_PREFIX`.
-
-    Examples
-    --------
-    >>> attribute_columns(["organisation", "role", "rank_band"])
-    {'organisation': 'organisation', 'role': 'participant_role',
-     'rank_band': 'rank_band'}
-    """
-    from qualcode._columns import TURNS
-    from qualcode._columns import names as schema_names
-
-    taken = set(schema_names(TURNS) if reserved is None else reserved)
-    out: dict[str, str] = {}
-    for n in names:
-        col = n if n not in taken else ATTRIBUTE_PREFIX + n
-        while col in taken or col in out.values():
-            col = ATTRIBUTE_PREFIX + col
-        out[n] = col
-    return out
 
 
 def _natural_key(path: Path) -> list[Any]:
@@ -127,13 +101,8 @@ class Corpus:
         by_id: dict[str, Transcript] = {}
         for t in items:
             if not isinstance(t, Transcript):
-                raise InvalidInputError(
-                    Errors.QC101.format(
-                        param="transcripts",
-                        caller="Corpus",
-                        expected="Transcript objects",
-                        got=type(t).__name__,
-                    )
+                raise invalid(
+                    "transcripts", "Corpus", "Transcript objects", type(t).__name__
                 )
             if t.id in by_id:
                 raise InvalidInputError(
@@ -299,7 +268,7 @@ class Corpus:
         Rows for ids not in the corpus raise an :class:`ImportWarning_`.
         """
         table = read_attributes(attributes)
-        _warn_unknown(table, self._by_id, _source_name(attributes))
+        _warn_unknown(table, self._by_id, source_name(attributes))
         return Corpus(
             t.with_attributes(table[t.id]) if t.id in table else t
             for t in self._transcripts
@@ -312,193 +281,6 @@ def _typed_extra(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     if columns and len(df):
         df[list(columns)] = df[list(columns)].convert_dtypes()
     return df
-
-
-def _source_name(attributes: Any) -> str:
-    if isinstance(attributes, str | os.PathLike):
-        return str(attributes)
-    return f"({type(attributes).__name__})"
-
-
-def _plain(value: Any) -> Any:
-    """pandas/numpy cell -> plain Python (None for missing)."""
-    import pandas as pd
-
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item") and not isinstance(value, str):
-        try:
-            value = value.item()
-        except (ValueError, AttributeError):
-            pass
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
-
-
-def _read_table(path: Path) -> pd.DataFrame:
-    import io
-
-    import pandas as pd
-
-    from qualcode.io._decode import decode, read_bytes
-
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            head = pd.read_excel(path, nrows=0, engine="openpyxl")
-            keys = {
-                c: str
-                for c in head.columns
-                if str(c).strip().lower() in ("transcript_id", "id")
-            }
-            return pd.read_excel(path, dtype=keys, engine="openpyxl")
-        if suffix in (".csv", ".tsv", ".txt"):
-            text = decode(read_bytes(path), path=path).text
-            sep = "\t" if suffix == ".tsv" else None
-            head = pd.read_csv(io.StringIO(text), nrows=0, sep=sep, engine="python")
-            keys = {
-                c: str
-                for c in head.columns
-                if str(c).strip().lower() in ("transcript_id", "id")
-            }
-            return pd.read_csv(
-                io.StringIO(text),
-                dtype=keys,
-                sep=sep,
-                engine="python",
-                skipinitialspace=True,
-            )
-    except ImportFormatError:
-        raise
-    except Exception as exc:  # pandas ParserError/EmptyDataError, openpyxl/zip errors
-        raise ImportFormatError(
-            Errors.QC226.format(
-                source=path, detail=f"{type(exc).__name__}: {exc}"[:200]
-            ),
-            path=path,
-        ) from exc
-    raise ImportFormatError(
-        Errors.QC226.format(
-            source=path,
-            detail=f"unknown table suffix {suffix!r}; use .csv, .tsv or .xlsx",
-        ),
-        path=path,
-    )
-
-
-def read_attributes(attributes: Any) -> dict[str, dict[str, Any]]:
-    """Participant attributes by transcript id, from a CSV/XLSX, DataFrame or mapping.
-
-    Parameters
-    ----------
-    attributes : path, pandas.DataFrame or mapping
-        A table with a ``transcript_id`` (or ``id``) column and one column per
-        attribute, or a mapping ``{transcript_id: {attribute: value}}``.
-
-    Returns
-    -------
-    dict
-        ``{transcript_id: {attribute: value}}``; empty cells are None.
-
-    Raises
-    ------
-    ImportFormatError
-        The table cannot be read [QC226], has no key column [QC224], an empty
-        [QC227] or repeated [QC225] id.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> read_attributes(
-    ...     pd.DataFrame(
-    ...         {
-    ...             "transcript_id": ["int01"],
-    ...             "role": ["police staff"],
-    ...             "rank_band": [None],
-    ...         }
-    ...     )
-    ... )
-    {'int01': {'role': 'police staff', 'rank_band': None}}
-    """
-    import pandas as pd
-
-    source = _source_name(attributes)
-    if isinstance(attributes, Mapping):
-        out: dict[str, dict[str, Any]] = {}
-        for k, v in attributes.items():
-            if not isinstance(v, Mapping):
-                raise InvalidInputError(
-                    Errors.QC101.format(
-                        param="attributes",
-                        caller="read_corpus",
-                        expected="a path, a DataFrame or a mapping of transcript id "
-                        "to a dict of attributes",
-                        got=type(v).__name__,
-                    )
-                )
-            out[str(k).strip()] = {str(a): _plain(x) for a, x in v.items()}
-        return out
-    if isinstance(attributes, str | os.PathLike):
-        p = Path(attributes)
-        if not p.exists():
-            raise ImportFormatError(Errors.QC201.format(path=p), path=p)
-        df = _read_table(p)
-    elif isinstance(attributes, pd.DataFrame):
-        df = attributes
-    else:
-        raise InvalidInputError(
-            Errors.QC101.format(
-                param="attributes",
-                caller="read_corpus",
-                expected="a CSV/XLSX path, a DataFrame or a mapping",
-                got=type(attributes).__name__,
-            )
-        )
-    # nullable dtypes keep whole numbers whole when a column has gaps (11, not 11.0)
-    df = df.convert_dtypes()
-    columns = {str(c).strip(): c for c in df.columns}
-    key = next((columns[c] for c in columns if c.lower() == "transcript_id"), None)
-    if key is None:
-        key = next((columns[c] for c in columns if c.lower() == "id"), None)
-    if key is None:
-        raise ImportFormatError(
-            Errors.QC224.format(source=source, columns=list(columns))
-        )
-    others = [c for c in df.columns if c != key and not str(c).startswith("Unnamed:")]
-    result: dict[str, dict[str, Any]] = {}
-    first_row: dict[str, int] = {}
-    for i, (kv, row) in enumerate(
-        zip(
-            df[key].tolist(), df[others].itertuples(index=False, name=None), strict=True
-        )
-    ):
-        tid = _plain(kv)
-        row_no = (
-            i + 2 if isinstance(attributes, str | os.PathLike) else i
-        )  # file rows count the header
-        if tid is None:
-            if all(_plain(x) is None for x in row):
-                continue  # a blank line
-            raise ImportFormatError(Errors.QC227.format(source=source, row=row_no))
-        tid = str(tid)
-        if tid in result:
-            raise ImportFormatError(
-                Errors.QC225.format(
-                    source=source, id=tid, rows=[first_row[tid], row_no]
-                )
-            )
-        first_row[tid] = row_no
-        result[tid] = {
-            str(c).strip(): _plain(x) for c, x in zip(others, row, strict=True)
-        }
-    return result
 
 
 def _warn_unknown(
@@ -537,20 +319,18 @@ def _scan_folder(folder: Path, recursive: bool) -> list[Path]:
 def _expand(paths: Any, recursive: bool) -> list[tuple[str | None, Path]]:
     """(explicit id or None, path) pairs in corpus order."""
     if isinstance(paths, Mapping):
-        out = []
+        out: list[tuple[str | None, Path]] = []
         for k, v in paths.items():
             if (
                 not isinstance(k, str)
                 or not k.strip()
                 or not isinstance(v, str | os.PathLike)
             ):
-                raise InvalidInputError(
-                    Errors.QC101.format(
-                        param="paths",
-                        caller="read_corpus",
-                        expected="a mapping of transcript id to file path",
-                        got=f"{k!r}: {v!r}",
-                    )
+                raise invalid(
+                    "paths",
+                    "read_corpus",
+                    "a mapping of transcript id to file path",
+                    f"{k!r}: {v!r}",
                 )
             out.append((k.strip(), Path(v)))
         return out
@@ -571,30 +351,26 @@ def _expand(paths: Any, recursive: bool) -> list[tuple[str | None, Path]]:
             return [(None, f) for f in sorted(files, key=_natural_key)]
         raise ImportFormatError(Errors.QC201.format(path=p), path=p)
     if isinstance(paths, Iterable) and not isinstance(paths, bytes):
-        out = []
+        items: list[tuple[str | None, Path]] = []
         for item in paths:
-            if not isinstance(item, str | os.PathLike):
-                raise InvalidInputError(
-                    Errors.QC101.format(
-                        param="paths",
-                        caller="read_corpus",
-                        expected="paths (str or Path)",
-                        got=type(item).__name__,
-                    )
-                )
+            check_type(
+                item,
+                (str, os.PathLike),
+                param="paths",
+                caller="read_corpus",
+                expected="paths (str or Path)",
+            )
             p = Path(item)
             if p.is_dir():
-                out.extend((None, f) for f in _scan_folder(p, recursive))
+                items.extend((None, f) for f in _scan_folder(p, recursive))
             else:
-                out.append((None, p))  # missing or unknown-suffix files raise when read
-        return out
-    raise InvalidInputError(
-        Errors.QC101.format(
-            param="paths",
-            caller="read_corpus",
-            expected="a folder, a glob, a list of files or a mapping",
-            got=type(paths).__name__,
-        )
+                items.append((None, p))  # missing or unknown-suffix files raise on read
+        return items
+    raise invalid(
+        "paths",
+        "read_corpus",
+        "a folder, a glob, a list of files or a mapping",
+        type(paths).__name__,
     )
 
 
@@ -682,8 +458,6 @@ def read_corpus(
     2         int02       Q  interviewer          partner                <NA>
     3         int02       A  participant          partner                <NA>
     """
-    from qualcode._validation import check_choice
-
     check_choice(on_error, ["raise", "skip"], param="on_error", caller="read_corpus")
     if not isinstance(recursive, bool):
         check_choice(recursive, [True, False], param="recursive", caller="read_corpus")
@@ -729,7 +503,7 @@ def read_corpus(
             )
         )
     if table:
-        _warn_unknown(table, sources, _source_name(attributes))
+        _warn_unknown(table, sources, source_name(attributes))
     return Corpus(transcripts)
 
 

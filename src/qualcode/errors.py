@@ -97,6 +97,7 @@ class Errors(metaclass=_WithCodes):
     QC290 = "{path}: a codings CSV needs the columns {missing}; it has {present}. Use the header transcript_id,code,quote,occurrence,memo."
     QC291 = "{path}, line {line}: quote {quote!r} (occurrence {occurrence}) is not in the participant turns of transcript '{transcript}'. Copy the quote exactly from the imported text (no speaker label) or fix the occurrence."
     QC292 = "{path}, line {line}: {detail}; {fix}."
+    QC293 = "The demo corpus (corpora/demo) was not found above {where}: the demo data ship with the qualcode repository; run from a checkout."
 
     # --- QC3xx codebook ---------------------------------------------------
     QC301 = "{path}: {detail}"
@@ -116,7 +117,7 @@ class Errors(metaclass=_WithCodes):
     QC401 = "{path}: {detail}"
     QC402 = "Unknown transcript '{transcript}' in project {path}. Add it with project.add_transcripts first."
     QC403 = "The project {path} is locked by another process (waited {timeout} s). Close the other notebook or process and try again."
-    # QC404-QC419: the project store (store.py, _store_*.py)
+    # QC404-QC419: the project store (store/)
     QC404 = "{path}: not a qualcode project ({detail}). Open a project file made by qualcode.Project, or choose a new file name."
     QC405 = "{path}: the project uses schema version {found}, newer than this qualcode understands ({supported}). Upgrade qualcode: pip install -U qualcode."
     QC406 = "{caller}: {n} row(s) {problem}: {rows}{more}. {fix} Nothing was written."

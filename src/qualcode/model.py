@@ -18,7 +18,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["Coding", "Transcript", "Turn", "TurnDraft", "ROLES", "format_timestamp"]
 
@@ -258,7 +261,7 @@ class Transcript:
             return self.turns[i]
         return None
 
-    def to_frame(self):  # -> pandas.DataFrame
+    def to_frame(self) -> pd.DataFrame:
         """One row per turn: ``transcript_id, turn, speaker, role, start, end,
         time_start, time_end, text``.
 

@@ -7,6 +7,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualcode.errors import Errors, InvalidInputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["load", "path", "demo_dir"]
 
@@ -19,12 +25,7 @@ def demo_dir() -> Path:
     for parent in here.parents:
         if (parent / "corpora" / "demo").is_dir():
             return parent / "corpora"
-    from qualcode.errors import InvalidInputError
-
-    raise InvalidInputError(
-        f"[QC104] The demo corpus (corpora/demo) was not found above {here.parent}: "
-        "the demo data ship with the qualcode repository; run from a checkout."
-    )
+    raise InvalidInputError(Errors.QC293.format(where=here.parent))
 
 
 def path(name: str) -> Path:
@@ -36,7 +37,7 @@ def path(name: str) -> Path:
     return p
 
 
-def load(name: str):  # -> pandas.DataFrame
+def load(name: str) -> pd.DataFrame:
     """Load a bundled dataset as a DataFrame.
 
     Reliability datasets (units x coders) come back with ``unit`` as index.

@@ -24,6 +24,7 @@ from qualcode.errors import Errors, InvalidInputError, OffsetError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from qualcode.corpus import Corpus
     from qualcode.model import Transcript
 
 __all__ = [
@@ -113,7 +114,7 @@ def demo_codings_path(coder: str) -> Path:
     return demo_corpus_dir() / "codings" / f"coder_{coder}.csv"
 
 
-def demo_corpus():  # -> qualcode.corpus.Corpus
+def demo_corpus() -> Corpus:
     """Read the demo corpus with its attributes (``read_corpus`` on ``corpora/demo``).
 
     Examples

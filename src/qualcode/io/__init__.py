@@ -5,6 +5,14 @@ One module per format keeps each format's quirks in one place: :mod:`~qualcode.i
 :mod:`~qualcode.io.pdf`; :mod:`~qualcode.io._decode` (bytes to text) and
 :mod:`~qualcode.io._speakers` (labels, timestamps, roles) are shared. Heavy readers
 (python-docx, pypdf) are imported only when a file of that kind is read.
+
+Public here, for the rest of qualcode (one owner per term):
+
+- :data:`SUFFIXES` / :data:`FORMATS` / :func:`format_of`: which files are transcripts;
+- :func:`role_of`: the role a speaker label gets by default (the REFI importer uses it,
+  so ``IV`` or ``Question`` is an interviewer everywhere);
+- :func:`read_text` / :func:`decode_text` and :class:`Decoded`: the one decoding rule
+  for text files (transcripts, attribute tables, any other text qualcode reads).
 """
 
 from __future__ import annotations
@@ -14,10 +22,22 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from qualcode.errors import Errors, ImportFormatError, InvalidInputError, QualcodeError
+from qualcode._validation import check_choice, check_type, invalid
+from qualcode.errors import Errors, ImportFormatError, QualcodeError
+from qualcode.io._decode import Decoded, decode, read_bytes
+from qualcode.io._speakers import SpeakerMap, default_role
 from qualcode.model import Transcript
 
-__all__ = ["FORMATS", "SUFFIXES", "format_of", "read_transcript"]
+__all__ = [
+    "FORMATS",
+    "SUFFIXES",
+    "Decoded",
+    "decode_text",
+    "format_of",
+    "read_text",
+    "read_transcript",
+    "role_of",
+]
 
 #: Transcript formats read_transcript understands.
 FORMATS: tuple[str, ...] = ("txt", "docx", "vtt", "srt", "pdf")
@@ -42,6 +62,110 @@ def format_of(path: str | os.PathLike[str]) -> str | None:
     ('docx', None)
     """
     return SUFFIXES.get(Path(path).suffix.lower())
+
+
+def role_of(label: str | None, *, default: str | None = "participant") -> str | None:
+    """The role a speaker label gets when no ``speakers=`` mapping names it.
+
+    ``"interviewer"`` for interviewer labels (``Interviewer``, ``I``, ``Q``, ``Int``,
+    ``IV``, ``Question``, ``Researcher``, ``Moderator``, ``Facilitator``, numbered or
+    not, or a label containing one of the words Interviewer, Researcher, Moderator,
+    Facilitator); ``default`` for any other label; None without a label. This is the
+    rule every importer uses (see :mod:`qualcode.io._speakers`).
+
+    Parameters
+    ----------
+    label : str or None
+        The raw speaker label.
+    default : {"participant", None}, default "participant"
+        The role of a label that is not an interviewer label (None lets the caller
+        decide, e.g. only when the document has an interviewer at all).
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> from qualcode.io import role_of
+    >>> role_of("IV"), role_of("Question 2"), role_of("P1"), role_of(None)
+    ('interviewer', 'interviewer', 'participant', None)
+    >>> role_of("Alex Khan", default=None) is None
+    True
+    """
+    role = default_role(label)
+    if role == "participant":
+        return default
+    return role
+
+
+def decode_text(
+    data: bytes, *, path: object = "(bytes)", encoding: str | None = None
+) -> Decoded:
+    """Decode a text file's bytes with qualcode's one rule (newlines become ``\\n``).
+
+    A BOM decides, else UTF-8, else BOM-less UTF-16, else Windows-1252 (the full
+    rule is in :mod:`qualcode.io._decode`). ``encoding=`` forces a codec.
+
+    Parameters
+    ----------
+    data : bytes
+        The content.
+    path : path-like or str
+        Named in error messages only.
+    encoding : str, optional
+        Force this codec.
+
+    Returns
+    -------
+    Decoded
+        ``.text`` (``\\n`` newlines, no BOM) and ``.encoding`` (the codec used).
+
+    Raises
+    ------
+    ImportFormatError
+        Undecodable [QC204] or binary [QC217] content.
+
+    Examples
+    --------
+    >>> from qualcode.io import decode_text
+    >>> decode_text("id,role\\r\\nint01,café\\r\\n".encode("utf-8-sig")).text
+    'id,role\\nint01,café\\n'
+    """
+    return decode(data, path=path, encoding=encoding)
+
+
+def read_text(path: str | os.PathLike[str], *, encoding: str | None = None) -> Decoded:
+    """Read and decode a text file (see :func:`decode_text`).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    encoding : str, optional
+        Force this codec.
+
+    Returns
+    -------
+    Decoded
+
+    Raises
+    ------
+    ImportFormatError
+        Missing [QC201], empty [QC202], unreadable [QC215], undecodable [QC204] or
+        binary [QC217].
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from qualcode.io import read_text
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = p.write_bytes("transcript_id\\nint01\\n".encode("utf-16"))
+    >>> read_text(p).encoding
+    'utf-16'
+    """
+    p = Path(path)
+    return decode(read_bytes(p), path=p, encoding=encoding)
 
 
 def read_transcript(
@@ -127,18 +251,13 @@ def read_transcript(
     >>> t.text[t.turns[1].start : t.turns[1].end] == t.turns[1].text
     True
     """
-    from qualcode._validation import check_choice
-    from qualcode.io._speakers import SpeakerMap
-
-    if not isinstance(path, str | os.PathLike):
-        raise InvalidInputError(
-            Errors.QC101.format(
-                param="path",
-                caller="read_transcript",
-                expected="a str or path",
-                got=type(path).__name__,
-            )
-        )
+    check_type(
+        path,
+        (str, os.PathLike),
+        param="path",
+        caller="read_transcript",
+        expected="a str or path",
+    )
     p = Path(path)
     if format is not None:
         if not isinstance(format, str):
@@ -150,11 +269,7 @@ def read_transcript(
     else:
         fmt = format_of(p) or ""
     if id is not None and (not isinstance(id, str) or not id.strip()):
-        raise InvalidInputError(
-            Errors.QC101.format(
-                param="id", caller="read_transcript", expected="a non-empty str", got=id
-            )
-        )
+        raise invalid("id", "read_transcript", "a non-empty str", id)
     if not isinstance(strict, bool):
         check_choice(strict, [True, False], param="strict", caller="read_transcript")
     smap = SpeakerMap(speakers, caller="read_transcript")

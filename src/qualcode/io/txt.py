@@ -115,7 +115,7 @@ def _arrow_speakers(lines: list[_Line], smap: SpeakerMap) -> None:
             i += 1
             continue
         j = i + 1
-        body = []
+        body: list[int] = []
         while (
             j < n
             and lines[j].kind not in ("arrow",)

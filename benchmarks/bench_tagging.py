@@ -2,9 +2,14 @@
 
 Run: ``.venv/bin/python benchmarks/bench_tagging.py [--words N] [--stream-words N]``
 
-* A generated interview-like corpus (Zipf-distributed English vocabulary from the
-  lemma lookup table, punctuation, interviewer/participant turns, codebook terms
-  mixed in) of >= 1M participant words.
+* ``--corpus demo`` (default): about 1M participant words of natural conversational
+  speech, built from the demo corpus' own turns: its participant turns are split into
+  sentences, and new turns recombine 1-8 sentences drawn at random (seeded) from the
+  same interview, each after an interviewer question drawn from the demo's
+  questions (:func:`demo_style_transcripts`).
+* ``--corpus generated``: a generated interview-like corpus (Zipf-distributed English
+  vocabulary from the lemma lookup table, punctuation, interviewer/participant turns,
+  codebook terms mixed in) of >= 1M participant words.
 * Pattern suggestions with the three real codebooks (combined) vs raw
   ``nlp.tokenizer.pipe`` over the same turn texts, in the same run (ratio printed);
   plus the cost of each stage (matchers alone, the naive full-pipeline path).
@@ -122,6 +127,51 @@ class Generator:
             k += 1
 
 
+def demo_style_transcripts(words: int, *, seed: int = 0, per_transcript: int = 8000):
+    """Transcripts of about ``words`` participant words recombined from the demo's turns.
+
+    Each demo interview's participant turns are split into sentences (the default
+    pipeline's sentencizer); a new turn strings together 1-8 sentences drawn from one
+    interview (so topics and speaking style stay together), keeping the paragraph
+    breaks of multi-paragraph answers now and then, after an interviewer question
+    drawn from the demo's questions. Nothing is generated word by word.
+    """
+    from qualcode._nlp import load_nlp
+    from qualcode.datasets.demo import demo_corpus
+    from qualcode.model import Transcript, TurnDraft
+
+    nlp = load_nlp(lemmatize=False)
+    pools: list[list[str]] = []
+    questions: list[str] = []
+    for tr in demo_corpus():
+        sents: list[str] = []
+        for turn in tr.turns:
+            if turn.role == "interviewer":
+                questions.append(turn.text)
+            elif turn.role == "participant":
+                sents.extend(s.text.strip() for s in nlp(turn.text).sents)
+        sents = [s for s in sents if s]
+        if sents:
+            pools.append(sents)
+    rng = random.Random(seed)
+    done, k = 0, 0
+    while done < words:
+        pool = rng.choice(pools)
+        drafts, n = [], 0
+        while n < per_transcript and done + n < words:
+            drafts.append(TurnDraft(rng.choice(questions), "Interviewer", "interviewer"))
+            parts = []
+            for _ in range(rng.randint(1, 8)):
+                parts.append(rng.choice(pool))
+                parts.append("\n" if rng.random() < 0.15 else " ")
+            answer = "".join(parts).strip()
+            drafts.append(TurnDraft(answer, "P", "participant"))
+            n += len(answer.split())
+        done += n
+        yield Transcript.build(f"demo{k:05d}", drafts)
+        k += 1
+
+
 def load_books():
     from qualcode.codebook import Codebook
 
@@ -147,14 +197,16 @@ def best_of(fn, repeat: int) -> float:
     return min(times)
 
 
-def throughput(n_words: int, repeat: int) -> dict:
+def throughput(n_words: int, repeat: int, corpus: str = "demo") -> dict:
     from qualcode._nlp import iter_units, load_nlp
     from qualcode.tagging import PatternTagger, suggest
 
     books, combined = load_books()
     n_patterns = sum(len(c.patterns) for c in combined)
-    gen = Generator(domain_terms(books))
-    transcripts = list(gen.transcripts(n_words))
+    if corpus == "demo":
+        transcripts = list(demo_style_transcripts(n_words))
+    else:
+        transcripts = list(Generator(domain_terms(books)).transcripts(n_words))
     texts = [t.text for tr in transcripts for t in tr.turns if t.role == "participant"]
     words = sum(len(t.split()) for t in texts)
     t0 = time.perf_counter()
@@ -364,6 +416,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--child-stream", type=int)
     ap.add_argument("--skip", nargs="*", default=[])
+    ap.add_argument("--corpus", choices=("demo", "generated"), default="demo")
     args = ap.parse_args()
     if args.child_stream:
         _stream_child(args.child_stream)
@@ -373,7 +426,8 @@ def main() -> None:
     print(f"spaCy {spacy.__version__}, Python {sys.version.split()[0]}")
     if "throughput" not in args.skip:
         print(f"== pattern suggestions (best of {args.repeat} interleaved rounds)")
-        throughput(args.words, args.repeat)
+        print(f"corpus: {args.corpus}")
+        throughput(args.words, args.repeat, args.corpus)
     if "memory" not in args.skip:
         print("== peak memory, streaming iter_suggestions in a fresh process")
         memory(args.words, args.stream_words)

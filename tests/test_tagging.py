@@ -12,12 +12,6 @@ from hypothesis import strategies as st
 
 from qualcode._columns import EVALUATION, SUGGESTIONS, names
 from qualcode._nlp import load_nlp, units
-from qualcode._tagging_units import (
-    punct_hashes,
-    sentence_starts,
-    token_arrays,
-    trimmed_span,
-)
 from qualcode.codebook import Codebook
 from qualcode.errors import (
     CodebookError,
@@ -27,6 +21,12 @@ from qualcode.errors import (
 )
 from qualcode.model import Transcript, TurnDraft
 from qualcode.tagging import PatternTagger, evaluate, iter_suggestions, review, suggest
+from qualcode.tagging._units import (
+    punct_hashes,
+    sentence_starts,
+    token_arrays,
+    trimmed_span,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -25,6 +25,26 @@ if TYPE_CHECKING:  # pragma: no cover
     from qualcode.model import Transcript
 
 UNITS = ("turn", "sentence")
+#: Roles whose turns hold units by default: participants and turns of unknown role.
+DEFAULT_ROLES: tuple[str | None, ...] = ("participant", None)
+
+
+def role_set(
+    roles: Iterable[str | None] | None, include_interviewer: bool = False
+) -> tuple[str | None, ...]:
+    """Roles whose turns hold units: participant and unknown-role turns by default.
+
+    Examples
+    --------
+    >>> role_set(None, include_interviewer=True)
+    ('participant', None, 'interviewer')
+    >>> role_set(["participant"])
+    ('participant',)
+    """
+    out = list(DEFAULT_ROLES if roles is None else roles)
+    if include_interviewer and "interviewer" not in out:
+        out.append("interviewer")
+    return tuple(out)
 
 
 def _register_lemmatizer() -> None:

@@ -1,6 +1,6 @@
-"""The learned tagger: spaCy ``textcat_multilabel`` on a coder's codings (private).
+"""The learned tagger: spaCy ``textcat_multilabel`` on a coder's codings.
 
-Exposed as :class:`qualcode.tagging.LearnedTagger`. spaCy is imported only when a
+Exposed as :class:`qualcode.LearnedTagger`. spaCy is imported only when a
 method needs it.
 """
 
@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode._columns import EVALUATION, SUGGESTIONS, frame
-from qualcode._nlp import UNITS, iter_units, load_nlp
-from qualcode._tagging_units import as_transcripts, is_project, role_set
+from qualcode._inputs import as_transcripts, is_project
+from qualcode._nlp import UNITS, iter_units, load_nlp, role_set
 from qualcode._validation import check_choice, require_columns
 from qualcode.errors import Errors, InvalidInputError, TaggingError
+from qualcode.tagging._exclude import Excluder
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -143,8 +144,12 @@ class LearnedTagger:
     >>> t = Transcript.build("t1", [TurnDraft(x, "P", "participant") for x in texts])
     >>> codings = pd.DataFrame(
     ...     [
-    ...         {"transcript_id": "t1", "start": u.start, "end": u.end,
-    ...          "code": "pursue" if "arrest" in u.text else "harm"}
+    ...         {
+    ...             "transcript_id": "t1",
+    ...             "start": u.start,
+    ...             "end": u.end,
+    ...             "code": "pursue" if "arrest" in u.text else "harm",
+    ...         }
     ...         for u in t.turns
     ...     ]
     ... )
@@ -676,8 +681,6 @@ class LearnedTagger:
         explain = self.explain if explain is None else bool(explain)
         trs, proj = as_transcripts(corpus_or_project, caller="LearnedTagger.suggest")
         if excluder is None and exclude_coded_by is not None:
-            from qualcode.tagging import _Excluder
-
             proj = project if project is not None else proj
             if proj is None:
                 raise TaggingError(
@@ -685,7 +688,7 @@ class LearnedTagger:
                         caller="LearnedTagger.suggest", coder=exclude_coded_by
                     )
                 )
-            excluder = _Excluder(proj, str(exclude_coded_by))
+            excluder = Excluder(proj, str(exclude_coded_by))
         if progress:
             from tqdm.auto import tqdm
 
@@ -753,7 +756,7 @@ class LearnedTagger:
         self.model.to_disk(path / "model")
         import spacy
 
-        from qualcode import __version__
+        from qualcode._version import __version__
 
         report = None
         if self.report is not None:

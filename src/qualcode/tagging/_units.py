@@ -1,4 +1,4 @@
-"""Inputs and units for assisted tagging (private).
+"""Fast sentence units for the pattern tagger (private to :mod:`qualcode.tagging`).
 
 The units (sentences inside turns, or turns) are the ones
 :func:`qualcode._nlp.iter_units` produces. For the offline default pipeline
@@ -13,53 +13,17 @@ through ``iter_units(..., docs=True)`` itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from qualcode.errors import Errors, InvalidInputError
-from qualcode.model import Transcript
-
-DEFAULT_ROLES = ("participant", None)
-
-
-def is_project(obj: Any) -> bool:
-    return hasattr(obj, "iter_transcripts") and hasattr(obj, "codings")
-
-
-def as_transcripts(
-    obj: Any, *, caller: str, what: str = "corpus_or_project"
-) -> tuple[Iterable[Transcript], Any]:
-    """``(transcripts, project or None)`` for a Corpus, Transcripts or a Project."""
-    if is_project(obj):
-        return obj.iter_transcripts(), obj
-    if isinstance(obj, Transcript):
-        return [obj], None
-    if isinstance(obj, (str, bytes)) or not isinstance(obj, Iterable):
-        raise InvalidInputError(
-            Errors.QC503.format(caller=caller, what=what, got=type(obj).__name__)
-        )
-
-    def checked() -> Iterator[Transcript]:
-        for i, t in enumerate(obj):
-            if not isinstance(t, Transcript):
-                raise InvalidInputError(
-                    Errors.QC503.format(
-                        caller=caller, what=f"{what} item {i}", got=type(t).__name__
-                    )
-                )
-            yield t
-
-    return checked(), None
-
-
-def role_set(
-    roles: Iterable[str | None] | None, include_interviewer: bool
-) -> tuple[str | None, ...]:
-    """Roles whose turns are tagged: participant and unknown-role turns by default."""
-    out = list(DEFAULT_ROLES if roles is None else roles)
-    if include_interviewer and "interviewer" not in out:
-        out.append("interviewer")
-    return tuple(out)
+__all__ = [
+    "batch_arrays",
+    "punct_hashes",
+    "sentence_starts",
+    "sentencizer_of",
+    "token_arrays",
+    "trimmed_span",
+]
 
 
 def sentencizer_of(nlp: Any) -> Any | None:

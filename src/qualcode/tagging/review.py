@@ -1,0 +1,252 @@
+"""Review: a coder's accept/reject decisions on suggestions become codings and a log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from qualcode._validation import require_columns
+from qualcode.errors import Errors, InvalidInputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["review"]
+
+
+_ACCEPT = {"accepted", "accept", "yes", "y", "true", "1", "x", "ok", "✓", "+"}
+_REJECT = {"rejected", "reject", "no", "n", "false", "0", "-", "✗"}
+
+
+def _normalise_decision(value: Any) -> str | None:
+    import numpy as np
+
+    if value is None or (not isinstance(value, str) and _isna(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return "accepted" if bool(value) else "rejected"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return "accepted" if value == 1 else "rejected" if value == 0 else "?"
+    v = str(value).strip().lower()
+    if not v:
+        return None
+    if v in _ACCEPT:
+        return "accepted"
+    if v in _REJECT:
+        return "rejected"
+    return "?"
+
+
+def _int_col(df: pd.DataFrame, col: str, caller: str) -> list[int]:
+    import pandas as pd
+
+    vals = pd.to_numeric(df[col], errors="coerce")
+    bad = vals.isna() | (vals != vals.round())
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InvalidInputError(
+            Errors.QC509.format(
+                caller=caller,
+                detail=f"row {i}: column '{col}' holds {df[col].iloc[i]!r}, "
+                "not a whole-number offset. "
+                "Do not edit the offsets of suggestions.",
+            )
+        )
+    return [int(v) for v in vals]
+
+
+def review(
+    project: Any,
+    suggestions: pd.DataFrame,
+    decisions: pd.DataFrame | None = None,
+    coder: str | None = None,
+) -> dict[str, int]:
+    """Apply a coder's decisions: accepted rows become codings; all are logged.
+
+    Parameters
+    ----------
+    project : Project
+    suggestions : DataFrame
+        The suggestions as :func:`suggest` returned them.
+    decisions : DataFrame, optional
+        The same rows with a ``decision`` column (``"accepted"``/``"rejected"``/blank;
+        also yes/no, y/n, true/false, 1/0) or a boolean ``accepted`` column — what a
+        notebook user edits, or an edited CSV/XLSX read back. Defaults to
+        ``suggestions``.
+    coder : str
+        Who decided.
+
+    Returns
+    -------
+    dict
+        ``accepted`` (codings added), ``rejected`` (rejections logged), ``skipped``
+        (no decision), ``already_coded`` (accepted but the coder already had that
+        coding), ``already_logged`` (the same decision was logged before). Running the
+        same review twice adds nothing the second time.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from qualcode import Project, suggest
+    >>> from qualcode.codebook import Codebook
+    >>> from qualcode.model import Transcript, TurnDraft
+    >>> cb = Codebook.from_dict(
+    ...     {"codes": [{"id": "pursue", "label": "Pursue", "patterns": ["arrest"]}]}
+    ... )
+    >>> t = Transcript.build("t1", [TurnDraft("We arrest dealers. We arrest users.")])
+    >>> project = Project(pathlib.Path(tempfile.mkdtemp()) / "p.qcproj")
+    >>> project.set_codebook(cb)
+    >>> _ = project.add_transcripts([t])
+    >>> s = suggest(project, cb)
+    >>> s["decision"] = ["accepted", "rejected"]
+    >>> review(project, s, s, "AB")  # doctest: +NORMALIZE_WHITESPACE
+    {'accepted': 1, 'rejected': 1, 'skipped': 0,
+     'already_coded': 0, 'already_logged': 0}
+    >>> review(project, s, s, "AB")["accepted"]  # idempotent
+    0
+    >>> project.codings(coder="AB")["text"].tolist()
+    ['We arrest dealers.']
+    >>> project.close()
+
+    Notes
+    -----
+    Accepted codings get ``origin`` = the suggestion's ``tagger`` (e.g.
+    ``patterns:3f2a...``). Codings are added in one transaction (all or nothing)
+    before the decisions are logged.
+    """
+    import pandas as pd
+
+    if coder is None or not str(coder).strip():
+        raise InvalidInputError(Errors.QC104.format(caller="review", param="coder"))
+    coder = str(coder)
+    decisions = suggestions if decisions is None else decisions
+    key_cols = ["transcript_id", "start", "end", "code"]
+    require_columns(decisions, key_cols, caller="review", param="decisions")
+    if "decision" not in decisions.columns and "accepted" not in decisions.columns:
+        raise InvalidInputError(
+            Errors.QC102.format(
+                caller="review",
+                missing=["decision"],
+                param="decisions",
+                present=list(map(str, decisions.columns)),
+            )
+        )
+    col = "decision" if "decision" in decisions.columns else "accepted"
+    starts, ends = (
+        _int_col(decisions, "start", "review"),
+        _int_col(decisions, "end", "review"),
+    )
+    info: dict[tuple[str, int, int, str], dict[str, Any]] = {}
+    if (
+        isinstance(suggestions, pd.DataFrame)
+        and suggestions is not decisions
+        and len(suggestions)
+    ):
+        require_columns(suggestions, key_cols, caller="review", param="suggestions")
+        for r, s, e in zip(
+            suggestions.to_dict("records"),
+            _int_col(suggestions, "start", "review"),
+            _int_col(suggestions, "end", "review"),
+            strict=True,
+        ):
+            info[(str(r["transcript_id"]), s, e, str(r["code"]))] = r
+    decided: dict[tuple[str, int, int, str], tuple[str, dict[str, Any]]] = {}
+    skipped_keys: set[tuple[str, int, int, str]] = set()
+    for i, (r, s, e) in enumerate(
+        zip(decisions.to_dict("records"), starts, ends, strict=True)
+    ):
+        key = (str(r["transcript_id"]), s, e, str(r["code"]))
+        d = _normalise_decision(r[col])
+        if d == "?":
+            raise InvalidInputError(
+                Errors.QC505.format(
+                    row=i, transcript=key[0], start=s, end=e, code=key[3], got=r[col]
+                )
+            )
+        if d is None:
+            skipped_keys.add(key)
+            continue
+        merged = {**info.get(key, {}), **{k: v for k, v in r.items() if not _isna(v)}}
+        decided[key] = (d, merged)  # the last decision on a row wins
+    skipped_keys -= set(decided)
+    skipped_keys |= set(info) - set(decided)
+
+    coded = {
+        (str(t), int(s), int(e), str(c))
+        for t, s, e, c in _rows(project.codings(coder=coder), key_cols)
+    }
+    logged = {
+        (str(t), int(s), int(e), str(c), str(d))
+        for t, s, e, c, d in _rows(
+            project.decisions(coder=coder), [*key_cols, "decision"]
+        )
+    }
+    new_codings, log_rows = [], []
+    already_coded = already_logged = n_rej = 0
+    for key, (d, r) in decided.items():
+        tagger = r.get("tagger")
+        tagger = (
+            str(tagger) if not _isna(tagger) and str(tagger).strip() else "suggestion"
+        )
+        if d == "accepted":
+            if key in coded:
+                already_coded += 1
+            else:
+                new_codings.append(
+                    {
+                        "transcript_id": key[0],
+                        "start": key[1],
+                        "end": key[2],
+                        "code": key[3],
+                        "coder": coder,
+                        "origin": tagger,
+                    }
+                )
+                coded.add(key)
+        if (*key, d) in logged:
+            already_logged += 1
+            continue
+        n_rej += d == "rejected"
+        score = r.get("score")
+        evidence = r.get("evidence")
+        log_rows.append(
+            {
+                "transcript_id": key[0],
+                "start": key[1],
+                "end": key[2],
+                "code": key[3],
+                "coder": coder,
+                "decision": d,
+                "tagger": tagger,
+                "score": None if _isna(score) else float(score),
+                "evidence": None if _isna(evidence) else str(evidence),
+            }
+        )
+    if new_codings:
+        project.add_codings(pd.DataFrame(new_codings))
+    if log_rows:
+        project.log_decisions(pd.DataFrame(log_rows))
+    return {
+        "accepted": len(new_codings),
+        "rejected": n_rej,
+        "skipped": len(skipped_keys),
+        "already_coded": already_coded,
+        "already_logged": already_logged,
+    }
+
+
+def _isna(v: Any) -> bool:
+    import pandas as pd
+
+    if v is None:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _rows(df: Any, cols: list[str]) -> Iterator[tuple[Any, ...]]:
+    if df is None or not len(df):
+        return iter(())
+    return zip(*(df[c].tolist() for c in cols), strict=True)

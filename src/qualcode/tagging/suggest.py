@@ -1,0 +1,509 @@
+"""Suggestions: stream a corpus or project through a tagger, one row per unit and code.
+
+:func:`iter_suggestions` streams DataFrame chunks (memory stays flat);
+:func:`suggest` collects them into one frame. Units are sentences inside turns or
+whole turns, exactly as :func:`qualcode._nlp.iter_units` builds them (the same units
+agreement uses). Offsets come from spaCy token offsets plus the turn's start; text is
+never searched again.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from qualcode._columns import SUGGESTIONS, frame, names
+from qualcode._inputs import as_codebook, as_transcripts, is_project
+from qualcode._nlp import UNITS, role_set
+from qualcode._validation import check_choice
+from qualcode.errors import Errors, TaggingError
+from qualcode.tagging._exclude import Excluder
+from qualcode.tagging._units import (
+    batch_arrays,
+    punct_hashes,
+    sentencizer_of,
+    token_arrays,
+    trimmed_span,
+)
+from qualcode.tagging.learned import LearnedTagger
+from qualcode.tagging.patterns import PatternTagger
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+__all__ = ["iter_suggestions", "suggest"]
+
+
+def _columns_dict() -> dict[str, list[Any]]:
+    return {n: [] for n in names(SUGGESTIONS)}
+
+
+def _iter_chunks(
+    tagger: PatternTagger,
+    transcripts: Iterable[Any],
+    *,
+    unit: str,
+    roles: tuple[str | None, ...],
+    min_score: float,
+    batch_size: int,
+    n_process: int,
+    excluder: Excluder | None,
+    progress: bool,
+    chunk_rows: int = 50_000,
+) -> Iterator[dict[str, list[Any]]]:
+    """Stream column chunks of suggestions (compact lists, ``chunk_rows`` rows each)."""
+    version = tagger.version
+    cols = _columns_dict()
+    role_ok = set(roles)
+    if progress:
+        from tqdm.auto import tqdm
+
+        transcripts = tqdm(transcripts, desc="suggest", unit="transcript")
+
+    def emit(
+        tid: str,
+        turn: int,
+        offset: int,
+        turn_text: str,
+        idx: list[int],
+        length: list[int],
+        s_rel: int,
+        e_rel: int,
+        hits: list[tuple[int, int, str, str, bool]],
+        base: int = 0,
+    ) -> None:
+        scored = tagger.score_hits(hits)
+        if not scored:
+            return
+        start, end = offset + s_rel, offset + e_rel
+        text = None
+        items = scored.items()
+        if len(scored) > 1:
+            items = sorted(items, key=lambda kv: (-kv[1][0], kv[0]))
+        for code, (score, spans) in items:
+            if score < min_score or (
+                excluder is not None and excluder(tid, code, start, end)
+            ):
+                continue
+            if text is None:
+                text = turn_text[s_rel:e_rel]
+            if len(spans) == 1:
+                s, e = spans[0]
+                s, e = s + base, e + base
+                evidence = turn_text[idx[s] : idx[e - 1] + length[e - 1]]
+            else:
+                ev: list[str] = []
+                seen: set[str] = set()
+                for s, e in spans:
+                    s, e = s + base, e + base
+                    w = turn_text[idx[s] : idx[e - 1] + length[e - 1]]
+                    if w.lower() not in seen:
+                        seen.add(w.lower())
+                        ev.append(w)
+                evidence = "; ".join(ev)
+            cols["transcript_id"].append(tid)
+            cols["start"].append(start)
+            cols["end"].append(end)
+            cols["code"].append(code)
+            cols["score"].append(round(score, 6))
+            cols["evidence"].append(evidence)
+            cols["tagger"].append(version)
+            cols["unit"].append(unit)
+            cols["turn"].append(turn)
+            cols["text"].append(text)
+
+    def flush_if(full: bool) -> Iterator[dict[str, list[Any]]]:
+        nonlocal cols
+        if cols["start"] and (full or len(cols["start"]) >= chunk_rows):
+            out, cols = cols, _columns_dict()
+            yield out
+
+    if tagger._fast(unit):
+        punct = None
+        if unit == "sentence":
+            punct = punct_hashes(sentencizer_of(tagger.nlp), tagger.nlp.vocab)
+        matches = tagger.matches
+        bisect_right = bisect.bisect_right
+        for batch in _tokenized_batches(
+            tagger.nlp, transcripts, role_ok, batch_size, n_process
+        ):
+            found = []
+            for doc, meta in batch:
+                hits = matches(doc)
+                if hits:
+                    found.append((doc, meta, hits))
+            if not found:
+                continue
+            # token offsets and sentence starts of every doc with a hit, in one go
+            starts, idx, length, offsets = batch_arrays([f[0] for f in found], punct)
+            n_starts, n_tokens = len(starts), len(idx)
+            for (_doc, (tid, turn, offset, turn_text), hits), base in zip(
+                found, offsets, strict=True
+            ):
+                groups: dict[int, list[tuple[int, int, str, str, bool]]] = {}
+                for h in hits:
+                    k = bisect_right(starts, base + h[0]) - 1
+                    if k in groups:
+                        groups[k].append(h)
+                    else:
+                        groups[k] = [h]
+                for k, hs in groups.items():
+                    t_end = starts[k + 1] if k + 1 < n_starts else n_tokens
+                    s_rel, e_rel = trimmed_span(
+                        turn_text, idx, length, starts[k], t_end
+                    )
+                    if s_rel < e_rel:
+                        emit(
+                            tid,
+                            turn,
+                            offset,
+                            turn_text,
+                            idx,
+                            length,
+                            s_rel,
+                            e_rel,
+                            hs,
+                            base,
+                        )
+                yield from flush_if(False)
+    else:
+        from qualcode._nlp import iter_units
+
+        for doc, turn, offset, tid, units in _grouped_units(
+            iter_units(
+                transcripts,
+                unit,
+                roles=roles,
+                nlp=tagger.nlp,
+                batch_size=batch_size,
+                docs=True,
+            )
+        ):
+            hits = tagger.matches(doc)
+            if not hits:
+                continue
+            ustarts = [u[0] for u in units]
+            groups = {}
+            for h in hits:
+                k = bisect.bisect_right(ustarts, h[0]) - 1
+                if k >= 0 and h[0] < units[k][1]:
+                    groups.setdefault(k, []).append(h)
+            turn_text = doc.text
+            _starts, idx, length = token_arrays(doc, None)
+            for k, hs in groups.items():
+                _ts, _te, s_abs, e_abs = units[k]
+                rel = (s_abs - offset, e_abs - offset)
+                emit(tid, turn, offset, turn_text, idx, length, *rel, hs)
+            yield from flush_if(False)
+    yield from flush_if(True)
+
+
+_GROUP = 64  # docs matched together (see _tokenized_batches)
+
+
+def _tokenized_batches(
+    nlp: Language,
+    transcripts: Iterable[Any],
+    roles: set[str | None],
+    batch_size: int,
+    n_process: int,
+) -> Iterator[list[tuple[Doc, tuple[str, int, int, str]]]]:
+    """Groups of tokenizer-only docs of chosen turns, with ``(id, turn, start, text)``.
+
+    spaCy streams with ``batch_size``; the docs are handed on in groups of at most
+    ``_GROUP``: a group is tokenized before any of it is matched (the tokenizer's
+    and the matchers' tables each stay warm in the CPU cache), and small groups
+    keep few docs alive at once (a thousand live docs get promoted by the garbage
+    collector and trigger full collections of the whole heap).
+    """
+
+    def turns() -> Iterator[tuple[str, tuple[str, int, int, str]]]:
+        for tr in transcripts:
+            for turn in tr.turns:
+                if turn.role in roles:
+                    yield turn.text, (tr.id, turn.index, turn.start, turn.text)
+
+    batch_size = max(int(batch_size), 1)
+    size = min(batch_size, _GROUP)
+    if n_process > 1:
+        docs = nlp.pipe(
+            turns(),
+            as_tuples=True,
+            batch_size=batch_size,
+            n_process=n_process,
+            disable=list(nlp.pipe_names),
+        )
+        while batch := list(itertools.islice(docs, size)):
+            yield batch
+        return
+    tok = nlp.tokenizer
+    items = turns()
+    while batch := list(itertools.islice(items, size)):
+        yield list(
+            zip(
+                tok.pipe([t for t, _ in batch], batch_size=batch_size),
+                [c for _, c in batch],
+                strict=True,
+            )
+        )
+
+
+def _grouped_units(
+    rows: Iterable[dict[str, Any]],
+) -> Iterator[tuple[Any, int, int, str, list[tuple[int, int, int, int]]]]:
+    """Group ``iter_units(docs=True)`` rows by their turn's doc."""
+    cur = None
+    units: list[tuple[int, int, int, int]] = []
+    meta: tuple[int, int, str] = (0, 0, "")
+    for row in rows:
+        doc = row["doc"]
+        if doc is not cur:
+            if cur is not None:
+                yield cur, *meta, units
+            cur, units = doc, []
+            meta = (row["turn"], row["offset"], row["transcript_id"])
+        span = row["span"]
+        units.append((span.start, span.end, row["start"], row["end"]))
+    if cur is not None:
+        yield cur, *meta, units
+
+
+def _prepare(
+    corpus_or_project: Any,
+    codebook: Any,
+    *,
+    unit: str,
+    nlp: Any,
+    tagger: Any,
+    roles: Any,
+    include_interviewer: bool,
+    exclude_coded_by: str | None,
+    project: Any,
+    caller: str,
+):
+    check_choice(unit, UNITS, param="unit", caller=caller)
+    codebook = as_codebook(codebook, caller=caller, allow_none=True)
+    if tagger is None:
+        if codebook is None:
+            raise TaggingError(
+                Errors.QC509.format(
+                    caller=caller, detail="pass a codebook (with patterns) or tagger=."
+                )
+            )
+        tagger = PatternTagger(codebook, nlp=nlp)
+    elif not isinstance(tagger, (PatternTagger, LearnedTagger)):
+        raise TaggingError(
+            Errors.QC512.format(caller=caller, tagger=type(tagger).__name__)
+        )
+    transcripts, proj = as_transcripts(corpus_or_project, caller=caller)
+    proj = project if project is not None else proj
+    excluder = None
+    if exclude_coded_by is not None:
+        if proj is None or not is_project(proj):
+            raise TaggingError(
+                Errors.QC504.format(caller=caller, coder=exclude_coded_by)
+            )
+        excluder = Excluder(proj, str(exclude_coded_by))
+    return tagger, transcripts, excluder, role_set(roles, include_interviewer)
+
+
+def iter_suggestions(
+    corpus_or_project: Any,
+    codebook: Any = None,
+    *,
+    unit: str = "sentence",
+    nlp: Any = None,
+    tagger: Any = None,
+    roles: Iterable[str | None] | None = None,
+    include_interviewer: bool = False,
+    min_score: float = 0.0,
+    batch_size: int = 512,
+    n_process: int = 1,
+    exclude_coded_by: str | None = None,
+    project: Any = None,
+    progress: bool = False,
+    chunk_rows: int = 50_000,
+) -> Iterator[pd.DataFrame]:
+    """Like :func:`suggest`, yielding DataFrames of at most ``chunk_rows`` rows.
+
+    Memory stays flat however large the corpus: only one chunk is held at a time.
+
+    Examples
+    --------
+    >>> from qualcode.codebook import Codebook
+    >>> from qualcode.model import Transcript, TurnDraft
+    >>> cb = Codebook.from_dict(
+    ...     {"codes": [{"id": "pursue", "label": "Pursue", "patterns": ["arrest"]}]}
+    ... )
+    >>> t = Transcript.build(
+    ...     "t1", [TurnDraft("We arrest people.", "P1", "participant")]
+    ... )
+    >>> [len(chunk) for chunk in iter_suggestions([t], cb)]
+    [1]
+    """
+    tagger, transcripts, excluder, roles_ = _prepare(
+        corpus_or_project,
+        codebook,
+        unit=unit,
+        nlp=nlp,
+        tagger=tagger,
+        roles=roles,
+        include_interviewer=include_interviewer,
+        exclude_coded_by=exclude_coded_by,
+        project=project,
+        caller="iter_suggestions",
+    )
+    if isinstance(tagger, LearnedTagger):
+        yield tagger.suggest(
+            transcripts,
+            unit=unit,
+            roles=roles_,
+            min_score=min_score,
+            batch_size=batch_size,
+            excluder=excluder,
+        )
+        return
+    import pandas as pd
+
+    for chunk in _iter_chunks(
+        tagger,
+        transcripts,
+        unit=unit,
+        roles=roles_,
+        min_score=min_score,
+        batch_size=batch_size,
+        n_process=n_process,
+        excluder=excluder,
+        progress=progress,
+        chunk_rows=chunk_rows,
+    ):
+        yield frame(pd.DataFrame(chunk), SUGGESTIONS)
+
+
+def suggest(
+    corpus_or_project: Any,
+    codebook: Any = None,
+    *,
+    unit: str = "sentence",
+    nlp: Any = None,
+    tagger: Any = None,
+    roles: Iterable[str | None] | None = None,
+    include_interviewer: bool = False,
+    min_score: float = 0.0,
+    batch_size: int = 512,
+    n_process: int = 1,
+    exclude_coded_by: str | None = None,
+    project: Any = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Suggest codes for units (sentences or turns) of a corpus or project.
+
+    Parameters
+    ----------
+    corpus_or_project : Corpus, iterable of Transcript, or Project
+    codebook : Codebook, path, or list of them
+        Compiled into a :class:`PatternTagger` unless ``tagger`` is given.
+    unit : {"sentence", "turn"}
+        Sentences inside turns, or whole turns (the units of
+        :func:`qualcode._nlp.units`).
+    nlp : Language or str, optional
+        spaCy pipeline for the default PatternTagger (offline default when None).
+    tagger : PatternTagger or LearnedTagger, optional
+    roles : iterable of str or None, optional
+        Turn roles to tag. Default: participant turns and turns of unknown role.
+    include_interviewer : bool
+        Also tag interviewer turns.
+    min_score : float
+        Drop suggestions scoring below this.
+    batch_size, n_process : int
+        Passed to spaCy's streaming (``n_process`` > 1 tokenizes in worker processes).
+    exclude_coded_by : str, optional
+        A coder: units that coder already coded with the code (an overlapping coding),
+        or rejected for that code (decision log), are not offered again. Needs a
+        project.
+    project : Project, optional
+        The project for ``exclude_coded_by`` when ``corpus_or_project`` is not one.
+    progress : bool
+        Show a tqdm progress bar over transcripts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Schema ``_columns.SUGGESTIONS``: ``transcript_id, start, end, code, score,
+        evidence, tagger, unit, turn, text``; ``[start, end)`` is the unit, ``evidence``
+        the matched words (``"arrested; drug dealers"``), ``score`` in [0, 1] (see the
+        module notes), ``tagger`` the tagger's ``name:version``.
+
+    Examples
+    --------
+    >>> from qualcode.codebook import Codebook
+    >>> from qualcode.model import Transcript, TurnDraft
+    >>> cb = Codebook.from_dict(
+    ...     {
+    ...         "codes": [
+    ...             {
+    ...                 "id": "pursue",
+    ...                 "label": "Pursue",
+    ...                 "patterns": ["arrest", "drug dealer"],
+    ...             }
+    ...         ]
+    ...     }
+    ... )
+    >>> t = Transcript.build(
+    ...     "t1",
+    ...     [
+    ...         TurnDraft("Why?", "I", "interviewer"),
+    ...         TurnDraft(
+    ...             "We arrested drug dealers. Then we left.", "P1", "participant"
+    ...         ),
+    ...     ],
+    ... )
+    >>> s = suggest([t], cb)
+    >>> s[["start", "end", "code", "score", "evidence"]].values.tolist()
+    [[13, 38, 'pursue', 0.784, 'arrested; drug dealers']]
+    >>> t.text[13:38]
+    'We arrested drug dealers.'
+    """
+    import pandas as pd
+
+    tagger, transcripts, excluder, roles_ = _prepare(
+        corpus_or_project,
+        codebook,
+        unit=unit,
+        nlp=nlp,
+        tagger=tagger,
+        roles=roles,
+        include_interviewer=include_interviewer,
+        exclude_coded_by=exclude_coded_by,
+        project=project,
+        caller="suggest",
+    )
+    if isinstance(tagger, LearnedTagger):
+        return tagger.suggest(
+            transcripts,
+            unit=unit,
+            roles=roles_,
+            min_score=min_score,
+            batch_size=batch_size,
+            excluder=excluder,
+            progress=progress,
+        )
+    cols = _columns_dict()
+    for chunk in _iter_chunks(
+        tagger,
+        transcripts,
+        unit=unit,
+        roles=roles_,
+        min_score=min_score,
+        batch_size=batch_size,
+        n_process=n_process,
+        excluder=excluder,
+        progress=progress,
+    ):
+        for k, v in chunk.items():
+            cols[k].extend(v)
+    return frame(pd.DataFrame(cols), SUGGESTIONS)

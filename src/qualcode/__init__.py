@@ -28,6 +28,8 @@ from qualcode.errors import (
     CodebookError,
     ImportFormatError,
     InvalidInputError,
+    LLMError,
+    LLMWarning,
     MissingDependencyError,
     OffsetError,
     QualcodeError,
@@ -46,6 +48,7 @@ from qualcode.export import (
     format_attribution,
 )
 from qualcode.io import read_transcript
+from qualcode.llm import LLMCoder, llm_code, llm_suggest
 from qualcode.refi import read_qdpx, write_qdpx
 from qualcode.model import Coding, Transcript, Turn
 from qualcode.saturation import Saturation, saturation
@@ -64,6 +67,9 @@ __all__ = [
     "Detector",
     "ImportFormatError",
     "InvalidInputError",
+    "LLMCoder",
+    "LLMError",
+    "LLMWarning",
     "LearnedTagger",
     "MissingDependencyError",
     "OffsetError",
@@ -96,6 +102,8 @@ __all__ = [
     "export_parquet",
     "export_tables",
     "format_attribution",
+    "llm_code",
+    "llm_suggest",
     "pseudonymise",
     "read_corpus",
     "read_qdpx",

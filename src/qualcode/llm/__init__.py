@@ -1,0 +1,29 @@
+"""The model as one more coder: LLM-assisted coding on an on-premise endpoint.
+
+* :class:`LLMCoder` (:mod:`qualcode.llm._client`): a client of the
+  OpenAI-compatible chat-completions API (llama.cpp, Ollama, vLLM, LM Studio),
+  refusing endpoints outside this machine and private networks unless
+  ``allow_remote=True``.
+* :func:`llm_suggest` and :func:`llm_code` (:mod:`qualcode.llm.suggest`): one
+  call per unit, answers constrained by a JSON schema, every proposed coding
+  verified against the stored text (:mod:`qualcode.llm._verify`), every call
+  kept in an audit trail that is also the cache (:mod:`qualcode.llm._cache`).
+* :data:`PROMPT_VERSION` (:mod:`qualcode.llm._prompt`): the version of the
+  prompt template, recorded with every call and coding.
+"""
+
+from qualcode.llm._cache import CallStore, MemoryCallStore, cache_key
+from qualcode.llm._client import LLMCoder
+from qualcode.llm._prompt import PROMPT_VERSION, response_schema
+from qualcode.llm.suggest import llm_code, llm_suggest
+
+__all__ = [
+    "PROMPT_VERSION",
+    "CallStore",
+    "LLMCoder",
+    "MemoryCallStore",
+    "cache_key",
+    "llm_code",
+    "llm_suggest",
+    "response_schema",
+]

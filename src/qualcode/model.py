@@ -14,6 +14,8 @@ This module imports nothing from qualcode.
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -23,7 +25,15 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Coding", "Transcript", "Turn", "TurnDraft", "ROLES", "format_timestamp"]
+__all__ = [
+    "Coding",
+    "Transcript",
+    "Turn",
+    "TurnDraft",
+    "ROLES",
+    "clean_label",
+    "format_timestamp",
+]
 
 Role = Literal["interviewer", "participant"]
 ROLES: tuple[str, ...] = ("interviewer", "participant")
@@ -31,6 +41,33 @@ ROLES: tuple[str, ...] = ("interviewer", "participant")
 # How a turn is laid out in the stored text. One turn per paragraph.
 TURN_SEPARATOR = "\n\n"
 LABEL_SEPARATOR = ": "
+
+
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def clean_label(label: str | None) -> str | None:
+    """A speaker label as stored: one line, single spaces, no control characters.
+
+    Line breaks (CR, LF, U+2028 ...), tabs and other control characters become
+    spaces; format characters (zero-width space, BOM) are removed; runs of spaces
+    collapse. A label left empty is None (no speaker).
+
+    Examples
+    --------
+    >>> clean_label("Sam\\r\\nReid "), clean_label("\\ufeffP1"), clean_label(" \\x00 ")
+    ('Sam Reid', 'P1', None)
+    """
+    if label is None:
+        return None
+    chars = []
+    for ch in label:
+        cat = unicodedata.category(ch)
+        if cat == "Cf":
+            continue
+        chars.append(" " if cat in ("Cc", "Zl", "Zp") else ch)
+    out = _SPACE_RUN.sub(" ", "".join(chars)).strip()
+    return out or None
 
 
 def format_timestamp(seconds: float) -> str:
@@ -187,6 +224,8 @@ class Transcript:
 
         Each turn becomes one paragraph ``Speaker: utterance`` (just the utterance
         when there is no speaker); paragraphs are separated by a blank line.
+        Speaker labels are cleaned with :func:`clean_label` (one line, no control
+        characters), so the stored text keeps ``\\n`` as its only line break.
         Newlines inside an utterance are normalised to ``\\n``; surrounding
         whitespace is stripped. Empty utterances are dropped.
         """
@@ -205,8 +244,9 @@ class Transcript:
             if parts:
                 parts.append(TURN_SEPARATOR)
                 pos += len(TURN_SEPARATOR)
-            if d.speaker:
-                label = d.speaker.strip() + LABEL_SEPARATOR
+            speaker = clean_label(d.speaker)
+            if speaker:
+                label = speaker + LABEL_SEPARATOR
                 parts.append(label)
                 pos += len(label)
             start = pos
@@ -215,8 +255,8 @@ class Transcript:
             turns.append(
                 Turn(
                     index=len(turns),
-                    speaker=d.speaker.strip() if d.speaker else None,
-                    role=d.role,
+                    speaker=speaker,
+                    role=d.role if speaker else None,
                     start=start,
                     end=pos,
                     text=body,

@@ -49,6 +49,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from qualcode._validation import invalid
 from qualcode.errors import Errors, InvalidInputError
 from qualcode.model import ROLES
 
@@ -321,13 +322,11 @@ class SpeakerMap:
         if speakers is None:
             return
         if not isinstance(speakers, Mapping):
-            raise InvalidInputError(
-                Errors.QC101.format(
-                    param="speakers",
-                    caller=caller,
-                    expected="a mapping of labels to roles",
-                    got=type(speakers).__name__,
-                )
+            raise invalid(
+                "speakers",
+                caller,
+                "a mapping of labels to roles",
+                type(speakers).__name__,
             )
         for label, value in speakers.items():
             if not isinstance(label, str) or not label.strip():

@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from qualcode import read_transcript
-from qualcode.errors import ImportFormatError
+from qualcode.errors import ImportFormatError, ImportWarning_
 from qualcode.io._decode import decode
 
 TEXT = "Interviewer: Café culture? “Naïve” – maybe.\nP1: Oui, déjà vu.\n"
@@ -108,3 +108,52 @@ def test_decode_zip_container_rejected_with_hint(tmp_path, make_docx):
     renamed.write_bytes(docx_path.read_bytes())
     with pytest.raises(ImportFormatError, match=r"\[QC217\].*format='docx'"):
         read_transcript(renamed)
+
+
+# -- issue 22: one stray Windows-1252 byte in a UTF-8 file ------------------------
+STRAY = (
+    "Interviewer: Tell me about Zoë and José.\n"
+    "P1: They said \x92no\x92 to the plan.\n"  # \x92: a Word curly quote, cp1252
+    "Interviewer: Why?\n"
+)
+
+
+def _stray_bytes() -> bytes:
+    # the text as UTF-8, except the two cp1252 bytes pasted in on line 2
+    return STRAY.encode("utf-8").replace("\xc2\x92".encode("latin-1"), b"\x92")
+
+
+def test_issue22_stray_cp1252_byte_keeps_utf8_text():
+    data = _stray_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")  # the case: not valid UTF-8 as a whole
+    with pytest.warns(ImportWarning_, match=r"\[QC228\] x\.txt, line 2"):
+        out = decode(data, path="x.txt")
+    assert out.encoding == "utf-8"
+    assert "Zoë and José" in out.text and "Ã" not in out.text
+    assert "said ’no’ to" in out.text  # the stray bytes repaired as cp1252
+
+
+def test_issue22_stray_byte_warning_quotes_no_text(tmp_path):
+    p = tmp_path / "int07.txt"
+    p.write_bytes(_stray_bytes())
+    with pytest.warns(ImportWarning_) as rec:
+        t = read_transcript(p)
+    msg = str(rec[0].message)
+    assert "int07.txt" in msg and "line 2" in msg
+    for word in ("Zoë", "José", "said", "plan", "’"):
+        assert word not in msg
+    assert t.encoding == "utf-8" and t.turns[0].text.endswith("Zoë and José.")
+
+
+def test_decode_stray_undefined_byte_becomes_replacement_character():
+    data = "P1: Zoë says hi\x81.\n".encode().replace(b"\xc2\x81", b"\x81")
+    with pytest.warns(ImportWarning_, match=r"line 1"):
+        out = decode(data, path="x.txt")
+    assert out.text == "P1: Zoë says hi\ufffd.\n"
+
+
+def test_decode_mostly_cp1252_file_is_still_cp1252():
+    # many cp1252 accents and no valid UTF-8 sequence: the legacy file rule holds
+    out = decode("Café, naïve, déjà vu, “quoted”.\n".encode("cp1252"), path="x.txt")
+    assert out.encoding == "cp1252"

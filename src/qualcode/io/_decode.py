@@ -8,7 +8,13 @@ The rule, in order:
 3. Strict UTF-8 -> ``utf-8``.
 4. BOM-less UTF-16 (every other byte is NUL in mostly-ASCII text) -> ``utf-16-le`` /
    ``utf-16-be``.
-5. Windows-1252 (what Word and Notepad on Windows write) -> ``cp1252``.
+5. Mostly UTF-8 (at least as many valid non-ASCII UTF-8 characters as invalid
+   bytes: a UTF-8 file with a character pasted from Word) -> ``utf-8``; only the
+   invalid bytes are read as Windows-1252 (U+FFFD where cp1252 has no character),
+   with an :class:`~qualcode.errors.ImportWarning_` naming the file and lines
+   [QC228]. Such a file is never re-decoded as a whole as cp1252, which would turn
+   every ``ë`` into ``Ã«``.
+6. Windows-1252 (what Word and Notepad on Windows write) -> ``cp1252``.
 
 Newlines are normalised (CRLF and CR become LF) and no BOM is left in the text.
 The reported encoding is the one that decoded the file, so a reader can tell
@@ -18,10 +24,11 @@ a ``cp1252`` file apart from a UTF-8 one.
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from qualcode.errors import Errors, ImportFormatError
+from qualcode.errors import Errors, ImportFormatError, ImportWarning_
 
 __all__ = ["Decoded", "decode", "read_bytes"]
 
@@ -36,10 +43,15 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 @dataclass(frozen=True, slots=True)
 class Decoded:
-    """Decoded text (LF newlines, no BOM) and the encoding that decoded it."""
+    """Decoded text (LF newlines, no BOM) and the encoding that decoded it.
+
+    ``repaired_lines`` lists the lines whose stray non-UTF-8 bytes were read as
+    Windows-1252 (rule 5 of the module docstring); empty otherwise.
+    """
 
     text: str
     encoding: str
+    repaired_lines: tuple[int, ...] = field(default=(), repr=False)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -138,9 +150,46 @@ def decode(data: bytes, *, path: object, encoding: str | None = None) -> Decoded
         return _checked(data.decode("utf-8"), "utf-8", path)
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(data, path)
+    if mostly is not None:
+        return mostly
     return _checked(
         _strict(data, "cp1252", path, "neither UTF-8 nor Windows-1252"), "cp1252", path
     )
+
+
+def _mostly_utf8(data: bytes, path: object) -> Decoded | None:
+    """UTF-8 with its few stray bytes read as cp1252 (rule 5), or None."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    bad = [i for i, ch in enumerate(text) if "\udc80" <= ch <= "\udcff"]
+    valid = sum(1 for ch in text if ch > "\x7f") - len(bad)
+    if valid == 0 or valid < len(bad):
+        return None
+    parts: list[str] = []
+    lines: list[int] = []
+    line, prev = 1, 0
+    for i in bad:
+        line += text.count("\n", prev, i)
+        prev = i
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        byte = bytes([ord(text[i]) - 0xDC00])
+        parts.append(byte.decode("cp1252", errors="replace"))
+    out: list[str] = []
+    pos = 0
+    for i, rep in zip(bad, parts, strict=True):
+        out.append(text[pos:i])
+        out.append(rep)
+        pos = i + 1
+    out.append(text[pos:])
+    shown = ", ".join(map(str, lines[:10])) + (", ..." if len(lines) > 10 else "")
+    where = f"line {shown}" if len(lines) == 1 else f"lines {shown}"
+    warnings.warn(
+        ImportWarning_(Errors.QC228.format(path=path, where=where, n=len(bad))),
+        stacklevel=4,
+    )
+    decoded = _checked("".join(out), "utf-8", path)
+    return Decoded(decoded.text, decoded.encoding, tuple(lines))
 
 
 def _strict(data: bytes, codec: str, path: object, what: str | None = None) -> str:

@@ -1,8 +1,12 @@
-"""Writers for quote banks: xlsx, csv, docx, html, md.
+"""Writers for quote banks and tables: xlsx, csv, docx, html, md.
 
-Each writer takes the prepared extracts frame (one row per quote, already
-filtered and ordered, with ``extract``, ``context`` and ``attribution``) plus
-the code sections to print. Only :mod:`qualcode.export` calls these.
+Each quote-bank writer takes the prepared extracts frame (one row per quote,
+already filtered and ordered, with ``extract``, ``context`` and ``attribution``)
+plus the code sections to print. Only :mod:`qualcode.export` calls these.
+
+Every writer writes to the path it is given; the public export functions hand it
+the temporary path of :func:`qualcode._files.atomic_path`, so a crash never
+leaves a truncated file in place of the previous good one.
 """
 
 from __future__ import annotations
@@ -383,4 +387,4 @@ def write_docx(
                 src = a.add_run(clean(f"[{_source(r)}]"))
                 src.font.size = Pt(8)
                 src.font.color.rgb = RGBColor(0x77, 0x77, 0x77)
-    doc.save(path)
+    doc.save(str(path))

@@ -509,3 +509,23 @@ def test_treemap_svg_bytes_reproducible(tmp_path):
 def test_treemap_repr_png_for_notebooks():
     png = selection_treemap(_small(), size=(4, 3))._repr_png_()
     assert png[:4] == b"\x89PNG" and zlib is not None
+
+
+def test_issue16_treemap_save_crash_keeps_previous_file(tmp_path, monkeypatch):
+    sel = pd.DataFrame(
+        {"respondent": ["a", "b"], "item": ["X", "Y"], "category": ["P", "Q"]}
+    )
+    tm = selection_treemap(sel, size=(3, 2))
+    out = tmp_path / "fig.png"
+    out.write_bytes(b"previous figure")
+
+    def half(path, **kwargs):
+        with open(path, "wb") as fh:
+            fh.write(b"\x89PNG half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tm.figure, "savefig", half)
+    with pytest.raises(KeyboardInterrupt):
+        tm.save(out)
+    assert out.read_bytes() == b"previous figure"
+    assert [p.name for p in tmp_path.iterdir()] == ["fig.png"]

@@ -94,6 +94,8 @@ class Errors(metaclass=_WithCodes):
     QC226 = "Attributes {source}: could not read the table ({detail}). Save it as CSV (UTF-8) or XLSX and try again."
     QC227 = "Attributes {source}: row {row} has an empty transcript id. Fill it in or delete the row."
     QC228 = "{path}, {where}: {n} byte(s) not valid UTF-8 in an otherwise UTF-8 file; read as Windows-1252 characters (pasted from Word?), U+FFFD where undefined. Check those lines and save the file as UTF-8."
+    QC229 = "Attributes {source}, line {line}: {n} fields but the header has {m} (a trailing {sep!r}, or a value holding an unquoted {sep!r}?). Put quotes around values that contain {sep!r}, or remove the extra field."
+    QC230 = "Attributes {source}, line {line}: column {column} has values but no name in the header row. Name the column in the header, or delete it."
     # demo data (qualcode.datasets.demo): QC290-QC299
     QC290 = "{path}: a codings CSV needs the columns {missing}; it has {present}. Use the header transcript_id,code,quote,occurrence,memo."
     QC291 = "{path}, line {line}: quote {quote!r} (occurrence {occurrence}) is not in the participant turns of transcript '{transcript}'. Copy the quote exactly from the imported text (no speaker label) or fix the occurrence."

@@ -60,53 +60,122 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _sniff_separator(text: str, suffix: str) -> str:
+    """The field separator: tab for .tsv, else sniffed from the header line."""
+    import csv
+
+    if suffix == ".tsv":
+        return "\t"
+    header = text.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(header, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _check_csv_shape(text: str, sep: str, path: Path) -> None:
+    """Refuse rows with more fields than the header, and unnamed columns with values.
+
+    pandas would silently take the first column as the index (every attribute
+    shifted onto the wrong name) or drop the column; the message names the file
+    and line, never a value.
+    """
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text), delimiter=sep, skipinitialspace=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            return
+        width = len(header)
+        empty = {j for j, cell in enumerate(header) if not cell.strip()}
+        line = reader.line_num + 1
+        for row in reader:
+            if len(row) > width:
+                raise ImportFormatError(
+                    Errors.QC229.format(
+                        source=path, line=line, n=len(row), m=width, sep=sep
+                    ),
+                    path=path,
+                    line=line,
+                )
+            for j in empty:
+                if j < len(row) and row[j].strip():
+                    raise ImportFormatError(
+                        Errors.QC230.format(source=path, column=j + 1, line=line),
+                        path=path,
+                        line=line,
+                    )
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise ImportFormatError(
+            Errors.QC226.format(source=path, detail=f"line {reader.line_num}: {exc}"),
+            path=path,
+            line=reader.line_num,
+        ) from exc
+
+
+def _check_unnamed(df: pd.DataFrame, path: Path) -> None:
+    """A spreadsheet column with values but no header cell (pandas: ``Unnamed: n``)."""
+    for j, col in enumerate(df.columns):
+        if not str(col).startswith("Unnamed:"):
+            continue
+        filled = df[col].notna().to_numpy().nonzero()[0]
+        if len(filled):
+            line = int(filled[0]) + 2  # the header is line 1
+            raise ImportFormatError(
+                Errors.QC230.format(source=path, column=j + 1, line=line),
+                path=path,
+                line=line,
+            )
+
+
+def _key_dtypes(columns: Any) -> dict[Any, type]:
+    return {c: str for c in columns if str(c).strip().lower() in _KEYS}
+
+
 def _read_table(path: Path) -> pd.DataFrame:
     import io
 
     import pandas as pd
 
     suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".tsv", ".txt"):
+        raise ImportFormatError(
+            Errors.QC226.format(
+                source=path,
+                detail=f"unknown table suffix {suffix!r}; use .csv, .tsv or .xlsx",
+            ),
+            path=path,
+        )
     try:
         if suffix in (".xlsx", ".xlsm"):
             head = pd.read_excel(path, nrows=0, engine="openpyxl")
-            keys = {
-                c: str
-                for c in head.columns
-                if str(c).strip().lower() in ("transcript_id", "id")
-            }
-            return pd.read_excel(path, dtype=keys, engine="openpyxl")
-        if suffix in (".csv", ".tsv", ".txt"):
-            text = decode(read_bytes(path), path=path).text
-            sep = "\t" if suffix == ".tsv" else None
-            head = pd.read_csv(io.StringIO(text), nrows=0, sep=sep, engine="python")
-            keys = {
-                c: str
-                for c in head.columns
-                if str(c).strip().lower() in ("transcript_id", "id")
-            }
-            return pd.read_csv(
-                io.StringIO(text),
-                dtype=keys,
-                sep=sep,
-                engine="python",
-                skipinitialspace=True,
-            )
+            df = pd.read_excel(path, dtype=_key_dtypes(head.columns), engine="openpyxl")
+            _check_unnamed(df, path)
+            return df
+        text = decode(read_bytes(path), path=path).text
+        sep = _sniff_separator(text, suffix)
+        _check_csv_shape(text, sep, path)
+        head = pd.read_csv(io.StringIO(text), nrows=0, sep=sep, engine="python")
+        return pd.read_csv(
+            io.StringIO(text),
+            dtype=_key_dtypes(head.columns),
+            sep=sep,
+            engine="python",
+            skipinitialspace=True,
+            index_col=False,
+        )
     except ImportFormatError:
         raise
     except Exception as exc:  # pandas ParserError/EmptyDataError, openpyxl/zip errors
+        detail = type(exc).__name__
+        if type(exc).__name__ in ("ParserError", "EmptyDataError", "BadZipFile"):
+            detail += f": {exc}"[:200]  # these messages name lines, not values
         raise ImportFormatError(
-            Errors.QC226.format(
-                source=path, detail=f"{type(exc).__name__}: {exc}"[:200]
-            ),
-            path=path,
+            Errors.QC226.format(source=path, detail=detail), path=path
         ) from exc
-    raise ImportFormatError(
-        Errors.QC226.format(
-            source=path,
-            detail=f"unknown table suffix {suffix!r}; use .csv, .tsv or .xlsx",
-        ),
-        path=path,
-    )
 
 
 def read_attributes(attributes: Any) -> dict[str, dict[str, Any]]:

@@ -4,33 +4,22 @@ Paragraphs are blocks separated by blank lines when the text uses blank lines (a
 least a fifth of its lines), otherwise single lines. When at least half of the
 paragraphs start with a ``Label: `` the labels become speakers (lines without a
 label continue the previous turn in line mode).
+
+Roles come from :func:`qualcode.io.role_of`, the rule of the transcript readers
+(``Interviewer``, ``I``, ``IV``, ``Q``, ``Question``, ``Int``, ... are interviewers);
+the other speakers are participants when the text has an interviewer, else None.
 """
 
 from __future__ import annotations
 
 import re
 
+from qualcode.io import role_of
 from qualcode.model import Turn
 
 __all__ = ["paragraph_turns"]
 
-_INTERVIEWER = {
-    "i",
-    "int",
-    "interviewer",
-    "q",
-    "researcher",
-    "moderator",
-    "facilitator",
-}
 _LABEL_RE = re.compile(r"(?P<label>[^\W\d_][\w .'’()-]{0,39}?)[ \t]*:[ \t]+(?=\S)")
-
-
-def _role_of(label: str) -> str | None:
-    key = re.sub(r"[\d\s._-]+$", "", label.strip().lower())
-    if key in _INTERVIEWER or key.startswith("interviewer"):
-        return "interviewer"
-    return None
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -95,7 +84,7 @@ def paragraph_turns(tid: str, text: str) -> list[Turn]:
             raw_turns[-1] = (ps, e, spk)
         else:
             raw_turns.append((s, e, None))
-    has_int = any(_role_of(lab) == "interviewer" for lab in labels)
+    has_int = any(role_of(lab, default=None) == "interviewer" for lab in labels)
     turns: list[Turn] = []
     for s, e, spk in raw_turns:
         s, e = _strip(text, s, e)
@@ -103,7 +92,7 @@ def paragraph_turns(tid: str, text: str) -> list[Turn]:
             continue
         role = None
         if spk is not None:
-            role = _role_of(spk) or ("participant" if has_int else None)
+            role = role_of(spk, default=None) or ("participant" if has_int else None)
         turns.append(
             Turn(
                 index=len(turns), speaker=spk, role=role, start=s, end=e, text=text[s:e]

@@ -15,7 +15,6 @@ fields. Unknown keys are ignored with a :class:`~qualcode.errors.CodebookWarning
 from __future__ import annotations
 
 import difflib
-import functools
 import hashlib
 import html
 import json
@@ -26,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qualcode._grammar import pattern_summary, pattern_verdict
 from qualcode.errors import (
     CodebookError,
     CodebookWarning,
@@ -33,7 +33,7 @@ from qualcode.errors import (
     InvalidInputError,
 )
 
-__all__ = ["Code", "Codebook", "CODE_KEYS", "SOURCE_STATUSES"]
+__all__ = ["CODE_KEYS", "SOURCE_STATUSES", "Code", "Codebook", "pattern_summary"]
 
 #: Keys a code may have in the YAML layout, in the order they are written.
 CODE_KEYS: tuple[str, ...] = (
@@ -222,70 +222,6 @@ def _raise_problems(problems: list[_Problem], path: str) -> None:
     )
 
 
-@functools.lru_cache(maxsize=1)
-def _pattern_matcher() -> Any:
-    from spacy.matcher import Matcher
-    from spacy.vocab import Vocab
-
-    return Matcher(Vocab(), validate=False)
-
-
-@functools.lru_cache(maxsize=8192)
-def _token_pattern_errors(pattern_json: str) -> tuple[str, ...]:
-    """spaCy's own complaints about one token pattern (empty when it is valid)."""
-    from spacy.schemas import validate_token_pattern
-
-    pattern = json.loads(pattern_json)
-    errors = validate_token_pattern(pattern)
-    if errors:
-        return tuple(str(e) for e in errors)
-    matcher = _pattern_matcher()
-    try:
-        matcher.add("__qualcode_check__", [pattern])
-    except Exception as exc:  # spaCy raises ValueError/KeyError/MatchPatternError
-        return (f"{type(exc).__name__}: {exc}".splitlines()[0],)
-    finally:
-        if "__qualcode_check__" in matcher:
-            matcher.remove("__qualcode_check__")
-    return ()
-
-
-def _pattern_problem(pattern: Any) -> str | None:
-    """Why ``pattern`` is not a valid phrase or token pattern, or None."""
-    if isinstance(pattern, str):
-        return None if pattern.strip() else "an empty phrase pattern"
-    if isinstance(pattern, Mapping):
-        return (
-            "a token pattern must be a list of token dicts, e.g. [{LEMMA: arrest}]; "
-            "this one is a single mapping: wrap it in [ ]"
-        )
-    if not isinstance(pattern, list | tuple):
-        return (
-            f"a pattern must be a phrase (text) or a list of token dicts; "
-            f"got {type(pattern).__name__} {pattern!r}"
-        )
-    if not pattern:
-        return "an empty token pattern: give at least one token dict"
-    if not all(isinstance(t, Mapping) for t in pattern):
-        return (
-            "every element of a token pattern must be a token dict "
-            "such as {LOWER: arrest}"
-        )
-    try:
-        key = json.dumps(pattern, sort_keys=True)
-    except (TypeError, ValueError) as exc:
-        return f"the token pattern holds values spaCy cannot use ({exc})"
-    errors = _token_pattern_errors(key)
-    if errors:
-        return (
-            "spaCy rejects the token pattern "
-            + json.dumps(pattern)
-            + ": "
-            + "; ".join(errors)
-        )
-    return None
-
-
 def _check_codes(
     codes: list[Code], wheres: list[_Where] | None = None
 ) -> list[_Problem]:
@@ -344,14 +280,15 @@ def _check_codes(
                     "or outer spaces (e.g. 'harm_reduction').",
                 )
         for field_name in ("patterns", "exclude_patterns"):
-            what = "pattern" if field_name == "patterns" else "exclude pattern"
+            veto = field_name == "exclude_patterns"
+            what = "exclude pattern" if veto else "pattern"
             for k, p in enumerate(getattr(c, field_name)):
-                why = _pattern_problem(p)
-                if why:
+                verdict = pattern_verdict(p, veto=veto)
+                if verdict:
                     add(
                         i,
                         field_name,
-                        f"{what} {k + 1} is malformed: {why}.",
+                        f"{what} {k + 1} is {verdict[0]}: {verdict[1]}.",
                         item=k,
                     )
 
@@ -570,52 +507,6 @@ def _duplicate_keys(node: Any) -> list[_Problem]:
 # ---------------------------------------------------------------------------
 # rendering helpers
 # ---------------------------------------------------------------------------
-def _token_summary(token: Mapping[str, Any]) -> str:
-    parts = []
-    op = token.get("OP", token.get("op", ""))
-    for attr, value in token.items():
-        a = str(attr).upper()
-        if a == "OP":
-            continue
-        if isinstance(value, Mapping):
-            if "IN" in value or "in" in value:
-                vals = value.get("IN", value.get("in"))
-                text = "(" + "|".join(map(str, vals)) + ")"
-            else:
-                text = json.dumps(value, ensure_ascii=False)
-        else:
-            text = str(value)
-        if a == "LEMMA":
-            parts.append("~" + text)
-        elif a in ("LOWER", "ORTH", "TEXT", "NORM"):
-            parts.append(text)
-        else:
-            parts.append(f"{a}={text}")
-    if not parts:
-        parts.append("*")
-    return "".join(parts) + (op or "")
-
-
-def pattern_summary(pattern: Any) -> str:
-    """A short human-readable form of one pattern, for codebook documents.
-
-    ``~word`` means any form of *word* (its lemma); ``(a|b)`` means either;
-    ``?``, ``*`` and ``+`` are spaCy's optional/repeat operators.
-
-    Examples
-    --------
-    >>> pattern_summary("county lines")
-    '"county lines"'
-    >>> pattern_summary(
-    ...     [{"LEMMA": {"IN": ["divert", "diversion"]}}, {"LOWER": "scheme", "OP": "?"}]
-    ... )
-    '~(divert|diversion) scheme?'
-    """
-    if isinstance(pattern, str):
-        return f'"{pattern}"'
-    return " ".join(_token_summary(t) for t in pattern if isinstance(t, Mapping))
-
-
 _HTML_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:52rem;
 margin:2rem auto;padding:0 1rem;line-height:1.45;color:#222}

@@ -1,21 +1,8 @@
-"""Compiling codebook patterns for :class:`qualcode.tagging.PatternTagger` (private).
+"""Compiling parsed patterns for speed (private to :mod:`qualcode.tagging`).
 
-Pattern grammar (one entry of a code's ``patterns`` list):
-
-``"arrest"``
-    A phrase. Matched case-insensitively on ``LOWER`` *and* on lemmas, so
-    ``"arrest"`` also finds "arrested", "Arrests", "arresting".
-``{"phrase": "DIVERT", "case": true}``
-    A case-sensitive phrase (``ORTH``), no lemma variants (acronyms, programme names).
-``{"phrase": "lines", "lemma": false}``
-    A case-insensitive phrase without lemma variants.
-``[{"LOWER": "county"}, {"LOWER": "lines"}]`` or ``{"tokens": [...]}``
-    A spaCy ``Matcher`` token pattern (validated when ``validate=True``).
-``{"exclude": [<phrases or token patterns>]}``
-    Veto patterns: a unit (sentence or turn) containing one gets no suggestion of
-    this code. The same veto list can be given as the code-level field
-    ``exclude_patterns`` (a ``Code`` attribute if the codebook has one), or as the
-    flag ``exclude_patterns: "false arrest; no arrest"`` (phrases separated by ``;``).
+The grammar itself (what a pattern may be, and the parsed :class:`Phrase` and
+:class:`Tokens`) is :mod:`qualcode._grammar`; this module turns parsed patterns into
+what the matchers run: lemma variants, token patterns rewritten on ``LOWER``, anchors.
 
 Lemmas. With a *lookup* lemmatizer (the offline default) a phrase's lemmas are
 computed through the pipeline (on the lower-cased phrase) and expanded into every
@@ -33,12 +20,11 @@ import gzip
 import itertools
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from qualcode.errors import CodebookError, Errors
+from qualcode._grammar import Phrase, Tokens
 
 # Token attributes that the tokenizer alone sets (no pipeline component needed).
 LEXICAL_ATTRS = frozenset(
@@ -75,126 +61,6 @@ MAX_VARIANTS = 4096
 # weight of one hit: 1 - DECAY ** n_tokens, divided by the number of codes sharing
 # the pattern
 DECAY = 0.6
-
-
-@dataclass(frozen=True)
-class Phrase:
-    text: str
-    lemma: bool = True
-    case: bool = False
-
-
-@dataclass(frozen=True)
-class Tokens:
-    pattern: tuple[Mapping[str, Any], ...]
-
-
-@dataclass
-class CompiledCode:
-    """One code's patterns after parsing (before they go into the matchers)."""
-
-    code: str
-    phrases: list[Phrase] = field(default_factory=list)
-    tokens: list[Tokens] = field(default_factory=list)
-    veto_phrases: list[Phrase] = field(default_factory=list)
-    veto_tokens: list[Tokens] = field(default_factory=list)
-
-
-def _bad(code: str, index: int | str, detail: str, where: str = "") -> CodebookError:
-    return CodebookError(
-        Errors.QC502.format(code=code, where=where, index=index, detail=detail)
-    )
-
-
-def parse_patterns(
-    code: str,
-    patterns: Sequence[Any],
-    *,
-    where: str = "",
-    veto: bool = False,
-    out: CompiledCode | None = None,
-) -> CompiledCode:
-    """Parse a code's ``patterns`` entries into phrases, token patterns and vetoes.
-
-    Examples
-    --------
-    >>> c = parse_patterns(
-    ...     "pursue",
-    ...     [
-    ...         "arrest",
-    ...         [{"LOWER": "county"}, {"LOWER": "lines"}],
-    ...         {"exclude": ["false arrest"]},
-    ...     ],
-    ... )
-    >>> [p.text for p in c.phrases], len(c.tokens), [p.text for p in c.veto_phrases]
-    (['arrest'], 1, ['false arrest'])
-    """
-    out = out if out is not None else CompiledCode(code)
-    if isinstance(patterns, (str, Mapping)):
-        patterns = [patterns]
-    if not isinstance(patterns, Sequence):
-        raise _bad(
-            code,
-            0,
-            f"expected a list of patterns, got {type(patterns).__name__}",
-            where,
-        )
-    phrases = out.veto_phrases if veto else out.phrases
-    tokens = out.veto_tokens if veto else out.tokens
-    for i, p in enumerate(patterns):
-        if isinstance(p, str):
-            if not p.strip():
-                raise _bad(code, i, "empty phrase", where)
-            phrases.append(Phrase(p.strip()))
-        elif isinstance(p, Mapping) and "exclude" in p:
-            if veto:
-                raise _bad(
-                    code, i, "an 'exclude' entry cannot be nested inside another", where
-                )
-            parse_patterns(code, p["exclude"], where=where, veto=True, out=out)
-        elif isinstance(p, Mapping) and "phrase" in p:
-            unknown = set(p) - {"phrase", "lemma", "case"}
-            if unknown:
-                raise _bad(
-                    code,
-                    i,
-                    f"unknown keys {sorted(unknown)} (use 'phrase', 'lemma', 'case')",
-                    where,
-                )
-            text = p["phrase"]
-            if not isinstance(text, str) or not text.strip():
-                raise _bad(code, i, "'phrase' must be a non-empty string", where)
-            case = bool(p.get("case", False))
-            phrases.append(
-                Phrase(
-                    text.strip(),
-                    lemma=bool(p.get("lemma", not case)) and not case,
-                    case=case,
-                )
-            )
-        elif isinstance(p, Mapping) and "tokens" in p:
-            tokens.append(_token_pattern(code, i, p["tokens"], where))
-        elif isinstance(p, Sequence) and not isinstance(p, str):
-            tokens.append(_token_pattern(code, i, p, where))
-        else:
-            raise _bad(code, i, f"unsupported pattern {type(p).__name__}", where)
-    return out
-
-
-def _token_pattern(code: str, index: int, p: Any, where: str) -> Tokens:
-    if (
-        not isinstance(p, Sequence)
-        or isinstance(p, str)
-        or not p
-        or not all(isinstance(t, Mapping) for t in p)
-    ):
-        raise _bad(
-            code,
-            index,
-            "a token pattern must be a non-empty list of dicts, one per token",
-            where,
-        )
-    return Tokens(tuple(dict(t) for t in p))
 
 
 def token_attrs(pattern: Tokens) -> set[str]:

@@ -21,23 +21,20 @@ import bisect
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from qualcode._grammar import CompiledCode, Phrase, Tokens, parse_patterns
 from qualcode._nlp import load_nlp
 from qualcode.errors import CodebookError, Errors
 from qualcode.tagging._compile import (
     LEXICAL_ATTRS,
-    CompiledCode,
-    Phrase,
-    Tokens,
     anchor_neighbours,
     anchor_window,
     combine_scores,
     hit_weight,
     lemma_mode,
     lookup_table,
-    parse_patterns,
     pattern_key,
     phrase_variants,
     rewrite_lemma_tokens,
@@ -56,6 +53,13 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["PatternTagger", "exclude_patterns_of"]
 
 _SEP = "\x1f"
+
+
+def _as_list(patterns: Any) -> list[Any]:
+    """One pattern (a phrase or a mapping) or a list of them, as a list."""
+    if isinstance(patterns, str | Mapping):
+        return [patterns]
+    return list(patterns)
 
 
 class PatternTagger:
@@ -190,10 +194,13 @@ class PatternTagger:
         ['County lines']
         """
         code_id = str(code_id)
-        compiled = parse_patterns(code_id, list(patterns), where=_where)
+        patterns = _as_list(patterns)
+        exclude = _as_list(exclude)
+        check = self.validate
+        compiled = parse_patterns(code_id, patterns, where=_where, validate=check)
         if exclude:
             parse_patterns(
-                code_id, list(exclude), where=_where, veto=True, out=compiled
+                code_id, exclude, where=_where, veto=True, out=compiled, validate=check
             )
         target = self._compiled.setdefault(code_id, CompiledCode(code_id))
         n0 = len(self._keys)
@@ -211,7 +218,7 @@ class PatternTagger:
         target.tokens += compiled.tokens
         target.veto_phrases += compiled.veto_phrases
         target.veto_tokens += compiled.veto_tokens
-        self._spec.append([code_id, list(patterns), list(exclude)])
+        self._spec.append([code_id, patterns, exclude])
 
     def _label(self, code_id: str, pkey: str, veto: bool, tag: str) -> str:
         label = f"{code_id}{_SEP}{tag}"
@@ -239,8 +246,6 @@ class PatternTagger:
         pkey = pattern_key(tok, self.nlp, self._table)
         attrs = token_attrs(tok)
         run = tok
-        if self.validate:  # check the pattern as written, before any rewriting
-            self._check_tokens(code_id, tok, where, index)
         if "LEMMA" in attrs and self._table is not None:
             rewritten = rewrite_lemma_tokens(tok, self._table, self.nlp.lang)
             if rewritten is not None:
@@ -300,19 +305,6 @@ class PatternTagger:
                 self._anchor_index[mid] = []
                 self._lower.add(label, [Doc(vocab, words=[form])])
             self._anchor_index[mid].append(k)
-
-    def _check_tokens(self, code_id: str, tok: Tokens, where: str, index: int) -> None:
-        from spacy.matcher import Matcher
-
-        try:
-            Matcher(self.nlp.vocab, validate=True).add("check", [list(tok.pattern)])
-        except (ValueError, TypeError, KeyError) as exc:
-            detail = " ".join(str(exc).split())[:300]
-            raise CodebookError(
-                Errors.QC502.format(
-                    code=code_id, where=where, index=index, detail=detail
-                )
-            ) from None
 
     # -- matching -------------------------------------------------------------
     def matches(self, doc: Doc) -> list[tuple[int, int, str, str, bool]]:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from qualcode.agreement import unitized_alpha
+from qualcode.agreement import unitized_alpha, unitized_alpha_by_value
 from qualcode.errors import InvalidInputError, UndefinedStatisticWarning
 
 REFERENCE = Path(__file__).parent / "reference"
@@ -63,7 +63,7 @@ HAND = seg(
 #    coder's valued matter): A 4, 4; B 4, 2, 2 -> S*_x = 36, S*_y = 20, S* = 56;
 #    e*_cc = (l*_c.^2 - S*_c) / (16 - 56/16): e*_xx = 64/12.5, e*_yy = 16/12.5;
 #    cu-alpha = 1 - (16 - 12) / (16 - 80/12.5) = 1 - 4/9.6 = 7/12.
-# |cu: B's touching x[6,8) and y[8,10) merge into one coded unit: perfect agreement, 1.
+# |cu: no position differs in coded vs uncoded (D_o = 0): perfect agreement, 1.
 
 
 @pytest.mark.parametrize(
@@ -126,16 +126,9 @@ def naive_alpha(rows, length, coders, variant):
             for j in coders:
                 if i != j:
                     o[idx[label[i][p]], idx[label[j][p]]] += 1 / (m - 1)
-    units = []  # (coder, value index, start, end): maximal runs of one value
-    for c in coders:
-        p = 0
-        while p < length:
-            q = p
-            while q < length and label[c][q] == label[c][p]:
-                q += 1
-            if label[c][p] is not None:
-                units.append((c, idx[label[c][p]], p, q))
-            p = q
+    # (coder, value index, start, end): each segment is a unit, touching ones too
+    # (Krippendorff 2019, Fig. 12.11); partitions() draws no overlapping segments
+    units = [(c, idx["coded" if variant == "|cu" else v], s, e) for c, s, e, v in rows]
     lc = o.sum(1)
     if variant in ("u", "|cu"):
         tot = lc.sum()
@@ -282,3 +275,181 @@ def test_agreement_unitized_nothing_coded_is_nan_with_warning():
 def test_agreement_unitized_bad_variant_raises():
     with pytest.raises(InvalidInputError, match=r"\[QC101\].*'variant'"):
         unitized_alpha(seg(("A", 0, 4, "x")), continuum_length=10, variant="k")
+
+
+# --- Krippendorff (2019), Content Analysis, 4th ed., sect. 12.6, Figure 12.11 ---------
+# Three observers unitize a continuum of 60 positions with values 1-7. Segments as
+# encoded in the tests of the R package quallmer (tests/testthat/test-alpha_u.R,
+# "Book example: Figure 12.11 from Krippendorff (2019, p. 340)"), 1-based inclusive
+# [first, last] there, so [first - 1, last) here. Note Alex's two touching 6-units
+# (33-37, 38-44) and Suzan's three (33-37, 38-41, 42-44): separate units in the book.
+FIG_12_11 = {
+    "Alex": [(1, 7, "1"), (8, 13, "2"), (31, 32, "5"), (33, 37, "6"), (38, 44, "6"),
+             (45, 60, "7")],
+    "Paul": [(1, 7, "1"), (8, 13, "3"), (14, 21, "5"), (33, 44, "6")],
+    "Suzan": [(1, 7, "1"), (8, 13, "4"), (14, 21, "5"), (33, 37, "6"), (38, 41, "6"),
+              (42, 44, "6")],
+}  # fmt: skip
+BOOK = seg(*[(c, a - 1, b, v) for c, rows in FIG_12_11.items() for a, b, v in rows])
+
+
+@pytest.mark.parametrize(
+    "variant,expected",
+    [("u", 0.510), ("|u", 0.413), ("|cu", 0.413), ("cu", 0.724)],
+    ids=["u-alpha", "|u-alpha", "|cu (same)", "cu-alpha"],
+)
+def test_agreement_unitized_krippendorff_2019_figure_12_11(variant, expected):
+    # Krippendorff (2019), Content Analysis, 4th ed., sect. 12.6, Fig. 12.11:
+    # u-alpha .510, |u-alpha .413, cu-alpha .724
+    got = unitized_alpha(BOOK, continuum_length=60, variant=variant)
+    assert got == pytest.approx(expected, abs=1e-3)
+
+
+def test_agreement_unitized_by_value_krippendorff_2019_figure_12_11():
+    # (k)u-alpha per value, same figure: 1.0 for values 1, 5 and 6, 0.0 for 2, 3 and
+    # 4; value 7 (Alex alone, facing only gaps) is undefined
+    with pytest.warns(UndefinedStatisticWarning, match=r"\[QC609\].*'7'"):
+        table = unitized_alpha_by_value(BOOK, continuum_length=60)
+    got = dict(zip(table["code"], table["alpha"], strict=True))
+    assert {k: got[k] for k in "123456"} == pytest.approx(
+        {"1": 1.0, "2": 0.0, "3": 0.0, "4": 0.0, "5": 1.0, "6": 1.0}
+    )
+    assert np.isnan(got["7"])
+    coverage = dict(zip(table["code"], table["coverage"], strict=True))
+    # quallmer: 8 of the 18 coincidences of value 5 are with valued matter; 7 none
+    assert coverage["5"] == pytest.approx(8 / 18) and coverage["7"] == 0
+
+
+def test_agreement_unitized_by_value_schema():
+    table = unitized_alpha_by_value(HAND, continuum_length=10)
+    assert list(table.columns) == ["code", "alpha", "observed", "expected", "coverage"]
+    assert table["code"].tolist() == ["x", "y"]
+
+
+def test_agreement_unitized_touching_same_value_units_stay_separate():
+    # One coder's touching same-value spans are two units (Krippendorff 2019, Fig.
+    # 12.11), not one: splitting a unit changes expected coincidences (the sum of
+    # squared unit lengths), so alpha differs from the merged reading.
+    split = seg(
+        ("A", 0, 4, "x"), ("A", 4, 10, "x"), ("B", 0, 10, "x"), ("B", 12, 14, "x")
+    )
+    whole = seg(("A", 0, 10, "x"), ("B", 0, 10, "x"), ("B", 12, 14, "x"))
+    a = unitized_alpha(split, continuum_length=20, variant="u")
+    b = unitized_alpha(whole, continuum_length=20, variant="u")
+    assert a != pytest.approx(b)
+
+
+def test_agreement_unitized_duplicate_segments_merge():
+    # the same span coded twice by one coder is one unit (a true duplicate)
+    twice = seg(
+        ("A", 0, 10, "x"), ("A", 0, 10, "x"), ("B", 0, 10, "x"), ("B", 12, 14, "x")
+    )
+    once = seg(("A", 0, 10, "x"), ("B", 0, 10, "x"), ("B", 12, 14, "x"))
+    for variant in ("u", "|u", "U"):
+        assert unitized_alpha(
+            twice, continuum_length=20, variant=variant
+        ) == pytest.approx(unitized_alpha(once, continuum_length=20, variant=variant))
+
+
+# --- alpha_U of Krippendorff (1995, 2004), as DKPro Statistics implements and tests ---
+# dkpro-statistics-agreement, org/dkpro/statistics/agreement/unitizing/
+# Krippendorff2004Test.java, Krippendorff1995Test.java, UnitizingAgreementTest.java
+# (KrippendorffAlphaUnitizingAgreement). DKPro's units are (offset, length, rater,
+# category); here [offset - begin, offset - begin + length).
+
+
+def dkpro(begin, units):
+    return seg(*[(f"r{r}", o - begin, o - begin + n, c) for o, n, r, c in units])
+
+
+# Krippendorff (2004), Content Analysis, 2nd ed., p. 254: continuum [150, 450), 2 raters
+KRIPP_2004 = dkpro(
+    150,
+    [(225, 70, 0, "c"), (370, 30, 0, "c"), (220, 80, 1, "c"), (355, 20, 1, "c"),
+     (400, 20, 1, "c"), (180, 60, 0, "k"), (300, 50, 0, "k"), (180, 60, 1, "k"),
+     (300, 50, 1, "k")],
+)  # fmt: skip
+
+
+def test_agreement_unitized_alpha_U_krippendorff_2004_p254():  # noqa: N802
+    # Krippendorff (2004, p. 254), DKPro Krippendorff2004Test: alpha_U .8591
+    got = unitized_alpha(KRIPP_2004, continuum_length=300, variant="U")
+    assert got == pytest.approx(0.8591, abs=5e-4)
+
+
+def test_agreement_unitized_alpha_U_by_category_krippendorff_2004():  # noqa: N802
+    # DKPro Krippendorff2004Test.testCategoryAgreement: c D_o .0144, D_e .0532,
+    # alpha .7286; k D_o 0, D_e .0490, alpha 1
+    t = unitized_alpha_by_value(KRIPP_2004, continuum_length=300, variant="U")
+    t = t.set_index("code")
+    assert t.loc["c", ["observed", "expected", "alpha"]].tolist() == pytest.approx(
+        [0.0144, 0.0532, 0.7286], abs=1e-4
+    )
+    assert t.loc["k", ["observed", "expected", "alpha"]].tolist() == pytest.approx(
+        [0.0, 0.0490, 1.0], abs=1e-4
+    )
+
+
+def kripp_1995(stretch):
+    # Krippendorff (1995), Sociological Methodology 25, p. 57: four pairs of coders,
+    # one category each (A-D), continuum of 24 stretched by ``stretch``
+    units = [
+        (2, 8, 0, "A"), (14, 6, 0, "A"), (4, 4, 1, "A"), (15, 2, 1, "A"),
+        (0, 18, 0, "B"), (0, 2, 1, "B"), (2, 1, 1, "B"), (3, 1, 1, "B"), (4, 1, 1, "B"),
+        (5, 1, 1, "B"), (6, 3, 1, "B"), (9, 1, 1, "B"),
+        (2, 6, 0, "C"), (10, 2, 0, "C"), (14, 4, 0, "C"), (20, 2, 0, "C"),
+        (0, 2, 1, "C"), (4, 4, 1, "C"), (10, 4, 1, "C"), (16, 2, 1, "C"),
+        (20, 2, 1, "C"),
+        (0, 2, 0, "D"), (2, 8, 0, "D"), (10, 4, 0, "D"), (14, 6, 0, "D"),
+        (20, 4, 0, "D"), (0, 4, 1, "D"), (4, 4, 1, "D"), (8, 7, 1, "D"),
+        (15, 2, 1, "D"), (17, 7, 1, "D"),
+    ]  # fmt: skip
+    return dkpro(0, [(o * stretch, n * stretch, r, c) for o, n, r, c in units])
+
+
+def test_agreement_unitized_alpha_U_observed_krippendorff_1995():  # noqa: N802
+    # DKPro Krippendorff1995Test.testAgreement: D_o per category at stretch 1
+    t = unitized_alpha_by_value(kripp_1995(1), continuum_length=24, variant="U")
+    assert t["observed"].tolist() == pytest.approx(
+        [0.03125, 2.26736, 0.02777, 0.38715], abs=1e-5
+    )
+
+
+def test_agreement_unitized_alpha_U_expected_krippendorff_1995():  # noqa: N802
+    # DKPro Krippendorff1995Test.testAgreement at stretch 1200000/24 (the published
+    # D_e are the limit of a fine continuum): D_e .06990, 1.17731, .08642, .41445
+    # (abs .005), alpha .553, -.926, .679, .066 (abs .02)
+    t = unitized_alpha_by_value(
+        kripp_1995(50_000), continuum_length=1_200_000, variant="U"
+    )
+    assert t["expected"].tolist() == pytest.approx(
+        [0.06990, 1.17731, 0.08642, 0.41445], abs=5e-3
+    )
+    assert t["alpha"].tolist() == pytest.approx([0.553, -0.926, 0.679, 0.066], abs=0.02)
+
+
+def test_agreement_unitized_alpha_U_dkpro_example():  # noqa: N802
+    # DKPro UnitizingAgreementTest: r0 -11111111-, r1 --1-1-1--- on 10 positions:
+    # D_o .9100, D_e .5351, alpha -.7003
+    s = dkpro(0, [(1, 8, 0, "A"), (2, 1, 1, "A"), (4, 1, 1, "A"), (6, 1, 1, "A")])
+    t = unitized_alpha_by_value(s, continuum_length=10, variant="U")
+    assert t.loc[0, ["observed", "expected", "alpha"]].tolist() == pytest.approx(
+        [0.9100, 0.5351, -0.7003], abs=1e-4
+    )
+    assert unitized_alpha(s, continuum_length=10, variant="U") == pytest.approx(
+        -0.7003, abs=1e-4
+    )
+
+
+def test_agreement_unitized_alpha_U_single_unit_is_zero():  # noqa: N802
+    # DKPro UnitizingAgreementTest.testSingleAnnotationUnit: 3 raters, one unit: 0
+    s = seg(("r0", 0, 1, "X"))
+    got = unitized_alpha(s, continuum_length=20, variant="U", coders=["r0", "r1", "r2"])
+    assert got == pytest.approx(0.0, abs=1e-12)
+
+
+def test_agreement_unitized_alpha_U_nothing_coded_is_nan():  # noqa: N802
+    # DKPro UnitizingAgreementTest.testEmptyAnnotationSet: NaN
+    with pytest.warns(UndefinedStatisticWarning, match=r"\[QC609\]"):
+        got = unitized_alpha(seg(), continuum_length=20, variant="U", coders=["a", "b"])
+    assert np.isnan(got)

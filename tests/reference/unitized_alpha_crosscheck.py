@@ -9,8 +9,10 @@ It pins old numpy/pytest, so install it apart, without dependencies:
     PYTHONPATH=/tmp/kua python tests/reference/unitized_alpha_crosscheck.py
 
 Its segments tile the continuum (gaps given explicitly as EMPTY_TAG) and use
-half-open [start, end) lengths; a coder's touching same-code segments are merged
-first, as qualcode does.
+half-open [start, end) lengths. The random partitions merge a coder's touching
+same-code segments, so no case has touching same-value units: the values do not
+depend on whether such units are kept apart (qualcode, since issue 16.8, as in
+Krippendorff 2019, Fig. 12.11) or merged.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def random_partition(rng, length, codes):
     out = []
     for s, e in zip(bounds[:-1], bounds[1:], strict=True):
         v = rng.choice(codes + [""])
-        if out and out[-1][2] == v:  # merge touching same value, as qualcode does
+        if out and out[-1][2] == v:  # no touching same-value units in the cases
             out[-1] = (out[-1][0], e, v)
         else:
             out.append((s, e, v))

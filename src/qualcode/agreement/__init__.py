@@ -46,7 +46,7 @@ from qualcode.agreement.tables import POOLED as POOLED
 from qualcode.agreement.tables import TABLE_UNITS as TABLE_UNITS
 from qualcode.agreement.tables import agreement_table, reliability_data
 from qualcode.agreement.unitized import VARIANTS as VARIANTS
-from qualcode.agreement.unitized import unitized_alpha
+from qualcode.agreement.unitized import unitized_alpha, unitized_alpha_by_value
 
 __all__ = [
     "agreement_table",
@@ -63,4 +63,5 @@ __all__ = [
     "resolve_disagreements",
     "scott_pi",
     "unitized_alpha",
+    "unitized_alpha_by_value",
 ]

@@ -12,7 +12,7 @@ import pytest
 from qualcode._columns import EVALUATION, SUGGESTIONS, names
 from qualcode.errors import InvalidInputError, TaggingError
 from qualcode.model import Transcript, TurnDraft
-from qualcode.tagging import LearnedTagger, suggest
+from qualcode.tagging import LearnedTagger, iter_suggestions, suggest
 
 ENFORCE = ["arrest", "warrant", "custody", "charged", "raid", "detained"]
 HEALTH = ["overdose", "naloxone", "clinic", "treatment", "recovery", "hospital"]
@@ -155,6 +155,28 @@ def test_tagging_learned_via_suggest_function(fitted, data):
     pd.testing.assert_frame_equal(
         suggest(transcripts, tagger=fitted), fitted.suggest(transcripts)
     )
+
+
+def test_tagging_learned_iter_suggestions_honours_chunk_rows(fitted, data):
+    """Drift (issue 15): iter_suggestions gave a LearnedTagger one frame, whatever
+    chunk_rows said."""
+    transcripts, _ = data
+    whole = fitted.suggest(transcripts, explain=False)
+    chunks = list(iter_suggestions(transcripts, tagger=fitted, chunk_rows=5))
+    assert len(whole) > 10
+    assert len(chunks) >= len(whole) // 5
+    assert all(len(c) <= 5 for c in chunks)
+    both = pd.concat(chunks, ignore_index=True)
+    pd.testing.assert_frame_equal(
+        both.drop(columns="evidence"), whole.drop(columns="evidence")
+    )
+
+
+def test_tagging_learned_iter_suggestions_shows_progress(fitted, data, capsys):
+    """Drift (issue 15): iter_suggestions dropped progress= for a LearnedTagger."""
+    transcripts, _ = data
+    list(iter_suggestions(transcripts, tagger=fitted, progress=True))
+    assert "suggest" in capsys.readouterr().err
 
 
 def test_tagging_learned_save_load_round_trip(fitted, data, tmp_path):

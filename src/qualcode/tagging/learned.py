@@ -675,6 +675,53 @@ class LearnedTagger:
         """
         import pandas as pd
 
+        cols: dict[str, list[Any]] = {n: [] for n, _ in SUGGESTIONS}
+        for chunk in self.iter_columns(
+            corpus_or_project,
+            unit=unit,
+            roles=roles,
+            include_interviewer=include_interviewer,
+            min_score=min_score,
+            batch_size=batch_size,
+            exclude_coded_by=exclude_coded_by,
+            project=project,
+            progress=progress,
+            explain=explain,
+            excluder=excluder,
+        ):
+            for k, v in chunk.items():
+                cols[k].extend(v)
+        return frame(pd.DataFrame(cols), SUGGESTIONS)
+
+    def iter_columns(
+        self,
+        corpus_or_project: Any,
+        *,
+        unit: str | None = None,
+        roles: Iterable[str | None] | None = None,
+        include_interviewer: bool = False,
+        min_score: float = 0.0,
+        batch_size: int = 256,
+        exclude_coded_by: str | None = None,
+        project: Any = None,
+        progress: bool = False,
+        explain: bool | None = None,
+        excluder: Any = None,
+        chunk_rows: int = 50_000,
+    ) -> Iterator[dict[str, list[Any]]]:
+        """Stream suggestions as column chunks (dicts of lists, ``SUGGESTIONS`` keys).
+
+        A chunk is handed on once it holds ``chunk_rows`` rows (a unit's codes are
+        never split); :func:`qualcode.tagging.iter_suggestions` turns the chunks into
+        DataFrames. Parameters as in :meth:`suggest`.
+
+        Examples
+        --------
+        >>> next(LearnedTagger().iter_columns([]))
+        Traceback (most recent call last):
+        ...
+        qualcode.errors.TaggingError: [QC507] LearnedTagger: not fitted yet. ...
+        """
         self._check_fitted()
         unit = self.unit if unit is None else unit
         check_choice(unit, UNITS, param="unit", caller="LearnedTagger.suggest")
@@ -694,54 +741,68 @@ class LearnedTagger:
 
             trs = tqdm(trs, desc="suggest", unit="transcript")
         roles_ = role_set(roles, include_interviewer)
-        codes = list(self.active)
-        thr = [self.thresholds[c] for c in codes]
+        chunk_rows = max(int(chunk_rows), 1)
         cols: dict[str, list[Any]] = {n: [] for n, _ in SUGGESTIONS}
-        version = self.version
-
-        def flush(buf: list[tuple[str, int, int, int, str]]) -> None:
-            texts = [b[4] for b in buf]
-            probs = self._predict(self.model, texts, codes)
-            hits = [
-                (i, j)
-                for i in range(len(buf))
-                for j in range(len(codes))
-                if probs[i, j] >= thr[j]
-                and probs[i, j] >= min_score
-                and not (
-                    excluder is not None
-                    and excluder(buf[i][0], codes[j], buf[i][2], buf[i][3])
-                )
-            ]
-            words = self._explain(texts, probs, hits, codes) if explain and hits else {}
-            for i, j in hits:
-                tid, turn, s, e, text = buf[i]
-                ev = f"model p={probs[i, j]:.2f}"
-                if words.get((i, j)):
-                    ev += "; words: " + ", ".join(words[(i, j)])
-                for k, v in (
-                    ("transcript_id", tid),
-                    ("start", s),
-                    ("end", e),
-                    ("code", codes[j]),
-                    ("score", round(float(probs[i, j]), 6)),
-                    ("evidence", ev),
-                    ("tagger", version),
-                    ("unit", unit),
-                    ("turn", turn),
-                    ("text", text),
-                ):
-                    cols[k].append(v)
-
         buf: list[tuple[str, int, int, int, str]] = []
+        size = max(1, min(batch_size * 4, chunk_rows))
         for item in self._unit_texts(trs, unit, roles_):
             buf.append(item)
-            if len(buf) >= batch_size * 4:
-                flush(buf)
+            if len(buf) >= size:
+                self._score_units(buf, cols, unit, min_score, excluder, explain)
                 buf = []
+                if len(cols["start"]) >= chunk_rows:
+                    yield cols
+                    cols = {n: [] for n, _ in SUGGESTIONS}
         if buf:
-            flush(buf)
-        return frame(pd.DataFrame(cols), SUGGESTIONS)
+            self._score_units(buf, cols, unit, min_score, excluder, explain)
+        if cols["start"]:
+            yield cols
+
+    def _score_units(
+        self,
+        buf: list[tuple[str, int, int, int, str]],
+        cols: dict[str, list[Any]],
+        unit: str,
+        min_score: float,
+        excluder: Any,
+        explain: bool,
+    ) -> None:
+        """Score a batch of units; append the suggestions to ``cols``."""
+        codes = list(self.active)
+        thr = [self.thresholds[c] for c in codes]
+        version = self.version
+        texts = [b[4] for b in buf]
+        probs = self._predict(self.model, texts, codes)
+        hits = [
+            (i, j)
+            for i in range(len(buf))
+            for j in range(len(codes))
+            if probs[i, j] >= thr[j]
+            and probs[i, j] >= min_score
+            and not (
+                excluder is not None
+                and excluder(buf[i][0], codes[j], buf[i][2], buf[i][3])
+            )
+        ]
+        words = self._explain(texts, probs, hits, codes) if explain and hits else {}
+        for i, j in hits:
+            tid, turn, s, e, text = buf[i]
+            ev = f"model p={probs[i, j]:.2f}"
+            if words.get((i, j)):
+                ev += "; words: " + ", ".join(words[(i, j)])
+            for k, v in (
+                ("transcript_id", tid),
+                ("start", s),
+                ("end", e),
+                ("code", codes[j]),
+                ("score", round(float(probs[i, j]), 6)),
+                ("evidence", ev),
+                ("tagger", version),
+                ("unit", unit),
+                ("turn", turn),
+                ("text", text),
+            ):
+                cols[k].append(v)
 
     # -- persistence ----------------------------------------------------------
     def save(self, path: str | Path) -> Path:

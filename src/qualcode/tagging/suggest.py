@@ -203,6 +203,7 @@ def _iter_chunks(
 
 
 _GROUP = 64  # docs matched together (see _tokenized_batches)
+_SUGGEST_CHUNK = 200_000  # rows per chunk when suggest() collects them
 
 
 def _tokenized_batches(
@@ -328,9 +329,14 @@ def iter_suggestions(
     progress: bool = False,
     chunk_rows: int = 50_000,
 ) -> Iterator[pd.DataFrame]:
-    """Like :func:`suggest`, yielding DataFrames of at most ``chunk_rows`` rows.
+    """Like :func:`suggest`, yielding DataFrames of about ``chunk_rows`` rows.
 
     Memory stays flat however large the corpus: only one chunk is held at a time.
+    Every parameter means what it means in :func:`suggest`, for a
+    :class:`PatternTagger` and a :class:`LearnedTagger` alike; ``chunk_rows`` is
+    the size at which a chunk is handed on (the suggestions of one turn, or of
+    one batch of units for a learned tagger, are never split, so a chunk can be a
+    little longer). Chunks are never empty.
 
     Examples
     --------
@@ -340,11 +346,16 @@ def iter_suggestions(
     ...     {"codes": [{"id": "pursue", "label": "Pursue", "patterns": ["arrest"]}]}
     ... )
     >>> t = Transcript.build(
-    ...     "t1", [TurnDraft("We arrest people.", "P1", "participant")]
+    ...     "t1",
+    ...     [TurnDraft("We arrest people.", "P1"), TurnDraft("They arrest us.", "P2")],
     ... )
     >>> [len(chunk) for chunk in iter_suggestions([t], cb)]
-    [1]
+    [2]
+    >>> [len(chunk) for chunk in iter_suggestions([t], cb, chunk_rows=1)]
+    [1, 1]
     """
+    import pandas as pd
+
     tagger, transcripts, excluder, roles_ = _prepare(
         corpus_or_project,
         codebook,
@@ -357,30 +368,33 @@ def iter_suggestions(
         project=project,
         caller="iter_suggestions",
     )
+    chunk_rows = max(int(chunk_rows), 1)
+    chunks: Iterator[dict[str, list[Any]]]
     if isinstance(tagger, LearnedTagger):
-        yield tagger.suggest(
+        chunks = tagger.iter_columns(
             transcripts,
             unit=unit,
             roles=roles_,
             min_score=min_score,
             batch_size=batch_size,
             excluder=excluder,
+            progress=progress,
+            chunk_rows=chunk_rows,
         )
-        return
-    import pandas as pd
-
-    for chunk in _iter_chunks(
-        tagger,
-        transcripts,
-        unit=unit,
-        roles=roles_,
-        min_score=min_score,
-        batch_size=batch_size,
-        n_process=n_process,
-        excluder=excluder,
-        progress=progress,
-        chunk_rows=chunk_rows,
-    ):
+    else:
+        chunks = _iter_chunks(
+            tagger,
+            transcripts,
+            unit=unit,
+            roles=roles_,
+            min_score=min_score,
+            batch_size=batch_size,
+            n_process=n_process,
+            excluder=excluder,
+            progress=progress,
+            chunk_rows=chunk_rows,
+        )
+    for chunk in chunks:
         yield frame(pd.DataFrame(chunk), SUGGESTIONS)
 
 
@@ -470,40 +484,26 @@ def suggest(
     """
     import pandas as pd
 
-    tagger, transcripts, excluder, roles_ = _prepare(
-        corpus_or_project,
-        codebook,
-        unit=unit,
-        nlp=nlp,
-        tagger=tagger,
-        roles=roles,
-        include_interviewer=include_interviewer,
-        exclude_coded_by=exclude_coded_by,
-        project=project,
-        caller="suggest",
-    )
-    if isinstance(tagger, LearnedTagger):
-        return tagger.suggest(
-            transcripts,
+    parts = list(
+        iter_suggestions(
+            corpus_or_project,
+            codebook,
             unit=unit,
-            roles=roles_,
+            nlp=nlp,
+            tagger=tagger,
+            roles=roles,
+            include_interviewer=include_interviewer,
             min_score=min_score,
             batch_size=batch_size,
-            excluder=excluder,
+            n_process=n_process,
+            exclude_coded_by=exclude_coded_by,
+            project=project,
             progress=progress,
+            chunk_rows=_SUGGEST_CHUNK,
         )
-    cols = _columns_dict()
-    for chunk in _iter_chunks(
-        tagger,
-        transcripts,
-        unit=unit,
-        roles=roles_,
-        min_score=min_score,
-        batch_size=batch_size,
-        n_process=n_process,
-        excluder=excluder,
-        progress=progress,
-    ):
-        for k, v in chunk.items():
-            cols[k].extend(v)
-    return frame(pd.DataFrame(cols), SUGGESTIONS)
+    )
+    if not parts:
+        return frame(pd.DataFrame(_columns_dict()), SUGGESTIONS)
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts, ignore_index=True)

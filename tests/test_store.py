@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from qualcode import _columns as C
-from qualcode.store._db import SCHEMA_VERSION
 from qualcode.codebook import Code, Codebook
 from qualcode.errors import (
     CodebookError,
@@ -19,6 +18,7 @@ from qualcode.errors import (
 )
 from qualcode.model import Transcript, TurnDraft
 from qualcode.store import Project
+from qualcode.store._db import SCHEMA_VERSION
 
 
 @pytest.fixture()

@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qualcode.store._anchor import PositionMap, reanchor
 from qualcode.model import Transcript
 from qualcode.store import Project
+from qualcode.store._anchor import PositionMap, reanchor
 
 
 def test_store_anchor_position_map_shifts_equal_blocks():

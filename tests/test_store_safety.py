@@ -40,10 +40,11 @@ def _integrity(path) -> str:
 KILL_CHILD = """
     import sys, time
     import numpy as np, pandas as pd
-    import qualcode.store.project as store
+    import qualcode.store._codings as store
+    from qualcode.store import Project
     path, marker = sys.argv[1], sys.argv[2]
-    p = store.Project(path)
-    p._conn.execute("PRAGMA cache_size = 20")  # spill dirty pages to the WAL early
+    p = Project(path)
+    p._session.conn.execute("PRAGMA cache_size = 20")  # spill dirty pages early
     store.BATCH = 2_000
     def hook(i):
         if i == 5:  # 12,000 rows written inside the open transaction

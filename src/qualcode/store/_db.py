@@ -1,41 +1,54 @@
-"""SQLite plumbing for the project store: schema, migrations, transactions, errors.
+"""The store's connection: a :class:`Session`, schema, migrations, transactions, errors.
 
-The schema is versioned with ``PRAGMA user_version``: migration *n* (1-based)
-brings a file from version n - 1 to n, inside one ``BEGIN IMMEDIATE``
+The schema is versioned (``PRAGMA user_version`` on SQLite): migration *n*
+(1-based) brings a database from version n - 1 to n, inside one write
 transaction. ``PRAGMA application_id`` marks the file as a qualcode project.
+
+To add a migration, append a function ``_migration_<n>(session)`` to
+:data:`MIGRATIONS` (never edit a released one). Write its DDL with the
+:attr:`Dialect.ddl <qualcode.store._dialect.Dialect.ddl>` words and run it through
+``session.dialect.schema(...)`` so it works on every back end.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from qualcode.errors import Errors, QualcodeError, StoreError, StoreLockedError
+from qualcode.store._dialect import APPLICATION_ID, Dialect, SQLiteDialect
 
 __all__ = [
     "APPLICATION_ID",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "Session",
     "connect",
     "now_iso",
-    "translate",
+    "parse_time",
 ]
 
-APPLICATION_ID = 0x51434F44  # "QCOD"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+#: how times are stored (UTC, microseconds)
+ISO = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 _V1 = (
     """CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
     """CREATE TABLE transcripts (
-        tid INTEGER PRIMARY KEY,
+        tid {id},
         id TEXT NOT NULL UNIQUE,
         text TEXT NOT NULL,
         sha256 TEXT NOT NULL,
         n_chars INTEGER NOT NULL,
-        attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),
+        attributes {json} NOT NULL DEFAULT '{{}}'{attributes_check},
         source TEXT,
         format TEXT,
         encoding TEXT,
@@ -50,12 +63,12 @@ _V1 = (
         role TEXT,
         start INTEGER NOT NULL,
         "end" INTEGER NOT NULL,
-        time_start REAL,
-        time_end REAL,
+        time_start {real},
+        time_end {real},
         PRIMARY KEY (tid, turn)
-    ) WITHOUT ROWID""",
+    ){without_rowid}""",
     """CREATE TABLE codebooks (
-        codebook_id INTEGER PRIMARY KEY,
+        codebook_id {id},
         name TEXT NOT NULL,
         version TEXT NOT NULL,
         hash TEXT NOT NULL,
@@ -66,11 +79,11 @@ _V1 = (
         UNIQUE (name, version, hash)
     )""",
     """CREATE TABLE coders (
-        coder_id INTEGER PRIMARY KEY,
+        coder_id {id},
         name TEXT NOT NULL UNIQUE CHECK (length(name) > 0)
     )""",
     """CREATE TABLE codings (
-        coding_id INTEGER PRIMARY KEY,
+        coding_id {id},
         tid INTEGER NOT NULL REFERENCES transcripts (tid),
         start INTEGER NOT NULL,
         "end" INTEGER NOT NULL,
@@ -86,7 +99,7 @@ _V1 = (
     """CREATE UNIQUE INDEX codings_key
         ON codings (tid, start, "end", code, coder_id)""",
     """CREATE TABLE orphans (
-        orphan_id INTEGER PRIMARY KEY,
+        orphan_id {id},
         coding_id INTEGER NOT NULL,
         transcript_id TEXT NOT NULL,
         start INTEGER NOT NULL,
@@ -105,7 +118,7 @@ _V1 = (
         orphaned TEXT NOT NULL
     )""",
     """CREATE TABLE decisions (
-        decision_id INTEGER PRIMARY KEY,
+        decision_id {id},
         tid INTEGER NOT NULL REFERENCES transcripts (tid),
         start INTEGER NOT NULL,
         "end" INTEGER NOT NULL,
@@ -113,7 +126,7 @@ _V1 = (
         coder_id INTEGER NOT NULL REFERENCES coders (coder_id),
         decision TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
         tagger TEXT,
-        score REAL,
+        score {real},
         evidence TEXT,
         decided TEXT NOT NULL,
         stale INTEGER NOT NULL DEFAULT 0
@@ -121,33 +134,217 @@ _V1 = (
 )
 
 
-def _migration_1(conn: sqlite3.Connection) -> None:
+def _migration_1(session: Session) -> None:
     """Create the schema."""
-    for stmt in _V1:
-        conn.execute(stmt)
-    conn.execute("INSERT INTO meta (key, value) VALUES ('created', ?)", (now_iso(),))
+    for stmt in session.dialect.schema(_V1):
+        session.execute(stmt)
+    session.execute("INSERT INTO meta (key, value) VALUES ('created', ?)", (now_iso(),))
 
 
 # Append only: never edit a released migration. Index i brings version i to i + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1]
+MIGRATIONS: list[Callable[[Session], None]] = [_migration_1]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def now_iso() -> str:
-    """The current UTC time as ISO 8601 with microseconds (``...Z``)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The current UTC time as ISO 8601 with microseconds (``...Z``).
+
+    Examples
+    --------
+    >>> now_iso().endswith("Z")
+    True
+    """
+    return datetime.now(UTC).strftime(ISO)
 
 
-def translate(exc: sqlite3.Error, path: Path | str, timeout: float) -> QualcodeError:
-    """Turn a sqlite3 error into a StoreError (StoreLockedError when locked)."""
+def parse_time(values: Sequence[Any]) -> pd.Series:
+    """Stored ISO times (``...Z``) as a UTC datetime Series.
+
+    Examples
+    --------
+    >>> parse_time(["2024-05-01T10:00:00.000000Z"]).dt.year.tolist()
+    [2024]
+    """
+    return pd.to_datetime(pd.Series(values, dtype=object), format=ISO, utc=True)
+
+
+class Session:
+    """A connection, its dialect and the transaction state of one Project.
+
+    Store functions take a session: ``session.execute(sql, params)`` (``?``
+    placeholders), ``all``/``one``/``scalar``, and ``transaction(write=...)``.
+    Transactions nest: an inner one joins the outer (as a SAVEPOINT when it
+    writes, so a failed inner call undoes only its own work).
+
+    Parameters
+    ----------
+    conn : DB-API connection
+        In autocommit mode (the session issues BEGIN/COMMIT itself).
+    dialect : Dialect
+    path : Path or str
+        The project's file (or URL), for messages.
+    timeout : float
+        Seconds a writer waits for another's lock.
+    """
+
+    def __init__(
+        self, conn: Any, dialect: Dialect, path: Path | str, timeout: float
+    ) -> None:
+        self.conn = conn
+        self.dialect = dialect
+        self.path = path
+        self.timeout = timeout
+        self.lock = threading.RLock()
+        self.depth = 0
+        self.writing = False
+        #: per-session memo (e.g. the parsed current codebooks); cleared on rollback
+        self.cache: dict[str, Any] = {}
+
+    # -- statements ----------------------------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement; return the cursor."""
+        return self.conn.execute(self.dialect.sql(sql), params)
+
+    def executemany(self, sql: str, rows: Any) -> None:
+        """Run one statement for many parameter rows."""
+        self.conn.executemany(self.dialect.sql(sql), rows)
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """All rows of a query."""
+        return list(self.execute(sql, params).fetchall())
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        """The first row of a query, or None."""
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else tuple(row)
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first column of the first row (None when there is no row)."""
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def insert_id(self, sql: str, params: Sequence[Any]) -> int:
+        """Insert one row; return its id."""
+        return self.dialect.insert_id(self, sql, params)
+
+    # -- errors and transactions --------------------------------------------
+    def translate(self, exc: BaseException, waited: float) -> QualcodeError:
+        """A driver error as a StoreError (StoreLockedError when locked)."""
+        return translate(exc, self.dialect, self.path, self.timeout, waited)
+
+    @contextmanager
+    def transaction(self, *, write: bool) -> Iterator[Session]:
+        """One transaction (or a part of the enclosing one)."""
+        if self.conn is None:
+            raise StoreError(
+                Errors.QC401.format(
+                    path=self.path, detail="the project is closed. Open it again."
+                )
+            )
+        with self.lock:
+            if self.depth:
+                with self._nested(write=write):
+                    yield self
+                return
+            t0 = time.monotonic()
+            try:
+                self.execute(self.dialect.begin(write=write))
+            except self.dialect.error as exc:
+                raise self.translate(exc, time.monotonic() - t0) from exc
+            self.depth, self.writing = 1, write
+            try:
+                yield self
+            except self.dialect.error as exc:
+                self._rollback()
+                raise self.translate(exc, time.monotonic() - t0) from exc
+            except BaseException:
+                self._rollback()
+                raise
+            finally:
+                self.depth, self.writing = 0, False
+            try:
+                self.execute("COMMIT")
+            except self.dialect.error as exc:
+                self._rollback()
+                raise self.translate(exc, time.monotonic() - t0) from exc
+
+    @contextmanager
+    def _nested(self, *, write: bool) -> Iterator[None]:
+        if write and not self.writing:
+            raise StoreError(
+                Errors.QC401.format(
+                    path=self.path,
+                    detail="a write was asked for inside a read-only transaction. "
+                    "Use project.transaction() (write=True) around it.",
+                )
+            )
+        if not self.writing:
+            self.depth += 1
+            try:
+                yield
+            finally:
+                self.depth -= 1
+            return
+        name = f"qc_{self.depth}"
+        self.execute(f"SAVEPOINT {name}")
+        self.depth += 1
+        try:
+            yield
+        except BaseException:
+            self.execute(f"ROLLBACK TO {name}")
+            self.execute(f"RELEASE {name}")
+            self.cache.clear()
+            raise
+        finally:
+            self.depth -= 1
+        self.execute(f"RELEASE {name}")
+
+    def _rollback(self) -> None:
+        self.cache.clear()
+        try:
+            self.execute("ROLLBACK")
+        except self.dialect.error:  # unusable connection: it rolls back on close
+            pass
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            conn.close()
+
+
+def translate(
+    exc: BaseException,
+    dialect: Dialect,
+    path: Path | str,
+    timeout: float,
+    waited: float,
+) -> QualcodeError:
+    """Turn a driver error into a StoreError (StoreLockedError when locked).
+
+    Examples
+    --------
+    >>> err = translate(
+    ...     sqlite3.OperationalError("database is locked"),
+    ...     SQLiteDialect(),
+    ...     "p.qcproj",
+    ...     10.0,
+    ...     0.25,
+    ... )
+    >>> type(err).__name__, "waited 0.2 s" in str(err)
+    ('StoreLockedError', True)
+    """
     msg = str(exc)
-    if isinstance(exc, sqlite3.OperationalError) and ("locked" in msg or "busy" in msg):
-        return StoreLockedError(Errors.QC403.format(path=path, timeout=timeout))
-    if "not a database" in msg or "malformed" in msg:
+    if dialect.is_locked(exc):
+        return StoreLockedError(Errors.QC403.format(path=path, timeout=f"{waited:.1f}"))
+    if dialect.is_not_database(exc):
         return StoreError(Errors.QC404.format(path=path, detail=f"SQLite says: {msg}"))
     return StoreError(Errors.QC401.format(path=path, detail=f"SQLite error: {msg}."))
 
 
+# --------------------------------------------------------------------------
+# opening an SQLite project file
+# --------------------------------------------------------------------------
 def _check_header(path: Path) -> None:
     if path.is_dir():
         raise StoreError(
@@ -171,19 +368,21 @@ def _check_header(path: Path) -> None:
             )
 
 
-def connect(path: Path, timeout: float) -> sqlite3.Connection:
+def connect(path: Path, timeout: float) -> Session:
     """Open (and create or migrate) the project file; raise StoreError clearly."""
     _check_header(path)
+    dialect = SQLiteDialect()
     try:
         conn = sqlite3.connect(
             str(path), timeout=timeout, isolation_level=None, check_same_thread=False
         )
     except sqlite3.Error as exc:
-        raise translate(exc, path, timeout) from exc
+        raise translate(exc, dialect, path, timeout, timeout) from exc
+    session = Session(conn, dialect, path, timeout)
     try:
-        conn.execute("PRAGMA foreign_keys = ON")
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        session.execute("PRAGMA foreign_keys = ON")
+        app_id = session.scalar("PRAGMA application_id")
+        version = dialect.schema_version(session)
         if app_id not in (0, APPLICATION_ID):
             raise StoreError(
                 Errors.QC404.format(
@@ -195,7 +394,7 @@ def connect(path: Path, timeout: float) -> sqlite3.Connection:
                 Errors.QC405.format(path=path, found=version, supported=SCHEMA_VERSION)
             )
         if version == 0:
-            n = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            n = session.scalar("SELECT count(*) FROM sqlite_master")
             if n:
                 raise StoreError(
                     Errors.QC404.format(
@@ -203,7 +402,7 @@ def connect(path: Path, timeout: float) -> sqlite3.Connection:
                         detail="an SQLite database with other tables",
                     )
                 )
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = session.scalar("PRAGMA journal_mode = WAL")
         if str(mode).lower() != "wal":
             raise StoreError(
                 Errors.QC401.format(
@@ -211,62 +410,24 @@ def connect(path: Path, timeout: float) -> sqlite3.Connection:
                     detail=f"cannot use WAL journaling (got {mode}). Use a local disk.",
                 )
             )
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA cache_size = -65536")
-        conn.execute("PRAGMA temp_store = MEMORY")
+        session.execute("PRAGMA synchronous = FULL")
+        session.execute("PRAGMA cache_size = -65536")
+        session.execute("PRAGMA temp_store = MEMORY")
         if version < SCHEMA_VERSION:
-            _migrate(conn)
+            _migrate(session)
     except QualcodeError:
-        conn.close()
+        session.close()
         raise
     except sqlite3.Error as exc:
-        conn.close()
-        raise translate(exc, path, timeout) from exc
-    return conn
+        session.close()
+        raise translate(exc, dialect, path, timeout, timeout) from exc
+    return session
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+def _migrate(session: Session) -> None:
+    with session.transaction(write=True):
         # another process may have migrated while we waited for the lock
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        version = session.dialect.schema_version(session)
         for i in range(version, SCHEMA_VERSION):
-            MIGRATIONS[i](conn)
-            conn.execute(f"PRAGMA user_version = {i + 1}")
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-
-
-@contextmanager
-def transaction(
-    conn: sqlite3.Connection, path: Path, timeout: float, *, write: bool
-) -> Iterator[sqlite3.Connection]:
-    """One transaction: ``BEGIN IMMEDIATE`` for writes, a snapshot for reads."""
-    try:
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-    except sqlite3.Error as exc:
-        raise translate(exc, path, timeout) from exc
-    try:
-        yield conn
-    except sqlite3.Error as exc:
-        _rollback(conn)
-        raise translate(exc, path, timeout) from exc
-    except BaseException:
-        _rollback(conn)
-        raise
-    try:
-        conn.execute("COMMIT")
-    except sqlite3.Error as exc:
-        _rollback(conn)
-        raise translate(exc, path, timeout) from exc
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    if conn.in_transaction:
-        try:
-            conn.execute("ROLLBACK")
-        except sqlite3.Error:  # the connection is unusable; SQLite rolls back on close
-            pass
+            MIGRATIONS[i](session)
+            session.dialect.set_schema_version(session, i + 1)

@@ -1,0 +1,592 @@
+"""Coders, codings, orphans and the suggestion-decision log: functions of a session.
+
+A coding is ``(transcript, [start, end), code, coder, origin, memo, created)``
+plus the codebook version it was made with. ``(transcript, start, end, code,
+coder)`` is unique, so adding a coding twice returns the first one's id.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from qualcode import _columns as C
+from qualcode._validation import check_offsets
+from qualcode.errors import (
+    CodebookError,
+    Errors,
+    InvalidInputError,
+    OffsetError,
+    StoreError,
+)
+from qualcode.store._codebooks import code_index
+from qualcode.store._db import Session, now_iso, parse_time
+from qualcode.store._frames import (
+    as_list,
+    attributes,
+    describe_rows,
+    iso,
+    jsonable,
+    nonempty_str,
+    object_array,
+    slice_texts,
+    strings,
+    take_strings,
+    turn_lookup,
+    whole_numbers,
+)
+from qualcode.store._transcripts import insert_codings, unknown_transcript
+
+__all__ = [
+    "BATCH",
+    "add_coding",
+    "coder_ids",
+    "coders",
+    "codings_frame",
+    "decisions_frame",
+    "log_decisions",
+    "orphans_frame",
+    "prepare_codings",
+    "turn_span",
+    "write_codings",
+]
+
+BATCH = 50_000  # rows per executemany call inside a bulk transaction
+DECISIONS = ("accepted", "rejected")
+
+# Test hook: called after each executemany batch of a bulk insert (never in use
+# otherwise). Lets a test kill a process in the middle of a transaction.
+_on_batch: Any = None
+
+
+# --------------------------------------------------------------------------
+# coders
+# --------------------------------------------------------------------------
+def coders(s: Session) -> list[str]:
+    """Coder names, in the order they first coded."""
+    return [r[0] for r in s.all("SELECT name FROM coders ORDER BY coder_id")]
+
+
+def coder_ids(s: Session, names: Iterable[str]) -> dict[str, int]:
+    """``name -> coder_id``, adding the coders that are new."""
+    names = list(dict.fromkeys(names))
+    s.executemany(
+        "INSERT INTO coders (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
+        [(n,) for n in names],
+    )
+    sub, param = s.dialect.id_set(names)
+    return dict(
+        s.all(f"SELECT name, coder_id FROM coders WHERE name IN ({sub})", (param,))
+    )
+
+
+# --------------------------------------------------------------------------
+# one coding
+# --------------------------------------------------------------------------
+def add_coding(
+    s: Session,
+    transcript_id: str,
+    start: Any,
+    end: Any,
+    code: str,
+    coder: str,
+    *,
+    memo: str | None,
+    origin: str,
+) -> int:
+    """Add one coding (or return the id of the identical stored one)."""
+    row = s.one("SELECT tid, n_chars FROM transcripts WHERE id = ?", (transcript_id,))
+    if row is None:
+        raise unknown_transcript(s, transcript_id)
+    tid, n = row
+    try:
+        start, end = operator.index(start), operator.index(end)
+    except TypeError:
+        raise OffsetError(
+            Errors.QC105.format(
+                start=start, end=end, transcript=transcript_id, length=n
+            )
+        ) from None
+    check_offsets(start, end, n, transcript=transcript_id)
+    combined, index = code_index(s)
+    if combined is not None and code not in index:
+        combined[code]  # raises CodebookError QC302 naming the codebook
+    coder_id = coder_ids(s, [coder])[coder]
+    found = s.scalar(
+        'SELECT coding_id FROM codings WHERE tid = ? AND start = ? AND "end" = ? '
+        "AND code = ? AND coder_id = ?",
+        (tid, start, end, code, coder_id),
+    )
+    if found is not None:
+        return int(found)
+    version, chash = index.get(code, (None, None))
+    return s.insert_id(
+        'INSERT INTO codings (tid, start, "end", code, coder_id, origin, memo, '
+        "created, codebook_version, codebook_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (tid, start, end, code, coder_id, origin, memo, now_iso(), version, chash),
+    )
+
+
+def turn_span(s: Session, transcript_id: str, turn: int) -> tuple[int, int]:
+    """``(start, end)`` of a turn (QC402 / QC408 when missing)."""
+    tid = s.scalar("SELECT tid FROM transcripts WHERE id = ?", (transcript_id,))
+    if tid is None:
+        raise unknown_transcript(s, transcript_id)
+    span = s.one(
+        'SELECT start, "end" FROM turns WHERE tid = ? AND turn = ?', (tid, turn)
+    )
+    if span is None:
+        n = s.scalar("SELECT count(*) FROM turns WHERE tid = ?", (tid,))
+        raise InvalidInputError(
+            Errors.QC408.format(transcript=transcript_id, turn=turn, n=n)
+        )
+    return int(span[0]), int(span[1])
+
+
+def coding_exists(s: Session, coding_id: Any) -> int:
+    """The coding id as an int (QC407 when there is no such coding)."""
+    try:
+        cid: int | None = operator.index(coding_id)
+    except TypeError:
+        cid = None
+    if (
+        cid is None
+        or s.one("SELECT 1 FROM codings WHERE coding_id = ?", (cid,)) is None
+    ):
+        raise StoreError(Errors.QC407.format(coding_id=coding_id, path=s.path))
+    return cid
+
+
+# --------------------------------------------------------------------------
+# many codings
+# --------------------------------------------------------------------------
+def _check_names(frame: pd.DataFrame, caller: str, fix: str) -> None:
+    for col in ("code", "coder", "transcript_id"):
+        bad = nonempty_str(frame[col])
+        if bad.any():
+            raise InvalidInputError(
+                describe_rows(
+                    frame,
+                    bad,
+                    caller=caller,
+                    problem=f"have no {col} (an empty or non-text value)",
+                    fix=fix,
+                )
+            )
+
+
+def _transcript_ids(
+    s: Session, frame: pd.DataFrame, caller: str
+) -> tuple[np.ndarray, np.ndarray]:
+    transcripts = {
+        r[0]: (r[1], r[2]) for r in s.all("SELECT id, tid, n_chars FROM transcripts")
+    }
+    ucodes, uniq = pd.factorize(frame["transcript_id"].astype(object))
+    known = np.array([u in transcripts for u in uniq], dtype=bool)
+    bad = ~known[ucodes]
+    if bad.any():
+        raise StoreError(
+            describe_rows(
+                frame,
+                bad,
+                caller=caller,
+                problem=f"name transcripts not in {s.path}",
+                fix="Add the transcripts first with project.add_transcripts.",
+            )
+        )
+    tid_u = np.array([transcripts[u][0] for u in uniq], dtype=np.int64)
+    len_u = np.array([transcripts[u][1] for u in uniq], dtype=np.int64)
+    return tid_u[ucodes], len_u[ucodes]
+
+
+def _optional_columns(
+    frame: pd.DataFrame, caller: str, fix: str
+) -> tuple[list[Any], list[Any], list[str]]:
+    n = len(frame)
+    if "origin" in frame:
+        origin = frame["origin"].astype(object).where(frame["origin"].notna(), "manual")
+        bad = nonempty_str(origin)
+        if bad.any():
+            raise InvalidInputError(
+                describe_rows(
+                    frame,
+                    bad,
+                    caller=caller,
+                    problem="have an empty or non-text origin",
+                    fix=fix,
+                )
+            )
+        origin_l = origin.tolist()
+    else:
+        origin_l = ["manual"] * n
+    if "memo" in frame:
+        memo_l = [
+            None
+            if (v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)))
+            else str(v)
+            for v in frame["memo"].astype(object)
+        ]
+    else:
+        memo_l = [None] * n
+    if "created" in frame:
+        ts = pd.to_datetime(frame["created"], utc=True, errors="coerce")
+        bad = (ts.isna() & frame["created"].notna()).to_numpy()
+        if bad.any():
+            raise InvalidInputError(
+                describe_rows(
+                    frame,
+                    bad,
+                    caller=caller,
+                    problem="have a 'created' value that is not a time",
+                    fix=fix,
+                )
+            )
+    created_l = iso(frame["created"] if "created" in frame else None, n, now_iso())
+    return origin_l, memo_l, created_l
+
+
+def prepare_codings(
+    s: Session, frame: pd.DataFrame, *, caller: str, check_codes: bool = True
+) -> dict[str, Any]:
+    """Validate a codings frame; return column arrays ready to write."""
+    fix = "Fix them and add again."
+    _check_names(frame, caller, fix)
+    tid, length = _transcript_ids(s, frame, caller)
+    start, bad_s = whole_numbers(frame["start"])
+    end, bad_e = whole_numbers(frame["end"])
+    bad = bad_s | bad_e | (start < 0) | (end <= start) | (end > length)
+    if bad.any():
+        raise OffsetError(
+            describe_rows(
+                frame,
+                bad,
+                caller=caller,
+                problem="have offsets outside their transcript "
+                "(need whole numbers with 0 <= start < end <= length of the text)",
+                fix=fix,
+            )
+        )
+    code_codes, code_uniq = pd.factorize(frame["code"].astype(object))
+    combined, index = code_index(s)
+    if combined is not None and check_codes:
+        ok = np.array([c in index for c in code_uniq], dtype=bool)
+        bad = ~ok[code_codes]
+        if bad.any():
+            raise CodebookError(
+                describe_rows(
+                    frame,
+                    bad,
+                    caller=caller,
+                    problem=f"use codes not in the project's codebook "
+                    f"'{combined.name}'",
+                    fix="Add the codes to the codebook (project.set_codebook) "
+                    "or fix the rows.",
+                )
+            )
+    origin_l, memo_l, created_l = _optional_columns(frame, caller, fix)
+    coder_codes, coder_uniq = pd.factorize(frame["coder"].astype(object))
+    coder_map = coder_ids(s, list(coder_uniq))
+    coder_id = np.array([coder_map[c] for c in coder_uniq], dtype=np.int64)[coder_codes]
+    ver = [index.get(c, (None, None)) for c in code_uniq]
+    return {
+        "tid": tid,
+        "start": start,
+        "end": end,
+        "code_codes": code_codes,
+        "code_uniq": list(code_uniq),
+        "coder_id": coder_id,
+        "origin": object_array(origin_l),
+        "memo": object_array(memo_l),
+        "created": object_array(created_l),
+        "version": object_array([v[0] for v in ver]),
+        "hash": object_array([v[1] for v in ver]),
+    }
+
+
+def _existing_ids(
+    s: Session, p: Mapping[str, Any], key: pd.DataFrame, first: np.ndarray
+) -> np.ndarray:
+    """Stored coding id of each distinct new row (-1 where there is none)."""
+    gid = np.full(len(first), -1, dtype=np.int64)
+    sub, param = s.dialect.id_set(np.unique(p["tid"]).tolist())
+    if not s.scalar(f"SELECT count(*) FROM codings WHERE tid IN ({sub})", (param,)):
+        return gid
+    rows = s.all(
+        'SELECT tid, start, "end", code, coder_id, coding_id FROM codings '
+        f"WHERE tid IN ({sub})",
+        (param,),
+    )
+    ex = pd.DataFrame.from_records(
+        rows, columns=["tid", "start", "end", "code", "coder_id", "coding_id"]
+    )
+    code_pos = {c: i for i, c in enumerate(p["code_uniq"])}
+    ex["code"] = ex["code"].map(code_pos)
+    ex = ex.dropna(subset=["code"]).astype({"code": np.int64})
+    firsts = key.iloc[first].reset_index(drop=True)
+    firsts["g"] = np.arange(len(first))
+    m = firsts.merge(ex, on=["tid", "start", "end", "code", "coder_id"], how="inner")
+    gid[m["g"].to_numpy()] = m["coding_id"].to_numpy(np.int64)
+    return gid
+
+
+def write_codings(s: Session, p: Mapping[str, Any]) -> list[int]:
+    """Insert prepared codings; the coding id of each row, in row order."""
+    key = pd.DataFrame(
+        {
+            "tid": p["tid"],
+            "start": p["start"],
+            "end": p["end"],
+            "code": p["code_codes"],
+            "coder_id": p["coder_id"],
+        }
+    )
+    group = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
+    first = np.flatnonzero(~key.duplicated().to_numpy())
+    # first[g] is the first row of group g (ngroup numbers groups in order)
+    gid = _existing_ids(s, p, key, first)
+    new = np.flatnonzero(gid < 0)
+    base = s.scalar("SELECT coalesce(max(coding_id), 0) FROM codings")
+    gid[new] = base + 1 + np.arange(len(new))
+    rows_new = first[new]
+    code_uniq = object_array(p["code_uniq"])
+    for b in range(0, len(rows_new), BATCH):
+        r = rows_new[b : b + BATCH]
+        cc = p["code_codes"][r]
+        batch = list(
+            zip(
+                gid[new[b : b + BATCH]].tolist(),
+                p["tid"][r].tolist(),
+                p["start"][r].tolist(),
+                p["end"][r].tolist(),
+                code_uniq[cc].tolist(),
+                p["coder_id"][r].tolist(),
+                p["origin"][r].tolist(),
+                p["memo"][r].tolist(),
+                p["created"][r].tolist(),
+                p["version"][cc].tolist(),
+                p["hash"][cc].tolist(),
+                strict=True,
+            )
+        )
+        insert_codings(s, batch)
+        if _on_batch is not None:
+            _on_batch(b // BATCH)
+    return [int(g) for g in gid[group].tolist()]
+
+
+# --------------------------------------------------------------------------
+# reading codings and orphans
+# --------------------------------------------------------------------------
+_READ_COLS = [
+    "coding_id",
+    "tid",
+    "start",
+    '"end"',
+    "code",
+    "coder_id",
+    "origin",
+    "memo",
+    "created",
+    "codebook_version",
+]
+
+
+def codings_frame(
+    s: Session,
+    *,
+    coder: str | Iterable[str] | None = None,
+    code: str | Iterable[str] | None = None,
+    transcript_id: str | Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """The codings as a CODINGS frame (see ``Project.codings``)."""
+    where: list[str] = []
+    params: list[Any] = []
+    for vals, sql in (
+        (
+            as_list(coder),
+            "coder_id IN (SELECT coder_id FROM coders WHERE name IN ({}))",
+        ),
+        (as_list(code), "code IN ({})"),
+        (
+            as_list(transcript_id),
+            "tid IN (SELECT tid FROM transcripts WHERE id IN ({}))",
+        ),
+    ):
+        if vals is not None:
+            sub, param = s.dialect.id_set(vals)
+            where.append(sql.format(sub))
+            params.append(param)
+    w = ("WHERE " + " AND ".join(where)) if where else ""
+    raw = s.dialect.columns(
+        s, _READ_COLS, f"SELECT {', '.join(_READ_COLS)} FROM codings {w}", params
+    )
+    # the transcripts these codings are on, as one parameter
+    sub, param = s.dialect.id_set(np.unique(raw["tid"]).tolist())
+    tx = s.all(f"SELECT tid, id, text FROM transcripts WHERE tid IN ({sub})", (param,))
+    turns = pd.DataFrame.from_records(
+        s.all(
+            'SELECT tid, turn, start, "end", speaker, role FROM turns '
+            f"WHERE tid IN ({sub}) ORDER BY tid, start",
+            (param,),
+        ),
+        columns=["tid", "turn", "start", "end", "speaker", "role"],
+    )
+    names = dict(s.all("SELECT coder_id, name FROM coders"))
+    # all transcripts' attributes: the columns must not depend on which
+    # transcripts happen to have codings (an empty result keeps them too)
+    attrs = attributes(s, schema=C.CODINGS)
+    return _codings_frame(raw, tx, turns, names, attrs)
+
+
+def _codings_frame(
+    raw: dict[str, list],
+    tx: list[tuple],
+    turns: pd.DataFrame,
+    coder_names: Mapping[int, str],
+    attrs: pd.DataFrame,
+) -> pd.DataFrame:
+    coding_id = np.asarray(raw["coding_id"], dtype=np.int64)
+    order = None
+    if len(coding_id) > 1 and not (np.diff(coding_id) > 0).all():
+        order = np.argsort(coding_id, kind="stable")
+        coding_id = coding_id[order]
+
+    def ints(name: str) -> np.ndarray:
+        a = np.asarray(raw[name], dtype=np.int64)
+        return a if order is None else a[order]
+
+    def objs(name: str) -> np.ndarray:
+        a = np.empty(len(coding_id), dtype=object)
+        a[:] = raw[name]
+        return a if order is None else a[order]
+
+    def strs(name: str) -> Any:
+        codes, uniq = pd.factorize(objs(name), use_na_sentinel=True)
+        return take_strings(list(uniq), codes)
+
+    n = len(coding_id)
+    tid, start, end = ints("tid"), ints("start"), ints("end")
+    ids = {r[0]: r[1] for r in tx}
+    texts = {r[0]: r[2] for r in tx}
+    tcodes, tuniq = pd.factorize(tid)
+    kcodes, kuniq = pd.factorize(ints("coder_id"))
+    pos, ok = turn_lookup(tid, start, turns)
+    turn = pd.array(
+        turns["turn"].to_numpy(np.int64)[pos] if len(turns) else np.zeros(n, np.int64),
+        dtype="Int64",
+    )
+    turn[~ok] = pd.NA
+    data: dict[str, Any] = {
+        "coding_id": coding_id,
+        "transcript_id": take_strings([ids[t] for t in tuniq], tcodes),
+        "start": start,
+        "end": end,
+        "code": strs("code"),
+        "coder": take_strings([coder_names[k] for k in kuniq], kcodes),
+        "origin": strs("origin"),
+        "memo": strings(objs("memo")),
+        "created": parse_time(list(objs("created"))).array,
+        "codebook_version": strs("codebook_version"),
+        "text": strings(slice_texts(tid, start, end, texts)),
+        "turn": turn,
+    }
+    for col in ("speaker", "role"):
+        vals = np.full(n, None, dtype=object)
+        if len(turns):
+            vals[ok] = turns[col].to_numpy(object)[pos][ok]
+        data[col] = strings(vals)
+    if len(attrs.columns):
+        at = attrs.index.get_indexer(tid)
+        for col in attrs.columns:
+            data[col] = attrs[col].array.take(at)
+    return C.frame(pd.DataFrame(data), C.CODINGS, extra=list(attrs.columns))
+
+
+def orphans_frame(s: Session) -> pd.DataFrame:
+    """The orphaned codings (ORPHANS schema)."""
+    rows = s.all(
+        'SELECT orphan_id, coding_id, transcript_id, start, "end", code, '
+        "coder, origin, memo, created, codebook_version, quote, reason, "
+        "old_sha256, new_sha256, orphaned FROM orphans ORDER BY orphan_id"
+    )
+    df = pd.DataFrame.from_records(rows, columns=C.names(C.ORPHANS))
+    for col in ("created", "orphaned"):
+        df[col] = parse_time(df[col].tolist())
+    return C.frame(df, C.ORPHANS)
+
+
+# --------------------------------------------------------------------------
+# the suggestion-decision log
+# --------------------------------------------------------------------------
+def log_decisions(s: Session, frame: pd.DataFrame, *, caller: str) -> None:
+    """Validate and log accept/reject decisions (inside a write transaction)."""
+    # a decision may name any code the tagger knows
+    p = prepare_codings(
+        s,
+        frame.drop(columns=["origin", "created"], errors="ignore"),
+        caller=caller,
+        check_codes=False,
+    )
+    n = len(frame)
+    now = now_iso()
+
+    def col(name: str) -> list[Any]:
+        if name not in frame:
+            return [None] * n
+        return [None if jsonable(v) is None else v for v in frame[name].astype(object)]
+
+    scores = [None if v is None else float(v) for v in col("score")]
+    evidence = [None if v is None else str(v) for v in col("evidence")]
+    tagger = [None if v is None else str(v) for v in col("tagger")]
+    rows = list(
+        zip(
+            p["tid"].tolist(),
+            p["start"].tolist(),
+            p["end"].tolist(),
+            [p["code_uniq"][c] for c in p["code_codes"].tolist()],
+            p["coder_id"].tolist(),
+            frame["decision"].astype(str).tolist(),
+            tagger,
+            scores,
+            evidence,
+            [now] * n,
+            strict=True,
+        )
+    )
+    s.executemany(
+        'INSERT INTO decisions (tid, start, "end", code, coder_id, decision, '
+        "tagger, score, evidence, decided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def decisions_frame(
+    s: Session, *, coder: str | Iterable[str] | None, include_stale: bool
+) -> pd.DataFrame:
+    """The decision log (DECISIONS schema)."""
+    where: list[str] = []
+    params: list[Any] = []
+    names = as_list(coder)
+    if names is not None:
+        sub, param = s.dialect.id_set(names)
+        where.append(f"k.name IN ({sub})")
+        params.append(param)
+    if not include_stale:
+        where.append("d.stale = 0")
+    w = ("WHERE " + " AND ".join(where)) if where else ""
+    rows = s.all(
+        'SELECT d.decision_id, t.id, d.start, d."end", d.code, k.name, '
+        "d.decision, d.tagger, d.score, d.evidence, d.decided FROM decisions d "
+        "JOIN transcripts t USING (tid) JOIN coders k USING (coder_id) "
+        f"{w} ORDER BY d.decision_id",
+        params,
+    )
+    df = pd.DataFrame.from_records(rows, columns=C.names(C.DECISIONS))
+    df["decided"] = parse_time(df["decided"].tolist())
+    return C.frame(df, C.DECISIONS)

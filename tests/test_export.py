@@ -525,4 +525,4 @@ def test_export_tables_refuses_other_suffixes(tmp_path):
     import qualcode as qc
 
     with pytest.raises(qc.InvalidInputError, match=r"\[QC101\].*export_tables"):
-        qc.export_tables(pd.DataFrame({"a": [1]}), tmp_path / "t.csv")
+        qc.export_tables(pd.DataFrame({"a": [1]}), tmp_path / "t.txt")

@@ -30,11 +30,12 @@ from qualcode.export.extracts import (
 )
 from qualcode.export.matrices import code_matrix, cooccurrence, export_matrices
 from qualcode.export.parquet import export_parquet
-from qualcode.export.tables import export_tables
+from qualcode.export.tables import TABLE_FORMATS, export_tables
 
 __all__ = [
     "DEFAULT_ATTRIBUTION",
     "FORMATS",
+    "TABLE_FORMATS",
     "attribute_column",
     "code_matrix",
     "cooccurrence",

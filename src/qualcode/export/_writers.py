@@ -66,13 +66,34 @@ def sheet_name(label: str, taken: set[str]) -> str:
     return name
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any) -> Any:
+    r"""The one value qualcode writes to a spreadsheet or CSV cell.
+
+    Every cell of every sheet and every CSV field goes through here: blanks
+    (None, NaN, NA) become None, numpy scalars Python numbers, aware times naive
+    UTC, lists and sets ``"a; b"``, mappings ``"k: v; ..."``, and strings lose
+    characters XML cannot hold and are :func:`neutralise`\ d.
+
+    Examples
+    --------
+    >>> cell(["en", "=pl"]), cell(float("nan")), cell("=1+1"), cell(2)
+    ('en; =pl', None, "'=1+1", 2)
+    >>> cell({"a": 1, "b": None})
+    'a: 1; b: '
+    """
+    import datetime as dt
+    import numbers
+
     if value is None:
         return None
+    if isinstance(value, (list, tuple, set, frozenset, dict)) or (
+        type(value).__module__ == "numpy" and getattr(value, "ndim", 0) > 0
+    ):
+        return neutralise(_ILLEGAL_XML.sub("", readable(value)))
     try:
         import pandas as pd
 
-        if not isinstance(value, (list, tuple, dict)) and pd.isna(value):
+        if pd.isna(value):
             return None
     except (TypeError, ValueError):
         pass
@@ -86,19 +107,67 @@ def _cell(value: Any) -> Any:
         )
     if isinstance(value, str):
         return neutralise(_ILLEGAL_XML.sub("", value))
-    return value
+    if isinstance(value, (bool, numbers.Number, dt.date, dt.time, dt.timedelta)):
+        return value
+    return neutralise(_ILLEGAL_XML.sub("", str(value)))
+
+
+def readable(value: Any) -> str:
+    """A value as text for a reader: lists ``"a; b"``, mappings ``"k: v; ..."``.
+
+    Examples
+    --------
+    >>> readable(["en", "pl"]), readable({"unit": "CID"}), readable(None)
+    ('en; pl', 'unit: CID', '')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {readable(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)) or (
+        type(value).__module__ == "numpy" and getattr(value, "ndim", 0) > 0
+    ):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return "; ".join(readable(v) for v in items)
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value)
 
 
 # ---------------------------------------------------------------------------
-def write_csv(df: Any, path: Path, columns: Sequence[str]) -> None:
-    """UTF-8 with BOM (Excel-friendly), formula injection neutralised."""
+def write_csv(
+    df: Any,
+    path: Path,
+    columns: Sequence[str] | None = None,
+    *,
+    decimals: int | None = None,
+    na_rep: str = "",
+) -> None:
+    """The one CSV writer: UTF-8 with BOM (Excel-friendly), every cell :func:`cell`.
+
+    ``decimals`` rounds floats; blanks are written as ``na_rep``.
+    """
     import csv
 
+    columns = [str(c) for c in df.columns] if columns is None else list(columns)
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow([neutralise(c) for c in columns])
+        w.writerow([cell(c) for c in columns])
         for row in df[list(columns)].itertuples(index=False):
-            w.writerow(["" if (v := _cell(x)) is None else v for x in row])
+            out = []
+            for x in row:
+                v = cell(x)
+                if v is None:
+                    v = na_rep
+                elif decimals is not None and isinstance(v, float):
+                    v = round(v, decimals)
+                out.append(v)
+            w.writerow(out)
 
 
 WIDTHS = {
@@ -122,12 +191,12 @@ def _header(ws: Any, cols: Sequence[str], widths: dict[str, int]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    ws.append([neutralise(str(c)) for c in cols])
+    ws.append([cell(str(c)) for c in cols])
     for j, c in enumerate(cols, start=1):
-        cell = ws.cell(row=1, column=j)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="305496")
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        head = ws.cell(row=1, column=j)
+        head.font = Font(bold=True, color="FFFFFF")
+        head.fill = PatternFill("solid", fgColor="305496")
+        head.alignment = Alignment(wrap_text=True, vertical="center")
         ws.column_dimensions[get_column_letter(j)].width = widths.get(str(c), 16)
     ws.freeze_panes = "A2"
 
@@ -141,16 +210,24 @@ def _finish(ws: Any, ncols: int) -> None:
 
 
 def write_tables_xlsx(
-    tables: dict[str, Any], path: Path, *, widths: dict[str, int] | None = None
+    tables: dict[str, Any],
+    path: Path,
+    *,
+    widths: dict[str, int] | None = None,
+    decimals: int | None = None,
+    na_rep: str = "",
 ) -> Path:
     """Write DataFrames as sheets with the quote banks' styling.
 
-    Styled frozen header, autofilter, wrapped text, spreadsheet formula injection
-    neutralised; columns named in ``widths`` (or holding long text) get wider.
+    Styled frozen header, autofilter, wrapped text, every cell through
+    :func:`cell`; columns named in ``widths`` (or holding long text) get wider.
+    Float columns keep their exact values and show ``decimals`` places; blank
+    cells of float columns show ``na_rep``.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
 
+    number_format = "0." + "0" * decimals if decimals else "0"
     wb = Workbook()
     wb.remove(wb.active)
     taken: set[str] = set()
@@ -165,11 +242,20 @@ def write_tables_xlsx(
                 w[c] = int(min(70, max(12, (longest or 0) // 2)))
         w.update(widths or {})
         _header(ws, cols, w)
+        floats = [str(df[c].dtype).lower().startswith("float") for c in df.columns]
         for row in df.itertuples(index=False):
-            ws.append([_cell(v) for v in row])
+            values = [cell(v) for v in row]
+            ws.append(
+                [
+                    na_rep if v is None and f and na_rep else v
+                    for v, f in zip(values, floats, strict=True)
+                ]
+            )
         for r in ws.iter_rows(min_row=2):
-            for cell in r:
-                cell.alignment = wrap
+            for c, is_float in zip(r, floats, strict=True):
+                c.alignment = wrap
+                if is_float and decimals is not None and isinstance(c.value, float):
+                    c.number_format = number_format
         _finish(ws, len(cols))
     wb.save(path)
     return Path(path)
@@ -208,10 +294,10 @@ def write_xlsx(
         header(ws, columns, WIDTHS)
         rows = df[df["root"] == sec["root"]]
         for row in rows[list(columns)].itertuples(index=False):
-            ws.append([_cell(v) for v in row])
+            ws.append([cell(v) for v in row])
         for r in ws.iter_rows(min_row=2):
-            for cell in r:
-                cell.alignment = wrap
+            for c in r:
+                c.alignment = wrap
         finish(ws, len(columns))
 
     # index sheet
@@ -233,22 +319,23 @@ def write_xlsx(
         sheet = sheet_of_root.get(rec["root"])
         ws_index.append(
             [
-                _cell(rec["code"]),
-                _cell(rec["label"]),
-                _cell(rec["parent"]),
-                _cell(rec["theme"]),
-                _cell(rec["definition"]),
+                cell(rec["code"]),
+                cell(rec["label"]),
+                cell(rec["parent"]),
+                cell(rec["theme"]),
+                cell(rec["definition"]),
                 int(rec["extracts"]),
-                sheet,
+                cell(sheet),
             ]
         )
         if sheet:
-            cell = ws_index.cell(row=ws_index.max_row, column=len(icols))
-            cell.hyperlink = f"#'{sheet}'!A1"
-            cell.font = Font(color="0563C1", underline="single")
+            link = ws_index.cell(row=ws_index.max_row, column=len(icols))
+            quoted = sheet.replace("'", "''")
+            link.hyperlink = f"#'{quoted}'!A1"
+            link.font = Font(color="0563C1", underline="single")
     for r in ws_index.iter_rows(min_row=2):
-        for cell in r:
-            cell.alignment = wrap
+        for c in r:
+            c.alignment = wrap
     finish(ws_index, len(icols))
 
     for title, mat in (matrices or {}).items():
@@ -256,36 +343,87 @@ def write_xlsx(
         cols = [mat.index.name or "code", *map(str, mat.columns)]
         header(ws, cols, {cols[0]: 26})
         for code, values in mat.iterrows():
-            ws.append([_cell(code), *[_cell(v) for v in values]])
+            ws.append([cell(code), *[cell(v) for v in values]])
         finish(ws, len(cols))
     wb.save(path)
 
 
 # ---------------------------------------------------------------------------
-def _md_escape(s: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", s)
+_NEWLINES = re.compile(r"\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# a line that Markdown would read as a list item, setext underline or rule
+_LINE_START = re.compile(r"^(\s*)([=+-]|\d+(?=[.)]))")
+_PLAIN_ID = re.compile(r"[\w.:/+-]+")
+
+
+def md_escape(s: object, *, lines: bool = False) -> str:
+    r"""Escape user text for Markdown: it can never open a tag, heading or span.
+
+    Every character CommonMark gives a meaning (backtick, ``*``, ``_``, ``<``,
+    ``#``, ...) is backslash-escaped, and so is a list or heading marker at the
+    start of a line. Line breaks become spaces unless ``lines`` (then each line
+    is escaped on its own; the caller prefixes them).
+
+    Examples
+    --------
+    >>> md_escape("q` <img src=x>")
+    'q\\` \\<img src=x\\>'
+    >>> md_escape("x\n# H")
+    'x \\# H'
+    >>> md_escape("-2 arrests")
+    '\\-2 arrests'
+    """
+    text = _CONTROL.sub("", str(s))
+    if not lines:
+        text = _NEWLINES.sub(" ", text)
+    out = []
+    for line in _NEWLINES.split(text) if lines else [text]:
+        line = _MD_SPECIAL.sub(r"\\\1", line)
+        out.append(_LINE_START.sub(_escape_marker, line))
+    return "\n".join(out)
+
+
+def _escape_marker(m: re.Match[str]) -> str:
+    lead, marker = m.group(1), m.group(2)
+    if marker[0].isdigit():  # "1." / "1)": escape the punctuation after it
+        return lead + marker + "\\"
+    return lead + "\\" + marker
+
+
+def _md_code(code_id: str) -> str:
+    """A code id as an inline code span when it is plain, else as escaped text."""
+    if _PLAIN_ID.fullmatch(code_id):
+        return f"`{code_id}`"
+    return md_escape(code_id)
+
+
+_md_escape = md_escape
 
 
 def write_md(
     df: Any, path: Path, sections: Sequence[dict[str, Any]], title: str
 ) -> None:
-    """Markdown: a heading per theme and code, block quotes with attribution."""
-    out = [f"# {_md_escape(title)}", ""]
+    """Markdown: a heading per theme and code, block quotes with attribution.
+
+    Every user-supplied string (title, labels, ids, definitions, quotes,
+    attributions, names) goes through :func:`md_escape`.
+    """
+    out = [f"# {md_escape(title)}", ""]
     for sec in sections:
-        out += [f"## {_md_escape(sec['label'])}", ""]
+        out += [f"## {md_escape(sec['label'])}", ""]
         for code in sec["codes"]:
             rows = df[df["code"] == code["id"]]
             if not len(rows):
                 continue
-            out += [f"### {_md_escape(code['label'])} (`{code['id']}`)", ""]
+            out += [f"### {md_escape(code['label'])} ({_md_code(code['id'])})", ""]
             if code["definition"]:
-                out += [f"*{_md_escape(code['definition'].strip())}*", ""]
+                out += [f"*{md_escape(code['definition'].strip())}*", ""]
             for r in rows.itertuples(index=False):
-                for line in str(r.extract).split("\n"):
-                    out.append("> " + _md_escape(line) if line else ">")
+                for line in md_escape(r.extract, lines=True).split("\n"):
+                    out.append("> " + line if line else ">")
                 out.append("")
-                attr = f"{_md_escape(r.attribution)} " if r.attribution else ""
-                out += [f"{attr}<sub>[{_md_escape(_source(r))}]</sub>", ""]
+                attr = f"{md_escape(r.attribution)} " if r.attribution else ""
+                out += [f"{attr}<sub>[{md_escape(_source(r))}]</sub>", ""]
     path.write_text("\n".join(out), encoding="utf-8")
 
 

@@ -22,6 +22,7 @@ from qualcode.export._common import (
     transcripts_of,
     unpack_project,
 )
+from qualcode.export._writers import cell, sheet_name
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -367,8 +368,6 @@ def export_matrices(
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from qualcode.export._writers import _cell, sheet_name
-
     path = Path(path)
     check_choice(
         path.suffix.lower(), [".xlsx"], param="path suffix", caller="export_matrices"
@@ -395,14 +394,14 @@ def export_matrices(
         ws = wb.create_sheet(sheet_name(title, taken))
         ws.append(
             [
-                _cell(str(mat.index.name or "code")),
-                *[_cell(str(c)) for c in mat.columns],
+                cell(str(mat.index.name or "code")),
+                *[cell(str(c)) for c in mat.columns],
             ]
         )
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
+        for head in ws[1]:
+            head.font = Font(bold=True)
         for code, values in mat.iterrows():
-            ws.append([_cell(code), *[int(v) for v in values]])
+            ws.append([cell(code), *[int(v) for v in values]])
         ws.freeze_panes = "B2"
     try:
         with atomic_path(path) as tmp:

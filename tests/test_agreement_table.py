@@ -275,6 +275,8 @@ def test_agreement_table_level_root_maps_codes(tmp_path):
 
 
 def test_agreement_table_unused_code_warns_once(project):
+    # 'refer' exists (a third coder used it) but neither compared coder applied it
+    project.code_turn("t1", 1, "refer", "EF")
     with pytest.warns(UndefinedStatisticWarning, match=r"\[QC609\].*'refer'"):
         table = ag.agreement_table(
             project, coders=["AB", "CD"], codes=["pursue", "refer"], n_boot=0
@@ -422,5 +424,49 @@ def test_agreement_table_unknown_coder_is_an_error(tmp_path, tiny_transcripts):
         p.add_transcripts(tiny_transcripts)
         p.code_turn("t1", 1, "a", "AB")
         p.code_turn("t1", 1, "a", "CD")
-        with pytest.raises(qc.InvalidInputError, match=r"\[QC101\].*coders.*XX"):
+        with pytest.raises(qc.InvalidInputError, match=r"\[QC109\].*coder 'XX'"):
             qc.agreement_table(p, coders=["AB", "XX"], n_boot=0)
+
+
+# --- typos (issue 16.5) ---------------------------------------------------------------
+
+
+def _book(*ids):
+    return qc.Codebook.from_dict(
+        {"name": "t", "version": "1", "codes": [{"id": c, "label": c} for c in ids]}
+    )
+
+
+def test_agreement_table_unknown_code_says_did_you_mean(project):
+    # issue 16.5: a typo in codes= gave a 100% row for a code that does not exist
+    with pytest.raises(
+        InvalidInputError, match=r"\[QC109\].*'purse'.*did you mean 'pursue'"
+    ):
+        ag.agreement_table(project, coders=["AB", "CD"], codes=["purse"], n_boot=0)
+
+
+def test_agreement_table_unknown_code_checked_against_codebook(tmp_path):
+    ts = _transcripts()
+    with qc.Project(tmp_path / "p.qcproj") as p:
+        p.set_codebook(_book("pursue", "prevent", "protect", "turning-point"))
+        p.add_transcripts(ts)
+        p.add_codings(_codings(ts, SPEC))
+        with pytest.raises(InvalidInputError, match=r"did you mean 'turning-point'"):
+            ag.agreement_table(p, coders=["AB", "CD"], codes=["turning-pont"])
+
+
+def test_agreement_table_unknown_coder_says_did_you_mean(project):
+    with pytest.raises(
+        InvalidInputError, match=r"\[QC109\].*coder 'cd'.*did you mean 'CD'"
+    ):
+        ag.agreement_table(project, coders=["AB", "cd"], n_boot=0)
+
+
+def test_agreement_disagreements_unknown_coder_says_did_you_mean(project):
+    with pytest.raises(InvalidInputError, match=r"\[QC109\].*'ab'.*did you mean 'AB'"):
+        ag.disagreements(project, coders=["ab", "CD"])
+
+
+def test_agreement_disagreements_unknown_code_says_did_you_mean(project):
+    with pytest.raises(InvalidInputError, match=r"\[QC109\].*did you mean 'protect'"):
+        ag.disagreements(project, coders=["AB", "CD"], codes=["protec"])

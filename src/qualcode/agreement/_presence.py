@@ -1,5 +1,7 @@
 """From codings and transcripts to units of analysis and per-unit presence.
 
+Also the checks of the coders and codes a table or a disagreement list compares.
+
 Private helpers shared by :mod:`qualcode.agreement.tables` and
 :mod:`qualcode.agreement.disagreements`. The units themselves (turns, sentences)
 come from :func:`qualcode._nlp.units`, the same units tagging uses.
@@ -14,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from qualcode._nlp import units as make_units
+from qualcode._validation import check_known
 
 if TYPE_CHECKING:  # pragma: no cover
     from qualcode.model import Transcript
@@ -164,3 +167,40 @@ def _table_units(
     u = make_units(transcripts, unit, roles=roles, nlp=nlp)
     u = u.sort_values(["transcript_id", "start"], kind="stable").reset_index(drop=True)
     return u, None
+
+
+def _code_level(codings: pd.DataFrame, codebook: Any, level: str) -> pd.Series:
+    codes = codings["code"].astype(str)
+    if level == "code" or codebook is None:
+        return codes
+
+    def root(c: str) -> str:
+        try:
+            return str(codebook.root_of(c).id)
+        except Exception:  # not in the codebook: its own root
+            return c
+
+    return codes.map(root)
+
+
+def _check_codes(
+    codes: Sequence[str],
+    codings: pd.DataFrame,
+    codebook: Any,
+    level: str,
+    caller: str,
+) -> None:
+    """QC109 for a code that is neither in the codebook nor applied by anyone."""
+    used = set(_code_level(codings, codebook, level).astype(str))
+    book: list[str] = []
+    if codebook is not None:
+        roots = codebook.roots() if level == "root" else codebook
+        book = [str(c.id) for c in roots]
+    where = " among the codebook's root codes" if level == "root" else ""
+    check_known(
+        [str(c) for c in codes],
+        sorted(set(book) | used),
+        what="code",
+        caller=caller,
+        where=where or " in the codebook or the project's codings",
+    )

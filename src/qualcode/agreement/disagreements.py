@@ -17,8 +17,9 @@ import pandas as pd
 
 from qualcode._columns import DISAGREEMENTS, frame, names
 from qualcode._nlp import units as make_units
-from qualcode._validation import check_choice, require_columns
+from qualcode._validation import check_choice, check_known, require_columns
 from qualcode.agreement._presence import (
+    _check_codes,
     _coded_transcripts,
     _presence_matrix,
     _unit_presence,
@@ -119,7 +120,14 @@ def disagreements(
                 "rename the coders."
             )
         )
+    known = [str(c) for c in project.coders]
+    if known:
+        check_known(
+            coders, known, what="coder", caller=caller, where=" in this project"
+        )
     codings = project.codings()
+    if codes is not None:
+        _check_codes(codes, codings, getattr(project, "codebook", None), "code", caller)
     codings = codings[codings["coder"].astype(str).isin(coders)]
     coded = _coded_transcripts(codings, coders)
     keep = {

@@ -20,7 +20,12 @@ import numpy as np
 import pandas as pd
 
 from qualcode._columns import AGREEMENT, frame
-from qualcode._validation import check_choice, check_number, invalid, require_columns
+from qualcode._validation import (
+    check_choice,
+    check_known,
+    check_number,
+    require_columns,
+)
 from qualcode.agreement._kernels import (
     _category_counts,
     _k_alpha,
@@ -33,7 +38,10 @@ from qualcode.agreement._kernels import (
     _percentile,
 )
 from qualcode.agreement._presence import (
+    CodingMap,
     _char_space,
+    _check_codes,
+    _code_level,
     _coded_transcripts,
     _presence_matrix,
     _selected_spans,
@@ -210,20 +218,6 @@ def _binary_stats(
 _CI_STATS = ("cohen_kappa", "fleiss_kappa", "gwet_ac1", "krippendorff_alpha")
 
 
-def _code_level(codings: pd.DataFrame, codebook: Any, level: str) -> pd.Series:
-    codes = codings["code"].astype(str)
-    if level == "code" or codebook is None:
-        return codes
-
-    def root(c: str) -> str:
-        try:
-            return str(codebook.root_of(c).id)
-        except Exception:  # not in the codebook: its own root
-            return c
-
-    return codes.map(root)
-
-
 def agreement_table(
     project: Project,
     *,
@@ -364,7 +358,7 @@ def agreement_table(
     units_df, char_map = _table_units(sel.transcripts, unit, roles, nlp)
     if len(units_df) == 0 or not sel.codes:
         return frame([], AGREEMENT)
-    rows = _code_rows(sel, units_df, char_map, unit, n_boot, seed, ci)
+    rows = _code_rows(sel, units_df, char_map, n_boot, seed, ci)
     table = frame(rows, AGREEMENT)
     table["unit"] = unit
     table["coders"] = ",".join(sel.coders)
@@ -396,17 +390,23 @@ def _select(
     level: str,
     caller: str,
 ) -> _Selection | None:
-    """Coders, codes and transcripts to compare; None for an empty project."""
+    """Coders, codes and transcripts to compare; None for an empty project.
+
+    Unknown coders and codes raise QC109 with a "did you mean": a typo must never
+    give a row of perfect agreement on a code nobody could have applied.
+    """
     known = [str(c) for c in project.coders]
     chosen = [str(c) for c in (coders if coders is not None else known)]
-    unknown = [c for c in chosen if c not in known]
-    if unknown and known:  # an empty project gives the empty table
-        raise invalid("coders", caller, f"coders of this project {known}", unknown)
+    if not known:  # an empty project gives the empty table
+        return None
+    check_known(chosen, known, what="coder", caller=caller, where=" in this project")
     if len(chosen) < 2:
         raise InvalidInputError(Errors.QC608.format(caller=caller, coders=chosen))
     codebook = getattr(project, "codebook", None)
-    codings = project.codings()
-    codings = codings[codings["coder"].astype(str).isin(chosen)].copy()
+    everyone = project.codings()
+    if codes is not None:
+        _check_codes(codes, everyone, codebook, level, caller)
+    codings = everyone[everyone["coder"].astype(str).isin(chosen)].copy()
     codings["code"] = _code_level(codings, codebook, level)
     coded = _coded_transcripts(codings, chosen)
     keep = {
@@ -436,8 +436,7 @@ def _select(
 def _code_rows(
     sel: _Selection,
     units_df: pd.DataFrame,
-    char_map: Any,
-    unit: str,
+    char_map: CodingMap | None,
     n_boot: int,
     seed: int | None,
     ci: float,
@@ -467,7 +466,7 @@ def _code_rows(
     cod = codings[codings["code"].astype(str).isin(codes)]
     code_idx = pd.Index(codes).get_indexer(cod["code"].astype(str))
     coder_idx = pd.Index(coders).get_indexer(cod["coder"].astype(str))
-    if unit == "character":
+    if char_map is not None:
         cs, ce = char_map(cod)
     else:
         cs, ce = _unit_presence(units_df, cod)

@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING, Any
 from qualcode._columns import EVALUATION, frame
 from qualcode._inputs import as_transcripts
 from qualcode._nlp import UNITS, iter_units, load_nlp, role_set
-from qualcode._validation import check_choice, require_columns
+from qualcode._validation import check_choice, invalid, require_columns
 from qualcode.errors import (
     Errors,
-    InvalidInputError,
     TaggingError,
     UndefinedStatisticWarning,
 )
@@ -31,6 +30,68 @@ def _rows(df: Any, cols: list[str]) -> Iterator[tuple[Any, ...]]:
 
 
 _ZERO = ("warn", "nan")
+
+
+_KEY = ["transcript_id", "start", "end", "code"]
+_Units = dict[str, set[Any]]
+
+
+def _span_units(sug: Any, cod: Any, code_list: list[str]) -> tuple[_Units, _Units]:
+    """Predicted and coded units when the suggestion spans are the units."""
+    pred: _Units = {c: set() for c in code_list}
+    gold: _Units = {c: set() for c in code_list}
+    spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for t, s, e, c in _rows(sug, _KEY):
+        pred[c].add((t, int(s), int(e)))
+        spans.setdefault((t, c), []).append((int(s), int(e)))
+    for lst in spans.values():
+        lst.sort()
+    for t, s, e, c in _rows(cod, _KEY):
+        lst = spans.get((t, c), [])
+        hit = [u for u in lst if u[0] < int(e) and int(s) < u[1]]
+        if hit:
+            gold[c].update((t, *u) for u in hit)
+        else:
+            gold[c].add((t, int(s), int(e), "missed"))
+    return pred, gold
+
+
+def _rebuilt_units(
+    sug: Any,
+    cod: Any,
+    code_list: list[str],
+    transcripts: Iterable[Any],
+    unit: str,
+    roles: tuple[str | None, ...],
+    nlp: Any,
+) -> tuple[_Units, _Units]:
+    """Predicted and coded units (``(transcript, unit number)``), units rebuilt."""
+    pred: _Units = {c: set() for c in code_list}
+    gold: _Units = {c: set() for c in code_list}
+    ustart: dict[str, list[int]] = {}
+    uend: dict[str, list[int]] = {}
+    for u in iter_units(transcripts, unit, roles=roles, nlp=nlp):
+        ustart.setdefault(u["transcript_id"], []).append(u["start"])
+        uend.setdefault(u["transcript_id"], []).append(u["end"])
+
+    def overlapping(t: str, s: int, e: int) -> list[int]:
+        st, en = ustart.get(t, []), uend.get(t, [])
+        i = bisect.bisect_right(en, s)  # first unit ending after s
+        out = []
+        while i < len(st) and st[i] < e:
+            out.append(i)
+            i += 1
+        return out
+
+    for t, s, e, c in _rows(sug, _KEY):
+        if t not in ustart:
+            raise TaggingError(
+                Errors.QC511.format(caller="evaluate", transcript=t, what="suggestions")
+            )
+        pred[c].update((t, i) for i in overlapping(t, int(s), int(e)))
+    for t, s, e, c in _rows(cod, _KEY):
+        gold[c].update((t, i) for i in overlapping(t, int(s), int(e)))
+    return pred, gold
 
 
 def evaluate(
@@ -121,13 +182,8 @@ def evaluate(
             and not isinstance(zero_division, bool)
         )
     ):
-        raise InvalidInputError(
-            Errors.QC101.format(
-                param="zero_division",
-                caller="evaluate",
-                expected="'warn', 'nan' or a number",
-                got=zero_division,
-            )
+        raise invalid(
+            "zero_division", "evaluate", "'warn', 'nan' or a number", zero_division
         )
     key = ["transcript_id", "start", "end", "code"]
     require_columns(suggestions, key, caller="evaluate", param="suggestions")
@@ -145,8 +201,6 @@ def evaluate(
     keep = set(code_list)
     sug, cod = sug[sug["code"].isin(keep)], cod[cod["code"].isin(keep)]
 
-    pred: dict[str, set[Any]] = {c: set() for c in code_list}
-    gold: dict[str, set[Any]] = {c: set() for c in code_list}
     if transcripts is None:
         if "unit" in suggestions.columns:
             got = {str(u) for u in suggestions["unit"].dropna().unique()}
@@ -154,49 +208,19 @@ def evaluate(
                 raise TaggingError(
                     Errors.QC510.format(got=", ".join(sorted(got)), unit=unit)
                 )
-        spans: dict[str, list[tuple[int, int]]] = {}
-        for t, s, e, c in _rows(sug, key):
-            pred[c].add((t, int(s), int(e)))
-            spans.setdefault((t, c), []).append((int(s), int(e)))
-        for lst in spans.values():
-            lst.sort()
-        for t, s, e, c in _rows(cod, key):
-            lst = spans.get((t, c), [])
-            hit = [u for u in lst if u[0] < int(e) and int(s) < u[1]]
-            if hit:
-                gold[c].update((t, *u) for u in hit)
-            else:
-                gold[c].add((t, int(s), int(e), "missed"))
+        pred, gold = _span_units(sug, cod, code_list)
     else:
         trs, _ = as_transcripts(transcripts, caller="evaluate", what="transcripts")
         run_nlp = load_nlp(lemmatize=False) if nlp is None else load_nlp(nlp)
-        ustart: dict[str, list[int]] = {}
-        uend: dict[str, list[int]] = {}
-        for u in iter_units(
-            trs, unit, roles=role_set(roles, include_interviewer), nlp=run_nlp
-        ):
-            ustart.setdefault(u["transcript_id"], []).append(u["start"])
-            uend.setdefault(u["transcript_id"], []).append(u["end"])
-
-        def overlapping(t: str, s: int, e: int) -> list[int]:
-            st, en = ustart.get(t, []), uend.get(t, [])
-            i = bisect.bisect_right(en, s)  # first unit ending after s
-            out = []
-            while i < len(st) and st[i] < e:
-                out.append(i)
-                i += 1
-            return out
-
-        for t, s, e, c in _rows(sug, key):
-            if t not in ustart:
-                raise TaggingError(
-                    Errors.QC511.format(
-                        caller="evaluate", transcript=t, what="suggestions"
-                    )
-                )
-            pred[c].update((t, i) for i in overlapping(t, int(s), int(e)))
-        for t, s, e, c in _rows(cod, key):
-            gold[c].update((t, i) for i in overlapping(t, int(s), int(e)))
+        pred, gold = _rebuilt_units(
+            sug,
+            cod,
+            code_list,
+            trs,
+            unit,
+            role_set(roles, include_interviewer),
+            run_nlp,
+        )
 
     def div(a: float, b: float) -> float:
         if b:

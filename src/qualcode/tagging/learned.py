@@ -459,16 +459,52 @@ class LearnedTagger:
                 [texts[i] for i in train], [labels[i] for i in train], codes
             )
             oof[test] = self._predict(model, [texts[i] for i in test], codes)
-        report_rows = []
+        report_rows, thresholds = self._report_rows(
+            codes, skipped, counts, y, oof, fold_of, folds
+        )
+        self.model = self._train(texts, labels, codes)
+        self.thresholds = thresholds
+        self.active = [
+            r["code"] for r in report_rows[: len(codes)] if r["status"] == "trained"
+        ]
+        self.report = frame(pd.DataFrame(report_rows), EVALUATION, extra=REPORT_EXTRA)
+        self.meta = {
+            "coder": coder,
+            "n_units": n,
+            "folds": folds,
+            "digest": self._digest(codes, thresholds, texts, labels),
+            "roles": list(roles_),
+        }
+        return self
+
+    def _report_rows(
+        self,
+        codes: list[str],
+        skipped: list[str],
+        counts: dict[str, int],
+        y: np.ndarray,
+        oof: np.ndarray,
+        fold_of: np.ndarray,
+        folds: int,
+    ) -> tuple[list[dict[str, Any]], dict[str, float]]:
+        """The report's rows (codes, skipped codes, micro, macro) and thresholds.
+
+        Each code's threshold maximises F1 on all out-of-fold probabilities; the
+        reported figures apply to each fold the threshold chosen on the others.
+        """
+        import numpy as np
+
+        n = len(y)
+        report_rows: list[dict[str, Any]] = []
         thresholds: dict[str, float] = {}
         for j, c in enumerate(codes):
-            thresholds[c], _ = best_threshold(y[:, j], oof[:, j])
+            thresholds[c], _ = best_threshold(y[:, j].tolist(), oof[:, j].tolist())
             pred = np.zeros(n, dtype=bool)
             for f in range(folds):
                 inside = fold_of == f
                 if not inside.any():
                     continue
-                t, _ = best_threshold(y[~inside, j], oof[~inside, j])
+                t, _ = best_threshold(y[~inside, j].tolist(), oof[~inside, j].tolist())
                 pred[inside] = oof[inside, j] >= t
             tp = int((pred & (y[:, j] == 1)).sum())
             fp = int((pred & (y[:, j] == 0)).sum())
@@ -512,7 +548,7 @@ class LearnedTagger:
                 }
             )
         trained = report_rows[: len(codes)]
-        tp, fp, fn = (sum(r[k] for r in trained) for k in ("tp", "fp", "fn"))
+        tp, fp, fn = (sum(int(r[k]) for r in trained) for k in ("tp", "fp", "fn"))
         p, r, f1 = _prf(tp, fp, fn)
         totals = {
             "support": tp + fn,
@@ -532,47 +568,43 @@ class LearnedTagger:
                 "status": "trained",
             }
         )
-        means = {
-            k: float(np.nanmean([x[k] for x in trained]))
-            if not all(math.isnan(x[k]) for x in trained)
-            else nan
-            for k in ("precision", "recall", "f1")
-        }
+        means: dict[str, float] = {}
+        for k in ("precision", "recall", "f1"):
+            vals = [float(x[k]) for x in trained]
+            means[k] = (
+                float(np.nanmean(vals)) if not all(math.isnan(v) for v in vals) else nan
+            )
         report_rows.append({"code": "(macro)", **means, **totals, "status": "trained"})
-        self.model = self._train(texts, labels, codes)
-        self.thresholds = thresholds
-        self.active = [r["code"] for r in trained if r["status"] == "trained"]
-        self.report = frame(pd.DataFrame(report_rows), EVALUATION, extra=REPORT_EXTRA)
-        digest = hashlib.sha256(
-            json.dumps(
-                [
-                    codes,
-                    thresholds,
-                    self.architecture,
-                    self.unit,
-                    self.epochs,
-                    self.seed,
-                    self.batch_size,
-                    self.dropout,
-                    self.learn_rate,
-                    hashlib.sha256(
-                        "\x1e".join(
-                            f"{t}\x1f{sorted(ls)}"
-                            for t, ls in zip(texts, labels, strict=True)
-                        ).encode("utf-8")
-                    ).hexdigest(),
-                ],
-                sort_keys=True,
+        return report_rows, thresholds
+
+    def _digest(
+        self,
+        codes: list[str],
+        thresholds: dict[str, float],
+        texts: Sequence[str],
+        labels: Sequence[set[str]],
+    ) -> str:
+        """A short hash of the codes, thresholds, settings and training data."""
+        data = hashlib.sha256(
+            "\x1e".join(
+                f"{t}\x1f{sorted(ls)}" for t, ls in zip(texts, labels, strict=True)
             ).encode("utf-8")
+        ).hexdigest()
+        payload = [
+            codes,
+            thresholds,
+            self.architecture,
+            self.unit,
+            self.epochs,
+            self.seed,
+            self.batch_size,
+            self.dropout,
+            self.learn_rate,
+            data,
+        ]
+        return hashlib.sha256(
+            json.dumps(payload, sort_keys=True).encode("utf-8")
         ).hexdigest()[:12]
-        self.meta = {
-            "coder": coder,
-            "n_units": n,
-            "folds": folds,
-            "digest": digest,
-            "roles": list(roles_),
-        }
-        return self
 
     def _folds(self, groups: Sequence[str], folds: int) -> np.ndarray:
         import numpy as np

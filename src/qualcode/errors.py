@@ -96,6 +96,7 @@ class Errors(metaclass=_WithCodes):
     QC228 = "{path}, {where}: {n} byte(s) not valid UTF-8 in an otherwise UTF-8 file; read as Windows-1252 characters (pasted from Word?), U+FFFD where undefined. Check those lines and save the file as UTF-8."
     QC229 = "Attributes {source}, line {line}: {n} fields but the header has {m} (a trailing {sep!r}, or a value holding an unquoted {sep!r}?). Put quotes around values that contain {sep!r}, or remove the extra field."
     QC230 = "Attributes {source}, line {line}: column {column} has values but no name in the header row. Name the column in the header, or delete it."
+    QC231 = "{path}, part '{entry}': refused before reading because {detail} (a zip bomb?). A genuine .{format} file is far smaller; save it again from Word or Excel, or export the text."
     # demo data (qualcode.datasets.demo): QC290-QC299
     QC290 = "{path}: a codings CSV needs the columns {missing}; it has {present}. Use the header transcript_id,code,quote,occurrence,memo."
     QC291 = "{path}, line {line}: quote {quote!r} (occurrence {occurrence}) is not in the participant turns of transcript '{transcript}'. Copy the quote exactly from the imported text (no speaker label) or fix the occurrence."
@@ -131,6 +132,10 @@ class Errors(metaclass=_WithCodes):
     QC411 = "Codebook '{name}': code ids {codes} already belong to codebook '{other}' in project {path}. Code ids must be unique across a project's codebooks: rename them."
     QC412 = "{caller}: {what} must be a non-empty string. Got {got!r} instead."
     QC413 = "{path}: {detail} Check the path; merge needs an existing project file."
+    QC414 = "{caller}: {what}{where} has {char} at position {position}. {rule}; remove it and try again."
+    QC415 = "copy_to: {dest} {detail}. Choose a new file name (the copy is never written over an existing project)."
+    QC416 = "{caller}: coder {coder!r} is not in project {path}{hint}. Use the existing name, or pass new_coder=True to add a new coder."
+    QC417 = "{caller}: {detail} Nothing was changed in {path}."
 
     # --- QC5xx tagging ----------------------------------------------------
     QC501 = "{detail}"
@@ -195,6 +200,11 @@ class Errors(metaclass=_WithCodes):
     QC756 = "{path}, {where}: {value!r} is not a 0/1 answer in the wide-binary layout. Use 1 for selected and 0 or blank for not selected."
     QC757 = "{path}: {detail}"
     QC758 = "{caller}: {detail}"
+
+    # QC780-QC799: REFI-QDA exchange (refi/)
+    QC780 = "{path}: not imported because {detail}. Nothing was written; if you trust the file, import it on a machine with more memory or split the project in the tool that made it."
+    QC781 = "{path}: {n} transcript(s) in the file are already in project {project} with a different text ({ids}). Importing would replace their text and move or orphan their codings, so nothing was written. Pass replace=True to replace them, or import into a new project."
+    QC782 = "{path}: importing into project {project} failed ({detail}). {written}"
 
     # --- QC8xx pseudonymisation -------------------------------------------
     QC801 = "{detail}"

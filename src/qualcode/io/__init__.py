@@ -12,7 +12,9 @@ Public here, for the rest of qualcode (one owner per term):
 - :func:`role_of`: the role a speaker label gets by default (the REFI importer uses it,
   so ``IV`` or ``Question`` is an interviewer everywhere);
 - :func:`read_text` / :func:`decode_text` and :class:`Decoded`: the one decoding rule
-  for text files (transcripts, attribute tables, any other text qualcode reads).
+  for text files (transcripts, attribute tables, any other text qualcode reads);
+- :func:`check_office_zip`: size and ratio limits for any .docx/.xlsx, checked
+  before python-docx or openpyxl reads a part (zip bombs).
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ from qualcode._validation import check_choice, check_type, invalid
 from qualcode.errors import Errors, ImportFormatError, QualcodeError
 from qualcode.io._decode import Decoded, decode, read_bytes
 from qualcode.io._speakers import SpeakerMap, default_role
+from qualcode.io._zipcheck import check_office_zip
 from qualcode.model import Transcript
 
 __all__ = [
     "FORMATS",
     "SUFFIXES",
     "Decoded",
+    "check_office_zip",
     "decode_text",
     "format_of",
     "read_text",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode._validation import invalid
 from qualcode.errors import Errors, ImportFormatError
 from qualcode.io._decode import decode, read_bytes
+from qualcode.io._zipcheck import check_office_zip
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -151,6 +152,7 @@ def _read_table(path: Path) -> pd.DataFrame:
         )
     try:
         if suffix in (".xlsx", ".xlsm"):
+            check_office_zip(path, format=suffix[1:])
             head = pd.read_excel(path, nrows=0, engine="openpyxl")
             df = pd.read_excel(path, dtype=_key_dtypes(head.columns), engine="openpyxl")
             _check_unnamed(df, path)

@@ -15,6 +15,11 @@ text column (``Text``, ``Transcript``, ``Utterance``, ...), optionally a time co
 or a two-column table whose first column holds a few short recurring labels, is read
 as one turn per row. Other tables are read cell by cell, row by row, as paragraphs.
 Headers, footers, comments and text boxes are not read.
+
+Before python-docx reads anything, the archive's directory is checked against the
+limits of :mod:`qualcode.io._zipcheck` (part sizes, compression ratios, XML part
+size): a zip bomb is refused with :class:`~qualcode.errors.ImportFormatError`
+instead of exhausting memory.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Any
 from qualcode.errors import Errors, ImportFormatError, QualcodeError
 from qualcode.io._decode import read_bytes
 from qualcode.io._speakers import SpeakerMap, parse_clock, plausible_label
+from qualcode.io._zipcheck import check_office_zip
 from qualcode.io.txt import parse_lines
 from qualcode.model import Transcript, format_timestamp
 
@@ -184,6 +190,7 @@ def read_docx(path: Path, *, id: str, speakers: SpeakerMap | None = None) -> Tra
             path=path,
             position=0,
         )
+    check_office_zip(path, format="docx")  # sizes and ratios, before any part is read
     try:
         import docx
         from docx.oxml.ns import qn

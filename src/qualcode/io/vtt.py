@@ -266,9 +266,7 @@ def cues_to_drafts(
     for cue in cues:
         for voice, text in _voice_segments(cue.payload):
             segs.append((voice, text, cue.start, cue.end, voice is not None))
-    candidates = [
-        match_label(text) if v is None else None for v, text, *_ in segs
-    ]
+    candidates = [match_label(text) if v is None else None for v, text, *_ in segs]
     counts = count_labels(m.label for m in candidates if m is not None)
     plain = sum(v is None for v, *_ in segs)
     accepted = sum(

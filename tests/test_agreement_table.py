@@ -179,13 +179,12 @@ def test_agreement_table_uncoded_transcript_is_missing_not_absent(tmp_path):
     with qc.Project(tmp_path / "p.qcproj") as p:
         p.add_transcripts(ts)
         p.add_codings(_codings(ts, spec))
-        with pytest.warns(
-            UndefinedStatisticWarning, match="'protect'"
-        ):  # only coded in t2
-            table = ag.agreement_table(p, coders=["AB", "CD"], unit="turn", n_boot=0)
+        table = ag.agreement_table(p, coders=["AB", "CD"], unit="turn", n_boot=0)
         data = _rel(p, "turn", "protect")
     assert data.loc["t2", "CD"].isna().all()
     assert table["n_units"].iloc[0] == 2  # only t1's two participant turns are compared
+    # 'protect' was applied only in t2, which is not compared: no row (issue 17)
+    assert "protect" not in set(table["code"])
 
 
 def test_agreement_table_three_coders_use_fleiss(tmp_path):
@@ -470,3 +469,31 @@ def test_agreement_disagreements_unknown_coder_says_did_you_mean(project):
 def test_agreement_disagreements_unknown_code_says_did_you_mean(project):
     with pytest.raises(InvalidInputError, match=r"\[QC109\].*did you mean 'protect'"):
         ag.disagreements(project, coders=["AB", "CD"], codes=["protec"])
+
+
+# --- rows for reports (issue 17) ------------------------------------------------------
+
+
+def test_agreement_table_rows_only_for_used_codes(tmp_path):
+    # issue 17: a code in the codebook that nobody applied, and one applied only to an
+    # interviewer turn (not analysed), get no row
+    ts = _transcripts()
+    with qc.Project(tmp_path / "p.qcproj") as p:
+        p.set_codebook(_book("pursue", "prevent", "protect", "refer", "question"))
+        p.add_transcripts(ts)
+        p.add_codings(_codings(ts, SPEC))
+        p.code_turn("t1", 0, "question", "AB")
+        table = ag.agreement_table(p, coders=["AB", "CD"], n_boot=0)
+    assert table["code"].tolist() == ["pursue", "prevent", "protect", "(pooled)"]
+
+
+def test_agreement_table_code_applied_once_has_no_interval(project):
+    # issue 17: one unit carries the code; every replicate repeats or drops it, so the
+    # interval is undefined, not [0.00, 0.00]
+    project.code_turn("t1", 3, "refer", "AB")
+    table = ag.agreement_table(project, coders=["AB", "CD"], unit="turn", n_boot=200)
+    row = table[table["code"] == "refer"].iloc[0]
+    assert row["n_coded"] == 1
+    for stat in ("cohen_kappa", "fleiss_kappa", "gwet_ac1", "krippendorff_alpha"):
+        assert np.isnan(row[f"{stat}_ci_low"]) and np.isnan(row[f"{stat}_ci_high"])
+    assert np.isfinite(row["percent_agreement"])

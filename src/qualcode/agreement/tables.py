@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -246,8 +246,9 @@ def agreement_table(
         ``qualcode._nlp.units`` (the same units as tagging); ``character`` makes every
         character of those turns a unit (NVivo-style per-character presence).
     codes : sequence of str, optional
-        Codes to report (default: every code the compared coders applied, in
-        codebook order).
+        Codes to report, each given a row even if nobody applied it (default: the
+        codes a compared coder applied to at least one analysed unit, in codebook
+        order; codes used only elsewhere, e.g. on interviewer turns, get no row).
     roles : iterable of str, default ("participant",)
         Speaker roles whose turns are analysed; None for all turns.
     n_boot : int, default 1000
@@ -275,7 +276,8 @@ def agreement_table(
           ``fleiss_kappa``, ``scott_pi`` (two coders), ``gwet_ac1``,
           ``brennan_prediger``, ``krippendorff_alpha`` (nominal)
         - ``*_ci_low``/``*_ci_high`` for ``cohen_kappa``, ``fleiss_kappa``,
-          ``gwet_ac1`` and ``krippendorff_alpha``
+          ``gwet_ac1`` and ``krippendorff_alpha``; NaN (undefined) when fewer than
+          two resampled units carry the code
         - ``unitized_alpha_binary``: ``|cu``-alpha of the code on character offsets
           (pooled row: all codes' continua stacked); ``unitized_alpha_u`` and
           ``unitized_alpha_cu``: u- and cu-alpha with codes as values (pooled row
@@ -285,7 +287,8 @@ def agreement_table(
     Raises
     ------
     InvalidInputError
-        Bad ``unit``/``level`` [QC101] or fewer than two coders [QC608].
+        Bad ``unit``/``level``/``ci`` [QC101], fewer than two coders [QC608], or
+        a coder or code the project does not know [QC109, with a "did you mean"].
 
     Notes
     -----
@@ -308,7 +311,10 @@ def agreement_table(
     counts over distinct unit patterns (exactly equivalent to resampling units).
     At ``unit="character"`` the characters of one turn are not independent, so the
     bootstrap resamples whole turns (a cluster bootstrap) instead of characters;
-    resampling single characters would give intervals far too narrow.
+    resampling single characters would give intervals far too narrow. When fewer
+    than two resampled units (turns at ``unit="character"``) carry a code, every
+    replicate repeats or drops the same one, and the interval is NaN (undefined)
+    rather than a point such as [0, 0].
 
     **Unitized alphas** use the characters of the analysed turns as one continuum per
     transcript (pooled by laying transcripts end to end), counting only transcripts
@@ -356,6 +362,8 @@ def agreement_table(
     if sel is None:
         return frame([], AGREEMENT)
     units_df, char_map = _table_units(sel.transcripts, unit, roles, nlp)
+    if codes is None:  # only codes a compared coder applied to an analysed unit
+        sel = _only_used(sel, units_df, char_map)
     if len(units_df) == 0 or not sel.codes:
         return frame([], AGREEMENT)
     rows = _code_rows(sel, units_df, char_map, n_boot, seed, ci)
@@ -433,6 +441,19 @@ def _select(
     return _Selection(chosen, code_list, label, codings, coded, transcripts)
 
 
+def _only_used(
+    sel: _Selection, units_df: pd.DataFrame, char_map: CodingMap | None
+) -> _Selection:
+    """The selection restricted to codes some compared coder applied to a unit."""
+    cod = sel.codings[sel.codings["code"].astype(str).isin(sel.codes)]
+    if char_map is not None:
+        cs, ce = char_map(cod)
+    else:
+        cs, ce = _unit_presence(units_df, cod)
+    used = set(cod["code"].astype(str).to_numpy()[ce > cs])
+    return replace(sel, codes=[c for c in sel.codes if c in used])
+
+
 def _code_rows(
     sel: _Selection,
     units_df: pd.DataFrame,
@@ -499,6 +520,7 @@ def _code_rows(
             ).reshape(n_clusters, len(pats))
             boot_counts = _cluster_weights(n_clusters, n_boot, rng) @ per_cluster
         row = _row_stats(pats, R, counts, m, n_boot, rng, ci, boot_counts=boot_counts)
+        _drop_degenerate_interval(row, hit, clusters)
         row.update(
             code=code, label=sel.label.get(code, ""), n_units=n, n_coded=len(hit)
         )
@@ -537,8 +559,25 @@ def _pooled_row(
         for s in _CI_STATS:
             row[f"{s}_ci_low"], row[f"{s}_ci_high"] = _percentile(boot[s], ci)
     coded_any = pooled_rows[:, (pats == 1).any(1)].sum(1) > 0
+    _drop_degenerate_interval(row, np.flatnonzero(coded_any), clusters)
     row.update(code=POOLED, n_units=len(pooled_rows), n_coded=int(coded_any.sum()))
     return row
+
+
+def _drop_degenerate_interval(
+    row: dict[str, Any], hit: np.ndarray, clusters: np.ndarray | None
+) -> None:
+    """NaN interval when fewer than two resampled units carry the code.
+
+    With one such unit (one turn at ``unit="character"``) every replicate either
+    repeats it or drops it, so the percentile interval collapses to a point (often
+    [0, 0]) that says nothing about uncertainty: it is undefined.
+    """
+    carriers = len(hit) if clusters is None else len(np.unique(clusters[hit]))
+    if carriers < 2:
+        for s in _CI_STATS:
+            if f"{s}_ci_low" in row:
+                row[f"{s}_ci_low"] = row[f"{s}_ci_high"] = float("nan")
 
 
 def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

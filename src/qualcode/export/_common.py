@@ -23,9 +23,13 @@ def is_blank(v: Any) -> bool:
     --------
     >>> is_blank(None), is_blank(float("nan")), is_blank(" "), is_blank("x")
     (True, True, True, False)
+    >>> is_blank([]), is_blank([None, ""]), is_blank(["en"])
+    (True, True, False)
     """
     if v is None:
         return True
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return all(is_blank(x) for x in v)
     try:
         import pandas as pd
 

@@ -32,6 +32,7 @@ from qualcode.export._common import (
     transcripts_of,
     unpack_project,
 )
+from qualcode.export._writers import readable
 from qualcode.export.matrices import matrix_sheets
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -104,6 +105,8 @@ def format_attribution(template: str, attributes: Mapping[str, Any]) -> str:
     '(partner)'
     >>> format_attribution(t, {})
     ''
+    >>> format_attribution("({languages})", {"languages": ["en", "pl"]})
+    '(en; pl)'
     """
     try:
         parsed = list(string.Formatter().parse(template))
@@ -131,9 +134,9 @@ def format_attribution(template: str, attributes: Mapping[str, Any]) -> str:
         if is_blank(v):
             continue
         try:
-            text = format(v, spec) if spec else str(v)
+            text = format(v, spec) if spec else readable(v)
         except (ValueError, TypeError):
-            text = str(v)
+            text = readable(v)
         parts.append((lit if i and parts else "") + text)
     return f"{head}{''.join(parts)}{tail}" if parts else ""
 

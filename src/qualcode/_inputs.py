@@ -207,7 +207,7 @@ def as_codebook(
     if isinstance(obj, Codebook):
         return obj
     if isinstance(obj, (str, os.PathLike)):
-        return Codebook.load(obj)
+        return Codebook.load(os.fspath(obj))
     if isinstance(obj, Iterable) and not isinstance(obj, bytes):
         books = [as_codebook(c, caller=caller, param=param) for c in obj]
         return Codebook.combine(*[b for b in books if b is not None])

@@ -28,7 +28,7 @@ _HERE = Path(__file__).parent
 _log = logging.getLogger("qualcode.widget")
 
 
-class CodingWidget(anywidget.AnyWidget):
+class CodingWidget(anywidget.AnyWidget):  # type: ignore[name-defined,misc]
     """Code transcripts in JupyterLab: read, select, apply codes, review suggestions.
 
     Open it with :func:`qualcode.widget.coding_widget` (or

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from qualcode._version import __version__
 from qualcode.errors import Errors, ExportError, InvalidInputError
 from qualcode.model import Transcript, format_timestamp
 from qualcode.widget._common import UNKNOWN_COLOR, code_colors
@@ -152,7 +153,7 @@ def _render_transcript(
     registry: list[list[Any]],
 ) -> str:
     """One ``<section>``; adds ``[coder index, colour]`` per coding to ``registry``."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for r in codings[["start", "end", "code", "coder", "memo", "coding_id"]].itertuples(
         index=False
     ):
@@ -318,7 +319,6 @@ def _document(
             )
             + "</ol>"
         )
-    from qualcode import __version__
 
     project_name = Path(str(getattr(project, "path", ""))).name
     cb_text = f"{cb.name} {cb.version}" if cb is not None and cb.name else "none"

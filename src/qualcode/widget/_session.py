@@ -18,6 +18,7 @@ import operator
 from collections.abc import Sequence
 from typing import Any
 
+from qualcode._inputs import is_project
 from qualcode._validation import check_choice, require_columns
 from qualcode.errors import (
     CodebookError,
@@ -33,15 +34,9 @@ _SUGGESTION_KEY = ("transcript_id", "start", "end", "code")
 
 
 def _is_project(obj: object) -> bool:
-    return all(
-        hasattr(obj, name)
-        for name in (
-            "add_coding",
-            "code_turn",
-            "codings",
-            "transcript",
-            "transcript_ids",
-        )
+    """A project the widget can write to: readable (``ProjectLike``) and codable."""
+    return is_project(obj) and all(
+        callable(getattr(obj, name, None)) for name in ("add_coding", "code_turn")
     )
 
 
@@ -202,9 +197,10 @@ class CodingSession:
                     )
                 )
             return i
-        if transcript not in self._ids:
-            self.project.transcript(transcript)  # raises StoreError QC402
-        return self._ids.index(transcript)
+        tid = str(transcript)
+        if tid not in self._ids:
+            self.project.transcript(tid)  # raises StoreError QC402
+        return self._ids.index(tid)
 
     def _load_suggestions(self, suggestions: Any) -> None:
         import pandas as pd
@@ -702,7 +698,7 @@ class CodingSession:
 
     def turns_state(self, visible: list[int] | None = None) -> list[dict[str, Any]]:
         """The turns of the current transcript, with speaker, role and visibility."""
-        visible = set(self.visible_turns() if visible is None else visible)
+        shown = set(self.visible_turns() if visible is None else visible)
         return [
             {
                 "index": u.index,
@@ -712,7 +708,7 @@ class CodingSession:
                 "end": u.end,
                 "text": u.text,
                 "time_start": u.time_start,
-                "visible": u.index in visible,
+                "visible": u.index in shown,
             }
             for u in self.transcript_obj.turns
         ]

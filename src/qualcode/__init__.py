@@ -12,6 +12,7 @@ when a function needs them.
 from __future__ import annotations
 
 from qualcode import agreement, datasets, widget
+from qualcode._version import __version__
 from qualcode.agreement import agreement_table, disagreements, resolve_disagreements
 from qualcode.anonymise import (
     Detector,
@@ -49,14 +50,12 @@ from qualcode.export import (
 )
 from qualcode.io import read_transcript
 from qualcode.llm import LLMCoder, llm_code, llm_suggest
-from qualcode.refi import read_qdpx, write_qdpx
 from qualcode.model import Coding, Transcript, Turn
+from qualcode.refi import read_qdpx, write_qdpx
 from qualcode.saturation import Saturation, saturation
 from qualcode.store import Project
 from qualcode.tagging import LearnedTagger, PatternTagger, evaluate, review, suggest
 from qualcode.treemap import Treemap, code_treemap, read_selections, selection_treemap
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Code",

@@ -65,7 +65,9 @@ def _register_lemmatizer() -> None:
         from spacy.lookups import load_lookups
 
         try:
-            table = load_lookups(nlp.lang, ["lemma_lookup"]).get_table("lemma_lookup")
+            table = load_lookups(str(nlp.lang), ["lemma_lookup"]).get_table(
+                "lemma_lookup"
+            )
         except Exception as exc:  # spacy-lookups-data missing or without this language
             raise TaggingError(
                 Errors.QC501.format(

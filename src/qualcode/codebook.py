@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualcode._grammar import pattern_summary, pattern_verdict
 from qualcode.errors import (
@@ -32,6 +32,9 @@ from qualcode.errors import (
     Errors,
     InvalidInputError,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["CODE_KEYS", "SOURCE_STATUSES", "Code", "Codebook", "pattern_summary"]
 
@@ -589,6 +592,7 @@ class Codebook:
         if validate:
             _raise_problems(_check_codes(codes), str(path or name or "<codebook>"))
         self._codes: dict[str, Code] = {}
+        self._part: dict[str, str] = {}
         for c in codes:
             if c.id in self._codes:  # only reachable with validate=False
                 raise CodebookError(
@@ -717,7 +721,7 @@ class Codebook:
         """
         return [c for c in self if c.flags.get(flag) == value]
 
-    def to_frame(self):  # -> pandas.DataFrame
+    def to_frame(self) -> pd.DataFrame:
         """One row per code, in file order.
 
         Returns
@@ -888,7 +892,7 @@ class Codebook:
     def part_of(self, code_id: str) -> str:
         """Name of the codebook a code came from (this one's name unless combined)."""
         self[code_id]
-        return getattr(self, "_part", {}).get(code_id, self.name)
+        return self._part.get(code_id, self.name)
 
     # -- files -------------------------------------------------------------
     @classmethod

@@ -504,9 +504,10 @@ def anchor_neighbours(
     def side(order: list[int], start: frozenset[str]) -> frozenset[str] | None:
         allowed = set(start)
         for t in order:
-            if words[t] is None:
+            slot = words[t]
+            if slot is None:
                 return None
-            allowed |= words[t]
+            allowed |= slot
             if bounds[t][0] >= 1:
                 return frozenset(allowed)
         return None  # the match can end (or start) at the anchor token

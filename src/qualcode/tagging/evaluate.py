@@ -227,7 +227,8 @@ def evaluate(
             return a / b
         return float("nan") if zero_division in _ZERO else float(zero_division)
 
-    rows, undefined = [], []
+    rows: list[dict[str, Any]] = []
+    undefined: list[str] = []
     for c in code_list:
         tp = (
             len(pred[c] & gold[c])

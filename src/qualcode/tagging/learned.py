@@ -328,7 +328,7 @@ class LearnedTagger:
 
         fix_random_seed(self.seed)
         nlp = spacy.blank(self._units_nlp().lang)
-        textcat = nlp.add_pipe(
+        textcat: Any = nlp.add_pipe(
             "textcat_multilabel", config={"model": _model_config(self.architecture)}
         )
         for c in codes:

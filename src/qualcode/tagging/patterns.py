@@ -247,7 +247,7 @@ class PatternTagger:
         attrs = token_attrs(tok)
         run = tok
         if "LEMMA" in attrs and self._table is not None:
-            rewritten = rewrite_lemma_tokens(tok, self._table, self.nlp.lang)
+            rewritten = rewrite_lemma_tokens(tok, self._table, str(self.nlp.lang))
             if rewritten is not None:
                 run, attrs = rewritten, token_attrs(rewritten)
         label = self._label(code_id, pkey, veto, tag)
@@ -262,12 +262,12 @@ class PatternTagger:
                     label, [Doc(vocab, words=list(seq)) for seq in sequences]
                 )
             elif anchor is None:
-                self._tokens.add(label, [list(run.pattern)])
+                self._tokens.add(label, [[dict(t) for t in run.pattern]])
             else:
                 from spacy.matcher import Matcher
 
                 matcher = Matcher(self.nlp.vocab, validate=self.validate)
-                matcher.add(label, [list(run.pattern)])
+                matcher.add(label, [[dict(t) for t in run.pattern]])
                 k = len(self._anchored)
                 strings = self.nlp.vocab.strings
                 left, right = (

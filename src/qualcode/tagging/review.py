@@ -207,7 +207,7 @@ def review(
             already_logged += 1
             continue
         n_rej += d == "rejected"
-        score = r.get("score")
+        score: Any = r.get("score")
         evidence = r.get("evidence")
         log_rows.append(
             {

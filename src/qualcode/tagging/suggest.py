@@ -81,6 +81,7 @@ def _iter_chunks(
             return
         start, end = offset + s_rel, offset + e_rel
         text = None
+        items: Iterable[tuple[str, tuple[float, list[tuple[int, int]]]]]
         items = scored.items()
         if len(scored) > 1:
             items = sorted(items, key=lambda kv: (-kv[1][0], kv[0]))
@@ -231,17 +232,17 @@ def _tokenized_batches(
     batch_size = max(int(batch_size), 1)
     size = min(batch_size, _GROUP)
     if n_process > 1:
-        docs = nlp.pipe(
+        piped: Iterator[Any] = nlp.pipe(
             turns(),
             as_tuples=True,
             batch_size=batch_size,
             n_process=n_process,
             disable=list(nlp.pipe_names),
         )
-        while batch := list(itertools.islice(docs, size)):
-            yield batch
+        while piped_batch := list(itertools.islice(piped, size)):
+            yield piped_batch
         return
-    tok = nlp.tokenizer
+    tok: Any = nlp.tokenizer
     items = turns()
     while batch := list(itertools.islice(items, size)):
         yield list(

@@ -75,13 +75,13 @@ class Errors(metaclass=_WithCodes):
     QC208 = "{path}: no transcript files found. Pass a folder, a glob or a list of files with known suffixes."
     QC209 = "Attributes: {detail}"
     # QC21x-QC22x: transcript importers and read_corpus (io/_decode, txt, docx, vtt, srt, pdf; corpus.py)
-    QC210 = "{path}, line {line}: malformed timestamp {got!r} in a cue timing line; expected {expected}. Fix the line or pass strict=False to skip bad cues."
+    QC210 = "{path}, line {line}: malformed timestamp {got} in a cue timing line; expected {expected}. Fix the line or pass strict=False to skip bad cues."
     QC211 = "{path}, line {line}: the cue ends ({end}) before it starts ({start}). Fix the timing or pass strict=False to skip bad cues."
-    QC212 = "{path}, line 1: a WebVTT file must start with 'WEBVTT'; found {got!r}. Export the captions again or pass strict=False."
+    QC212 = "{path}, line 1: a WebVTT file must start with 'WEBVTT'; this one does not. Export the captions again or pass strict=False."
     QC213 = "{path}: the PDF has {pages} page(s) but no extractable text (a scanned image?). Run OCR on it (e.g. ocrmypdf) and import the result."
     QC214 = "{path}: no transcript text found ({detail}). Check that this is the transcript you meant to import."
     QC215 = "{path}: could not read the file ({detail}). Check the path and its permissions."
-    QC216 = "{path}, line {line}: expected a cue timing line 'start --> end', found {got!r}. Fix the cue or pass strict=False to skip bad cues."
+    QC216 = "{path}, line {line}: expected a cue timing line 'start --> end' here. Fix the cue or pass strict=False to skip bad cues."
     QC217 = "{path}: this is not a text file ({detail}). Pass the right format= or export the transcript as text again."
     QC218 = "{path}: the PDF is encrypted. Remove the password (save an unprotected copy) and import that."
     QC219 = "{path}, line {line}: skipped a bad cue ({detail})."
@@ -173,6 +173,7 @@ class Errors(metaclass=_WithCodes):
     QC607 = "resolve_disagreements: row {row} (transcript '{transcript}', [{start}, {end})): unknown code '{code}' in the resolution column. Known codes start {known}. Fix the spelling or leave the cell blank; nothing was written."
     QC608 = "{caller} needs at least two coders; got {coders}. Pass coders=[...] naming two or more coders who have codings in the project."
     QC609 = "{caller}: {statistic} is undefined for these data ({reason}); returned NaN."
+    QC610 = "{caller}: no speaker role was recognised in {n} transcript(s) {ids}, so roles={roles} would leave them out. All their text is analysed instead: their {unit} units come from every turn (each paragraph or cue without a speaker label is a turn). Label the speakers (read_transcript(..., speakers=...)) to compare only the chosen roles' turns."
 
     # QC640-QC659: thematic saturation (saturation.py)
     QC640 = "saturation: {detail}. Code some interviews first, or check the coder and codes you passed."
@@ -190,6 +191,7 @@ class Errors(metaclass=_WithCodes):
     QC715 = "{path}: the written {entry} does not validate against {schema}: {detail}. This is a qualcode bug; please report it with the project."
     QC716 = "{caller}: the attribution template {template!r} is not valid ({detail}). Use {{attribute}} fields, e.g. '({{role}} – {{rank_band}})', or pass a callable."
     QC717 = "{caller}: unknown {what} {names}; known ones start {known}."
+    QC718 = "{caller}: no coded extracts match {filters}; nothing was written. Check the filters (codes, coders, attribute values) against the project."
     # QC75x-QC76x: selection exercises and treemaps (treemap.py, io/selections.py)
     QC750 = "{path}: the selections file has no responses{detail}. Export the responses again (one row per respondent and item, or one column per pick)."
     QC751 = "{path}: missing column(s) {missing}; the file has {present}. {hint}"
@@ -220,6 +222,8 @@ class Errors(metaclass=_WithCodes):
     QC810 = "check_leaks: {path}: {detail}."
     QC811 = "{where}: {detail}. Fix the key file and load it again."
     QC812 = "{path}: the text was replaced, but {detail}. Close other notebooks or processes using the project, then call project.replace_texts([], purge=True) to remove the old text from the file."
+    QC813 = "{caller}: transcript {transcript}: two attribute names would both be called {new!r} after pseudonymisation. Rename one of them first; nothing was changed."
+    QC815 = "pseudonymise: {n} participant(s) keep their key pseudonym instead of their {attribute!r} id (the id is shared, holds a name from the key, or their speaker label goes with more than one id). Check that attribute and the participants' speaker labels."
 
     # --- QC9xx widget and command line ------------------------------------
     QC901 = "{detail}"

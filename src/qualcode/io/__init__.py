@@ -313,8 +313,6 @@ def read_transcript(
         Exception
     ) as exc:  # the contract: nothing but QualcodeError leaves an importer
         raise ImportFormatError(
-            Errors.QC222.format(
-                path=p, format=fmt, detail=f"{type(exc).__name__}: {exc}"[:200]
-            ),
+            Errors.QC222.format(path=p, format=fmt, detail=type(exc).__name__),
             path=p,
         ) from exc

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from qualcode.errors import Errors, ImportFormatError, ImportWarning_
 
-__all__ = ["Decoded", "decode", "read_bytes"]
+__all__ = ["Decoded", "decode", "exception_detail", "read_bytes"]
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -75,6 +75,26 @@ def read_bytes(path: Path) -> bytes:
     if not data.strip():
         raise ImportFormatError(Errors.QC202.format(path=path), path=path)
     return data
+
+
+def exception_detail(exc: BaseException) -> str:
+    """A third-party exception for a message: its type, and its text unless quoted.
+
+    Parser messages (lxml, pypdf, zipfile) name lines and parts, but some quote
+    what they could not parse; a message holding quotes is left out, so an error
+    never carries the file's words.
+
+    Examples
+    --------
+    >>> exception_detail(ValueError("bad xref at line 3"))
+    'ValueError: bad xref at line 3'
+    >>> exception_detail(KeyError("Zoë Marsh"))
+    'KeyError'
+    """
+    text = " ".join(str(exc).split())
+    if not text or any(q in text for q in "'\"\u2018\u2019\u201c\u201d`"):
+        return type(exc).__name__
+    return f"{type(exc).__name__}: {text}"[:200]
 
 
 def _normalise(text: str) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import Errors, ImportFormatError, QualcodeError
-from qualcode.io._decode import read_bytes
+from qualcode.io._decode import exception_detail, read_bytes
 from qualcode.io._speakers import SpeakerMap, parse_clock, plausible_label
 from qualcode.io._zipcheck import check_office_zip
 from qualcode.io.txt import parse_lines
@@ -213,9 +213,9 @@ def read_docx(path: Path, *, id: str, speakers: SpeakerMap | None = None) -> Tra
     except QualcodeError:
         raise
     except Exception as exc:  # python-docx, zipfile, lxml and KeyError on damaged parts
-        detail = f"{type(exc).__name__}: {exc}".strip()
+        detail = exception_detail(exc)
         raise ImportFormatError(
-            Errors.QC206.format(path=path, format="docx", detail=detail[:200]),
+            Errors.QC206.format(path=path, format="docx", detail=detail),
             path=path,
         ) from exc
     drafts = parse_lines(lines, speakers=speakers, labels=labels)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from qualcode._optional import import_optional
 from qualcode.errors import Errors, ImportFormatError, QualcodeError
-from qualcode.io._decode import read_bytes
+from qualcode.io._decode import exception_detail, read_bytes
 from qualcode.model import Transcript, TurnDraft
 
 __all__ = ["dehyphenate", "read_pdf"]
@@ -153,9 +153,9 @@ def read_pdf(path: Path, *, id: str) -> Transcript:
     except (
         Exception
     ) as exc:  # pypdf raises many types on damaged files (PdfReadError, KeyError, ...)
-        detail = f"{type(exc).__name__}: {exc}".strip()
+        detail = exception_detail(exc)
         raise ImportFormatError(
-            Errors.QC206.format(path=path, format="PDF", detail=detail[:200]), path=path
+            Errors.QC206.format(path=path, format="PDF", detail=detail), path=path
         ) from exc
     finally:
         pypdf_log.setLevel(old_level)

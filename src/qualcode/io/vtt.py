@@ -44,6 +44,7 @@ _VOICE = re.compile(
 )
 _TAG = re.compile(r"<[^>\n]*>")
 _ASS = re.compile(r"\{\\[^}]*\}")
+_STAMP_SHAPED = re.compile(r"^(?=[^:]*:)[\d:.,]{1,4}[\d:.,a-zA-Z]{0,12}$")
 _CUE_ID_ONLY = re.compile(r"^[\w.:/-]{1,80}$")
 
 
@@ -80,6 +81,16 @@ def parse_stamp(value: str) -> float | None:
         + (int(frac) / 10 ** len(frac) if frac else 0.0)
     )
     return round(float(t), 3)
+
+
+def _shown_stamp(token: str | None) -> str:
+    """A bad time stamp for a message: quoted when it is stamp-shaped, else not.
+
+    Messages never quote transcript text; a token of digits and separators is not.
+    """
+    if token is not None and _STAMP_SHAPED.match(token):
+        return repr(token)
+    return "(not a time)"
 
 
 def _problem(exc: ImportFormatError, *, strict: bool, path: object, line: int) -> None:
@@ -125,7 +136,7 @@ def parse_cue_blocks(
             no, s = block[0]
             _problem(
                 ImportFormatError(
-                    Errors.QC216.format(path=path, line=no, got=s.strip()[:60]),
+                    Errors.QC216.format(path=path, line=no),
                     path=path,
                     line=no,
                 ),
@@ -164,7 +175,7 @@ def _timing(
         _problem(
             ImportFormatError(
                 Errors.QC210.format(
-                    path=path, line=no, got=s.strip()[:60], expected=expected
+                    path=path, line=no, got=_shown_stamp(None), expected=expected
                 ),
                 path=path,
                 line=no,
@@ -180,7 +191,7 @@ def _timing(
         _problem(
             ImportFormatError(
                 Errors.QC210.format(
-                    path=path, line=no, got=bad[:40], expected=expected
+                    path=path, line=no, got=_shown_stamp(bad), expected=expected
                 ),
                 path=path,
                 line=no,
@@ -358,9 +369,7 @@ def read_vtt(
                 break
             body_from += 1
     else:
-        exc = ImportFormatError(
-            Errors.QC212.format(path=path, got=first[:40]), path=path, line=1
-        )
+        exc = ImportFormatError(Errors.QC212.format(path=path), path=path, line=1)
         _problem(exc, strict=strict, path=path, line=1)
     numbered = [(i + 1, lines[i]) for i in range(body_from, len(lines))]
     cues = parse_cue_blocks(

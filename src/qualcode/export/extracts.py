@@ -14,14 +14,20 @@ by slicing the transcript (or the store's ``text`` column), never searched for.
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode import _columns as C
 from qualcode._files import atomic_path
 from qualcode._inputs import is_project
-from qualcode._validation import check_choice, invalid, require_columns
+from qualcode._validation import (
+    check_choice,
+    check_known,
+    did_you_mean,
+    invalid,
+    require_columns,
+)
 from qualcode.errors import Errors, ExportError, InvalidInputError
 from qualcode.export import _writers as w
 from qualcode.export._common import (
@@ -84,13 +90,38 @@ def attribute_column(name: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def format_attribution(template: str, attributes: Mapping[str, Any]) -> str:
+def format_attribution(
+    template: str,
+    attributes: Mapping[str, Any],
+    *,
+    known: Collection[str] | None = None,
+) -> str:
     """Fill an attribution template, dropping empty fields with their separator.
 
     Literal text before the first field and after the last is kept (brackets);
     the text between fields is the separator in front of the next field and is
     dropped together with an empty field. With every field empty the result is
-    ``""``.
+    ``""``. List values read ``"a; b"``.
+
+    Parameters
+    ----------
+    template : str
+        Text with ``{attribute}`` fields, e.g. ``"({role} – {rank_band})"``.
+    attributes : mapping
+        Attribute values; a field missing from it counts as empty.
+    known : collection of str, optional
+        The attribute names that exist (e.g. in a project): a field naming
+        anything else raises QC716 with a "did you mean", instead of coming out
+        blank.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InvalidInputError
+        A malformed template, or a field not in ``known`` [QC716].
 
     Examples
     --------
@@ -107,6 +138,13 @@ def format_attribution(template: str, attributes: Mapping[str, Any]) -> str:
     ''
     >>> format_attribution("({languages})", {"languages": ["en", "pl"]})
     '(en; pl)'
+    >>> format_attribution("({rank})", {}, known=["role", "rank_band"])
+    Traceback (most recent call last):
+    ...
+    qualcode.errors.InvalidInputError: [QC716] export_extracts: the attribution
+    template '({rank})' is not valid (unknown field {rank} (did you mean
+    'rank_band'?); the attributes are ['role', 'rank_band']). Use {attribute}
+    fields, e.g. '({role} – {rank_band})', or pass a callable.
     """
     try:
         parsed = list(string.Formatter().parse(template))
@@ -127,6 +165,15 @@ def format_attribution(template: str, attributes: Mapping[str, Any]) -> str:
                     detail=f"field {{{name}}} is not an attribute name",
                 )
             )
+        if known is not None and name not in known:
+            raise InvalidInputError(
+                Errors.QC716.format(
+                    caller="export_extracts",
+                    template=template,
+                    detail=f"unknown field {{{name}}}{did_you_mean(name, known)}; "
+                    f"the attributes are {list(known)}",
+                )
+            )
     head = fields[0][0]
     parts: list[str] = []
     for i, (lit, name, spec) in enumerate(fields):
@@ -139,11 +186,6 @@ def format_attribution(template: str, attributes: Mapping[str, Any]) -> str:
             text = readable(v)
         parts.append((lit if i and parts else "") + text)
     return f"{head}{''.join(parts)}{tail}" if parts else ""
-
-
-# ---------------------------------------------------------------------------
-# gathering the extracts
-# ---------------------------------------------------------------------------
 
 
 # ---------------------------------------------------------------------------
@@ -228,15 +270,25 @@ def select_extracts(
     if not isinstance(context, int) or context < 0:
         raise invalid("context", caller, "an int >= 0", context)
     df = codings.copy().reset_index(drop=True)
+    everything = df
     df = _filter_codes(df, codes, codebook, caller)
     df = _filter_coders(df, coders, caller)
     names = _attribute_names(df, tmap)
     attrs = [_attributes_of(r, names, tmap) for r in df.to_dict("records")]
     if where is not None:
+        _check_where(where, everything, names, tmap, caller)
         mask = _where_mask(df, attrs, where, names, caller)
         df = df[mask]
         attrs = [a for a, m in zip(attrs, mask, strict=True) if m]
     df = df.reset_index(drop=True)
+    if not len(df) and len(everything) and (codes, coders, where) != (None,) * 3:
+        raise InvalidInputError(
+            Errors.QC718.format(
+                caller=caller, filters=_describe_filters(codes, coders, where)
+            )
+        )
+    if isinstance(attribution, str) and attribution != DEFAULT_ATTRIBUTION:
+        format_attribution(attribution, {}, known=names)  # unknown fields raise
     extracts, contexts = _slice_extracts(df, tmap, context, nlp, caller)
     attributions = _attributions(df, attrs, attribution, caller)
     out = pd.DataFrame(
@@ -301,9 +353,10 @@ def _filter_codes(
 def _filter_coders(
     df: pd.DataFrame, coders: Iterable[str] | str | None, caller: str
 ) -> pd.DataFrame:
-    """Keep the codings of ``coders``."""
+    """Keep the codings of ``coders``; an unknown coder raises QC109."""
     if coders is None:
         return df
+    everything_coders = df["coder"].dropna().unique() if "coder" in df else ()
     wanted = [coders] if isinstance(coders, str) else list(coders)
     if "coder" not in df:
         raise InvalidInputError(
@@ -314,6 +367,13 @@ def _filter_coders(
                 present=list(map(str, df.columns)),
             )
         )
+    check_known(
+        wanted,
+        set(everything_coders),
+        what="coder",
+        caller=caller,
+        where=" in the codings",
+    )
     return df[df["coder"].isin(wanted)]
 
 
@@ -330,16 +390,6 @@ def _where_mask(
         return [bool(where({**r, **a})) for r, a in zip(records, attrs, strict=True)]
     if not isinstance(where, Mapping):
         raise invalid("where", caller, "a mapping or a callable", type(where).__name__)
-    unknown = [k for k in where if k not in names and k not in df.columns]
-    if unknown:
-        raise InvalidInputError(
-            Errors.QC717.format(
-                caller=caller,
-                what="attributes in where=",
-                names=unknown,
-                known=list(names)[:5],
-            )
-        )
 
     def ok(rec: Mapping[str, Any], a: Mapping[str, Any]) -> bool:
         for k, want in where.items():
@@ -348,13 +398,77 @@ def _where_mask(
                 if not want(v):
                     return False
             elif isinstance(want, (list, tuple, set, frozenset)):
-                if v not in want:
+                if not any(_matches(v, w) for w in want):
                     return False
-            elif v != want:
+            elif not _matches(v, want):
                 return False
         return True
 
     return [ok(r, a) for r, a in zip(records, attrs, strict=True)]
+
+
+def _values(v: Any) -> list[Any]:
+    """An attribute value as a list of values (a list-valued attribute: its items)."""
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return list(v)
+    return [] if is_blank(v) else [v]
+
+
+def _matches(v: Any, want: Any) -> bool:
+    """``v`` is ``want``, holds it (list values), or reads as it (``12`` vs "12")."""
+    for x in _values(v):
+        if x == want or (isinstance(want, str) and str(x) == want):
+            return True
+    return False
+
+
+def _check_where(
+    where: Any,
+    codings: pd.DataFrame,
+    names: Sequence[str],
+    tmap: Mapping[str, Any] | None,
+    caller: str,
+) -> None:
+    """Unknown attribute names, or values no transcript has, raise QC109."""
+    if not isinstance(where, Mapping):
+        return
+    fields = [*names, *[c for c in codings.columns if c not in names]]
+    check_known(
+        list(where), fields, what="attribute", caller=caller, where=" in where="
+    )
+    records = codings.to_dict("records")
+    for key, want in where.items():
+        if callable(want):
+            continue
+        seen: set[str] = set()
+        for t in (tmap or {}).values():
+            seen.update(str(x) for x in _values(t.attributes.get(key)))
+        for r in records:
+            seen.update(str(x) for x in _values(_attributes_of(r, [key], tmap)[key]))
+            if key in r and key not in names:
+                seen.update(str(x) for x in _values(r[key]))
+        wanted = want if isinstance(want, (list, tuple, set, frozenset)) else [want]
+        check_known(
+            [str(w) for w in wanted],
+            seen,
+            what=f"value of '{key}'",
+            caller=caller,
+            where=" in where=",
+        )
+
+
+def _describe_filters(codes: Any, coders: Any, where: Any) -> str:
+    """The filters given, by name (values only where the caller typed them)."""
+    parts = []
+    if codes is not None:
+        parts.append(f"codes={codes!r}")
+    if coders is not None:
+        parts.append(f"coders={coders!r}")
+    if isinstance(where, Mapping):
+        parts.append(f"where= on {sorted(map(str, where))}")
+    elif where is not None:
+        parts.append("the where= predicate")
+    return " and ".join(parts)
 
 
 def _slice_extracts(

@@ -497,3 +497,62 @@ def test_agreement_table_code_applied_once_has_no_interval(project):
     for stat in ("cohen_kappa", "fleiss_kappa", "gwet_ac1", "krippendorff_alpha"):
         assert np.isnan(row[f"{stat}_ci_low"]) and np.isnan(row[f"{stat}_ci_high"])
     assert np.isfinite(row["percent_agreement"])
+
+
+# --- transcripts without speakers (issue 16.6) ----------------------------------------
+
+
+def _unlabelled_project(tmp_path):
+    """t1 with speaker roles; t3 a plain-text file with no speaker labels at all."""
+    ts = _transcripts()[:1]
+    t3 = Transcript.build(
+        "t3",
+        [
+            TurnDraft("We arrest dealers on the estate."),
+            TurnDraft("We divert users into treatment."),
+            TurnDraft("Naloxone kits are in every car."),
+        ],
+    )
+    p = qc.Project(tmp_path / "p.qcproj")
+    p.add_transcripts([*ts, t3])
+    p.add_codings(_codings(ts, [r for r in SPEC if r[1] == "t1"]))
+    for coder, turn, code in [
+        ("AB", 0, "pursue"),
+        ("CD", 0, "pursue"),
+        ("AB", 1, "prevent"),
+        ("CD", 1, "protect"),
+    ]:
+        p.code_turn("t3", turn, code, coder)
+    return p
+
+
+@pytest.mark.parametrize("unit", ["turn", "sentence", "character"])
+def test_agreement_table_unlabelled_transcript_is_analysed_and_named(tmp_path, unit):
+    # issue 16.6: t3 has no speaker role, so roles=("participant",) dropped it
+    # silently; now all its paragraphs are units and a warning names it
+    with _unlabelled_project(tmp_path) as p:
+        with pytest.warns(qc.QualcodeWarning, match=r"\[QC610\].*\['t3'\]"):
+            table = ag.agreement_table(p, coders=["AB", "CD"], unit=unit, n_boot=0)
+        with_t3 = table.set_index("code")
+        alone = ag.agreement_table(
+            p, coders=["AB", "CD"], unit=unit, n_boot=0, roles=None
+        ).set_index("code")
+    assert "protect" in with_t3.index  # only t3 carries 'protect'
+    # t1's interviewer turns are still left out: fewer units than with roles=None
+    assert with_t3.loc["pursue", "n_units"] < alone.loc["pursue", "n_units"]
+
+
+def test_agreement_table_unlabelled_warning_names_no_text(tmp_path):
+    with _unlabelled_project(tmp_path) as p:
+        with pytest.warns(qc.QualcodeWarning) as caught:
+            ag.agreement_table(p, coders=["AB", "CD"], n_boot=0)
+    message = str(caught[0].message)
+    assert "t3" in message and "arrest" not in message and "Naloxone" not in message
+
+
+def test_agreement_disagreements_unlabelled_transcript_included(tmp_path):
+    with _unlabelled_project(tmp_path) as p:
+        with pytest.warns(qc.QualcodeWarning, match=r"\[QC610\].*'t3'"):
+            dis = ag.disagreements(p, coders=["AB", "CD"])
+    row = dis[dis["transcript_id"] == "t3"]
+    assert row["text"].tolist() == ["We divert users into treatment."]

@@ -9,6 +9,7 @@ come from :func:`qualcode._nlp.units`, the same units tagging uses.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ import pandas as pd
 
 from qualcode._nlp import units as make_units
 from qualcode._validation import check_known
+from qualcode.errors import Errors, QualcodeWarning
 
 if TYPE_CHECKING:  # pragma: no cover
     from qualcode.model import Transcript
@@ -90,14 +92,51 @@ def _presence_matrix(
     return (np.cumsum(diff, 1)[:, :-1] > 0).T
 
 
+def _unlabelled(
+    transcripts: Iterable[Transcript],
+    roles: Iterable[str | None] | None,
+    *,
+    unit: str,
+    caller: str,
+) -> frozenset[str]:
+    """Transcripts analysed in full because no turn has a speaker role.
+
+    A role filter (e.g. participants only) would drop a transcript in which no
+    speaker was recognised (a plain text without labels): instead all its turns
+    (its paragraphs or cues) are units, and a QualcodeWarning names the transcripts
+    (ids only, never text). Empty when ``roles`` is None (every turn is analysed).
+    """
+    if roles is None:
+        return frozenset()
+    ids = [
+        t.id
+        for t in transcripts
+        if t.turns and all(turn.role is None for turn in t.turns)
+    ]
+    if ids:
+        shown = ids[:10] + ([f"+{len(ids) - 10} more"] if len(ids) > 10 else [])
+        warnings.warn(
+            Errors.QC610.format(
+                caller=caller, n=len(ids), ids=shown, roles=tuple(roles), unit=unit
+            ),
+            QualcodeWarning,
+            stacklevel=3,
+        )
+    return frozenset(ids)
+
+
 def _selected_spans(
-    transcripts: Iterable[Transcript], roles: Iterable[str | None] | None
+    transcripts: Iterable[Transcript],
+    roles: Iterable[str | None] | None,
+    every: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
-    role_set = None if roles is None else set(roles)
+    """The analysed turns: those of ``roles`` (all if None), every turn of ``every``."""
+    role_set: set[str | None] = set() if roles is None else set(roles)
     out = []
     for t in transcripts:
+        whole = roles is None or t.id in every
         for turn in t.turns:
-            if (role_set is None or turn.role in role_set) and turn.end > turn.start:
+            if (whole or turn.role in role_set) and turn.end > turn.start:
                 out.append(
                     (t.id, turn.index, turn.speaker, turn.role, turn.start, turn.end)
                 )
@@ -143,9 +182,12 @@ def _table_units(
     unit: str,
     roles: Iterable[str | None] | None,
     nlp: Any,
+    every: frozenset[str] = frozenset(),
 ) -> tuple[pd.DataFrame, CodingMap | None]:
+    """Units of analysis sorted by (transcript, start) and, for characters, the map
+    from codings to character indices (None for turns and sentences)."""
     if unit == "character":
-        spans = _selected_spans(transcripts, roles)
+        spans = _selected_spans(transcripts, roles, every)
         n_chars, map_codings, cum_len, _ = _char_space(spans)
         tid = (
             np.repeat(
@@ -164,9 +206,28 @@ def _table_units(
         cluster = np.repeat(np.arange(len(lengths)), lengths)
         units_df = pd.DataFrame({"transcript_id": tid, "cluster": cluster})
         return units_df, map_codings
-    u = make_units(transcripts, unit, roles=roles, nlp=nlp)
+    u = _units_of(transcripts, unit, roles, nlp, every)
     u = u.sort_values(["transcript_id", "start"], kind="stable").reset_index(drop=True)
     return u, None
+
+
+def _units_of(
+    transcripts: list[Transcript],
+    unit: str,
+    roles: Iterable[str | None] | None,
+    nlp: Any,
+    every: frozenset[str],
+) -> pd.DataFrame:
+    """Turn or sentence units of ``roles``; all units of the ``every`` transcripts."""
+    if not every:
+        return make_units(transcripts, unit, roles=roles, nlp=nlp)
+    labelled = [t for t in transcripts if t.id not in every]
+    whole = [t for t in transcripts if t.id in every]
+    parts = [
+        make_units(labelled, unit, roles=roles, nlp=nlp),
+        make_units(whole, unit, roles=None, nlp=nlp),
+    ]
+    return pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
 
 
 def _code_level(codings: pd.DataFrame, codebook: Any, level: str) -> pd.Series:

@@ -23,6 +23,7 @@ from qualcode.agreement._presence import (
     _coded_transcripts,
     _presence_matrix,
     _unit_presence,
+    _unlabelled,
 )
 from qualcode.errors import CodebookError, Errors, InvalidInputError
 
@@ -58,7 +59,8 @@ def disagreements(
     context : int, default 1
         Number of units (of any speaker) before and after to show as context.
     roles : iterable of str, default ("participant",)
-        Roles whose units are compared; None for all.
+        Roles whose units are compared; None for all. A transcript without any
+        speaker role is compared in full, with a QualcodeWarning [QC610].
     nlp : spacy.language.Language, optional
         Pipeline for sentence units.
 
@@ -146,9 +148,10 @@ def disagreements(
     allu = allu.sort_values(["transcript_id", "start"], kind="stable").reset_index(
         drop=True
     )
+    every = _unlabelled(transcripts.values(), roles, unit=unit, caller=caller)
     role_set = None if roles is None else set(roles)
     chosen = (
-        allu["role"].isin(role_set).to_numpy()
+        (allu["role"].isin(role_set) | allu["transcript_id"].isin(every)).to_numpy()
         if role_set is not None
         else np.ones(len(allu), bool)
     )

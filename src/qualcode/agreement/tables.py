@@ -47,6 +47,7 @@ from qualcode.agreement._presence import (
     _selected_spans,
     _table_units,
     _unit_presence,
+    _unlabelled,
 )
 from qualcode.agreement.unitized import _merge, _unitized_core
 from qualcode.errors import Errors, InvalidInputError, UndefinedStatisticWarning
@@ -250,7 +251,10 @@ def agreement_table(
         codes a compared coder applied to at least one analysed unit, in codebook
         order; codes used only elsewhere, e.g. on interviewer turns, get no row).
     roles : iterable of str, default ("participant",)
-        Speaker roles whose turns are analysed; None for all turns.
+        Speaker roles whose turns are analysed; None for all turns. A transcript
+        in which no turn has a role (no speaker label was recognised, e.g. plain
+        paragraphs) is analysed in full: all its turns (paragraphs or cues) are
+        units, and a QualcodeWarning [QC610] names it.
     n_boot : int, default 1000
         Bootstrap replicates for the CIs (0 to skip).
     seed : int or None, default 0
@@ -361,7 +365,8 @@ def agreement_table(
     sel = _select(project, coders, codes, level, caller)
     if sel is None:
         return frame([], AGREEMENT)
-    units_df, char_map = _table_units(sel.transcripts, unit, roles, nlp)
+    every = _unlabelled(sel.transcripts, roles, unit=unit, caller=caller)
+    units_df, char_map = _table_units(sel.transcripts, unit, roles, nlp, every)
     if codes is None:  # only codes a compared coder applied to an analysed unit
         sel = _only_used(sel, units_df, char_map)
     if len(units_df) == 0 or not sel.codes:
@@ -373,9 +378,16 @@ def agreement_table(
     table = table.astype({"unit": "string", "coders": "string"})
     _warn_undefined(table, caller)
     if unitized:
-        _table_unitized(
-            table, sel.transcripts, sel.codings, sel.codes, sel.coders, roles, sel.coded
+        spans = _selected_spans(
+            [
+                t
+                for t in sel.transcripts
+                if all(t.id in sel.coded[k] for k in sel.coders)
+            ],
+            roles,
+            every,
         )
+        _table_unitized(table, spans, sel.codings, sel.codes, sel.coders)
     return table
 
 
@@ -649,21 +661,18 @@ def _warn_undefined(table: pd.DataFrame, caller: str) -> None:
 
 def _table_unitized(
     table: pd.DataFrame,
-    transcripts: list[Transcript],
+    spans: pd.DataFrame,
     codings: pd.DataFrame,
     codes: list[str],
     coders: list[str],
-    roles: Iterable[str | None] | None,
-    coded: dict[str, set[str]],
 ) -> None:
-    """Fill the unitized-alpha columns (character continua of the analysed turns)."""
-    full = [t for t in transcripts if all(t.id in coded[k] for k in coders)]
-    spans = _selected_spans(full, roles)
+    """Fill the unitized-alpha columns from the character continua of ``spans``
+    (the analysed turns of the transcripts every compared coder coded)."""
     if not len(spans):
         return
     n_chars, map_codings, _, _ = _char_space(spans)
     c = codings[
-        codings["transcript_id"].astype(str).isin({t.id for t in full})
+        codings["transcript_id"].astype(str).isin(set(spans["transcript_id"]))
         & codings["code"].astype(str).isin(codes)
     ]
     s, e = map_codings(c)

@@ -59,6 +59,8 @@ class _Wording:
     area_responses: str  # "number of times it was selected"
     excluded_respondents: str  # "selected by fewer than {n} {respondents}"
     excluded_responses: str  # "selected fewer than {n} times"
+    # by respondents: what a block's heading counts (None: the sum of its items)
+    header_respondents: str | None = None
 
 
 def _plural(n: int, forms: tuple[str, str]) -> str:
@@ -102,6 +104,8 @@ def _caption(
             "Each rectangle's area is proportional to the number of "
             f"{w.respondent[1]} {w.area_respondents}."
         )
+        if w.header_respondents:
+            parts.append(w.header_respondents)
     else:
         parts.append(
             f"Each rectangle's area is proportional to the {w.area_responses}."
@@ -552,6 +556,9 @@ def code_treemap(
         "was applied",
         excluded_respondents="applied in fewer than {n} {respondents}",
         excluded_responses="applied fewer than {n} times",
+        header_respondents="A block's heading gives the number of "
+        f"{_check_noun(respondent_noun, 'respondent_noun', caller)[1]} in which any "
+        f"of its {_check_noun(noun, 'noun', caller)[1]} was applied.",
     )
     by_ = "respondents" if by == "respondents" else "responses"
     tb = "respondents" if threshold_by == "respondents" else "responses"
@@ -571,6 +578,9 @@ def code_treemap(
         size=size,
         mark_placeholders=False,
         respondent_col="respondent",
+        # a block counts the distinct participants with any of its codes, never
+        # the sum of its codes' counts (issue 16.7)
+        header_count="respondents" if by_ == "respondents" else "count",
     )
 
 
@@ -596,6 +606,7 @@ def _treemap(
     size: Any,
     mark_placeholders: bool,
     respondent_col: str,
+    header_count: str = "count",
 ) -> Treemap:
     width, height = _check_options(
         sel,
@@ -662,6 +673,7 @@ def _treemap(
         highlight_label=hl_label if hl_sentence else None,
         any_highlight=bool(shown["highlighted"].any()),
         mark_placeholders=mark_placeholders,
+        header_count=header_count,
     )
     return Treemap(
         figure=figure,

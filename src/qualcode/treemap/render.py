@@ -224,13 +224,15 @@ def render(
     highlight_label: str | None,
     any_highlight: bool,
     mark_placeholders: bool,
+    header_count: str = "count",
 ) -> tuple[Figure, pd.DataFrame]:
     """Draw the treemap; return the figure and the items with their label columns.
 
     ``items`` and ``cats`` are the frames of
     :func:`~qualcode.treemap.layout.nested_layout`; the returned items frame adds
     ``color, label_text, label_fontsize, label_rotation, abbreviation,
-    label_shown``.
+    label_shown``. ``header_count`` is the ``cats`` column a category header shows
+    (``"count"``, the sum of its items, or ``"respondents"``, distinct ones).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -242,7 +244,7 @@ def render(
     items["color"] = _item_colors(items, cats)
     mark = PLACEHOLDER_MARK if mark_placeholders else ""
     _fit_item_labels(items, m, mark, abbreviation_prefix)
-    headers = _fit_headers(cats, items, m, mark_placeholders)
+    headers = _fit_headers(cats, items, m, mark_placeholders, header_count)
     below = _measure_below(
         items,
         m,
@@ -363,7 +365,11 @@ def _fit_item_labels(items: pd.DataFrame, m: _Measure, mark: str, prefix: str) -
 
 
 def _fit_headers(
-    cats: pd.DataFrame, items: pd.DataFrame, m: _Measure, mark_placeholders: bool
+    cats: pd.DataFrame,
+    items: pd.DataFrame,
+    m: _Measure,
+    mark_placeholders: bool,
+    header_count: str = "count",
 ) -> list[tuple[str, float, float] | None]:
     """Each category header's text and size ("Name, total", else shortened)."""
     dpi = m.figure.dpi
@@ -377,7 +383,7 @@ def _fit_headers(
         has_ph = mark_placeholders and bool(
             items.loc[items["category"] == c["category"], "placeholder"].any()
         )
-        total = f"{int(c['count'])}{PLACEHOLDER_MARK if has_ph else ''}"
+        total = f"{int(c[header_count])}{PLACEHOLDER_MARK if has_ph else ''}"
         bw = c["dx"] * dpi - 2 * pad_px
         bh = c["header_dy"] * dpi - 0.4 * pad_px
         got = None

@@ -16,16 +16,24 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import html
 import json
-import re
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode._grammar import pattern_summary, pattern_verdict
+from qualcode._codebook_check import (
+    Problem,
+    Where,
+    check_codes,
+    duplicate_keys,
+    raise_problems,
+    where_text,
+    yaml_lines,
+)
+from qualcode._codebook_docs import html_document, markdown_document
+from qualcode._grammar import pattern_summary
 from qualcode.errors import (
     CodebookError,
     CodebookWarning,
@@ -65,12 +73,6 @@ SOURCE_STATUSES: tuple[str, ...] = (
     "proposed",
 )
 
-_ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
-_COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
-_GUID_RE = re.compile(
-    r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$"
-)
-_FLAG_RE = re.compile(r"^\S(?:[^\n=]*\S)?$")
 _LIST_KEYS = ("include", "exclude", "examples")
 _TEXT_KEYS = ("definition", "source", "source_status", "note", "guid")
 _RENDER_SUFFIXES = (".md", ".markdown", ".html", ".htm")
@@ -162,174 +164,8 @@ class Code:
 
 
 # ---------------------------------------------------------------------------
-# validation
+# building codes from YAML mappings (the checks are in qualcode._codebook_check)
 # ---------------------------------------------------------------------------
-@dataclass
-class _Where:
-    """Where a code came from: its entry number and the lines of its keys."""
-
-    index: int | None = None
-    line: int | None = None
-    keys: dict[str, int] = field(default_factory=dict)
-    items: dict[str, list[int]] = field(default_factory=dict)
-
-    def of(self, key: str | None = None, item: int | None = None) -> int | None:
-        if key is not None and item is not None:
-            lines = self.items.get(key, [])
-            if item < len(lines):
-                return lines[item]
-        if key is not None and key in self.keys:
-            return self.keys[key]
-        return self.line
-
-
-@dataclass(frozen=True)
-class _Problem:
-    line: int | None
-    code: str | None
-    index: int | None
-    detail: str
-
-    def render(self, path: str) -> str:
-        return Errors.QC304.format(
-            where=_where_text(path, self.line, self.code, self.index),
-            detail=self.detail,
-        )
-
-
-def _where_text(
-    path: str, line: int | None, code: str | None, index: int | None
-) -> str:
-    """``file, line N, code 'x'`` (or the entry number when lines are unknown)."""
-    where = str(path)
-    if line is not None:
-        where += f", line {line}"
-    if code:
-        where += f", code '{code}'"
-        if line is None and index is not None:
-            where += f" (entry {index + 1})"
-    elif index is not None:
-        where += f", code #{index + 1} (no id)"
-    return where
-
-
-def _raise_problems(problems: list[_Problem], path: str) -> None:
-    if not problems:
-        return
-    problems = sorted(
-        problems, key=lambda p: (p.line is None, p.line or 0, p.index or 0)
-    )
-    lines = "\n".join("  - " + p.render(path) for p in problems)
-    raise CodebookError(
-        Errors.QC303.format(path=path, count=len(problems), problems=lines)
-    )
-
-
-def _check_codes(
-    codes: list[Code], wheres: list[_Where] | None = None
-) -> list[_Problem]:
-    """Every problem of these codes (fields and structure), with lines."""
-    if wheres is None:
-        wheres = [_Where(index=i, line=c.line) for i, c in enumerate(codes)]
-    problems: list[_Problem] = []
-
-    def add(i: int, key: str | None, detail: str, item: int | None = None) -> None:
-        c, w = codes[i], wheres[i]
-        problems.append(_Problem(w.of(key, item), c.id or None, w.index, detail))
-
-    first: dict[str, int] = {}
-    for i, c in enumerate(codes):
-        if not c.id:
-            add(i, "id", "the id is missing or empty. Give every code a unique id.")
-        elif not _ID_RE.match(c.id):
-            add(
-                i,
-                "id",
-                f"the id {c.id!r} is not valid: use lower-case letters and digits "
-                "joined by '-' or '_' (e.g. 'disrupt-ocgs').",
-            )
-        if c.id:
-            if c.id in first:
-                j = first[c.id]
-                prev = wheres[j].of("id")
-                at = f" (line {prev})" if prev is not None else f" (entry {j + 1})"
-                add(
-                    i,
-                    "id",
-                    f"duplicate id: already used by an earlier code{at}. Rename one.",
-                )
-            else:
-                first[c.id] = i
-        if not str(c.label).strip():
-            add(i, "label", "the label is missing or empty. Give the code a label.")
-        if c.color is not None and not (
-            isinstance(c.color, str) and _COLOR_RE.match(c.color)
-        ):
-            add(
-                i,
-                "color",
-                f"bad colour {c.color!r}: use '#RRGGBB' or '#RGB' (quote it in YAML).",
-            )
-        if c.guid is not None and not (
-            isinstance(c.guid, str) and _GUID_RE.match(c.guid)
-        ):
-            add(i, "guid", f"bad GUID {c.guid!r}: use the 8-4-4-4-12 hex form.")
-        for name in c.flags:
-            if not (isinstance(name, str) and _FLAG_RE.match(name)):
-                add(
-                    i,
-                    "flags",
-                    f"bad flag name {name!r}: use a name without '=', line breaks "
-                    "or outer spaces (e.g. 'harm_reduction').",
-                )
-        for field_name in ("patterns", "exclude_patterns"):
-            veto = field_name == "exclude_patterns"
-            what = "exclude pattern" if veto else "pattern"
-            for k, p in enumerate(getattr(c, field_name)):
-                verdict = pattern_verdict(p, veto=veto)
-                if verdict:
-                    add(
-                        i,
-                        field_name,
-                        f"{what} {k + 1} is {verdict[0]}: {verdict[1]}.",
-                        item=k,
-                    )
-
-    # parents and cycles
-    by_id = {c.id: i for i, c in enumerate(codes) if c.id}
-    for i, c in enumerate(codes):
-        if c.parent is not None and c.parent not in by_id:
-            hint = difflib.get_close_matches(str(c.parent), list(by_id), n=1)
-            add(
-                i,
-                "parent",
-                f"unknown parent '{c.parent}'"
-                + (f" (did you mean '{hint[0]}'?)" if hint else "")
-                + ". Use the id of a code in this codebook, or drop 'parent' "
-                "for a root.",
-            )
-    reported: set[frozenset[str]] = set()
-    for c in codes:
-        chain: list[str] = []
-        cur: str | None = c.id
-        while cur is not None and cur in by_id and cur not in chain:
-            chain.append(cur)
-            cur = codes[by_id[cur]].parent
-        if cur is not None and cur in chain:
-            cycle = chain[chain.index(cur) :]
-            key = frozenset(cycle)
-            if key not in reported:
-                reported.add(key)
-                shown = " -> ".join([*cycle, cur])
-                add(
-                    by_id[cycle[0]],
-                    "parent",
-                    f"the parents form a cycle ({shown}). Give one of these codes "
-                    "another parent or none.",
-                )
-    return problems
-
-
 def _as_text_tuple(value: Any) -> tuple[str, ...] | None:
     if value is None:
         return ()
@@ -341,13 +177,13 @@ def _as_text_tuple(value: Any) -> tuple[str, ...] | None:
 
 
 def _code_from_raw(
-    raw: Any, where: _Where, *, warn_path: str | None
-) -> tuple[Code | None, list[_Problem]]:
+    raw: Any, where: Where, *, warn_path: str | None
+) -> tuple[Code | None, list[Problem]]:
     """Build one Code from its YAML mapping, collecting type problems."""
-    problems: list[_Problem] = []
+    problems: list[Problem] = []
     if not isinstance(raw, Mapping):
         problems.append(
-            _Problem(
+            Problem(
                 where.line,
                 None,
                 where.index,
@@ -360,7 +196,7 @@ def _code_from_raw(
     cid = "" if cid is None else str(cid)
 
     def bad(key: str, detail: str, item: int | None = None) -> None:
-        problems.append(_Problem(where.of(key, item), cid or None, where.index, detail))
+        problems.append(Problem(where.of(key, item), cid or None, where.index, detail))
 
     if not cid:
         bad("id", "the id is missing or empty. Give every code a unique id.")
@@ -370,7 +206,7 @@ def _code_from_raw(
             if str(key).lower() == "colour":
                 hint = ["color"]
             msg = Errors.QC305.format(
-                where=_where_text(
+                where=where_text(
                     warn_path or "<codebook>",
                     where.of(str(key)),
                     cid or None,
@@ -450,82 +286,6 @@ def _code_from_raw(
     return code, problems
 
 
-def _yaml_lines(node: Any) -> list[_Where]:
-    """Lines of each code entry and of its keys, from a composed YAML node tree."""
-    import yaml
-
-    out: list[_Where] = []
-    if not isinstance(node, yaml.MappingNode):
-        return out
-    codes_node = None
-    for k, v in node.value:
-        if isinstance(k, yaml.ScalarNode) and k.value == "codes":
-            codes_node = v
-    if not isinstance(codes_node, yaml.SequenceNode):
-        return out
-    for i, item in enumerate(codes_node.value):
-        w = _Where(index=i, line=item.start_mark.line + 1)
-        if isinstance(item, yaml.MappingNode):
-            for k, v in item.value:
-                if isinstance(k, yaml.ScalarNode):
-                    w.keys.setdefault(k.value, k.start_mark.line + 1)
-                    if isinstance(v, yaml.SequenceNode):
-                        w.items[k.value] = [e.start_mark.line + 1 for e in v.value]
-        out.append(w)
-    return out
-
-
-def _duplicate_keys(node: Any) -> list[_Problem]:
-    """Keys repeated within one YAML mapping (YAML would silently keep the last)."""
-    import yaml
-
-    problems: list[_Problem] = []
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, yaml.MappingNode):
-            seen: dict[str, int] = {}
-            for k, v in n.value:
-                if isinstance(k, yaml.ScalarNode):
-                    if k.value in seen:
-                        problems.append(
-                            _Problem(
-                                k.start_mark.line + 1,
-                                None,
-                                None,
-                                f"the key '{k.value}' appears twice in one mapping "
-                                f"(first at line {seen[k.value]}); YAML would keep "
-                                "only the last. "
-                                "Remove one.",
-                            )
-                        )
-                    else:
-                        seen[k.value] = k.start_mark.line + 1
-                stack.append(v)
-        elif isinstance(n, yaml.SequenceNode):
-            stack.extend(n.value)
-    return problems
-
-
-# ---------------------------------------------------------------------------
-# rendering helpers
-# ---------------------------------------------------------------------------
-_HTML_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:52rem;
-margin:2rem auto;padding:0 1rem;line-height:1.45;color:#222}
-h1{margin-bottom:.2rem} .meta{color:#555;font-size:.9rem}
-section.code{border-left:.45rem solid var(--c,#999);padding:.2rem .8rem;margin:1rem 0;
-break-inside:avoid;page-break-inside:avoid}
-section.depth-0{background:#f6f6f6}
-code{background:#f0f0f0;padding:0 .2rem;border-radius:3px;font-size:.9em}
-.id{color:#555;font-weight:normal;font-size:.8em}
-blockquote{margin:.2rem 0 .2rem 1rem;color:#333;font-style:italic}
-dt{font-weight:bold;margin-top:.4rem} dd{margin-left:1rem}
-ul{margin:.2rem 0} .flags{font-size:.85rem;color:#444}
-nav ul{columns:2} @media print{nav{display:none} body{max-width:none}}
-"""
-
-
 # ---------------------------------------------------------------------------
 # the codebook
 # ---------------------------------------------------------------------------
@@ -590,7 +350,7 @@ class Codebook:
                     )
                 )
         if validate:
-            _raise_problems(_check_codes(codes), str(path or name or "<codebook>"))
+            raise_problems(check_codes(codes), str(path or name or "<codebook>"))
         self._codes: dict[str, Code] = {}
         self._part: dict[str, str] = {}
         for c in codes:
@@ -977,8 +737,8 @@ class Codebook:
             ) from exc
         finally:
             loader.dispose()
-        dup = _duplicate_keys(node) if node is not None else []
-        return cls._from_data(data, path=path, wheres=_yaml_lines(node), extra=dup)
+        dup = duplicate_keys(node) if node is not None else []
+        return cls._from_data(data, path=path, wheres=yaml_lines(node), extra=dup)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, path: str | None = None) -> Codebook:
@@ -1000,8 +760,8 @@ class Codebook:
         data: Any,
         *,
         path: str | None,
-        wheres: list[_Where] | None,
-        extra: list[_Problem] = (),  # type: ignore[assignment]
+        wheres: list[Where] | None,
+        extra: list[Problem] = (),  # type: ignore[assignment]
     ) -> Codebook:
         where = path or "<codebook>"
         if not isinstance(data, Mapping) or not isinstance(data.get("codes"), list):
@@ -1013,18 +773,18 @@ class Codebook:
                     "(see codebooks/README.md).",
                 )
             )
-        problems: list[_Problem] = list(extra)
+        problems: list[Problem] = list(extra)
         codes: list[Code] = []
-        code_wheres: list[_Where] = []
+        code_wheres: list[Where] = []
         for i, raw in enumerate(data["codes"]):
-            w = wheres[i] if wheres is not None and i < len(wheres) else _Where(index=i)
+            w = wheres[i] if wheres is not None and i < len(wheres) else Where(index=i)
             code, probs = _code_from_raw(raw, w, warn_path=path)
             problems.extend(probs)
             if code is not None:
                 codes.append(code)
                 code_wheres.append(w)
-        problems.extend(_check_codes(codes, code_wheres))
-        _raise_problems(problems, where)
+        problems.extend(check_codes(codes, code_wheres))
+        raise_problems(problems, where)
         meta = {
             k: v
             for k, v in data.items()
@@ -1089,79 +849,7 @@ class Codebook:
         >>> "Disrupt and prosecute." in cb.to_markdown()
         True
         """
-        out: list[str] = [f"# {self.name or 'Codebook'}", ""]
-        out.append(
-            f"Version {self.version} · {len(self)} codes · content hash `{self.hash}`"
-        )
-        out.append("")
-        if self.description:
-            out += [self.description.strip(), ""]
-        roots = self.roots()
-        if roots:
-            out += ["## Contents", ""]
-            for r in roots:
-                out.append(
-                    f"- [{r.label}](#{r.id}) "
-                    f"({len(self.descendants(r.id))} codes below)"
-                )
-            out += [
-                "",
-                "Patterns: `~word` = any form of *word*; `(a|b)` = either; "
-                "`?` optional. Phrases match case-insensitively.",
-                "",
-            ]
-        for code, depth in self.walk():
-            level = "#" * min(2 + depth, 6)
-            out.append(f'{level} {code.label} <a id="{code.id}"></a>')
-            out.append("")
-            facts = [f"id `{code.id}`"]
-            if code.parent:
-                facts.append(f"under {self[code.parent].label}")
-            if code.color:
-                facts.append(f"colour `{code.color}`")
-            for k, v in code.flags.items():
-                facts.append(
-                    f"{k}: {'yes' if v is True else 'no' if v is False else v}"
-                )
-            out += [" · ".join(facts), ""]
-            if code.definition:
-                out += [f"**Definition.** {code.definition.strip()}", ""]
-            for title, items in (("Include", code.include), ("Exclude", code.exclude)):
-                if items:
-                    out.append(f"**{title}:**")
-                    out += [f"- {x}" for x in items]
-                    out.append("")
-            if code.examples:
-                out.append("**Examples:**")
-                out += [f"> {x}" + "  " for x in code.examples]
-                out.append("")
-            if code.patterns:
-                shown = ", ".join(f"`{pattern_summary(p)}`" for p in code.patterns)
-                out += [f"**Patterns:** {shown}", ""]
-            if code.source or code.source_status:
-                src = code.source or ""
-                if code.source_status:
-                    src += f" ({code.source_status})"
-                out += [f"*Source:* {src.strip()}", ""]
-            if code.note:
-                out += [f"*Note:* {code.note.strip()}", ""]
-        sources = self.meta.get("sources")
-        if isinstance(sources, list) and sources:
-            out += ["## Sources", ""]
-            for s in sources:
-                if isinstance(s, Mapping):
-                    bits = [
-                        str(s.get("id", "")),
-                        str(s.get("title", "")),
-                        str(s.get("url", "")),
-                    ]
-                    out.append(
-                        "- " + " ".join(f"{b}" for b in bits if b and b != "None")
-                    )
-                else:
-                    out.append(f"- {s}")
-            out.append("")
-        return "\n".join(out).rstrip() + "\n"
+        return markdown_document(self)
 
     def to_html(self) -> str:
         """A self-contained HTML codebook document (inline CSS, no external files).
@@ -1176,89 +864,7 @@ class Codebook:
         >>> page.startswith("<!DOCTYPE html>"), "Disrupt &lt;and&gt; prosecute." in page
         (True, True)
         """
-        e = html.escape
-        parts: list[str] = [
-            "<!DOCTYPE html>",
-            '<html lang="en"><head><meta charset="utf-8">',
-            f"<title>{e(self.name or 'Codebook')}</title>",
-            f"<style>{_HTML_CSS}</style></head><body>",
-            f"<h1>{e(self.name or 'Codebook')}</h1>",
-            f'<p class="meta">Version {e(self.version)} · {len(self)} codes · '
-            f"content hash <code>{e(self.hash)}</code></p>",
-        ]
-        if self.description:
-            parts.append(f"<p>{e(self.description.strip())}</p>")
-        roots = self.roots()
-        if roots:
-            parts.append("<nav><h2>Contents</h2><ul>")
-            parts += [f'<li><a href="#{e(r.id)}">{e(r.label)}</a></li>' for r in roots]
-            parts.append("</ul></nav>")
-            parts.append(
-                '<p class="meta">Patterns: <code>~word</code> = any form of '
-                "<em>word</em>; "
-                "<code>(a|b)</code> = either; <code>?</code> optional. Phrases match "
-                "case-insensitively.</p>"
-            )
-        for code, depth in self.walk():
-            colour = code.color or self.root_of(code.id).color or "#999999"
-            h = min(2 + depth, 6)
-            parts.append(
-                f'<section class="code depth-{depth}" id="{e(code.id)}" '
-                f'style="--c:{e(colour)}">'
-            )
-            parts.append(
-                f'<h{h}>{e(code.label)} <span class="id">{e(code.id)}</span></h{h}>'
-            )
-            facts = []
-            if code.parent:
-                facts.append(
-                    f'under <a href="#{e(code.parent)}">'
-                    f"{e(self[code.parent].label)}</a>"
-                )
-            for k, v in code.flags.items():
-                val = "yes" if v is True else "no" if v is False else str(v)
-                facts.append(f"{e(k)}: {e(val)}")
-            if facts:
-                parts.append(f'<p class="flags">{" · ".join(facts)}</p>')
-            parts.append("<dl>")
-            if code.definition:
-                parts.append(
-                    f"<dt>Definition</dt><dd>{e(code.definition.strip())}</dd>"
-                )
-            for title, items in (("Include", code.include), ("Exclude", code.exclude)):
-                if items:
-                    lis = "".join(f"<li>{e(x)}</li>" for x in items)
-                    parts.append(f"<dt>{title}</dt><dd><ul>{lis}</ul></dd>")
-            if code.examples:
-                qs = "".join(f"<blockquote>{e(x)}</blockquote>" for x in code.examples)
-                parts.append(f"<dt>Examples</dt><dd>{qs}</dd>")
-            if code.patterns:
-                ps = ", ".join(
-                    f"<code>{e(pattern_summary(p))}</code>" for p in code.patterns
-                )
-                parts.append(f"<dt>Patterns</dt><dd>{ps}</dd>")
-            if code.source or code.source_status:
-                src = (code.source or "") + (
-                    f" ({code.source_status})" if code.source_status else ""
-                )
-                parts.append(f"<dt>Source</dt><dd>{e(src.strip())}</dd>")
-            if code.note:
-                parts.append(f"<dt>Note</dt><dd>{e(code.note.strip())}</dd>")
-            parts.append("</dl></section>")
-        sources = self.meta.get("sources")
-        if isinstance(sources, list) and sources:
-            parts.append("<h2>Sources</h2><ul>")
-            for s in sources:
-                if isinstance(s, Mapping):
-                    url = s.get("url")
-                    title = e(f"{s.get('id', '')} {s.get('title', '')}".strip())
-                    link = f' <a href="{e(str(url))}">{e(str(url))}</a>' if url else ""
-                    parts.append(f"<li>{title}{link}</li>")
-                else:
-                    parts.append(f"<li>{e(str(s))}</li>")
-            parts.append("</ul>")
-        parts.append("</body></html>")
-        return "\n".join(parts) + "\n"
+        return html_document(self)
 
     def render(self, path: str | Path) -> Path:
         """Write the codebook document, Markdown (``.md``) or HTML (``.html``).

@@ -329,7 +329,8 @@ def test_agreement_disagreements_xlsx_round_trip_resolves(project, tmp_path):
     sheet = pd.read_excel(path)
     sheet["resolution"] = sheet["resolution"].astype(object)
     sheet.loc[0, "resolution"] = "pursue, prevent"
-    done = ag.resolve_disagreements(project, sheet)
+    with pytest.warns(qc.QualcodeWarning, match=r"\[QC611\]"):  # blank rows: later
+        done = ag.resolve_disagreements(project, sheet)
     assert sorted(done["code"]) == ["prevent", "pursue"]
     assert set(done["origin"]) == {"consensus"} and set(done["coder"]) == {"consensus"}
     assert (done["text"] == sheet.loc[0, "text"]).all()
@@ -339,7 +340,8 @@ def test_agreement_resolve_unknown_code_writes_nothing(project):
     dis = ag.disagreements(project, coders=["AB", "CD"], unit="sentence")
     dis["resolution"] = "pursue"
     dis.loc[1, "resolution"] = "persue"
-    with pytest.raises(CodebookError, match=r"\[QC607\].*row 1.*'persue'"):
+    # issue 16.4: rows are named as in the spreadsheet (header row 1, data from row 2)
+    with pytest.raises(CodebookError, match=r"\[QC607\].*row 3.*'persue'"):
         ag.resolve_disagreements(project, dis)
     assert project.codings(coder="consensus").empty
 
@@ -556,3 +558,46 @@ def test_agreement_disagreements_unlabelled_transcript_included(tmp_path):
             dis = ag.disagreements(p, coders=["AB", "CD"])
     row = dis[dis["transcript_id"] == "t3"]
     assert row["text"].tolist() == ["We divert users into treatment."]
+
+
+# --- consensus sheet: blank is undecided, 'none' is no code (issue 16.4) --------------
+
+
+def _sheet(project, resolutions):
+    dis = ag.disagreements(project, coders=["AB", "CD"], unit="sentence")
+    dis = dis.head(len(resolutions)).copy()
+    dis["resolution"] = pd.Series(resolutions, dtype=object)
+    return dis
+
+
+def test_agreement_resolve_blank_is_undecided_and_reported(project):
+    # blank (empty, whitespace or NaN as read back from Excel) means "decide later",
+    # as in review(): nothing written, the spreadsheet rows named (3, 4 and 5 here)
+    dis = _sheet(project, ["pursue", "", float("nan"), "  "])
+    with pytest.warns(qc.QualcodeWarning, match=r"\[QC611\].*3 row.*\[3, 4, 5\]"):
+        done = ag.resolve_disagreements(project, dis)
+    assert done["code"].tolist() == ["pursue"]
+    assert done.attrs["undecided_rows"] == [3, 4, 5]
+    assert done.attrs["resolved_rows"] == [2]
+
+
+@pytest.mark.parametrize("marker", ["none", "None", "-", "(none)"])
+def test_agreement_resolve_none_marker_means_no_code(project, marker):
+    dis = _sheet(project, [marker, "protect"])
+    done = ag.resolve_disagreements(project, dis)  # decided: no warning
+    assert done["code"].tolist() == ["protect"]
+    assert done.attrs["no_code_rows"] == [2]
+    assert done.attrs["undecided_rows"] == []
+
+
+def test_agreement_resolve_none_with_codes_is_an_error(project):
+    dis = _sheet(project, ["pursue", "none, protect"])
+    with pytest.raises(InvalidInputError, match=r"\[QC612\].*row 3"):
+        ag.resolve_disagreements(project, dis)
+    assert project.codings(coder="consensus").empty
+
+
+def test_agreement_resolve_unknown_code_says_did_you_mean(project):
+    dis = _sheet(project, ["pursue", "protet"])
+    with pytest.raises(CodebookError, match=r"row 3.*did you mean 'protect'"):
+        ag.resolve_disagreements(project, dis)

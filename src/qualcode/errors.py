@@ -170,10 +170,12 @@ class Errors(metaclass=_WithCodes):
     QC604 = "{caller}: the values {values} are not among categories={categories}. Add them to categories or recode the data."
     QC605 = "unitized_alpha: coder '{coder}' applies two values to overlapping spans ('{first}' [{s1}, {e1}) and '{second}' [{s2}, {e2}) on the pooled continuum). variant='{variant}' needs mutually exclusive values per coder; use variant='|cu' per code, or map codes to exclusive domains."
     QC606 = "unitized_alpha: {detail}. Fix the offsets, the continuum column or continuum_length."
-    QC607 = "resolve_disagreements: row {row} (transcript '{transcript}', [{start}, {end})): unknown code '{code}' in the resolution column. Known codes start {known}. Fix the spelling or leave the cell blank; nothing was written."
+    QC607 = "resolve_disagreements: spreadsheet row {row} (transcript '{transcript}', [{start}, {end})): unknown code '{code}' in the resolution column{hint}. Known codes start {known}. Fix the spelling, write 'none' if no code applies, or leave the cell blank to decide later; nothing was written."
     QC608 = "{caller} needs at least two coders; got {coders}. Pass coders=[...] naming two or more coders who have codings in the project."
     QC609 = "{caller}: {statistic} is undefined for these data ({reason}); returned NaN."
     QC610 = "{caller}: no speaker role was recognised in {n} transcript(s) {ids}, so roles={roles} would leave them out. All their text is analysed instead: their {unit} units come from every turn (each paragraph or cue without a speaker label is a turn). Label the speakers (read_transcript(..., speakers=...)) to compare only the chosen roles' turns."
+    QC611 = "resolve_disagreements: {n} row(s) of the sheet have no resolution yet (spreadsheet rows {rows}, header = row 1); they were left undecided and nothing was written for them. Fill them with codes, or 'none' if no code applies, and resolve again."
+    QC612 = "resolve_disagreements: spreadsheet row {row} (transcript '{transcript}', [{start}, {end})) says 'none' and also names codes {codes}. Write either 'none' (no code applies) or the codes; nothing was written."
 
     # QC640-QC659: thematic saturation (saturation.py)
     QC640 = "saturation: {detail}. Code some interviews first, or check the coder and codes you passed."

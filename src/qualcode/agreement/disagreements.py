@@ -8,7 +8,7 @@ meeting's decisions back as a consensus coder, through the public
 
 from __future__ import annotations
 
-import math
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -17,7 +17,12 @@ import pandas as pd
 
 from qualcode._columns import DISAGREEMENTS, frame, names
 from qualcode._nlp import units as make_units
-from qualcode._validation import check_choice, check_known, require_columns
+from qualcode._validation import (
+    check_choice,
+    check_known,
+    did_you_mean,
+    require_columns,
+)
 from qualcode.agreement._presence import (
     _check_codes,
     _coded_transcripts,
@@ -25,7 +30,7 @@ from qualcode.agreement._presence import (
     _unit_presence,
     _unlabelled,
 )
-from qualcode.errors import CodebookError, Errors, InvalidInputError
+from qualcode.errors import CodebookError, Errors, InvalidInputError, QualcodeWarning
 
 if TYPE_CHECKING:  # pragma: no cover
     from qualcode.model import Transcript
@@ -84,8 +89,9 @@ def disagreements(
     -----
     Same presence rule as :func:`agreement_table`. For the consensus meeting, write
     the frame to Excel with ``df.to_excel("disagreements.xlsx", index=False)``, fill
-    the ``resolution`` column (codes to apply, comma-separated; blank = none), read it
-    back with ``pandas.read_excel`` and pass it to :func:`resolve_disagreements`.
+    the ``resolution`` column (codes to apply, comma-separated; ``none`` if no code
+    applies; blank = decide later), read it back with ``pandas.read_excel`` and pass
+    it to :func:`resolve_disagreements`.
 
     Examples
     --------
@@ -211,6 +217,10 @@ def _line(t: Transcript, units: pd.DataFrame, k: int) -> str:
     return f"{sp}: {text}" if isinstance(sp, str) and sp else text
 
 
+#: what a resolution cell may say for "the meeting decided no code applies"
+NO_CODE = ("none", "-", "(none)")
+
+
 def resolve_disagreements(
     project: Project,
     frame: pd.DataFrame,
@@ -224,9 +234,14 @@ def resolve_disagreements(
     project : qualcode.Project
         Where the codings are written (one transaction, all or nothing).
     frame : pandas.DataFrame
-        Output of :func:`disagreements` (e.g. read back from Excel) with a filled
-        ``resolution`` column: the codes to apply to the unit, comma-separated;
-        blank = no code.
+        Output of :func:`disagreements` (e.g. read back from Excel) with its
+        ``resolution`` column filled in, one cell per unit:
+
+        - codes to apply, comma-separated (``"pursue, prevent"``);
+        - ``none`` (or ``-``, ``(none)``; any case): decided, no code applies;
+        - blank (empty, spaces, or NaN as Excel gives it back): not decided yet.
+          The row is skipped and reported, as a blank decision is in
+          :func:`qualcode.review`.
     coder : str, default "consensus"
         Name of the consensus coder.
 
@@ -235,15 +250,24 @@ def resolve_disagreements(
     pandas.DataFrame
         The consensus coder's codings in the project (``project.codings`` schema).
         Each resolved code becomes a coding over the unit's ``[start, end)`` with
-        ``origin="consensus"``; re-running is idempotent.
+        ``origin="consensus"``; re-running is idempotent. ``attrs`` reports the
+        sheet: ``resolved_rows`` (codes written), ``no_code_rows`` (``none``) and
+        ``undecided_rows`` (blank), as spreadsheet row numbers (the header is row
+        1, so the frame's first row is row 2).
+
+    Warns
+    -----
+    QualcodeWarning
+        [QC611] naming the undecided (blank) rows, if any.
 
     Raises
     ------
     InvalidInputError
-        Missing columns [QC102].
+        Missing columns [QC102]; ``none`` together with codes in one cell [QC612].
     CodebookError
         A resolution names a code that is not in the project's codebook (or, with
-        no codebook, that no coder has used) [QC607]: nothing is written.
+        no codebook, that no coder has used) [QC607, with a "did you mean"]:
+        nothing is written.
 
     Examples
     --------
@@ -264,6 +288,8 @@ def resolve_disagreements(
     >>> done[["code", "coder", "origin", "text"]]
          code      coder     origin                text
     0  pursue  consensus  consensus  We arrest dealers.
+    >>> done.attrs["resolved_rows"], done.attrs["undecided_rows"]
+    ([2], [])
     """
     caller = "resolve_disagreements"
     require_columns(
@@ -277,30 +303,23 @@ def resolve_disagreements(
         known = {c.id for c in codebook}
     else:
         known = set(project.codings()["code"].astype(str))
-    new = []
-    for i, row in enumerate(frame.itertuples(index=False)):  # rows of a meeting sheet
-        cell = row.resolution
-        if (
-            cell is None
-            or (isinstance(cell, float) and math.isnan(cell))
-            or pd.isna(cell)
-        ):
-            continue
-        for code in (p.strip() for p in str(cell).split(",")):
-            if not code:
-                continue
-            if code not in known:
-                raise CodebookError(
-                    Errors.QC607.format(
-                        row=i,
-                        transcript=row.transcript_id,
-                        start=int(row.start),
-                        end=int(row.end),
-                        code=code,
-                        known=sorted(known)[:8],
-                    )
-                )
-            new.append(
+    new: list[dict[str, Any]] = []
+    report: dict[str, list[int]] = {
+        "resolved_rows": [],
+        "no_code_rows": [],
+        "undecided_rows": [],
+    }
+    # rows of a meeting sheet: position i is spreadsheet row i + 2 (header = row 1)
+    for i, row in enumerate(frame.itertuples(index=False)):
+        sheet_row = i + 2
+        codes = _resolution(row, sheet_row, known)
+        if codes is None:
+            report["undecided_rows"].append(sheet_row)
+        elif not codes:
+            report["no_code_rows"].append(sheet_row)
+        else:
+            report["resolved_rows"].append(sheet_row)
+            new += [
                 {
                     "transcript_id": str(row.transcript_id),
                     "start": int(row.start),
@@ -309,7 +328,52 @@ def resolve_disagreements(
                     "coder": coder,
                     "origin": "consensus",
                 }
-            )
+                for code in codes
+            ]
     if new:
         project.add_codings(pd.DataFrame(new))
-    return project.codings(coder=coder)
+    undecided = report["undecided_rows"]
+    if undecided:
+        shown: list[Any] = undecided[:20]
+        if len(undecided) > 20:
+            shown = [*shown, f"+{len(undecided) - 20} more"]
+        warnings.warn(
+            Errors.QC611.format(n=len(undecided), rows=shown),
+            QualcodeWarning,
+            stacklevel=2,
+        )
+    done = project.codings(coder=coder)
+    done.attrs.update(report)
+    return done
+
+
+def _resolution(row: Any, sheet_row: int, known: set[str]) -> list[str] | None:
+    """The codes a resolution cell applies: None if blank (undecided), [] if none."""
+    cell = row.resolution
+    if cell is None or (not isinstance(cell, str) and pd.isna(cell)):
+        return None
+    parts = [p.strip() for p in str(cell).split(",")]
+    parts = [p for p in parts if p]
+    if not parts:
+        return None
+    marked = [p for p in parts if p.lower() in NO_CODE]
+    codes = [p for p in parts if p.lower() not in NO_CODE]
+    where = {
+        "row": sheet_row,
+        "transcript": row.transcript_id,
+        "start": int(row.start),
+        "end": int(row.end),
+    }
+    if marked and codes:
+        raise InvalidInputError(Errors.QC612.format(codes=codes, **where))
+    for code in codes:
+        if code not in known:
+            raise CodebookError(
+                Errors.QC607.format(
+                    code=code,
+                    hint=did_you_mean(code, known),
+                    known=sorted(known)[:8],
+                    **where,
+                )
+            )
+    return list(dict.fromkeys(codes))

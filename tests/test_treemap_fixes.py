@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from qualcode.codebook import Code, Codebook
-from qualcode.treemap import code_treemap, selection_treemap
+from qualcode.treemap import PALETTE, code_treemap, selection_treemap
 
 
 @pytest.fixture()
@@ -76,3 +76,60 @@ def test_selection_treemap_heading_still_sums_its_items():
         }
     )
     assert _headers(selection_treemap(sel, size=(6, 4))) == {"P": "P, 3"}
+
+
+def _roles_book() -> Codebook:
+    return Codebook(
+        [
+            Code("pursue", "Pursue", color="#0072B2"),
+            Code("enforce", "Enforce", parent="pursue"),
+            Code("protect", "Protect"),
+            Code("safeguard", "Safeguard", parent="protect"),
+            Code("prevent", "Prevent"),
+            Code("divert", "Divert", parent="prevent"),
+            Code("prepare", "Prepare"),
+            Code("intel", "Intel", parent="prepare"),
+        ]
+    )
+
+
+def _colors(tm) -> dict[str, str]:
+    return dict(zip(tm.categories["category"], tm.categories["color"], strict=True))
+
+
+def test_issue17_a_code_keeps_its_colour_in_every_figure():
+    cb = _roles_book()
+    all_four = pd.DataFrame(
+        {
+            "transcript_id": ["t1", "t1", "t2", "t3"],
+            "code": ["enforce", "safeguard", "divert", "intel"],
+        }
+    )
+    # a second figure without Protect and with a different order of sizes
+    three = pd.DataFrame(
+        {
+            "transcript_id": ["t1", "t2", "t3", "t4", "t4"],
+            "code": ["intel", "intel", "intel", "divert", "enforce"],
+        }
+    )
+    a = _colors(code_treemap(all_four, cb, size=(6, 4)))
+    b = _colors(code_treemap(three, cb, size=(6, 4)))
+    sel = pd.DataFrame({"respondent": ["r1", "r2"], "item": ["divert", "intel"]})
+    c = _colors(selection_treemap(sel, cb, size=(6, 4)))
+    assert a["Pursue"] == "#0072B2"  # the codebook's colour
+    for name in ("Prevent", "Prepare"):
+        assert a[name] == b[name] == c[name]
+    assert len(set(a.values())) == 4
+
+
+def test_issue17_stable_colour_does_not_depend_on_what_else_is_drawn():
+    sel1 = pd.DataFrame(
+        {"respondent": ["a", "b"], "item": ["X", "Y"], "category": ["P", "Q"]}
+    )
+    # another category that sorts (and used to be coloured) before P
+    sel2 = pd.DataFrame(
+        {"respondent": ["a", "b"], "item": ["X", "Z"], "category": ["P", "A"]}
+    )
+    c1 = _colors(selection_treemap(sel1, size=(4, 3)))
+    c2 = _colors(selection_treemap(sel2, size=(4, 3)))
+    assert c1["P"] == c2["P"] and c1["P"] in PALETTE

@@ -26,7 +26,12 @@ from qualcode.treemap.figure import (
     code_treemap,
     selection_treemap,
 )
-from qualcode.treemap.layout import HIGHLIGHT_COLOR, PALETTE
+from qualcode.treemap.layout import (
+    HIGHLIGHT_COLOR,
+    PALETTE,
+    root_colors,
+    stable_color,
+)
 from qualcode.treemap.render import PLACEHOLDER_MARK
 from qualcode.treemap.selections import read_selections
 
@@ -38,5 +43,7 @@ __all__ = [
     "Treemap",
     "code_treemap",
     "read_selections",
+    "root_colors",
     "selection_treemap",
+    "stable_color",
 ]

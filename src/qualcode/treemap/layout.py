@@ -3,7 +3,8 @@
 - :func:`tally_items` counts each item's responses and distinct respondents;
   :func:`apply_threshold` keeps the items at or above a threshold.
 - :func:`order_categories` orders items and category blocks and gives each
-  category its colour.
+  category its colour: a code keeps its colour in every figure
+  (:func:`root_colors`, :func:`stable_color`).
 - :func:`nested_layout` places the category blocks (with header bands) and the
   items inside them with ``squarify`` (``normalize_sizes`` and ``squarify`` only).
 
@@ -22,7 +23,8 @@ Layout rules (deterministic, documented so the figure can be checked):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import zlib
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -41,6 +43,8 @@ __all__ = [
     "highlight_set",
     "nested_layout",
     "order_categories",
+    "root_colors",
+    "stable_color",
     "tally_items",
 ]
 
@@ -159,22 +163,80 @@ def order_categories(
     )
     cats["respondents"] = [int(cat_resp.get(c, 0)) for c in cats["category"]]
     cats["_rank"] = [cat_rank.get(_key(c), _BIG) for c in cats["category"]]
-    root_color = {}
-    if codebook is not None:
-        root_color = {_key(r.label): r.color for r in codebook.roots() if r.color}
+    cats["color"] = _category_colors(list(cats["category"]), codebook, cat_rank)
+    return shown, cats
+
+
+def stable_color(key: str, taken: Collection[str] = ()) -> str:
+    """The palette colour of ``key``, the same in every figure and every run.
+
+    A CRC-32 of the key picks the palette entry; if that colour is in ``taken``
+    (lower-case hex), the next free entry is used.
+
+    Examples
+    --------
+    >>> stable_color("prevent") == stable_color("prevent")
+    True
+    >>> stable_color("prevent") in PALETTE
+    True
+    """
+    start = zlib.crc32(str(key).encode("utf-8")) % len(PALETTE)
+    for i in range(len(PALETTE)):
+        col = PALETTE[(start + i) % len(PALETTE)]
+        if col.lower() not in taken:
+            return col
+    return PALETTE[start]
+
+
+def root_colors(codebook: Codebook) -> dict[str, str]:
+    """The colour of each top-level code, by id: the same in every figure.
+
+    A root keeps its codebook ``color``; a root without one (or whose colour an
+    earlier root already has) gets :func:`stable_color` of its id, avoiding the
+    colours already given.
+
+    Examples
+    --------
+    >>> from qualcode.codebook import Code, Codebook
+    >>> cb = Codebook([Code("pursue", "Pursue", color="#0072B2"), Code("prevent", "P")])
+    >>> colors = root_colors(cb)
+    >>> colors["pursue"], colors["prevent"] == stable_color("prevent", {"#0072b2"})
+    ('#0072B2', True)
+    """
+    out: dict[str, str] = {}
     used: set[str] = set()
-    colors = {}
-    for c in sorted(cats["category"], key=lambda c: (cat_rank.get(_key(c), _BIG), c)):
-        col = root_color.get(_key(c))
-        if not col or col.lower() in used:
-            col = next(
-                (p for p in PALETTE if p.lower() not in used),
-                PALETTE[len(used) % len(PALETTE)],
-            )
+    roots = list(codebook.roots())
+    for r in roots:
+        if r.color and r.color.lower() not in used:
+            out[r.id] = r.color
+            used.add(r.color.lower())
+    for r in roots:
+        if r.id not in out:
+            out[r.id] = stable_color(r.id, used)
+            used.add(out[r.id].lower())
+    return out
+
+
+def _category_colors(
+    categories: list[str], codebook: Codebook | None, cat_rank: dict[str, int]
+) -> list[str]:
+    """Each category's colour: its root's :func:`root_colors` entry (or a
+    :func:`stable_color` of its name), unique within the figure."""
+    preferred: dict[str, str] = {}
+    if codebook is not None:
+        by_root = root_colors(codebook)
+        preferred = {_key(r.label): by_root[r.id] for r in codebook.roots()}
+    used: set[str] = set()
+    colors: dict[str, str] = {}
+    for c in sorted(categories, key=lambda c: (cat_rank.get(_key(c), _BIG), c)):
+        col = preferred.get(_key(c)) or stable_color(_key(c), used)
+        if col.lower() in used:
+            col = stable_color(_key(c), used)
+        if col.lower() in used:  # more categories than palette colours
+            col = PALETTE[len(used) % len(PALETTE)]
         used.add(col.lower())
         colors[c] = col
-    cats["color"] = [colors[c] for c in cats["category"]]
-    return shown, cats
+    return [colors[c] for c in categories]
 
 
 def _orders(codebook: Codebook | None) -> tuple[dict[str, int], dict[str, int]]:

@@ -433,3 +433,34 @@ def test_codebook_load_emits_no_warning_for_valid_file(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Codebook.load(p)
+
+
+def _half_then_fail(monkeypatch):
+    """Path.write_text writes half its text, then fails (a full disk, a kill)."""
+    from pathlib import Path
+
+    real = Path.write_text
+
+    def broken(self, data, *args, **kwargs):
+        real(self, data[: len(data) // 2], *args, **kwargs)
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", broken)
+
+
+@pytest.mark.parametrize("name", ["c.yaml", "c.md", "c.html"])
+def test_codebook_written_files_are_atomic(tmp_path, small, monkeypatch, name):
+    """Issue 16.3: a failed save/render keeps the previous file whole, no leftovers."""
+    out = tmp_path / name
+    write_it = small.save if name.endswith(".yaml") else small.render
+    write_it(out)
+    before = out.read_text(encoding="utf-8")
+    bigger = Codebook(
+        [*small, Code("zzz", "Another code", definition="x" * 2000)], name="Small"
+    )
+    _half_then_fail(monkeypatch)
+    with pytest.raises(OSError, match="No space"):
+        (bigger.save if name.endswith(".yaml") else bigger.render)(out)
+    monkeypatch.undo()
+    assert out.read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]

@@ -194,6 +194,30 @@ def test_tagging_learned_save_load_round_trip(fitted, data, tmp_path):
     pd.testing.assert_frame_equal(back.report, fitted.report)
 
 
+def test_tagging_learned_failed_save_keeps_previous_tagger(
+    fitted, data, tmp_path, monkeypatch
+):
+    """Issue 16.3: a save that fails half-way leaves the saved tagger loadable."""
+    transcripts, _ = data
+    path = fitted.save(tmp_path / "learned")
+    before = sorted(p.name for p in path.rglob("*"))
+
+    def half_then_fail(folder):
+        (folder / "config.cfg").write_text("[nlp]\n")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(fitted.model, "to_disk", half_then_fail)
+    with pytest.raises(OSError, match="No space"):
+        fitted.save(path)
+    monkeypatch.undo()
+    assert sorted(p.name for p in path.rglob("*")) == before
+    texts = [t.text for t in transcripts[:2]]
+    np.testing.assert_allclose(
+        LearnedTagger.load(path).predict_proba(texts).to_numpy(),
+        fitted.predict_proba(texts).to_numpy(),
+    )
+
+
 def test_tagging_learned_is_deterministic(data):
     transcripts, codings = data
     a = LearnedTagger(epochs=3, seed=1).fit(

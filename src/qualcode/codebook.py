@@ -33,7 +33,9 @@ from qualcode._codebook_check import (
     yaml_lines,
 )
 from qualcode._codebook_docs import html_document, markdown_document
+from qualcode._files import atomic_path
 from qualcode._grammar import pattern_summary
+from qualcode._validation import check_type, invalid
 from qualcode.errors import (
     CodebookError,
     CodebookWarning,
@@ -340,15 +342,13 @@ class Codebook:
         self.meta = dict(meta or {})
         codes = list(codes)
         for c in codes:
-            if not isinstance(c, Code):
-                raise InvalidInputError(
-                    Errors.QC101.format(
-                        param="codes",
-                        caller="Codebook",
-                        expected="an iterable of Code",
-                        got=type(c).__name__,
-                    )
-                )
+            check_type(
+                c,
+                Code,
+                param="codes",
+                caller="Codebook",
+                expected="an iterable of Code",
+            )
         if validate:
             raise_problems(check_codes(codes), str(path or name or "<codebook>"))
         self._codes: dict[str, Code] = {}
@@ -594,15 +594,13 @@ class Codebook:
                 Errors.QC104.format(caller="Codebook.combine", param="codebooks")
             )
         for cb in codebooks:
-            if not isinstance(cb, Codebook):
-                raise InvalidInputError(
-                    Errors.QC101.format(
-                        param="codebooks",
-                        caller="Codebook.combine",
-                        expected="Codebook objects",
-                        got=type(cb).__name__,
-                    )
-                )
+            check_type(
+                cb,
+                Codebook,
+                param="codebooks",
+                caller="Codebook.combine",
+                expected="Codebook objects",
+            )
         owner: dict[str, Codebook] = {}
         codes: list[Code] = []
         for cb in codebooks:
@@ -827,7 +825,8 @@ class Codebook:
         text = yaml.safe_dump(
             self.to_dict(), sort_keys=False, allow_unicode=True, width=100
         )
-        path.write_text(text, encoding="utf-8")
+        with atomic_path(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
         return path
 
     # -- documents for coder training --------------------------------------
@@ -880,14 +879,13 @@ class Codebook:
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix not in _RENDER_SUFFIXES:
-            raise InvalidInputError(
-                Errors.QC101.format(
-                    param="path",
-                    caller="Codebook.render",
-                    expected="a file name ending in " + ", ".join(_RENDER_SUFFIXES),
-                    got=str(path),
-                )
+            raise invalid(
+                "path",
+                "Codebook.render",
+                "a file name ending in " + ", ".join(_RENDER_SUFFIXES),
+                str(path),
             )
         text = self.to_html() if suffix in (".html", ".htm") else self.to_markdown()
-        path.write_text(text, encoding="utf-8")
+        with atomic_path(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
         return path

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode._columns import EVALUATION, SUGGESTIONS, frame
+from qualcode._files import atomic_path
 from qualcode._inputs import as_transcripts, is_project
 from qualcode._nlp import UNITS, iter_units, load_nlp, role_set
-from qualcode._validation import check_choice, require_columns
-from qualcode.errors import Errors, InvalidInputError, TaggingError
+from qualcode._validation import check_choice, check_number, require_columns
+from qualcode.errors import Errors, TaggingError
 from qualcode.tagging._exclude import Excluder
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -97,6 +98,31 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     r = tp / (tp + fn) if tp + fn else nan
     f = 2 * tp / (2 * tp + fp + fn) if 2 * tp + fp + fn else nan
     return p, r, f
+
+
+def _replace_dir(final: Path, write: Any) -> None:
+    """Write a folder with ``write(tmp)`` beside ``final``, then swap it into place.
+
+    A crash or error leaves the previous folder (or none), never a half-written one.
+    """
+    import os
+    import shutil
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
+    try:
+        write(tmp)
+        if final.exists():
+            old = final.with_name(f".{final.name}.old-{os.getpid()}")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(final, old)
+            os.replace(tmp, final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 class LearnedTagger:
@@ -406,15 +432,9 @@ class LearnedTagger:
         import numpy as np
         import pandas as pd
 
-        if not isinstance(folds, int) or folds < 2:
-            raise InvalidInputError(
-                Errors.QC101.format(
-                    param="folds",
-                    caller="LearnedTagger.fit",
-                    expected="an integer >= 2",
-                    got=folds,
-                )
-            )
+        check_number(
+            folds, param="folds", caller="LearnedTagger.fit", integer=True, low=2
+        )
         coder = str(coder)
         roles_ = role_set(roles, include_interviewer)
         rows = self._training_data(project_or_codings, coder, transcripts, roles_)
@@ -846,7 +866,7 @@ class LearnedTagger:
         self._check_fitted()
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        self.model.to_disk(path / "model")
+        _replace_dir(path / "model", self.model.to_disk)
         import spacy
 
         from qualcode._version import __version__
@@ -885,10 +905,11 @@ class LearnedTagger:
             "qualcode_version": __version__,
             "spacy_version": spacy.__version__,
         }
-        (path / "meta.json").write_text(
-            json.dumps(meta, indent=2, ensure_ascii=False, default=str),
-            encoding="utf-8",
-        )
+        with atomic_path(path / "meta.json") as tmp:
+            tmp.write_text(
+                json.dumps(meta, indent=2, ensure_ascii=False, default=str),
+                encoding="utf-8",
+            )
         return path
 
     @classmethod

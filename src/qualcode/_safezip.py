@@ -3,9 +3,11 @@
 Every entry name is checked before anything is read: no absolute paths, drive
 letters, backslashes or ``..`` parts (zip slip), no symlinks, no encrypted
 entries. The archive as a whole is limited in entry count and total uncompressed
-size, and each large entry in compression ratio (zip bomb). Sizes are enforced
-while decompressing too, so a lying header cannot get past them. Nothing is ever
-extracted to disk: entries are read into memory by name.
+size (and, on request, in compression ratio), each entry above a small floor in
+compression ratio (zip bomb), and the bytes actually read in total (what a reader
+holds in memory).
+Sizes are enforced while decompressing too, so a lying header cannot get past
+them. Nothing is ever extracted to disk: entries are read into memory by name.
 
 Every refusal raises :class:`~qualcode.errors.ImportFormatError` naming the
 archive and the entry.
@@ -27,26 +29,43 @@ __all__ = ["ZipLimits", "SafeZip"]
 class ZipLimits:
     """Limits applied to an untrusted archive.
 
+    The defaults admit real projects (thousands of sources; media files, which
+    are listed but never read, up to ``max_total_size``) and every archive
+    qualcode writes, and refuse small files that expand enormously.
+
     Parameters
     ----------
     max_entries : int
-        Most entries the archive may hold.
+        Most entries the archive may hold (100,000: a project of tens of thousands
+        of transcripts, one entry each).
     max_total_size : int
-        Most bytes all entries may expand to together.
+        Most bytes all entries may expand to together, as declared (2 GiB).
     max_entry_size : int
         Most bytes one entry may expand to (REFI's internal file limit is 2**31 - 1).
     max_ratio : float
         Highest uncompressed/compressed ratio allowed for an entry larger than
-        ``ratio_floor`` bytes.
+        ``ratio_floor`` bytes (200; text compresses about 3:1, XML and JSON about
+        5-10:1), and for the whole archive in :meth:`SafeZip.check_archive_ratio`.
     ratio_floor : int
-        Entries smaller than this are not ratio-checked (tiny files compress oddly).
+        Entries (and archives) expanding to less than this are not ratio-checked:
+        tiny files compress oddly (64 KiB).
+    max_read_size : int
+        Most bytes that may be read (decompressed into memory) from the archive in
+        total (256 MiB: the text, XML and sidecar of a project of some 500
+        densely coded interviews).
+
+    Examples
+    --------
+    >>> ZipLimits().ratio_floor, ZipLimits(max_read_size=2**30).max_read_size
+    (65536, 1073741824)
     """
 
-    max_entries: int = 10_000
+    max_entries: int = 100_000
     max_total_size: int = 2 * 1024**3
     max_entry_size: int = 2**31 - 1
     max_ratio: float = 200.0
-    ratio_floor: int = 1024**2
+    ratio_floor: int = 64 * 1024
+    max_read_size: int = 256 * 1024**2
 
 
 def _bad(path: Path, entry: str, detail: str) -> ImportFormatError:
@@ -166,8 +185,31 @@ class SafeZip:
             if name in out:
                 raise _bad(self.path, name, "the name occurs twice in the archive")
             out[name] = info
-        self._budget = lim.max_total_size
+        self._total = total
+        self._budget = min(lim.max_total_size, lim.max_read_size)
         return out
+
+    @property
+    def total_size(self) -> int:
+        """Bytes all entries expand to together, as declared in the archive."""
+        return self._total
+
+    def check_archive_ratio(self) -> None:
+        """Refuse an archive that expands more than ``max_ratio``-fold as a whole.
+
+        Entries below ``ratio_floor`` escape the per-entry check; many of them
+        still make a bomb. Readers that hold what they read call this (the
+        ``.qdpx`` reader does; office readers apply their own archive limits).
+        """
+        lim = self.limits
+        size = max(self.path.stat().st_size, 1)
+        if self._total > lim.ratio_floor and self._total / size > lim.max_ratio:
+            raise _bad(
+                self.path,
+                f"({len(self._infos)} entries)",
+                f"the archive expands {self._total / size:.0f}-fold as a whole, over "
+                f"{lim.max_ratio:.0f}:1 (a zip bomb?)",
+            )
 
     @property
     def names(self) -> list[str]:
@@ -190,6 +232,15 @@ class SafeZip:
         info = self._infos.get(name)
         if info is None:
             raise _bad(self.path, name, "no such entry in the archive")
+        if info.file_size > self._budget:
+            raise _bad(
+                self.path,
+                name,
+                "reading it would pass the limit of "
+                f"{min(self.limits.max_total_size, self.limits.max_read_size)} bytes "
+                "read from one archive (if you trust the file, pass limits="
+                "ZipLimits(max_read_size=...))",
+            )
         limit = min(info.file_size, self.limits.max_entry_size, self._budget)
         chunks: list[bytes] = []
         got = 0

@@ -70,3 +70,163 @@ def test_qdpx_speaker_roles_follow_the_transcript_readers(tmp_path, asker, answe
         (asker, "interviewer"),
         (answerer, "participant"),
     ]
+
+
+# -- issue 21: bounded memory ------------------------------------------------------
+def _dense_to_stored(
+    raw: str, positions: list[int], model: tuple[str, str]
+) -> list[int]:
+    """The former per-character implementation, as the reference for the streamed one."""
+    import numpy as np
+
+    n = len(raw)
+    arr = np.frombuffer(raw.encode("utf-32-le"), dtype=np.uint32)
+    crlf = np.zeros(n, dtype=bool)
+    if n > 1:
+        crlf[:-1] = (arr[:-1] == 13) & (arr[1:] == 10)
+    raw_to_stored = np.arange(n + 1) - np.concatenate(([0], np.cumsum(crlf)))
+    w = {
+        "cp": np.ones(n, dtype=np.int64),
+        "utf16": np.where(arr > 0xFFFF, 2, 1),
+        "utf8": np.select([arr < 0x80, arr < 0x800, arr < 0x10000], [1, 2, 3], 4),
+    }[model[0]]
+    if model[1] == "lf":
+        w = np.where(crlf, 0, w)
+    cum = np.concatenate(([0], np.cumsum(w)))
+    pos = np.asarray(positions, dtype=np.int64)
+    if model[1] == "lf":
+        idx = np.searchsorted(cum, pos, side="right") - 1
+    else:
+        idx = np.searchsorted(cum, pos, side="left")
+        exact = (idx < len(cum)) & (cum[np.minimum(idx, len(cum) - 1)] == pos)
+        idx = np.where(exact, idx, idx - 1)
+    out = raw_to_stored[np.clip(idx, 0, len(cum) - 1)]
+    return [int(x) for x in np.where((pos < 0) | (pos > cum[-1]), -1, out)]
+
+
+def test_qdpx_streamed_offsets_match_the_dense_maps(monkeypatch):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from qualcode.refi import _offsets
+    from qualcode.refi._offsets import MODELS, SourceText
+
+    monkeypatch.setattr(_offsets, "CHUNK", 3)  # many chunk boundaries, CRLF across them
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(
+        text=st.text(alphabet=st.sampled_from("ab \r\n\r\né€😀"), max_size=25),
+        positions=st.lists(st.integers(-3, 110), max_size=12),
+    )
+    def check(text: str, positions: list[int]) -> None:
+        s = SourceText(text)
+        for model in MODELS:
+            assert s.to_stored(positions, model) == _dense_to_stored(
+                text, positions, model
+            ), (text, model)
+
+    check()
+
+
+_CHILD = """
+import resource, sys, time
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+from qualcode.errors import QualcodeError
+from qualcode.refi.qdpx import read_qdpx
+t = time.perf_counter()
+try:
+    read_qdpx(sys.argv[1], sys.argv[2]).close()
+    outcome = "ok"
+except QualcodeError as exc:
+    outcome = "QualcodeError " + str(exc)[:300]
+except MemoryError:
+    outcome = "MemoryError"
+print(outcome, "|", round(time.perf_counter() - t, 1))
+"""
+
+
+def _read_in_child(path: Path, project: Path) -> tuple[str, float]:
+    """read_qdpx in a child process whose address space is limited to 1 GiB."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path), str(project)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    outcome, seconds = done.stdout.strip().rsplit("|", 1)
+    return outcome.strip(), float(seconds)
+
+
+def _bomb(path: Path, entries: int, size: int, pattern: bytes) -> Path:
+    """A .qdpx of ``entries`` text sources of ``size`` bytes each, one coding each."""
+    body = (pattern * (size // len(pattern) + 1))[:size]
+    code = "30000000-0000-0000-0000-000000000001"
+    sources = "".join(
+        f'<TextSource guid="00000000-0000-0000-0000-{i:012d}" name="s{i}" '
+        f'plainTextPath="internal://s{i}.txt"><PlainTextSelection '
+        f'guid="10000000-0000-0000-0000-{i:012d}" startPosition="0" endPosition="1">'
+        f'<Coding guid="20000000-0000-0000-0000-{i:012d}"><CodeRef targetGUID="{code}"/>'
+        "</Coding></PlainTextSelection></TextSource>"
+        for i in range(entries)
+    )
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?><Project '
+        'xmlns="urn:QDA-XML:project:1.0" name="h" origin="x"><CodeBook><Codes>'
+        f'<Code guid="{code}" name="c" isCodable="true"/></Codes></CodeBook>'
+        f"<Sources>{sources}</Sources></Project>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("project.qde", qde)
+        for i in range(entries):
+            z.writestr(f"sources/s{i}.txt", body)
+    return path
+
+
+def test_qdpx_small_bomb_is_refused_within_1gib_and_seconds(tmp_path):
+    # the attack of issue 21: 48 entries of 1 MiB (each under the old 1 MiB ratio
+    # floor) in a ~55 KiB file took ~6 GB and over a minute
+    path = _bomb(tmp_path / "bomb.qdpx", 48, 1024**2, b"a b\n")
+    assert path.stat().st_size < 64 * 1024
+    outcome, seconds = _read_in_child(path, tmp_path / "p.qcproj")
+    assert outcome.startswith("QualcodeError"), outcome
+    assert "zip bomb" in outcome
+    assert seconds < 20
+
+
+def test_qdpx_many_small_entries_are_refused_as_a_whole(tmp_path):
+    # entries below the ratio floor each, but the archive expands ~400-fold
+    path = _bomb(tmp_path / "bomb.qdpx", 200, 60 * 1024, b"a b\n")
+    outcome, seconds = _read_in_child(path, tmp_path / "p.qcproj")
+    assert outcome.startswith("QualcodeError"), outcome
+    assert "expands" in outcome and "as a whole" in outcome
+
+
+def test_qdpx_dense_text_under_the_ratio_reads_in_bounded_memory(tmp_path):
+    # incompressible-looking text (ratio ~ 3) in paragraphs of 4 characters: no
+    # ratio check can refuse it, so turns and offsets must stay linear and small
+    import random
+
+    rng = random.Random(0)
+    words = [
+        "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(3))
+        for _ in range(4000)
+    ]
+    text = "\n".join(rng.choice(words) for _ in range(2_000_000)).encode()  # 8 MB
+    path = _bomb(tmp_path / "dense.qdpx", 1, len(text), text)
+    outcome, seconds = _read_in_child(path, tmp_path / "p.qcproj")
+    assert outcome == "ok", outcome
+    assert seconds < 20
+
+
+def test_qdpx_dense_paragraphs_become_one_turn_with_a_report(tmp_path):
+    from qualcode.refi._turns import MAX_TURNS
+
+    text = "ab\n" * (MAX_TURNS + 1)
+    content = read_qdpx_content(_qdpx(tmp_path, text))
+    assert len(content.transcripts[0].turns) == 1
+    row = content.report.query("kind == 'turns'").iloc[0]
+    assert row["action"] == "repaired" and "one turn" in row["detail"]

@@ -10,12 +10,13 @@ is a pair (unit, base):
 
 The BOM is never counted. Positions are mapped to code points of the *stored*
 text, which is the raw text with the BOM removed and CRLF/CR normalised to LF,
-through integer index maps (no text is ever searched).
+by streaming over the text in chunks (no text is ever searched, and no index
+as long as the text is kept).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,9 +62,33 @@ def default_model(origin: str | None) -> tuple[str, str]:
     return ("cp", "raw")
 
 
+#: Characters mapped per step: bounds the transient memory of a mapping (~30 bytes
+#: per character of one chunk), whatever the length of the text.
+CHUNK = 1 << 18
+
+
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _widths(cps: np.ndarray, unit: str) -> np.ndarray:
+    """Units each code point takes in ``unit`` (int64)."""
+    if unit == "utf16":
+        return np.where(cps > 0xFFFF, 2, 1).astype(np.int64)
+    if unit == "utf8":
+        return np.select([cps < 0x80, cps < 0x800, cps < 0x10000], [1, 2, 3], 4).astype(
+            np.int64
+        )
+    return np.ones(len(cps), dtype=np.int64)
+
+
 @dataclass
 class SourceText:
-    """A source's text with the maps needed to place positions in the stored text.
+    """A source's text and how to place positions counted in any model in it.
+
+    Mapping streams over the text in chunks of :data:`CHUNK` characters, so its
+    memory does not grow with the text (no per-character index is kept); a pure
+    ASCII text without CR maps by identity.
 
     Parameters
     ----------
@@ -86,55 +111,71 @@ class SourceText:
     def __post_init__(self) -> None:
         raw = self.raw
         self.stored = raw.replace("\r\n", "\n").replace("\r", "\n")
-        n = len(raw)
-        arr = (
-            np.frombuffer(raw.encode("utf-32-le"), dtype=np.uint32)
-            if n
-            else np.zeros(0, np.uint32)
-        )
-        is_cr = arr == 13
-        crlf_cr = np.zeros(n, dtype=bool)
-        if n > 1:
-            crlf_cr[:-1] = is_cr[:-1] & (arr[1:] == 10)
-        self._crlf_cr = crlf_cr
-        # raw code point index -> stored index (CR of a CRLF collapses onto its LF)
-        removed_before = np.concatenate(([0], np.cumsum(crlf_cr)))
-        self._raw_to_stored = np.arange(n + 1) - removed_before
-        # widths of each raw code point per unit
-        w16 = np.where(arr > 0xFFFF, 2, 1)
-        w8 = np.select([arr < 0x80, arr < 0x800, arr < 0x10000], [1, 2, 3], 4)
-        self._cum = {}
-        for unit, w in (
-            ("cp", np.ones(n, dtype=np.int64)),
-            ("utf16", w16),
-            ("utf8", w8),
-        ):
-            self._cum[(unit, "raw")] = np.concatenate(([0], np.cumsum(w)))
-            w_lf = np.where(crlf_cr, 0, w)  # the CR of a CRLF counts nothing
-            self._cum[(unit, "lf")] = np.concatenate(([0], np.cumsum(w_lf)))
+        self._identity = raw.isascii() and "\r" not in raw
+
+    def _chunks(
+        self, model: tuple[str, str]
+    ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """Per chunk: its raw start, the units before each of its characters and
+        after the last (``cum``), and the CRLF carriage returns before each
+        (``crs``), both relative to the chunk, as ``m + 1`` arrays."""
+        raw = self.raw
+        unit, base = model
+        for off in range(0, len(raw), CHUNK):
+            cps = _codepoints(raw[off : off + CHUNK + 1])  # one more: CR at the end
+            m = min(CHUNK, len(raw) - off)
+            crlf = np.zeros(m, dtype=bool)
+            if len(cps) > 1:
+                crlf[: len(cps) - 1] = (cps[:-1] == 13) & (cps[1:] == 10)
+            w = _widths(cps[:m], unit)
+            if base == "lf":
+                w[crlf] = 0  # the CR of a CRLF counts nothing
+            cum = np.concatenate(([0], np.cumsum(w)))
+            crs = np.concatenate(([0], np.cumsum(crlf, dtype=np.int64)))
+            yield off, cum, crs
 
     def length(self, model: tuple[str, str]) -> int:
         """The text's length counted in ``model``'s units."""
-        return int(self._cum[model][-1])
+        if self._identity:
+            return len(self.raw)
+        return sum(int(cum[-1]) for _, cum, _ in self._chunks(model))
 
     def to_stored(self, positions: Sequence[int], model: tuple[str, str]) -> list[int]:
         """Map positions counted in ``model`` to stored-text code point indices.
 
         A position inside a character (a surrogate pair or multi-byte sequence)
-        snaps to the start of that character; positions beyond the end map to
-        ``-1``.
+        snaps to the start of that character; with CRLF counted as one, a position
+        at a CRLF is its LF. Positions before 0 or beyond the end (and any beyond
+        the 64-bit range) map to ``-1``.
         """
-        cum = self._cum[model]
-        pos = np.asarray(positions, dtype=np.int64)
-        idx = np.searchsorted(cum, pos, side="left")
-        # with CR weight 0 in "lf" bases several indices share a value: prefer the last
-        if model[1] == "lf":
-            idx = np.searchsorted(cum, pos, side="right") - 1
-        else:
-            exact = (idx < len(cum)) & (cum[np.minimum(idx, len(cum) - 1)] == pos)
-            idx = np.where(exact, idx, idx - 1)
-        out = self._raw_to_stored[np.clip(idx, 0, len(cum) - 1)]
-        out = np.where((pos < 0) | (pos > cum[-1]), -1, out)
+        big = [p for p in positions if not (-(2**62) < p < 2**62)]
+        pos = np.asarray(
+            [p if -(2**62) < p < 2**62 else -1 for p in positions]
+            if big
+            else positions,
+            dtype=np.int64,
+        )
+        if self._identity:
+            n = len(self.raw)
+            return [int(x) for x in np.where((pos < 0) | (pos > n), -1, pos)]
+        out = np.full(len(pos), -1, dtype=np.int64)
+        order = np.argsort(pos, kind="stable")
+        sp = pos[order]
+        done = int(np.searchsorted(sp, 0, side="left"))  # negatives stay -1
+        units = 0  # units before the chunk
+        crs_before = 0  # CRLF carriage returns before the chunk
+        for off, cum, crs in self._chunks(model):
+            end = units + int(cum[-1])
+            stop = int(np.searchsorted(sp, end, side="left"))
+            if stop > done:
+                q = sp[done:stop] - units
+                idx = np.searchsorted(cum, q, side="right") - 1
+                out[order[done:stop]] = off + idx - (crs_before + crs[idx])
+                done = stop
+            units = end
+            crs_before += int(crs[-1])
+        at_end = done + int(np.searchsorted(sp[done:], units, side="right"))
+        out[order[done:at_end]] = len(self.raw) - crs_before  # exactly the end
         return [int(x) for x in out]
 
 

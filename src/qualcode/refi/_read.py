@@ -35,7 +35,12 @@ from qualcode.refi._offsets import (
     score_alignment,
 )
 from qualcode.refi._sidecar import transcript_from_sidecar
-from qualcode.refi._turns import paragraph_turns
+from qualcode.refi._turns import (
+    MAX_TURNS,
+    MIN_CHARS_PER_TURN,
+    one_turn,
+    paragraph_turns,
+)
 from qualcode.refi._xml import (
     child,
     children,
@@ -576,10 +581,21 @@ class QdpxReader:
         base, k = tid, 2
         while tid in ids_taken:
             tid, k = f"{base} ({k})", k + 1
+        turns = paragraph_turns(tid, text)
+        if turns is None:
+            turns = one_turn(text)
+            self.rep.add(
+                "turns",
+                s.name,
+                "repaired",
+                detail=f"more than {max(MAX_TURNS, len(text) // MIN_CHARS_PER_TURN)} "
+                f"paragraphs averaging under {MIN_CHARS_PER_TURN} characters: "
+                "kept as one turn without speakers",
+            )
         return Transcript(
             tid,
             text,
-            turns=tuple(paragraph_turns(tid, text)),
+            turns=tuple(turns),
             attributes={**self.source_attrs.get(s.guid, {})},
             source=f"{self.path.name}#{s.guid}",
             format="qdpx",
@@ -786,6 +802,7 @@ def read_content(
     forced = check_offset_model(path, offset_model)
     rep = Report(path)
     with SafeZip(path, limits=limits) as zf:
+        zf.check_archive_ratio()
         r = QdpxReader(zf, path, rep)
         r.read_root(validate=validate)
         r.read_sidecar()

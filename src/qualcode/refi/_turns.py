@@ -17,37 +17,16 @@ import re
 from qualcode.io import role_of
 from qualcode.model import Turn
 
-__all__ = ["paragraph_turns"]
+__all__ = ["MAX_TURNS", "MIN_CHARS_PER_TURN", "one_turn", "paragraph_turns"]
 
+#: A text always gets its paragraphs as turns up to this many ...
+MAX_TURNS = 10_000
+#: ... and beyond, only while its paragraphs average at least this many characters.
+MIN_CHARS_PER_TURN = 32
+_BLANK_LINE = re.compile(r"^[^\S\n]*$", re.MULTILINE)
+_LINE = re.compile(r"^[^\n]*\S[^\n]*", re.MULTILINE)
+_BLOCK = re.compile(r"^[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*", re.MULTILINE)
 _LABEL_RE = re.compile(r"(?P<label>[^\W\d_][\w .'’()-]{0,39}?)[ \t]*:[ \t]+(?=\S)")
-
-
-def _lines(text: str) -> list[tuple[int, int]]:
-    out = []
-    pos = 0
-    for line in text.split("\n"):
-        out.append((pos, pos + len(line)))
-        pos += len(line) + 1
-    return out
-
-
-def _paragraphs(
-    text: str, lines: list[tuple[int, int]], blank: list[bool], block_mode: bool
-) -> list[tuple[int, int]]:
-    if not block_mode:
-        return [se for se, b in zip(lines, blank, strict=True) if not b]
-    paras: list[tuple[int, int]] = []
-    cur: list[tuple[int, int]] = []
-    for (s, e), b in zip(lines, blank, strict=True):
-        if b:
-            if cur:
-                paras.append((cur[0][0], cur[-1][1]))
-            cur = []
-        else:
-            cur.append((s, e))
-    if cur:
-        paras.append((cur[0][0], cur[-1][1]))
-    return paras
 
 
 def _strip(text: str, s: int, e: int) -> tuple[int, int]:
@@ -58,8 +37,12 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def paragraph_turns(tid: str, text: str) -> list[Turn]:
+def paragraph_turns(tid: str, text: str) -> list[Turn] | None:
     """Turns for an imported plain text: paragraphs, with speakers when obvious.
+
+    Returns None when the text has more than ``max(MAX_TURNS, len(text) //
+    MIN_CHARS_PER_TURN)`` paragraphs (a hostile or machine-made text): the caller
+    then keeps it as one turn, so memory stays proportional to the text.
 
     Examples
     --------
@@ -67,10 +50,15 @@ def paragraph_turns(tid: str, text: str) -> list[Turn]:
     >>> [(u.speaker, u.role, u.text) for u in turns]
     [('I', 'interviewer', 'Why?'), ('P1', 'participant', 'Because.')]
     """
-    lines = _lines(text)
-    blank = [not text[s:e].strip() for s, e in lines]
-    block_mode = len(lines) > 1 and sum(blank) >= len(lines) / 5
-    paras = _paragraphs(text, lines, blank, block_mode)
+    n_lines = text.count("\n") + 1
+    n_blank = sum(1 for _ in _BLANK_LINE.finditer(text))
+    block_mode = n_lines > 1 and n_blank >= n_lines / 5
+    cap = max(MAX_TURNS, len(text) // MIN_CHARS_PER_TURN)
+    paras: list[tuple[int, int]] = []
+    for m in (_BLOCK if block_mode else _LINE).finditer(text):
+        paras.append(m.span())
+        if len(paras) > cap:
+            return None
     labelled = [_LABEL_RE.match(text, _strip(text, s, e)[0], e) for s, e in paras]
     n_lab = sum(m is not None for m in labelled)
     labels = {m.group("label").strip() for m in labelled if m}
@@ -99,3 +87,17 @@ def paragraph_turns(tid: str, text: str) -> list[Turn]:
             )
         )
     return turns
+
+
+def one_turn(text: str) -> list[Turn]:
+    """The whole text (without surrounding white space) as one turn, if any.
+
+    Examples
+    --------
+    >>> [(u.start, u.end) for u in one_turn("  a b  ")]
+    [(2, 5)]
+    """
+    s, e = _strip(text, 0, len(text))
+    if s >= e:
+        return []
+    return [Turn(index=0, speaker=None, role=None, start=s, end=e, text=text[s:e])]

@@ -33,6 +33,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from qualcode.errors import Errors, ImportFormatError
 from qualcode.refi._common import (
     CODING_COLUMNS,
     NAMESPACE,
@@ -69,9 +70,16 @@ def read_qdpx_content(
     """
     from qualcode.refi._read import read_content
 
-    return read_content(
-        Path(path), offset_model=offset_model, validate=validate, limits=limits
-    )
+    path = Path(path)
+    try:
+        return read_content(
+            path, offset_model=offset_model, validate=validate, limits=limits
+        )
+    except MemoryError as exc:  # the last line: the limits should come first
+        raise ImportFormatError(
+            Errors.QC780.format(path=path, detail="it needs more memory than is free"),
+            path=path,
+        ) from exc
 
 
 def read_qdpx(

@@ -55,8 +55,8 @@ def paragraph_turns(tid: str, text: str) -> list[Turn] | None:
     block_mode = n_lines > 1 and n_blank >= n_lines / 5
     cap = max(MAX_TURNS, len(text) // MIN_CHARS_PER_TURN)
     paras: list[tuple[int, int]] = []
-    for m in (_BLOCK if block_mode else _LINE).finditer(text):
-        paras.append(m.span())
+    for para in (_BLOCK if block_mode else _LINE).finditer(text):
+        paras.append(para.span())
         if len(paras) > cap:
             return None
     labelled = [_LABEL_RE.match(text, _strip(text, s, e)[0], e) for s, e in paras]

@@ -133,8 +133,10 @@ def test_anonymise_case_insensitive(form):
     assert ps(f"I saw {form} today") == "I saw Person B today"
 
 
-@pytest.mark.parametrize("text", ["Smithson", "Blacksmith", "Smith2", "Smith_x"])
+@pytest.mark.parametrize("text", ["Smithson", "Blacksmith", "xSmith", "Smithy"])
 def test_anonymise_whole_words_only(text):
+    # a letter on either side makes another word; digits and "_" do not (issue 21:
+    # "Smith2" and "Smith_J" used to survive, see test_anonymise_affixed_forms)
     assert ps(text) == text
 
 
@@ -648,3 +650,76 @@ def test_anonymise_key_save_is_atomic(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["key.csv"]
+
+
+# --------------------------------------------------------------------------
+# issue 21: forms that used to survive pseudonymise
+# --------------------------------------------------------------------------
+KEY21 = PseudonymKey(
+    [
+        ("Smith", "Person B", "person"),
+        ("Zoë", "Person C", "person"),
+        ("O'Brien", "Person D", "person"),
+        ("Nowak", "Person E", "person"),
+        ("Christina Marsh", "Person A", "person"),
+        ("Christina", "Person A", "person"),
+    ]
+)
+ORIGINALS21 = ["smith", "zo", "brien", "nowak", "christina", "marsh"]
+
+HOSTILE21 = [
+    ("The Smiths came.", "The Person Bs came."),
+    ("The Joneses and the Nowaks.", "The Joneses and the Person Es."),
+    ("user Smith2 logged in", "user Person B2 logged in"),
+    ("file Smith_J.docx", "file Person B_J.docx"),
+    ("Zoe said", "Person C said"),
+    ("ZOE said", "Person C said"),
+    ("Zoe\u0308 said", "Person C said"),  # decomposed
+    ("OBrien said", "Person D said"),
+    ("O\u2019Brien said", "Person D said"),
+    ("Smi\u200bth said", "Person B said"),  # zero-width space (Teams paste)
+    ("No\u00adwak said", "Person E said"),  # soft hyphen
+    ("Chris\u200dtina Marsh said", "Person A said"),  # zero-width joiner
+    ("\uff33\uff4d\uff49\uff54\uff48 said", "Person B said"),  # full-width
+    ("met Christina Mar-\nsh there", "met Person A there"),
+    ("met No-\n  wak there", "met Person E there"),
+    ("see /people/Christina%20Marsh/", "see /people/Person A/"),
+    ("see ?q=Zo%C3%AB", "see ?q=Person C"),
+    ("see ?q=O%27Brien", "see ?q=Person D"),
+    ("mail christina.marsh@example.org", "mail Person A@example.org"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), HOSTILE21)
+def test_anonymise_hostile_forms_are_replaced(text, expected):
+    assert ps(text, KEY21) == expected
+
+
+def test_anonymise_affixed_forms_keep_their_affix():
+    assert ps("Smith2, Smith_J, 2Smith, J_Smith", KEY21) == (
+        "Person B2, Person B_J, 2Person B, J_Person B"
+    )
+
+
+def test_anonymise_plural_needs_the_names_capital():
+    key = PseudonymKey([("Mark", "Person H", "person")])
+    # "marks" is a word; "Marks" (a family, or a sentence start) is replaced
+    assert ps("He marks it. The Marks came.", key) == "He marks it. The Person Hs came."
+
+
+def test_anonymise_hyphenated_name_not_split_by_line_join():
+    # a hard hyphen at a line end joins only in a second view: "Smith-" still matches
+    assert ps("Smith-\nJones rang", KEY21) == "Person B-\nJones rang"
+
+
+def test_anonymise_hostile_forms_keep_offsets_exact():
+    text = " ".join(t for t, _ in HOSTILE21)
+    t = Transcript.build("h", [TurnDraft(text, "P1", "participant")])
+    res = pseudonymise([t], KEY21, detectors=())
+    new = res.corpus["h"]
+    assert all(new.text[u.start : u.end] == u.text for u in new.turns)
+    rep = res.report[res.report["field"] == "text"]
+    for r in rep.itertuples():
+        assert new.text[r.start : r.end] == r.replacement
+    low = new.text.casefold()
+    assert not any(o in low for o in ("smith", "nowak", "christina", "brien"))

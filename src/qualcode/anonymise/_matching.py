@@ -16,13 +16,10 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from qualcode._validation import check_choice, invalid
+from qualcode.anonymise._normalise import View, fold_text, has_hard_break, view
 
 _APOS = "'\u2019\u2018\u02bc"
 _HYPH = "-\u2010\u2011\u2012\u2013"
-_WS = (
-    r"(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)"  # spaces, or one line break (never a blank line)
-)
-_WORD = re.compile(r"\w+")
 
 
 class _EntryLike(Protocol):
@@ -79,90 +76,142 @@ class _Hit:
     entry: _EntryLike | None = None
 
 
+_LETTER = r"[^\W\d_]"
+_LETTERS = re.compile(_LETTER + "+")
+# between the words of a multi-word original: spaces, one line break, or one of
+# _ + . - (ids, e-mail addresses, URLs after percent-decoding)
+_SEP = r"(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*|[_+.\-\u2010\u2011])"
+
+
 def _entry_pattern(original: str) -> str:
-    parts = []
+    """The regex of one (normalised) original: see the module notes of the package.
+
+    Apostrophes, hyphens and full stops inside a word are optional (``OBrien``);
+    a hyphen may also be a space. An original that starts (ends) with a letter
+    must not touch another letter there, but digits and ``_`` may follow
+    (``Smith2``, ``Smith_J``); a plural ``s``/``es`` and a plural possessive are
+    part of the match.
+    """
+    words = []
     for tok in original.split():
-        parts.append(
-            "".join(
-                f"[{_APOS}]"
-                if ch in _APOS
-                else f"[{_HYPH}]"
-                if ch in _HYPH
-                else re.escape(ch)
-                for ch in tok
-            )
-        )
-    body = _WS.join(parts)
-    left = r"(?<!\w)" if _WORD.match(original[0]) else ""
-    if _WORD.match(original[-1]):
-        right = rf"(?:s(?P<plural>[{_APOS}])(?!\w)|(?!\w))"
+        parts = []
+        for ch in tok:
+            if ch in _APOS:
+                parts.append(f"[{_APOS}]?")
+            elif ch in _HYPH:
+                parts.append(f"(?:[{_HYPH}]|[^\\S\\n]+)?")
+            elif ch == ".":
+                parts.append(r"\.?")
+            else:
+                parts.append(re.escape(ch))
+        words.append("".join(parts))
+    body = _SEP.join(words)
+    first, last = original[0], original[-1]
+    left = (
+        f"(?<!{_LETTER})"
+        if first.isalpha()
+        else r"(?<![^\W_])"
+        if first.isdigit()
+        else ""
+    )
+    if last.isalpha():
+        right = f"(?:s(?P<plural>[{_APOS}])(?!{_LETTER})|(?P<pl>e?s)?(?!{_LETTER}))"
+    elif last.isdigit():
+        right = r"(?![^\W_])"
     else:
         right = ""
     return left + body + right
 
 
-class _KeyMatcher:
-    """Leftmost-longest key matches: candidates by first word, verified by regex."""
+_Item = tuple[int, "re.Pattern[str]", _EntryLike]
 
-    def __init__(self, entries: Sequence[_EntryLike]) -> None:
-        buckets: dict[str, list[tuple[int, re.Pattern[str], _EntryLike]]] = {}
-        special: list[tuple[int, re.Pattern[str], _EntryLike]] = []
+
+class _KeyMatcher:
+    """Leftmost-longest key matches on the normalised view of the text.
+
+    Candidates are letter runs of the view, looked up by their first three (two,
+    one) letters; each candidate is verified by its entry's regex. Originals that
+    do not start with a letter are searched for directly.
+    """
+
+    def __init__(self, entries: Sequence[_EntryLike], *, fold: bool = True) -> None:
+        self.fold = fold
+        buckets: dict[str, list[_Item]] = {}
+        special: list[_Item] = []
         for e in entries:
+            form = _norm(fold_text(e.original, fold=fold))
+            if not form:
+                continue
             flags = 0 if e.case_sensitive else re.IGNORECASE
-            for form in dict.fromkeys(
-                (
-                    unicodedata.normalize("NFC", e.original),
-                    unicodedata.normalize("NFD", e.original),
-                )
-            ):
-                item = (len(form), re.compile(_entry_pattern(form), flags), e)
-                m = _WORD.match(form)
-                if m is None:
-                    special.append(item)
-                else:
-                    buckets.setdefault(m.group().casefold(), []).append(item)
+            item = (len(form), re.compile(_entry_pattern(form), flags), e)
+            m = _LETTERS.match(form)
+            if m is None:
+                special.append(item)
+            else:
+                buckets.setdefault(m.group().lower()[:3], []).append(item)
         for b in buckets.values():
             b.sort(key=lambda x: -x[0])
         special.sort(key=lambda x: -x[0])
         self._buckets = buckets
         self._special = special
+        self._prefix_lens = sorted({len(k) for k in buckets}, reverse=True)
 
     def candidates(
         self, text: str, pos: int = 0, endpos: int | None = None
     ) -> list[_Hit]:
+        """Key hits in ``text[pos:endpos]``, as spans of ``text``."""
         endpos = len(text) if endpos is None else endpos
+        if not (self._buckets or self._special) or pos >= endpos:
+            return []
+        v = view(text, pos, endpos, fold=self.fold)
+        out = self._in_view(v)
+        if has_hard_break(text, pos, endpos):  # names split by "-\n": second view
+            out.extend(
+                self._in_view(view(text, pos, endpos, fold=self.fold, join=True))
+            )
+        return out
+
+    def _in_view(self, v: View) -> list[_Hit]:
+        text = v.text
         out: list[_Hit] = []
-        buckets = self._buckets
+        buckets, lens = self._buckets, self._prefix_lens
         if buckets:
-            for w in _WORD.finditer(text, pos, endpos):
-                word = w.group().casefold()
-                bucket = buckets.get(word)
-                if bucket is None:
-                    # plural possessive of a one-word original: "Smiths'"
-                    if not (
-                        word.endswith("s")
-                        and w.end() < endpos
-                        and text[w.end()] in _APOS
-                    ):
-                        continue
-                    bucket = buckets.get(word[:-1])
+            for w in _LETTERS.finditer(text):
+                word = w.group().lower()
+                best: re.Match[str] | None = None
+                best_e: _EntryLike | None = None
+                for n in lens:
+                    bucket = buckets.get(word[:n]) if len(word) >= n else None
                     if bucket is None:
                         continue
-                for _, rx, e in bucket:
-                    m = rx.match(text, w.start(), endpos)
-                    if m is not None:
-                        out.append(self._hit(m, e))
-                        break
+                    for _, rx, e in bucket:
+                        m = rx.match(text, w.start())
+                        if m is not None and self._plural_ok(m, e):
+                            if best is None or m.end() > best.end():
+                                best, best_e = m, e
+                            break
+                if best is not None and best_e is not None:
+                    out.append(self._hit(best, best_e, v))
         for _, rx, e in self._special:
-            for m in rx.finditer(text, pos, endpos):
-                out.append(self._hit(m, e))
+            for m in rx.finditer(text):
+                out.append(self._hit(m, e, v))
         return out
 
     @staticmethod
-    def _hit(m: re.Match[str], e: _EntryLike) -> _Hit:
-        apos = m.group("plural") if "plural" in m.re.groupindex else None
-        rep = e.pseudonym + (apos + "s" if apos else "")
-        return _Hit(m.start(), m.end(), rep, e.kind, "key", None, e)
+    def _plural_ok(m: re.Match[str], e: _EntryLike) -> bool:
+        # "Marks" is a plural of the name Mark only when capitalised like the name
+        if "pl" in m.re.groupindex and m.group("pl"):
+            return not (e.original[:1].isupper() and m.group()[:1].islower())
+        return True
+
+    @staticmethod
+    def _hit(m: re.Match[str], e: _EntryLike, v: View) -> _Hit:
+        groups = m.re.groupindex
+        apos = m.group("plural") if "plural" in groups else None
+        plural = m.group("pl") if "pl" in groups else None
+        rep = e.pseudonym + (apos + "s" if apos else "s" if plural else "")
+        s, end = v.span(m.start(), m.end())
+        return _Hit(s, end, rep, e.kind, "key", None, e)
 
     def first(self, text: str) -> _EntryLike | None:
         c = self.candidates(text)
@@ -179,10 +228,11 @@ class _Matcher:
         replacement: str | Mapping[str, str] = "[{kind}]",
         *,
         caller: str = "pseudonymise",
+        fold: bool = True,
     ) -> None:
         self.key = key
         self.detectors = tuple(detectors)
-        self._keym = _KeyMatcher(key.entries)
+        self._keym = _KeyMatcher(key.entries, fold=fold)
         self._secret = key.fingerprint
         self._rep: dict[str, str] = {}
         for d in self.detectors:
@@ -312,6 +362,16 @@ class _Matcher:
             prev = h.end
         parts.append(name[prev:])
         return "".join(parts)
+
+    def hash_of(self, hit: _Hit, text: str) -> str:
+        """``original_hash`` of a hit: its key entry's original, or the text found.
+
+        Every form of one original (``Smiths``, ``Zoe``, ``O%27Brien``) gets the
+        hash of the entry it matched, so a report groups them together.
+        """
+        if hit.entry is not None:
+            return self.digest(hit.entry.original)
+        return self.digest(text[hit.start : hit.end])
 
     def digest(self, original: str) -> str:
         """HMAC of the matched text keyed by the key's content (16 hex digits)."""

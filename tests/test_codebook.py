@@ -464,3 +464,84 @@ def test_codebook_written_files_are_atomic(tmp_path, small, monkeypatch, name):
     monkeypatch.undo()
     assert out.read_text(encoding="utf-8") == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+BILLION_LAUGHS = """\
+name: lol
+version: "1"
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+j: &j [*i, *i, *i, *i, *i, *i, *i, *i, *i]
+codes:
+  - {id: a, label: A, patterns: *j}
+"""
+
+
+def test_codebook_billion_laughs_refused_quickly(tmp_path):
+    """Issue 21: nested YAML aliases (~600 bytes) hung validation for minutes."""
+    import subprocess
+    import sys
+
+    p = tmp_path / "lol.yaml"
+    p.write_text(BILLION_LAUGHS, encoding="utf-8")
+    assert len(BILLION_LAUGHS) < 700
+    code = (
+        "import sys\n"
+        "from qualcode.codebook import Codebook\n"
+        "from qualcode.errors import CodebookError\n"
+        "try:\n"
+        "    Codebook.load(sys.argv[1])\n"
+        "except CodebookError as e:\n"
+        "    print(e)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(p)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "QC312" in out.stdout and "lol.yaml, line 3" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "kind"),
+    [
+        ("x: &shared [arrest]\ncodes:\n  - {id: a, label: A}\n", 1, "anchor"),
+        ("codes:\n  - id: a\n    label: A\n    examples: &e [x]\n", 4, "anchor"),
+    ],
+)
+def test_codebook_yaml_anchor_refused_with_line(text, line, kind):
+    with pytest.raises(
+        CodebookError, match=rf"QC312\] c\.yaml, line {line}: the YAML {kind}"
+    ):
+        Codebook.from_yaml(text, path="c.yaml")
+
+
+def test_codebook_project_set_codebook_refuses_aliases(tmp_path):
+    """Issue 21: Project.set_codebook(path) goes through the same refusal."""
+    from qualcode import Project
+
+    p = tmp_path / "lol.yaml"
+    p.write_text(BILLION_LAUGHS, encoding="utf-8")
+    project = Project(tmp_path / "p.qcproj")
+    try:
+        with pytest.raises(CodebookError, match="QC312"):
+            project.set_codebook(p)
+    finally:
+        project.close()
+
+
+def test_codebook_save_writes_no_aliases(tmp_path):
+    """Values shared between codes are written out in full, so the file loads."""
+    shared = ("county lines", [{"LEMMA": "arrest"}])
+    cb = Codebook([Code("a", "A", patterns=shared), Code("b", "B", patterns=shared)])
+    back = Codebook.load(cb.save(tmp_path / "c.yaml"))
+    assert back["b"].patterns == back["a"].patterns

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "Problem",
+    "first_alias",
     "Where",
     "check_codes",
     "duplicate_keys",
@@ -256,3 +257,28 @@ def duplicate_keys(node: Any) -> list[Problem]:
         elif isinstance(n, yaml.SequenceNode):
             stack.extend(n.value)
     return problems
+
+
+def first_alias(events: Iterable[Any]) -> tuple[int, str, str] | None:
+    """``(line, "anchor" | "alias", name)`` of the first YAML anchor or alias, if any.
+
+    Codebooks are written by hand and never need them; refusing them before the
+    document is built bounds the work validation does ("billion laughs").
+
+    Examples
+    --------
+    >>> import yaml
+    >>> first_alias(yaml.parse("a: &x [1]\\nb: *x\\n"))
+    (1, 'anchor', 'x')
+    >>> first_alias(yaml.parse("a: [1]\\n")) is None
+    True
+    """
+    import yaml
+
+    for event in events:
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line + 1, "alias", str(event.anchor)
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            return event.start_mark.line + 1, "anchor", str(anchor)
+    return None

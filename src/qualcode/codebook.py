@@ -28,6 +28,7 @@ from qualcode._codebook_check import (
     Where,
     check_codes,
     duplicate_keys,
+    first_alias,
     raise_problems,
     where_text,
     yaml_lines,
@@ -291,6 +292,18 @@ def _code_from_raw(
 # ---------------------------------------------------------------------------
 # the codebook
 # ---------------------------------------------------------------------------
+def _plain_dumper() -> Any:
+    import yaml
+
+    class PlainDumper(yaml.SafeDumper):
+        """Writes repeated values out in full: loading refuses anchors/aliases."""
+
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    return PlainDumper
+
+
 class Codebook:
     """An ordered, hierarchical set of :class:`Code`.
 
@@ -715,8 +728,18 @@ class Codebook:
 
         where = path or "<codebook>"
         # the C loader (libyaml) is ~8x faster and still records line marks
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+        loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        loader = loader_class(text)
         try:
+            # anchors and aliases first, from the event stream (linear in the text):
+            # nested aliases ("billion laughs") would make validation walk an
+            # exponentially large tree
+            alias = first_alias(yaml.parse(text, Loader=loader_class))
+            if alias is not None:
+                line, kind, name = alias
+                raise CodebookError(
+                    Errors.QC312.format(path=where, line=line, kind=kind, name=name)
+                )
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
         except yaml.MarkedYAMLError as exc:
@@ -822,8 +845,12 @@ class Codebook:
             return write_qdc(self, path)
         import yaml
 
-        text = yaml.safe_dump(
-            self.to_dict(), sort_keys=False, allow_unicode=True, width=100
+        text = yaml.dump(
+            self.to_dict(),
+            Dumper=_plain_dumper(),
+            sort_keys=False,
+            allow_unicode=True,
+            width=100,
         )
         with atomic_path(path) as tmp:
             tmp.write_text(text, encoding="utf-8")

@@ -106,7 +106,7 @@ class Errors(metaclass=_WithCodes):
     # --- QC3xx codebook ---------------------------------------------------
     QC301 = "{path}: {detail}"
     QC302 = "Unknown code '{code}' in codebook '{codebook}'. Known codes start {known}."
-    # QC303-QC319: codebook validation, combining, rendering and REFI .qdc (codebook.py, io/qdc.py)
+    # QC303-QC319: codebook validation, combining, rendering and REFI .qdc (codebook.py, _codebook_*.py, _grammar.py, refi/qdc.py)
     QC303 = "{path}: {count} problem(s) found; fix each and load the codebook again:\n{problems}"
     QC304 = "{where}: {detail}"
     QC305 = "{where}: unknown key '{key}' ignored{hint}. Known keys: {known}."
@@ -116,6 +116,7 @@ class Errors(metaclass=_WithCodes):
     QC309 = "{path}: the written codebook does not validate against {schema}: {detail}. This is a qualcode bug; please report it with the codebook."
     QC310 = "{path}: refused because the XML declares a DOCTYPE or ENTITY ({detail}). REFI-QDA codebooks never need one; remove the declaration."
     QC311 = "{caller}: {detail}"
+    QC312 = "{path}, line {line}: the YAML {kind} '{name}' is refused: codebooks may not use anchors (&name) or aliases (*name), which can expand into a huge document. Write the repeated values out in full."
 
     # --- QC4xx store ------------------------------------------------------
     QC401 = "{path}: {detail}"
@@ -139,7 +140,7 @@ class Errors(metaclass=_WithCodes):
 
     # --- QC5xx tagging ----------------------------------------------------
     QC501 = "{detail}"
-    # QC502-QC529: assisted tagging (tagging.py, _tagging_*.py)
+    # QC502-QC529: assisted tagging (tagging/)
     QC502 = "Code '{code}'{where}: pattern {index} is not valid ({detail}). Write a phrase string, a token pattern such as [{{\"LOWER\": \"county\"}}, {{\"LOWER\": \"lines\"}}], {{\"phrase\": ..., \"case\": true}} or {{\"exclude\": [...]}}."
     QC503 = "{caller}: {what} must be a Corpus, a list of Transcripts or a qualcode.Project; got {got}."
     QC504 = "{caller}: exclude_coded_by={coder!r} needs a project to read that coder's codings and decisions; pass a Project as the first argument or project=."

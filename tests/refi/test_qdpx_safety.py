@@ -230,3 +230,19 @@ def test_qdpx_dense_paragraphs_become_one_turn_with_a_report(tmp_path):
     assert len(content.transcripts[0].turns) == 1
     row = content.report.query("kind == 'turns'").iloc[0]
     assert row["action"] == "repaired" and "one turn" in row["detail"]
+
+
+# -- issue 22: positions beyond 64 bits ----------------------------------------------
+@pytest.mark.parametrize(
+    "s,e",
+    [(0, 2**63), (2**63, 2**63 + 5), (-(2**63) - 1, 3), (0, 10**40)],
+)
+def test_qdpx_huge_positions_are_reported_not_overflowing(tmp_path, s, e):
+    from qualcode.errors import DataLossWarning
+
+    content = read_qdpx_content(_qdpx(tmp_path, "We divert people.", s, e))
+    assert len(content.codings) == 0
+    dropped = content.report.query("kind == 'coding' and action == 'dropped'")
+    assert "outside the text" in dropped["detail"].iloc[0]
+    with pytest.warns(DataLossWarning, match="1 coding"):
+        content._report.emit_warnings()

@@ -290,6 +290,8 @@ BAD_CALLS = [
     ("gwet_ac2", {"weights": "cubic"}, r"\[QC101\].*'weights'"),
     ("bootstrap_ci", {"statistic": "spearman"}, r"\[QC101\].*'statistic'"),
     ("fleiss_kappa", {"categories": [1, 2]}, r"\[QC604\].*\[3"),
+    ("bootstrap_ci", {"n_boot": 0}, r"\[QC101\].*'n_boot'"),
+    ("bootstrap_ci", {"ci": 95}, r"\[QC101\].*'ci'"),
 ]
 
 

@@ -296,6 +296,10 @@ def test_agreement_table_empty_project_gives_empty_schema(tmp_path):
         ({"unit": "paragraph"}, r"\[QC101\].*'unit'"),
         ({"level": "leaf"}, r"\[QC101\].*'level'"),
         ({"coders": ["AB"]}, r"\[QC608\]"),
+        ({"n_boot": -1}, r"\[QC101\].*'n_boot'"),
+        ({"n_boot": 2.5}, r"\[QC101\].*'n_boot'"),
+        ({"ci": 1.5}, r"\[QC101\].*'ci'"),
+        ({"seed": "7"}, r"\[QC101\].*'seed'"),
     ],
 )
 def test_agreement_table_bad_options_raise(project, kwargs, match):
@@ -601,3 +605,22 @@ def test_agreement_resolve_unknown_code_says_did_you_mean(project):
     dis = _sheet(project, ["pursue", "protet"])
     with pytest.raises(CodebookError, match=r"row 3.*did you mean 'protect'"):
         ag.resolve_disagreements(project, dis)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda p: ag.agreement_table(p, coders=["AB", "CD"]),
+        lambda p: ag.disagreements(p, coders=["AB", "CD"]),
+        lambda p: ag.resolve_disagreements(p, pd.DataFrame()),
+    ],
+    ids=["agreement_table", "disagreements", "resolve_disagreements"],
+)
+def test_agreement_project_functions_refuse_a_non_project(call):
+    with pytest.raises(InvalidInputError, match=r"\[QC101\].*'project'.*'str'"):
+        call("study.qcproj")
+
+
+def test_agreement_disagreements_bad_context_raises(project):
+    with pytest.raises(InvalidInputError, match=r"\[QC101\].*'context'"):
+        ag.disagreements(project, coders=["AB", "CD"], context=-1)

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from qualcode._inputs import is_project
 from qualcode._nlp import units as make_units
-from qualcode._validation import check_known
+from qualcode._validation import check_known, invalid
 from qualcode.errors import Errors, QualcodeWarning
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -265,3 +266,9 @@ def _check_codes(
         caller=caller,
         where=where or " in the codebook or the project's codings",
     )
+
+
+def _check_project(project: object, caller: str) -> None:
+    """QC101 unless ``project`` is a qualcode project (anything shaped like one)."""
+    if not is_project(project):
+        raise invalid("project", caller, "a qualcode.Project", type(project).__name__)

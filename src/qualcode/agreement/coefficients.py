@@ -539,6 +539,7 @@ def bootstrap_ci(
     check_choice(statistic, _BOOT_STATS, param="statistic", caller="bootstrap_ci")
     n_coders = 2 if statistic in ("cohen_kappa", "scott_pi") else None
     enc, q, pat, w = _prepare(data, "bootstrap_ci", categories, n_coders=n_coders)
+    check_number(n_boot, param="n_boot", caller="bootstrap_ci", integer=True, low=1)
     check_number(
         ci,
         param="ci",

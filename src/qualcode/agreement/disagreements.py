@@ -20,11 +20,13 @@ from qualcode._nlp import units as make_units
 from qualcode._validation import (
     check_choice,
     check_known,
+    check_number,
     did_you_mean,
     require_columns,
 )
 from qualcode.agreement._presence import (
     _check_codes,
+    _check_project,
     _coded_transcripts,
     _presence_matrix,
     _unit_presence,
@@ -116,7 +118,9 @@ def disagreements(
     0     0  We arrest dealers.  prevent, pursue  pursue  prevent
     """
     caller = "disagreements"
+    _check_project(project, caller)
     check_choice(unit, ("turn", "sentence"), param="unit", caller=caller)
+    check_number(context, param="context", caller=caller, integer=True, low=0)
     coders = [str(c) for c in coders]
     if len(coders) < 2:
         raise InvalidInputError(Errors.QC608.format(caller=caller, coders=coders))
@@ -292,6 +296,7 @@ def resolve_disagreements(
     ([2], [])
     """
     caller = "resolve_disagreements"
+    _check_project(project, caller)
     require_columns(
         frame,
         ["transcript_id", "start", "end", "resolution"],

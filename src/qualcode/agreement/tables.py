@@ -24,6 +24,7 @@ from qualcode._validation import (
     check_choice,
     check_known,
     check_number,
+    check_type,
     require_columns,
 )
 from qualcode.agreement._kernels import (
@@ -41,6 +42,7 @@ from qualcode.agreement._presence import (
     CodingMap,
     _char_space,
     _check_codes,
+    _check_project,
     _code_level,
     _coded_transcripts,
     _presence_matrix,
@@ -357,7 +359,10 @@ def agreement_table(
     2  (pooled)        2        2               0.75
     """
     caller = "agreement_table"
+    _check_project(project, caller)
     check_choice(unit, TABLE_UNITS, param="unit", caller=caller)
+    check_number(n_boot, param="n_boot", caller=caller, integer=True, low=0)
+    check_type(seed, int, param="seed", caller=caller, allow_none=True)
     check_choice(level, ("code", "root"), param="level", caller=caller)
     check_number(
         ci, param="ci", caller=caller, low=0, high=1, low_open=True, high_open=True

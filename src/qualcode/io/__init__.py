@@ -229,10 +229,12 @@ def read_transcript(
 
     Notes
     -----
-    Speaker labels are recognised at line start only and must be short (at most 4
-    words and 40 characters); a label that is neither a common role label nor given
-    in ``speakers=`` must recur to count, so ``Note: ...`` in prose stays text. The
-    full rules per format are in the docstrings of :mod:`qualcode.io._speakers`,
+    Speaker labels (``Name:``, ``[Name]``, ``[Name]:``) are recognised at line start
+    only and must be short (at most 4 words and 40 characters); a label that is
+    neither a common role label nor given in ``speakers=`` must recur, or have the
+    shape of recurring labels (``Respondent3 b`` amid ``Respondent1``), to count, so
+    ``Note: ...`` in prose stays text. The full rules per format are in the
+    docstrings of :mod:`qualcode.io._speakers`,
     :mod:`qualcode.io.txt`, :mod:`qualcode.io.docx`, :mod:`qualcode.io.vtt`,
     :mod:`qualcode.io.srt` and :mod:`qualcode.io.pdf`.
 
@@ -307,7 +309,7 @@ def read_transcript(
         from qualcode.io.pdf import read_pdf
 
         return read_pdf(p, id=tid)
-    except QualcodeError:
+    except (QualcodeError, Warning):  # a warning the caller turned into an error
         raise
     except (
         Exception

@@ -2,7 +2,9 @@
 
 Conventions read (see :mod:`qualcode.io._speakers` for the label rule):
 
-- ``Name:`` / ``I:`` / ``P1:`` / ``Interviewer:`` / ``Q:``/``A:`` labels at line start;
+- ``Name:`` / ``I:`` / ``P1:`` / ``Interviewer:`` / ``Q:``/``A:`` labels at line start,
+  and bracketed ``[Name]`` / ``[p2]`` / ``[Name]:`` labels (QDA and podcast exports;
+  ``[inaudible]``-style annotations and ``[Name]`` redaction placeholders stay text);
 - ``[00:01:23]``, ``(00:01:23)``, ``00:01:23`` or ``1:23`` timestamps before or after
   the label (``[00:01:23] I: ...``, ``I [00:01:23]: ...``, ``I: [00:01:23] ...``),
   or alone on the line before a turn;
@@ -31,9 +33,10 @@ from pathlib import Path
 from qualcode.errors import Errors, ImportFormatError
 from qualcode.io._decode import decode, read_bytes
 from qualcode.io._speakers import (
+    Candidate,
+    LabelRule,
+    Parsed,
     SpeakerMap,
-    count_labels,
-    label_count,
     match_header,
     match_label,
     match_time_only,
@@ -43,7 +46,7 @@ from qualcode.io._speakers import (
 )
 from qualcode.model import Transcript, TurnDraft
 
-__all__ = ["parse_lines", "read_txt"]
+__all__ = ["Parsed", "parse_lines", "parse_text", "read_txt"]
 
 _ARROW = re.compile(
     r"^(?P<a>(?:\d{1,3}:)?\d{1,2}:\d{1,2}(?:[.,]\d{1,3})?)\s*-->\s*"
@@ -63,6 +66,7 @@ class _Line:
     time_end: float | None = None
     rest: str = ""
     strong: bool = False
+    bracketed: bool = False
 
 
 @dataclass
@@ -96,7 +100,15 @@ def _classify(raw: str) -> _Line:
         return _Line("header", raw, label=h[0], time=h[1], strong=h[2])
     lm = match_label(s)
     if lm is not None:
-        return _Line("label", raw, label=lm.label, time=lm.time, rest=lm.rest)
+        return _Line(
+            "label",
+            raw,
+            label=lm.label,
+            time=lm.time,
+            rest=lm.rest,
+            strong=lm.strong,
+            bracketed=lm.bracketed,
+        )
     t, rest = split_leading_time(s)
     return _Line("text", raw, time=t, rest=rest)
 
@@ -171,27 +183,52 @@ def parse_lines(
      ('P1', 'participant', 'Ten years.\\nMore on that.'),
      ('I', 'interviewer', 'Thanks.')]
     """
+    return parse_text(lines, speakers=speakers, labels=labels).drafts
+
+
+def _shape(ln: _Line) -> str:
+    if ln.kind == "header":
+        return "header"
+    return "bracket" if ln.bracketed else "colon"
+
+
+def _vote(
+    classified: list[_Line], smap: SpeakerMap, labels: Iterable[str]
+) -> tuple[tuple[str, int], ...]:
+    """Turn rejected label candidates into text; the unused ones, with lines."""
+    cands = {
+        i: Candidate(ln.label, i + 1, _shape(ln), ln.strong)
+        for i, ln in enumerate(classified)
+        if ln.kind in ("label", "header") and ln.label
+    }
+    rule = LabelRule(list(cands.values()), speakers=smap, forced=labels)
+    unused: list[tuple[str, int]] = []
+    for i, c in cands.items():
+        if rule.accepts(c):
+            continue
+        classified[i] = _as_text(classified[i])
+        if rule.reported(c):
+            unused.append((c.label, c.line))
+    return tuple(unused)
+
+
+def parse_text(
+    lines: Sequence[str],
+    *,
+    speakers: SpeakerMap | None = None,
+    labels: Iterable[str] = (),
+) -> Parsed:
+    """Like :func:`parse_lines`, and also the label-shaped lines left unused.
+
+    Examples
+    --------
+    >>> out = parse_text(["I: Ready?", "Note: the tape starts.", "P1: Yes."])
+    >>> [d.speaker for d in out.drafts], out.unused_labels
+    (['I', 'P1'], (('Note', 2),))
+    """
     smap = speakers if speakers is not None else SpeakerMap()
-    forced = {" ".join(label.split()).casefold() for label in labels}
     classified = [_classify(raw) for raw in lines]
-    label_counts = count_labels(
-        ln.label for ln in classified if ln.kind == "label" and ln.label
-    )
-    header_counts = count_labels(
-        ln.label for ln in classified if ln.kind == "header" and ln.label
-    )
-    for i, ln in enumerate(classified):
-        if ln.kind == "label" and ln.label:
-            if not (
-                ln.label.casefold() in forced
-                or smap.accept(ln.label, label_count(label_counts, ln.label))
-            ):
-                classified[i] = _as_text(ln)
-        elif ln.kind == "header" and ln.label:
-            if not smap.accept(
-                ln.label, label_count(header_counts, ln.label), strong=ln.strong
-            ):
-                classified[i] = _as_text(ln)
+    unused = _vote(classified, smap, labels)
     if any(ln.kind == "arrow" for ln in classified):
         _arrow_speakers(classified, smap)
 
@@ -296,7 +333,7 @@ def parse_lines(
             continue
         name, role = smap.resolve(o.speaker)
         drafts.append(TurnDraft(body, name, role, o.time_start, o.time_end))
-    return drafts
+    return Parsed(drafts, unused)
 
 
 def read_txt(

@@ -5,9 +5,11 @@ Read: the ``WEBVTT`` header line and its header block; cue identifiers; cue timi
 milliseconds and a missing fraction are tolerated) and cue settings after them;
 ``NOTE``, ``STYLE`` and ``REGION`` blocks (skipped); Teams voice tags
 ``<v Speaker Name>text</v>``, with or without the closing ``</v>``, several per cue;
-Zoom's ``Name: text`` cues (the label rule of :mod:`qualcode.io._speakers`; when
-at least half the speaker-less cues start with an accepted label, a capitalised
-label that occurs once counts too, since cue starts are where Zoom puts names); all
+Zoom's ``Name: text`` cues and podcast tools' ``[Name] text`` / ``[Name]: text``
+cues (the label rule of :mod:`qualcode.io._speakers`: lower-case display names such
+as ``jane doe:`` count; when at least half the speaker-less cues start with an
+accepted label, a label that occurs once counts too, since cue starts are where
+Zoom puts names; bracketed annotations such as ``[Music]`` stay text); all
 other inline tags (``<c.x>``, ``<i>``, ``<b>``, ``<u>``, ``<lang>``, ``<ruby>``,
 ``<00:00:01.000>``) are stripped and HTML entities unescaped.
 
@@ -29,13 +31,20 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from qualcode.errors import Errors, ImportFormatError, ImportWarning_
 from qualcode.io._decode import decode, read_bytes
-from qualcode.io._speakers import SpeakerMap, count_labels, label_count, match_label
+from qualcode.io._speakers import (
+    Candidate,
+    LabelRule,
+    Parsed,
+    SpeakerMap,
+    match_label,
+)
 from qualcode.model import Transcript, TurnDraft, format_timestamp
 
-__all__ = ["Cue", "cues_to_drafts", "parse_cue_blocks", "read_vtt"]
+__all__ = ["Cue", "cues_to_drafts", "parse_cue_blocks", "parse_cues", "read_vtt"]
 
 _TIMING = re.compile(r"^\s*(?P<a>\S+)\s*-->\s*(?P<b>[^\s]+)(?P<settings>.*)$")
 _STAMP = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?$")
@@ -270,56 +279,88 @@ def cues_to_drafts(
     [('Sam Reid', 'How long have you served?', 0.0, 3.5),
      ('Alex Khan', 'Twelve years.', 4.0, 6.0)]
     """
-    smap = speakers if speakers is not None else SpeakerMap()
-    segs: list[
-        tuple[str | None, str, float, float, bool]
-    ] = []  # voice, text, start, end, from_voice
-    for cue in cues:
-        for voice, text in _voice_segments(cue.payload):
-            segs.append((voice, text, cue.start, cue.end, voice is not None))
-    candidates = [match_label(text) if v is None else None for v, text, *_ in segs]
-    counts = count_labels(m.label for m in candidates if m is not None)
-    plain = sum(v is None for v, *_ in segs)
-    accepted = sum(
-        m is not None and smap.accept(m.label, label_count(counts, m.label))
-        for m in candidates
-    )
-    # Zoom-style files (most cues start with an accepted label): a capitalised label
-    # said only once also counts, because cue starts are where speaker names go.
-    labelled_file = plain > 0 and accepted >= 0.5 * plain
-    resolved: list[tuple[str | None, str, float, float]] = []
-    for (voice, text, a, b, _), m in zip(segs, candidates, strict=True):
-        if voice is None:
-            n = label_count(counts, m.label) if m is not None else 0
-            if (
-                m is not None
-                and m.rest
-                and smap.accept(m.label, max(n, 2) if labelled_file else n)
-            ):
-                voice, text = m.label, m.rest
-        resolved.append((voice, text, a, b))
+    return parse_cues(cues, speakers=speakers).drafts
 
+
+@dataclass(frozen=True, slots=True)
+class _Seg:
+    voice: str | None
+    text: str
+    start: float
+    end: float
+    line: int
+
+
+def _cue_labels(segs: list[_Seg], smap: SpeakerMap) -> tuple[tuple[str, int], ...]:
+    """Give label-prefixed segments their speaker; the unused labels, with lines."""
+    found = {
+        i: (
+            m,
+            Candidate(
+                m.label, seg.line, "bracket" if m.bracketed else "colon", m.strong
+            ),
+        )
+        for i, seg in enumerate(segs)
+        if seg.voice is None and (m := match_label(seg.text)) is not None and m.rest
+    }
+    cands = [c for _, c in found.values()]
+    plain = sum(seg.voice is None for seg in segs)
+    first = LabelRule(cands, speakers=smap, lowercase=True)
+    accepted = sum(first.accepts(c) for c in cands)
+    # Zoom-style files (most cues start with an accepted label): a label said only
+    # once also counts, because cue starts are where speaker names go.
+    labelled = plain > 0 and accepted >= 0.5 * plain
+    rule = LabelRule(cands, speakers=smap, lowercase=True, one_off=labelled)
+    unused: list[tuple[str, int]] = []
+    for i, (m, c) in found.items():
+        if rule.accepts(c):
+            seg = segs[i]
+            segs[i] = _Seg(m.label, m.rest, seg.start, seg.end, seg.line)
+        elif rule.reported(c):
+            unused.append((c.label, c.line))
+    return tuple(unused)
+
+
+def parse_cues(cues: Sequence[Cue], *, speakers: SpeakerMap | None = None) -> Parsed:
+    """Like :func:`cues_to_drafts`, and also the label-shaped cue starts left unused.
+
+    Examples
+    --------
+    >>> out = parse_cues(
+    ...     [Cue(3, 0.0, 1.0, ("Note: tape on.",)), Cue(6, 1.0, 2.0, ("I: Ready?",))]
+    ... )
+    >>> [d.speaker for d in out.drafts], out.unused_labels
+    ([None, 'I'], (('Note', 3),))
+    """
+    smap = speakers if speakers is not None else SpeakerMap()
+    segs = [
+        _Seg(voice, text, cue.start, cue.end, cue.line)
+        for cue in cues
+        for voice, text in _voice_segments(cue.payload)
+    ]
+    unused = _cue_labels(segs, smap)
     drafts: list[TurnDraft] = []
-    cur: list = []  # [speaker, [texts], start, end]
-    for speaker, text, a, b in resolved:
+    cur: list[Any] = []  # [speaker, [texts], start, end]
+    for seg in segs:
+        speaker = seg.voice
         if (
             cur
             and speaker is not None
             and cur[0] is not None
             and cur[0].casefold() == speaker.casefold()
         ):
-            cur[1].append(text)
-            cur[3] = max(cur[3], b)
+            cur[1].append(seg.text)
+            cur[3] = max(cur[3], seg.end)
             continue
         if cur:
             drafts.append(_draft(cur, smap))
-        cur = [speaker, [text], a, b]
+        cur = [speaker, [seg.text], seg.start, seg.end]
     if cur:
         drafts.append(_draft(cur, smap))
-    return drafts
+    return Parsed(drafts, unused)
 
 
-def _draft(cur: list, smap: SpeakerMap) -> TurnDraft:
+def _draft(cur: list[Any], smap: SpeakerMap) -> TurnDraft:
     name, role = smap.resolve(cur[0])
     return TurnDraft(" ".join(cur[1]), name, role, cur[2], cur[3])
 

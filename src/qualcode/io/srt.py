@@ -4,8 +4,9 @@ Blocks of an index line, a timing line ``00:00:01,000 --> 00:00:02,000`` (a ``.`
 before the milliseconds and trailing ``X1:.. Y1:..`` coordinates are tolerated) and
 text lines, separated by blank lines. A missing index is tolerated. Speakers come
 from a ``Name:``, ``[Name]`` or ``[Name]:`` prefix (the label rule of
-:mod:`qualcode.io._speakers`, as for WebVTT cues) or a ``<v Name>`` voice tag; ``<i>``, ``<b>``, ``<font>`` and ``{\\an8}`` styling is
-stripped. Consecutive cues by one speaker are merged into one turn (first start,
+:mod:`qualcode.io._speakers`, as for WebVTT cues) or a ``<v Name>`` voice tag;
+``<i>``, ``<b>``, ``<font>`` and ``{\\an8}`` styling is stripped. Consecutive cues by
+one speaker are merged into one turn (first start,
 last end), as for WebVTT; errors and ``strict=False`` behave as there.
 """
 

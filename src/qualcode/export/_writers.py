@@ -171,6 +171,8 @@ def write_csv(
 
 
 WIDTHS = {
+    "turn": 7,
+    "time": 10,
     "code": 18,
     "code_label": 28,
     "transcript": 14,
@@ -428,7 +430,16 @@ def write_md(
 
 
 def _source(r: Any) -> str:
-    bits = [str(r.transcript)]
+    """Where a quote comes from: turn and time stamp (where known), transcript,
+    speaker and coders."""
+    bits = []
+    turn = cell(getattr(r, "turn", None))
+    if turn is not None:
+        bits.append(f"turn {int(turn)}")
+    time = getattr(r, "time", None)
+    if isinstance(time, str) and time:
+        bits.append(time)
+    bits.append(str(r.transcript))
     if isinstance(r.speaker, str) and r.speaker:
         bits.append(r.speaker)
     if isinstance(r.coder, str) and r.coder:

@@ -59,19 +59,12 @@ __all__ = [
 DEFAULT_ATTRIBUTION = "({role} – {rank_band})"
 #: Quote-bank formats, by file suffix (the CLI offers these).
 FORMATS = (".xlsx", ".csv", ".docx", ".html", ".md")
-# quote-bank columns: these, then the participant attributes, then _TAIL
-_LEAD = ("code", "code_label", "transcript", "speaker")
-_TAIL = (
-    "extract",
-    "attribution",
-    "context",
-    "memo",
-    "coder",
-    "origin",
-    "start",
-    "end",
-)
-_OUTPUT = (*_LEAD, *_TAIL, "root", "transcript_id")
+# quote-bank columns: the quote first, then who said it and where (_LEAD), then
+# the code and case (_CODE), the participant attributes, then _TAIL
+_LEAD = ("extract", "attribution", "turn", "time")
+_CODE = ("code", "code_label", "transcript", "speaker")
+_TAIL = ("context", "memo", "coder", "origin", "start", "end")
+_OUTPUT = (*_LEAD, *_CODE, *_TAIL, "root", "transcript_id")
 
 
 def attribute_column(name: str) -> str:
@@ -240,11 +233,36 @@ def select_extracts(
     caller: str = "export_extracts",
     merge_coders: bool = True,
 ) -> tuple[pd.DataFrame, Codebook | None, list[str]]:
-    """The filtered, ordered extracts frame behind every export.
+    """The quote bank as a frame: the filtered, merged, ordered extracts.
 
-    Returns the frame (columns ``code, code_label, transcript, speaker, <attributes>,
-    extract, attribution, context, memo, coder, origin, start, end`` plus helpers
-    ``root``, ``transcript_id``), the codebook and the attribute names.
+    What :func:`export_extracts` writes, for a notebook or to count: one row per
+    extract (see ``merge_coders`` there), in codebook order, then by transcript
+    and position. The parameters are those of :func:`export_extracts`.
+
+    Returns
+    -------
+    (pandas.DataFrame, Codebook or None, list of str)
+        The frame (columns ``code, code_label, transcript, speaker, <attributes>,
+        extract, attribution, turn, time, context, memo, coder, origin, start,
+        end`` plus the helpers ``root`` and ``transcript_id``), the codebook used
+        and the attribute names.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> codings = pd.DataFrame(
+    ...     {
+    ...         "transcript_id": ["t1", "t1"],
+    ...         "start": [0, 0],
+    ...         "end": [9, 16],
+    ...         "code": ["divert", "divert"],
+    ...         "coder": ["AB", "CD"],
+    ...         "text": ["We divert", "We divert people"],
+    ...     }
+    ... )
+    >>> bank, _, _ = select_extracts(codings, context=0)
+    >>> bank[["extract", "coder"]].values.tolist()
+    [['We divert people', 'AB; CD']]
     """
     import pandas as pd
 
@@ -289,6 +307,8 @@ def select_extracts(
         )
     if isinstance(attribution, str) and attribution != DEFAULT_ATTRIBUTION:
         format_attribution(attribution, {}, known=names)  # unknown fields raise
+    if merge_coders and len(df):
+        df, attrs = _merge_spans(df, attrs)
     extracts, contexts = _slice_extracts(df, tmap, context, nlp, caller)
     attributions = _attributions(df, attrs, attribution, caller)
     out = pd.DataFrame(
@@ -306,6 +326,9 @@ def select_extracts(
         out[attribute_column(k)] = [a[k] for a in attrs]
     out["extract"] = extracts
     out["attribution"] = attributions
+    turns, times = _turns_and_times(df, tmap)
+    out["turn"] = pd.array(turns, dtype="Int64")
+    out["time"] = pd.array(times, dtype="string")
     out["context"] = contexts
     for c in ("memo", "coder", "origin"):
         out[c] = df[c] if c in df else None
@@ -318,8 +341,6 @@ def select_extracts(
     out = out.sort_values(["_o", "transcript", "start", "end"], kind="stable").drop(
         columns="_o"
     )
-    if merge_coders and len(out):
-        out = _merge_coders(out)
     return out.reset_index(drop=True), codebook, names
 
 
@@ -558,18 +579,117 @@ def _attributions(
     )
 
 
-def _merge_coders(out: pd.DataFrame) -> pd.DataFrame:
-    """One row per (code, transcript, span): coders, origins and memos joined."""
-    key = ["code", "transcript", "start", "end"]
+def _merge_spans(
+    df: pd.DataFrame, attrs: Sequence[dict[str, Any]]
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """One row per extract: overlapping spans of one code in one transcript merge.
 
-    def join(values: Any) -> Any:
-        vals = [str(v) for v in values if not is_blank(v)]
-        return "; ".join(dict.fromkeys(vals)) if vals else None
+    The same passage coded by several coders (or by the consensus), with the same
+    or with overlapping offsets, becomes one extract covering them all; its
+    coders, origins and memos are joined with ``"; "`` in order of appearance.
+    Spans that only touch stay apart.
+    """
+    import pandas as pd
 
-    agg: dict[str, Any] = {c: "first" for c in out.columns if c not in key}
-    agg.update({"coder": join, "origin": join, "memo": join})
-    merged = out.groupby(key, sort=False, dropna=False).agg(agg).reset_index()
-    return merged[list(out.columns)]
+    work = df.assign(_row=range(len(df))).sort_values(
+        ["code", "transcript_id", "start", "end", "_row"], kind="stable"
+    )
+    groups: list[list[int]] = []
+    key: tuple[Any, Any] | None = None
+    reach = 0
+    for code, tid, start, end, row in zip(
+        work["code"],
+        work["transcript_id"],
+        work["start"],
+        work["end"],
+        work["_row"],
+        strict=True,
+    ):
+        if (code, tid) == key and int(start) < reach:
+            groups[-1].append(int(row))
+            reach = max(reach, int(end))
+        else:
+            groups.append([int(row)])
+            key, reach = (code, tid), int(end)
+    if all(len(g) == 1 for g in groups):
+        return df, list(attrs)
+    records = df.to_dict("records")
+    rows = []
+    for g in groups:
+        first = dict(records[g[0]])
+        if len(g) > 1:
+            members = [records[i] for i in g]
+            first["start"] = min(int(m["start"]) for m in members)
+            first["end"] = max(int(m["end"]) for m in members)
+            for c in ("coder", "origin", "memo"):
+                if c in first:
+                    first[c] = _join(m.get(c) for m in members)
+            if "text" in first:
+                first["text"] = _union_text(members)
+        rows.append(first)
+    merged = pd.DataFrame(rows, columns=df.columns)
+    for c in ("start", "end"):
+        merged[c] = merged[c].astype("int64")
+    return merged, [attrs[g[0]] for g in groups]
+
+
+def _join(values: Iterable[Any]) -> Any:
+    vals = [str(v) for v in values if not is_blank(v)]
+    return "; ".join(dict.fromkeys(vals)) if vals else None
+
+
+def _union_text(members: Sequence[Mapping[str, Any]]) -> Any:
+    """The text of the union of overlapping spans, from their own texts."""
+    out, reach = "", None
+    for m in sorted(members, key=lambda m: (int(m["start"]), int(m["end"]))):
+        s, e, text = int(m["start"]), int(m["end"]), m.get("text")
+        if not isinstance(text, str) or len(text) != e - s:
+            return None  # not exact slices: the transcripts must supply the text
+        if reach is None:
+            out, reach = text, e
+        elif e > reach:
+            out += text[reach - s :]
+            reach = e
+    return out
+
+
+def _turns_and_times(
+    df: pd.DataFrame, tmap: Mapping[str, Any] | None
+) -> tuple[list[Any], list[Any]]:
+    """The turn each extract starts in, and that turn's time stamp (hh:mm:ss)."""
+    import bisect
+
+    turns: list[Any] = []
+    times: list[Any] = []
+    starts: dict[str, list[int]] = {}
+    given = df["turn"].tolist() if "turn" in df else [None] * len(df)
+    for tid, s, fallback in zip(df["transcript_id"], df["start"], given, strict=True):
+        t = tmap.get(tid) if tmap else None
+        if t is None or not t.turns:
+            turns.append(None if is_blank(fallback) else int(fallback))
+            times.append(None)
+            continue
+        if t.id not in starts:
+            starts[t.id] = [u.start for u in t.turns]
+        i = max(0, bisect.bisect_right(starts[t.id], int(s)) - 1)
+        turn = t.turns[i]
+        turns.append(turn.index)
+        times.append(_clock(turn.time_start))
+    return turns, times
+
+
+def _clock(seconds: Any) -> str | None:
+    """``hh:mm:ss`` for a time in seconds (None when unknown).
+
+    Examples
+    --------
+    >>> _clock(3725.4), _clock(None)
+    ('01:02:05', None)
+    """
+    if seconds is None or is_blank(seconds):
+        return None
+    total = int(float(seconds))
+    return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 #: Turns longer than this (characters) are split into sentences only around the
@@ -782,9 +902,10 @@ def export_extracts(
     nlp : spaCy Language, optional
         Pipeline for context sentences (the offline default otherwise).
     merge_coders : bool, default True
-        One quote per (code, transcript, span) even when several coders applied
-        it; their names, origins and memos are joined with ``"; "``. False: one
-        row per coding.
+        One row per extract: codings of one code in one transcript whose spans
+        overlap (the same passage coded by several coders, or the consensus) are
+        one quote covering them all; their coders, origins and memos are joined
+        with ``"; "``. False: one row per coding.
 
     Returns
     -------
@@ -799,6 +920,13 @@ def export_extracts(
 
     Notes
     -----
+    The quote comes first in every format, then its attribution, then the turn
+    number and the turn's time stamp (where the transcript has one), then the
+    rest. ``.csv`` and ``.xlsx`` columns: ``extract, attribution, turn, time,
+    code, code_label, transcript, speaker``, one column per participant
+    attribute (lists read ``"a; b"``), then ``context, memo, coder, origin,
+    start, end``.
+
     In ``.csv`` and ``.xlsx`` any string cell starting with ``=``, ``+``, ``-``,
     ``@``, tab or CR gets a leading ``'`` so spreadsheets never run it as a
     formula (OWASP CSV injection); read such cells without that first quote.
@@ -839,7 +967,7 @@ def export_extracts(
     )
     if is_project(codings) and transcripts is None:
         transcripts = codings
-    columns = [*_LEAD, *[attribute_column(k) for k in names], *_TAIL]
+    columns = [*_LEAD, *_CODE, *[attribute_column(k) for k in names], *_TAIL]
     title = title or "Quote bank"
     sections = _sections(ex, cb)
     mats = None

@@ -453,3 +453,17 @@ def test_agreement_unitized_alpha_U_nothing_coded_is_nan():  # noqa: N802
     with pytest.warns(UndefinedStatisticWarning, match=r"\[QC609\]"):
         got = unitized_alpha(seg(), continuum_length=20, variant="U", coders=["a", "b"])
     assert np.isnan(got)
+
+
+def test_agreement_unitized_by_value_bad_variant_raises():
+    with pytest.raises(InvalidInputError, match=r"\[QC101\].*'variant'"):
+        unitized_alpha_by_value(HAND, continuum_length=10, variant="cu")
+
+
+def test_agreement_unitized_alpha_U_pools_continua():  # noqa: N802
+    # the same study in two transcripts: segments of t2 are found on t2, and a unit
+    # at the start of t2 does not sit inside a gap that began in t1
+    s = KRIPP_2004.assign(transcript_id="t1")
+    both = pd.concat([s, s.assign(transcript_id="t2")], ignore_index=True)
+    pooled = unitized_alpha(both, continuum_length={"t1": 300, "t2": 300}, variant="U")
+    assert np.isfinite(pooled) and abs(pooled - 0.8591) < 0.05

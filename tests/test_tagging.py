@@ -16,6 +16,7 @@ from qualcode.codebook import Codebook
 from qualcode.errors import (
     CodebookError,
     InvalidInputError,
+    QualcodeError,
     TaggingError,
     UndefinedStatisticWarning,
 )
@@ -512,6 +513,67 @@ def test_tagging_review_rejects_unknown_decision(project):
     with pytest.raises(InvalidInputError, match=r"QC505.*row 1"):
         review(p, s, decide(s, ["accepted", "maybe", ""]), "AB")
     assert p.codings(coder="AB").empty
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_tagging_review_file_errors_name_the_spreadsheet_row(project, tmp_path, suffix):
+    """Issue 16.4: decisions read from a file are reported by spreadsheet row
+    (header on row 1, the first data row is row 2); the third data row is row 4."""
+    from qualcode import export_tables
+
+    p, cb = project
+    s = suggest(p, cb)
+    path = tmp_path / f"decisions{suffix}"
+    export_tables(decide(s, ["accepted", "", "maybe"]), path)
+    with pytest.raises(InvalidInputError, match=rf"QC505\] review: {path}, row 4 "):
+        review(p, path, path, "AB")
+    assert p.codings(coder="AB").empty and p.decisions(coder="AB").empty
+
+
+def test_tagging_review_file_bad_offset_names_the_spreadsheet_row(project, tmp_path):
+    p, cb = project
+    s = suggest(p, cb)
+    d = decide(s, ["accepted", "", ""]).astype({"start": object})
+    d.loc[1, "start"] = "twelve"
+    path = tmp_path / "d.csv"
+    d.to_csv(path, index=False)
+    with pytest.raises(InvalidInputError, match=rf"{path}, row 3: column 'start'"):
+        review(p, path, path, "AB")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_tagging_review_blank_decision_in_file_means_decide_later(
+    project, tmp_path, suffix
+):
+    """Issue 16.4: a blank decision in a sheet is kept for later (skipped, not
+    logged), and a later review of the same rows can still decide it."""
+    from qualcode import export_tables
+
+    p, cb = project
+    s = suggest(p, cb)
+    path = tmp_path / f"decisions{suffix}"
+    export_tables(decide(s, ["", "  ", None]), path)
+    out = review(p, path, path, "AB")
+    assert (out["accepted"], out["rejected"], out["skipped"]) == (0, 0, 3)
+    assert p.decisions(coder="AB").empty
+    export_tables(decide(s, ["accepted", "", "rejected"]), path)
+    out = review(p, path, path, "AB")
+    assert (out["accepted"], out["rejected"], out["skipped"]) == (1, 1, 1)
+
+
+def test_tagging_review_frame_rows_are_positions(project):
+    p, cb = project
+    s = suggest(p, cb)
+    with pytest.raises(InvalidInputError, match=r"QC505\] review: row 2 "):
+        review(p, s, decide(s, ["accepted", "", "maybe"]), "AB")
+
+
+def test_tagging_review_unreadable_file_is_a_qualcode_error(project, tmp_path):
+    p, _cb = project
+    path = tmp_path / "d.xlsx"
+    path.write_bytes(b"not a zip at all")
+    with pytest.raises(QualcodeError, match="d.xlsx"):
+        review(p, path, path, "AB")
 
 
 def test_tagging_exclude_coded_by_skips_coded_and_rejected(project):

@@ -144,7 +144,7 @@ class Errors(metaclass=_WithCodes):
     QC502 = "Code '{code}'{where}: pattern {index} is not valid ({detail}). Write a phrase string, a token pattern such as [{{\"LOWER\": \"county\"}}, {{\"LOWER\": \"lines\"}}], {{\"phrase\": ..., \"case\": true}} or {{\"exclude\": [...]}}."
     QC503 = "{caller}: {what} must be a Corpus, a list of Transcripts or a qualcode.Project; got {got}."
     QC504 = "{caller}: exclude_coded_by={coder!r} needs a project to read that coder's codings and decisions; pass a Project as the first argument or project=."
-    QC505 = "review: row {row} ({transcript} [{start}, {end}) code '{code}') has decision {got!r}; use 'accepted', 'rejected' (or a boolean 'accepted' column) or leave it blank to skip."
+    QC505 = "review: {row} ({transcript} [{start}, {end}) code '{code}') has decision {got!r}; use 'accepted', 'rejected' (or a boolean 'accepted' column), or leave it blank to decide later."
     QC506 = "LearnedTagger.fit: no code has at least {min_positives} positive {unit} units coded by '{coder}' ({detail}). Code more examples, pass codes= or lower min_positives."
     QC507 = "LearnedTagger: not fitted yet. Call .fit(project, coder=...) or LearnedTagger.load(path) first."
     QC508 = "LearnedTagger.load: {path} is not a saved LearnedTagger ({detail}). Save one with tagger.save(path)."
@@ -152,6 +152,7 @@ class Errors(metaclass=_WithCodes):
     QC510 = "evaluate: the suggestions are {got} units but unit={unit!r}; pass transcripts= (a Corpus, Transcripts or Project) so units can be rebuilt, or evaluate at unit={got!r}."
     QC511 = "{caller}: transcript '{transcript}' (in {what}) is not among the transcripts given; pass the corpus or project the suggestions were made on."
     QC512 = "{caller}: the tagger {tagger!r} cannot be used here; pass a PatternTagger or a LearnedTagger."
+    QC513 = "review: cannot read {path} ({detail}). Give the suggestions sheet as qualcode wrote it, saved as CSV (UTF-8) or XLSX."
 
     # QC540-QC569: the LLM coder (llm/); never quote transcript text or keys
     QC540 = "{caller}: the endpoint {endpoint} is not on this machine or a private network ({detail}); nothing was sent. Use a server on this machine or your organisation's network, or pass allow_remote=True if the data may leave it."

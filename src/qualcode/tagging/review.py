@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode._validation import require_columns
-from qualcode.errors import Errors, InvalidInputError
+from qualcode._validation import invalid, require_columns
+from qualcode.errors import Errors, InvalidInputError, QualcodeError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["review"]
+__all__ = ["read_decisions", "review"]
 
 
 _ACCEPT = {"accepted", "accept", "yes", "y", "true", "1", "x", "ok", "✓", "+"}
@@ -37,7 +39,18 @@ def _normalise_decision(value: Any) -> str | None:
     return "?"
 
 
-def _int_col(df: pd.DataFrame, col: str, caller: str) -> list[int]:
+def _row_name(source: str | None, i: int) -> str:
+    """How messages name row ``i`` (0-based) of the decisions.
+
+    From a file: its spreadsheet row (the header is row 1, so the first data row is
+    row 2). From a DataFrame: the row's position (0-based, as ``iloc``).
+    """
+    return f"{source}, row {i + 2}" if source else f"row {i}"
+
+
+def _int_col(
+    df: pd.DataFrame, col: str, caller: str, source: str | None = None
+) -> list[int]:
     import pandas as pd
 
     vals = pd.to_numeric(df[col], errors="coerce")
@@ -47,18 +60,73 @@ def _int_col(df: pd.DataFrame, col: str, caller: str) -> list[int]:
         raise InvalidInputError(
             Errors.QC509.format(
                 caller=caller,
-                detail=f"row {i}: column '{col}' holds {df[col].iloc[i]!r}, "
-                "not a whole-number offset. "
+                detail=f"{_row_name(source, i)}: column '{col}' holds "
+                f"{df[col].iloc[i]!r}, not a whole-number offset. "
                 "Do not edit the offsets of suggestions.",
             )
         )
     return [int(v) for v in vals]
 
 
+_SHEET_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+
+
+def read_decisions(path: str | os.PathLike[str], *, param: str = "decisions") -> Any:
+    """Read a suggestions/decisions sheet (CSV or XLSX) as text cells, blanks NaN.
+
+    Cells are read as text (ids such as ``007`` stay as written); an ``.xlsx`` is
+    checked with the safe-ZIP limits before it is opened.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "d.csv"
+    >>> _ = p.write_text("transcript_id,decision\\n007,\\n", encoding="utf-8")
+    >>> read_decisions(p).values.tolist()
+    [['007', nan]]
+    """
+    import pandas as pd
+
+    from qualcode._safezip import SafeZip
+
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in _SHEET_SUFFIXES:
+        raise invalid(
+            param, "review", "a DataFrame or a .csv/.xlsx file", p.name or str(p)
+        )
+    if not p.is_file():
+        raise InvalidInputError(Errors.QC513.format(path=p, detail="no such file"))
+    try:
+        if suffix == ".csv":
+            return pd.read_csv(
+                p,
+                dtype=str,
+                encoding="utf-8-sig",
+                keep_default_na=False,
+                na_values=[""],
+            )
+        with SafeZip(p) as archive:  # zip-bomb limits before openpyxl reads a part
+            archive.check_archive_ratio()
+        return pd.read_excel(p, dtype=str, engine="openpyxl")
+    except QualcodeError:
+        raise
+    except Exception as exc:  # ParserError, UnicodeDecodeError, BadZipFile, ...
+        detail = f"{type(exc).__name__}: " + " ".join(str(exc).split())[:150]
+        raise InvalidInputError(Errors.QC513.format(path=p, detail=detail)) from None
+
+
+def _as_sheet(obj: Any, param: str) -> tuple[Any, str | None]:
+    """``(DataFrame, file name or None)`` for a DataFrame or a sheet's path."""
+    if isinstance(obj, str | os.PathLike):
+        return read_decisions(obj, param=param), str(obj)
+    return obj, None
+
+
 def review(
     project: Any,
-    suggestions: pd.DataFrame,
-    decisions: pd.DataFrame | None = None,
+    suggestions: pd.DataFrame | str | os.PathLike[str],
+    decisions: pd.DataFrame | str | os.PathLike[str] | None = None,
     coder: str | None = None,
 ) -> dict[str, int]:
     """Apply a coder's decisions: accepted rows become codings; all are logged.
@@ -66,13 +134,15 @@ def review(
     Parameters
     ----------
     project : Project
-    suggestions : DataFrame
-        The suggestions as :func:`suggest` returned them.
-    decisions : DataFrame, optional
+    suggestions : DataFrame or path
+        The suggestions as :func:`suggest` returned them (or a CSV/XLSX of them).
+    decisions : DataFrame or path, optional
         The same rows with a ``decision`` column (``"accepted"``/``"rejected"``/blank;
         also yes/no, y/n, true/false, 1/0) or a boolean ``accepted`` column — what a
-        notebook user edits, or an edited CSV/XLSX read back. Defaults to
-        ``suggestions``.
+        notebook user edits, or the edited CSV/XLSX itself (give its path, so
+        messages name spreadsheet rows: the header is row 1, the first data row is
+        row 2). A blank decision means "decide later": the row is skipped, nothing
+        is logged, and a later review can decide it. Defaults to ``suggestions``.
     coder : str
         Who decided.
 
@@ -119,7 +189,11 @@ def review(
     if coder is None or not str(coder).strip():
         raise InvalidInputError(Errors.QC104.format(caller="review", param="coder"))
     coder = str(coder)
-    decisions = suggestions if decisions is None else decisions
+    suggestions, _ = _as_sheet(suggestions, "suggestions")
+    if decisions is None:
+        decisions, source = suggestions, None
+    else:
+        decisions, source = _as_sheet(decisions, "decisions")
     key_cols = ["transcript_id", "start", "end", "code"]
     require_columns(decisions, key_cols, caller="review", param="decisions")
     if "decision" not in decisions.columns and "accepted" not in decisions.columns:
@@ -133,8 +207,8 @@ def review(
         )
     col = "decision" if "decision" in decisions.columns else "accepted"
     starts, ends = (
-        _int_col(decisions, "start", "review"),
-        _int_col(decisions, "end", "review"),
+        _int_col(decisions, "start", "review", source),
+        _int_col(decisions, "end", "review", source),
     )
     info: dict[tuple[str, int, int, str], dict[str, Any]] = {}
     if (
@@ -160,7 +234,12 @@ def review(
         if d == "?":
             raise InvalidInputError(
                 Errors.QC505.format(
-                    row=i, transcript=key[0], start=s, end=e, code=key[3], got=r[col]
+                    row=_row_name(source, i),
+                    transcript=key[0],
+                    start=s,
+                    end=e,
+                    code=key[3],
+                    got=r[col],
                 )
             )
         if d is None:

@@ -150,20 +150,23 @@ def write_csv(
 ) -> None:
     """The one CSV writer: UTF-8 with BOM (Excel-friendly), every cell :func:`cell`.
 
-    ``decimals`` rounds floats; blanks are written as ``na_rep``.
+    ``decimals`` rounds floats; blank cells of float columns are written as
+    ``na_rep``, other blanks as empty fields.
     """
     import csv
 
     columns = [str(c) for c in df.columns] if columns is None else list(columns)
+    frame = df[list(columns)]
+    floats = [str(t).lower().startswith("float") for t in frame.dtypes]
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow([cell(c) for c in columns])
-        for row in df[list(columns)].itertuples(index=False):
+        for row in frame.itertuples(index=False):
             out = []
-            for x in row:
+            for x, is_float in zip(row, floats, strict=True):
                 v = cell(x)
                 if v is None:
-                    v = na_rep
+                    v = na_rep if is_float else ""
                 elif decimals is not None and isinstance(v, float):
                     v = round(v, decimals)
                 out.append(v)

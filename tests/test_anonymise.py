@@ -712,6 +712,11 @@ def test_anonymise_hyphenated_name_not_split_by_line_join():
     assert ps("Smith-\nJones rang", KEY21) == "Person B-\nJones rang"
 
 
+def test_anonymise_fold_diacritics_can_be_switched_off():
+    res = pseudonymise("Zoe and Zoë", KEY21, detectors=(), fold_diacritics=False)
+    assert res.corpus_or_project == "Zoe and Person C"
+
+
 def test_anonymise_hostile_forms_keep_offsets_exact():
     text = " ".join(t for t, _ in HOSTILE21)
     t = Transcript.build("h", [TurnDraft(text, "P1", "participant")])
@@ -723,3 +728,134 @@ def test_anonymise_hostile_forms_keep_offsets_exact():
         assert new.text[r.start : r.end] == r.replacement
     low = new.text.casefold()
     assert not any(o in low for o in ("smith", "nowak", "christina", "brien"))
+
+
+# --------------------------------------------------------------------------
+# issue 21: every field that can hold a name
+# --------------------------------------------------------------------------
+def _with_attributes(attributes):
+    return Transcript.build(
+        "t", [TurnDraft("Nothing here.", "P1", "participant")], attributes=attributes
+    )
+
+
+def test_anonymise_attribute_names_are_rewritten():
+    t = _with_attributes({"DS Smith notes": "ok", "role": "officer"})
+    new = pseudonymise(t, KEY21).corpus_or_project
+    assert new.attributes == {"DS Person B notes": "ok", "role": "officer"}
+
+
+def test_anonymise_list_and_nested_attribute_values_are_rewritten():
+    t = _with_attributes(
+        {"contacts": ["Smith", "Nowak", 3], "team": {"lead": "Christina Marsh"}}
+    )
+    new = pseudonymise(t, KEY21).corpus_or_project
+    assert new.attributes == {
+        "contacts": ["Person B", "Person E", 3],
+        "team": {"lead": "Person A"},
+    }
+
+
+def test_anonymise_report_fields_never_name_an_original_attribute():
+    t = _with_attributes({"DS Smith notes": "Nowak", "contacts": ["Zoë"]})
+    rep = pseudonymise(t, KEY21).report
+    assert sorted(rep["field"]) == [
+        "attribute name",
+        "attribute:DS Person B notes",
+        "attribute:contacts",
+    ]
+    flat = " ".join(str(v) for v in rep.to_numpy().ravel()).casefold()
+    assert not any(o in flat for o in ORIGINALS21)
+
+
+def test_anonymise_attribute_name_clash_is_refused():
+    t = _with_attributes({"Smith": 1, "Person B": 2})
+    with pytest.raises(InvalidInputError, match=r"\[QC813\].*'Person B'") as err:
+        pseudonymise(t, KEY21)
+    assert "Smith" not in str(err.value)
+
+
+def test_anonymise_codebook_free_text_when_asked():
+    from qualcode.codebook import Code, Codebook
+
+    book = Codebook(
+        [
+            Code(
+                "lead",
+                "Leads",
+                definition="Who leads, e.g. Christina Marsh.",
+                examples=("Smith runs it.", "Ask Zoë."),
+                patterns=("Operation Smith",),
+            )
+        ],
+        name="roles",
+    )
+    res = pseudonymise([_with_attributes({})], KEY21, codebook=book)
+    code = res.codebook["lead"]
+    assert code.examples == ("Person B runs it.", "Ask Person C.")
+    assert code.definition == "Who leads, e.g. Person A."
+    assert code.patterns == ("Operation Person B",)
+    assert book["lead"].examples == ("Smith runs it.", "Ask Zoë.")  # unchanged
+
+
+# --------------------------------------------------------------------------
+# issue 17: one participant, one name
+# --------------------------------------------------------------------------
+KEY17 = PseudonymKey(
+    [
+        ("Claire Hennessey", "Person E", "person"),
+        ("Hennessey", "Person E", "person"),
+        ("Supt Hennessey", "Supt Person E", "person"),
+        ("Smith", "Person B", "person"),
+    ]
+)
+
+
+@pytest.fixture()
+def named_participants():
+    int05 = Transcript.build(
+        "INT05",
+        [
+            TurnDraft("What do you do?", "Interviewer", "interviewer"),
+            TurnDraft(
+                "I lead on drugs. Smith helps.", "Claire Hennessey", "participant"
+            ),
+        ],
+        attributes={"participant": "P05"},
+    )
+    int01 = Transcript.build(
+        "INT01",
+        [
+            TurnDraft("Who leads?", "Interviewer", "interviewer"),
+            TurnDraft("Supt Hennessey does; ask Claire Hennessey.", "R", "participant"),
+        ],
+        attributes={"participant": "P01"},
+    )
+    return [int05, int01]
+
+
+def test_anonymise_participant_is_called_by_their_id_everywhere(named_participants):
+    new = pseudonymise(named_participants, KEY17).corpus
+    assert new["INT05"].turns[1].speaker == "P05"
+    assert new["INT05"].text.endswith("P05: I lead on drugs. Person B helps.")
+    assert new["INT01"].turns[1].text == "Supt P05 does; ask P05."
+
+
+def test_anonymise_participant_ids_can_be_switched_off(named_participants):
+    new = pseudonymise(named_participants, KEY17, participant_id=None).corpus
+    assert new["INT05"].turns[1].speaker == "Person E"
+    assert new["INT01"].turns[1].text == "Supt Person E does; ask Person E."
+
+
+def test_anonymise_ambiguous_participant_keeps_key_name_and_warns(named_participants):
+    from qualcode.errors import QualcodeWarning
+
+    twice = Transcript.build(
+        "INT11",
+        [TurnDraft("Again.", "Claire Hennessey", "participant")],
+        attributes={"participant": "P11"},
+    )
+    with pytest.warns(QualcodeWarning, match=r"QC815.*1 participant") as rec:
+        new = pseudonymise([*named_participants, twice], KEY17).corpus
+    assert new["INT05"].turns[1].speaker == "Person E"
+    assert "Hennessey" not in str(rec[0].message)

@@ -8,85 +8,39 @@ report that never holds originals, and counts.
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode._inputs import is_project
-from qualcode._validation import require_columns
+from qualcode._inputs import as_codebook, is_project
+from qualcode._validation import check_type, invalid, require_columns
 from qualcode.anonymise._matching import _Matcher
+from qualcode.anonymise._offsets import OffsetMap
+from qualcode.anonymise._rewrite import (
+    _Report,
+    participant_names,
+    pseudonymise_transcript,
+    rename_pseudonyms,
+    rewrite_value,
+)
 from qualcode.anonymise.entities import (
     DEFAULT_DETECTORS,
+    Detector,
     _as_detectors,
     suggest_entities,
 )
-from qualcode.anonymise.key import _as_key
+from qualcode.anonymise.key import PseudonymKey, _as_key
 from qualcode.errors import Errors, InvalidInputError, StoreError
-from qualcode.model import Transcript, Turn
+from qualcode.model import Transcript
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from qualcode.codebook import Codebook
+
 __all__ = ["OffsetMap", "PseudonymisationResult", "pseudonymise"]
-
-
-# --------------------------------------------------------------------------
-# offsets
-# --------------------------------------------------------------------------
-class OffsetMap:
-    """Map ``[start, end)`` spans of the original text to the pseudonymised text.
-
-    Text outside replaced spans shifts exactly; a span boundary inside a replaced
-    span expands to the whole replacement, so a coding keeps covering the same
-    words (a coding of ``"Christina"`` in ``"Christina Marsh"`` becomes a coding of
-    the whole pseudonym).
-
-    Parameters
-    ----------
-    spans : sequence of (old_start, old_end, new_start, new_end)
-        The replaced spans, in order, not overlapping.
-
-    Examples
-    --------
-    >>> m = OffsetMap([(4, 9, 4, 12)])  # "Ask Smith now" -> "Ask Person B now"
-    >>> m.span(0, 3), m.span(4, 9), m.span(10, 13), m.span(6, 13)
-    ((0, 3), (4, 12), (13, 16), (4, 16))
-    """
-
-    __slots__ = ("_new_end", "_new_start", "_old_end", "_old_start")
-
-    def __init__(self, spans: Sequence[tuple[int, int, int, int]] = ()) -> None:
-        self._old_start = [s[0] for s in spans]
-        self._old_end = [s[1] for s in spans]
-        self._new_start = [s[2] for s in spans]
-        self._new_end = [s[3] for s in spans]
-
-    def __len__(self) -> int:
-        return len(self._old_start)
-
-    def start(self, pos: int) -> int:
-        """New position of a span start at old ``pos``."""
-        i = bisect.bisect_right(self._old_start, pos) - 1
-        if i < 0:
-            return pos
-        if pos < self._old_end[i]:
-            return self._new_start[i]
-        return pos + self._new_end[i] - self._old_end[i]
-
-    def end(self, pos: int) -> int:
-        """New position of a span end at old ``pos``."""
-        i = bisect.bisect_left(self._old_start, pos) - 1
-        if i < 0:
-            return pos
-        if pos <= self._old_end[i]:
-            return self._new_end[i]
-        return pos + self._new_end[i] - self._old_end[i]
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """New ``(start, end)`` of the old span ``[start, end)``."""
-        return self.start(start), self.end(end)
 
 
 # --------------------------------------------------------------------------
@@ -115,6 +69,8 @@ class PseudonymisationResult:
     suggestions : pandas.DataFrame or None
         With ``nlp=``: entities the key does not cover, positions in the
         ORIGINAL texts (the frame holds names: keep it with the key).
+    codebook : Codebook or None
+        With ``codebook=``: the pseudonymised codebook.
 
     Examples
     --------
@@ -130,6 +86,7 @@ class PseudonymisationResult:
     summary: dict[str, Any]
     maps: Mapping[str, tuple[str, OffsetMap]] = field(default_factory=dict, repr=False)
     suggestions: Any = field(default=None, repr=False)
+    codebook: Any = field(default=None, repr=False)
 
     @property
     def corpus(self) -> Any:
@@ -208,80 +165,6 @@ def _texts_of(obj: Any) -> dict[str, str] | None:
         return None
 
 
-def _pseudonymise_transcript(
-    t: Transcript, m: _Matcher
-) -> tuple[Transcript, OffsetMap, list[dict[str, Any]]]:
-    bounds = [b for u in t.turns for b in (u.start, u.end)]
-    new_text, hits, spans = m.apply(t.text, bounds)
-    omap = OffsetMap(spans)
-    new_id = m.rewrite_name(t.id)
-    rows = [
-        {
-            "transcript_id": new_id,
-            "field": "text",
-            "start": ns,
-            "end": ne,
-            "old_start": h.start,
-            "old_end": h.end,
-            "kind": h.kind,
-            "source": h.source,
-            "detector": h.detector,
-            "replacement": h.replacement,
-            "original_hash": m.digest(t.text[h.start : h.end]),
-        }
-        for h, (_, _, ns, ne) in zip(hits, spans, strict=True)
-    ]
-
-    def other(fieldname: str, old: str, new: str) -> None:
-        if old == new:
-            return
-        for h in m.hits(
-            old.replace("_", " ") if fieldname in ("id", "source") else old
-        ):
-            rows.append(
-                {
-                    "transcript_id": new_id,
-                    "field": fieldname,
-                    "kind": h.kind,
-                    "source": h.source,
-                    "detector": h.detector,
-                    "replacement": h.replacement,
-                    "original_hash": m.digest(old[h.start : h.end]),
-                }
-            )
-
-    turns = []
-    for u in t.turns:
-        ns, ne = omap.start(u.start), omap.end(u.end)
-        speaker = m.rewrite(u.speaker) if u.speaker else u.speaker
-        turns.append(
-            Turn(
-                u.index,
-                speaker,
-                u.role,
-                ns,
-                ne,
-                new_text[ns:ne],
-                u.time_start,
-                u.time_end,
-            )
-        )
-    attrs = {}
-    for k, v in t.attributes.items():
-        nv = m.rewrite(v) if isinstance(v, str) else v
-        if isinstance(v, str):
-            other(f"attribute:{k}", v, nv)
-        attrs[k] = nv
-    source = m.rewrite_name(t.source) if t.source else t.source
-    if t.source and source:
-        other("source", t.source, source)
-    other("id", t.id, new_id)
-    new = Transcript(
-        new_id, new_text, tuple(turns), attrs, source, t.format, t.encoding
-    )
-    return new, omap, rows
-
-
 def pseudonymise(
     corpus_or_project: Any,
     key: Any,
@@ -290,14 +173,25 @@ def pseudonymise(
     replacement: str | Mapping[str, str] = "[{kind}]",
     nlp: Any = None,
     out: str | Path | None = None,
+    fold_diacritics: bool = True,
+    participant_id: str | None = "participant",
+    codebook: Any = None,
 ) -> PseudonymisationResult:
     """Replace names, places and identifiers consistently; keep codings on their words.
 
     Every original in ``key`` is replaced by its pseudonym in the transcripts'
-    text, speaker names, string attributes, ids and source paths; identifiers
-    found by ``detectors`` are replaced by ``replacement``. Offsets of turns and
-    codings are remapped so each still covers the same words (a boundary inside
-    a replaced span expands to the whole replacement).
+    text, speaker names, attribute names and values (lists and mappings too),
+    ids and source paths, and for a project in coder names, memos, orphaned
+    quotes and the decision log; identifiers found by ``detectors`` are
+    replaced by ``replacement``. Offsets of turns and codings are remapped so
+    each still covers the same words (a boundary inside a replaced span
+    expands to the whole replacement).
+
+    Names are matched on a normalised view of the text (see Notes), so forms
+    such as ``The Smiths``, ``Smith2``, ``Smith_J``, ``Zoe`` for ``Zoë``,
+    ``OBrien``, a zero-width space or soft hyphen inside a name, full-width
+    letters, ``Mar-`` / ``sh`` across a line break and ``Christina%20Marsh``
+    are replaced too.
 
     Parameters
     ----------
@@ -322,7 +216,24 @@ def pseudonymise(
         replaced. Review them, extend the key, and pseudonymise again.
     out : path, optional
         Project only: the new project file to write the pseudonymised copy to
-        (it must not exist).
+        (it must not exist). The copy is built under a temporary name in the
+        same folder and renamed to ``out`` only when it is complete, so an
+        error or a kill never leaves a file called ``out`` that holds originals.
+    fold_diacritics : bool, default True
+        Match key originals regardless of accents (``Zoe``, ``ZOË`` and
+        ``Zoë`` alike); False matches accents exactly (still in any Unicode
+        normal form).
+    participant_id : str or None, default "participant"
+        The attribute holding each transcript's participant id (e.g. ``P05``).
+        When a transcript's participant turns are labelled with one key
+        original (``Claire Hennessey``), that participant is called by the id
+        everywhere: speaker labels, mentions in every transcript, and the
+        pseudonyms that contain theirs (``DS Person B`` becomes ``DS P05``).
+        ``None`` keeps the key's pseudonyms.
+    codebook : Codebook, path or True, optional
+        Also pseudonymise a codebook's free text (labels, definitions,
+        include/exclude rules, examples, notes, phrase patterns); True takes
+        the project's current codebook. Returned as ``.codebook``, never stored.
 
     Returns
     -------
@@ -340,11 +251,21 @@ def pseudonymise(
 
     Notes
     -----
-    For a project, memos, orphaned quotes and decision-log evidence pass
-    through the same replacement; codebooks are left alone (they are not
-    transcript data). Afterwards the WAL is checkpointed and the file is
-    VACUUMed with ``secure_delete`` so the old text is gone from its bytes.
-    Check the outcome with :func:`check_leaks`.
+    Matching view: NFKC (full-width letters), zero-width characters and soft
+    hyphens removed, ``%XX`` escapes decoded, diacritics folded
+    (``fold_diacritics``), a hyphen at a line end between letters joined (a
+    second view, so ``Smith-`` before a line break still matches on its own).
+    An original must not touch another letter (``Smithson`` and ``Blacksmith``
+    stay), but digits and ``_`` may (``Smith2`` becomes ``Person B2``); apostrophes,
+    hyphens and full stops inside a name are optional; plurals (``Smiths``,
+    capitalised like the original) and possessives are kept as such.
+
+    For a project, everything is read and rewritten in one transaction (one
+    snapshot: a transcript added or re-imported meanwhile by another process
+    waits, it is never skipped or overwritten); codebooks stored in the project
+    are left alone. Afterwards the WAL is checkpointed and the file is VACUUMed
+    so the old text is gone from its bytes. Check the outcome with
+    :func:`check_leaks`.
 
     Examples
     --------
@@ -376,43 +297,132 @@ def pseudonymise(
     """
     caller = "pseudonymise"
     k = _as_key(key, caller)
-    m = _Matcher(k, _as_detectors(detectors, caller), replacement, caller=caller)
+    check_type(fold_diacritics, bool, param="fold_diacritics", caller=caller)
+    check_type(
+        participant_id, str, param="participant_id", caller=caller, allow_none=True
+    )
+    plan = _Plan(
+        k, _as_detectors(detectors, caller), replacement, fold_diacritics, caller
+    )
+    book = _as_book(codebook, corpus_or_project, caller)
+    found = None
     if nlp is not None:  # review aid only: run on the originals, never applied
         found = suggest_entities(corpus_or_project, nlp=nlp, key=k)
         found = found[~found["in_key"]].reset_index(drop=True)
-        res = _pseudonymise(corpus_or_project, m, out, caller)
+    res = _pseudonymise(corpus_or_project, plan, out, participant_id, book)
+    if found is not None:
         summary = {**res.summary, "entities_not_in_key": int(len(found))}
-        return replace(res, summary=summary, suggestions=found)
-    return _pseudonymise(corpus_or_project, m, out, caller)
+        res = replace(res, summary=summary, suggestions=found)
+    return res
+
+
+class _Plan:
+    """The key, detectors and options; makes the matcher (with participant ids)."""
+
+    def __init__(
+        self,
+        key: PseudonymKey,
+        detectors: tuple[Detector, ...],
+        replacement: str | Mapping[str, str],
+        fold: bool,
+        caller: str,
+    ) -> None:
+        self.key = key
+        self.detectors = detectors
+        self.replacement = replacement
+        self.fold = fold
+        self.caller = caller
+        self.base = self.matcher()  # checks the replacement templates
+
+    def matcher(self, names: Mapping[str, str] | None = None) -> _Matcher:
+        key = rename_pseudonyms(self.key.entries, names or {}, self.key.fingerprint)
+        return _Matcher(
+            key, self.detectors, self.replacement, caller=self.caller, fold=self.fold
+        )
+
+    def for_transcripts(
+        self, transcripts: Iterable[Transcript], participant_id: str | None
+    ) -> tuple[_Matcher, int]:
+        """The matcher, with participants named by their ids; and how many were."""
+        if participant_id is None or not len(self.key):
+            return self.base, 0
+        names = participant_names(transcripts, self.base._keym, participant_id)
+        return (self.matcher(names) if names else self.base), len(names)
+
+
+def _as_book(codebook: Any, data: Any, caller: str) -> Codebook | None:
+    if codebook is None or codebook is False:
+        return None
+    if codebook is True:
+        if not is_project(data):
+            raise invalid(
+                "codebook",
+                caller,
+                "a Codebook or a path (True is for a project's own codebook)",
+                "True",
+            )
+        book = data.codebook
+        if book is None:
+            raise invalid(
+                "codebook", caller, "a project that has a codebook", "no codebook"
+            )
+        return book  # type: ignore[no-any-return]
+    return as_codebook(codebook, caller=caller)
+
+
+def _pseudonymise_codebook(book: Codebook, m: _Matcher) -> Codebook:
+    """The codebook with its free text (and phrase patterns) rewritten."""
+    from qualcode.codebook import Codebook
+
+    codes = [
+        replace(
+            c,
+            label=m.rewrite(c.label),
+            definition=m.rewrite(c.definition),
+            include=rewrite_value(c.include, m),
+            exclude=rewrite_value(c.exclude, m),
+            examples=rewrite_value(c.examples, m),
+            patterns=rewrite_value(c.patterns, m),
+            exclude_patterns=rewrite_value(c.exclude_patterns, m),
+            note=m.rewrite(c.note) if c.note else c.note,
+        )
+        for c in book
+    ]
+    return Codebook(
+        codes,
+        name=book.name,
+        version=book.version,
+        description=m.rewrite(book.description),
+        meta=rewrite_value(book.meta, m),
+    )
 
 
 def _pseudonymise(
-    corpus_or_project: Any, m: _Matcher, out: Any, caller: str
+    data: Any,
+    plan: _Plan,
+    out: Any,
+    participant_id: str | None,
+    book: Codebook | None,
 ) -> PseudonymisationResult:
     from qualcode._columns import PSEUDONYMISATION_REPORT, frame
 
-    if isinstance(corpus_or_project, str):
-        new, hits, spans = m.apply(corpus_or_project)
-        rows = [
-            {
-                "field": "text",
-                "start": ns,
-                "end": ne,
-                "old_start": h.start,
-                "old_end": h.end,
-                "kind": h.kind,
-                "source": h.source,
-                "detector": h.detector,
-                "replacement": h.replacement,
-                "original_hash": m.digest(corpus_or_project[h.start : h.end]),
-            }
-            for h, (_, _, ns, ne) in zip(hits, spans, strict=True)
-        ]
-        rep = frame(rows, PSEUDONYMISATION_REPORT)
-        return PseudonymisationResult(new, rep, _summary(rep, 1, int(bool(hits))))
-
-    if is_project(corpus_or_project):
-        return _pseudonymise_project(corpus_or_project, m, out)
+    caller = plan.caller
+    if isinstance(data, str):
+        m = plan.base
+        new, hits, spans = m.apply(data)
+        text_report = _Report(m, "")
+        text_report.text(data, hits, spans)
+        for row in text_report.rows:
+            row.pop("transcript_id")
+        rep = frame(text_report.rows, PSEUDONYMISATION_REPORT)
+        return PseudonymisationResult(
+            new,
+            rep,
+            _summary(rep, 1, int(bool(hits))),
+            codebook=None if book is None else _pseudonymise_codebook(book, m),
+        )
+    if is_project(data):
+        return _pseudonymise_project(data, plan, out, participant_id, book)
     if out is not None:
         raise InvalidInputError(
             Errors.QC806.format(
@@ -421,8 +431,8 @@ def _pseudonymise(
                 "a corpus is returned as a new Corpus",
             )
         )
-    single = isinstance(corpus_or_project, Transcript)
-    items = [corpus_or_project] if single else corpus_or_project
+    single = isinstance(data, Transcript)
+    items = [data] if single else data
     try:
         items = list(items)
     except TypeError:
@@ -430,10 +440,9 @@ def _pseudonymise(
             Errors.QC806.format(
                 caller=caller,
                 detail="expected a Corpus, Transcripts, a Project or a string; "
-                f"got {type(corpus_or_project).__name__}",
+                f"got {type(data).__name__}",
             )
         ) from None
-    new_items, rows, maps, changed = [], [], {}, 0
     for pos, t in enumerate(items):
         if not isinstance(t, Transcript):
             raise InvalidInputError(
@@ -442,11 +451,17 @@ def _pseudonymise(
                     detail=f"item {pos} is a {type(t).__name__}, not a Transcript",
                 )
             )
-        nt, omap, r = _pseudonymise_transcript(t, m)
+    m, named = plan.for_transcripts(items, participant_id)
+    new_items: list[Transcript] = []
+    rows: list[dict[str, Any]] = []
+    maps: dict[str, tuple[str, OffsetMap]] = {}
+    changed = 0
+    for t in items:
+        nt, omap, r, diff = pseudonymise_transcript(t, m, caller=caller)
         new_items.append(nt)
         rows.extend(r)
         maps[t.id] = (nt.id, omap)
-        changed += bool(r)
+        changed += diff
     rep = frame(rows, PSEUDONYMISATION_REPORT)
     if single:
         result: Any = new_items[0]
@@ -454,8 +469,14 @@ def _pseudonymise(
         from qualcode.corpus import Corpus
 
         result = Corpus(new_items)
+    summary = _summary(rep, len(new_items), changed)
+    summary["participants_named_by_id"] = named
     return PseudonymisationResult(
-        result, rep, _summary(rep, len(new_items), changed), maps
+        result,
+        rep,
+        summary,
+        maps,
+        codebook=None if book is None else _pseudonymise_codebook(book, m),
     )
 
 
@@ -473,44 +494,64 @@ def _summary(rep: pd.DataFrame, n: int, changed: int) -> dict[str, Any]:
 
 
 def _pseudonymise_project(
-    project: Any, m: _Matcher, out: str | Path | None
+    project: Any,
+    plan: _Plan,
+    out: str | Path | None,
+    participant_id: str | None,
+    book: Codebook | None,
 ) -> PseudonymisationResult:
-    from qualcode._columns import PSEUDONYMISATION_REPORT, frame
+    if out is None:
+        return _rewrite_project(project, plan, participant_id, book)
+    out = Path(out)
+    if out.exists():
+        raise StoreError(
+            Errors.QC807.format(
+                path=out,
+                detail="already exists; choose a new file name "
+                "for the pseudonymised copy",
+            )
+        )
+    return _rewrite_project(_copy_project(project, out), plan, participant_id, book)
+
+
+def _copy_project(project: Any, dest: Path) -> Any:
+    """A complete copy of ``project`` at ``dest``, opened."""
+    # OLD PATH, until the store has Project.copy_to: copies the file itself
+    import sqlite3
+
     from qualcode.store import Project
 
-    if out is not None:
-        out = Path(out)
-        if out.exists():
-            raise StoreError(
-                Errors.QC807.format(
-                    path=out,
-                    detail="already exists; choose a new file name "
-                    "for the pseudonymised copy",
-                )
-            )
-        # OLD PATH, until the store has Project.copy_to: copies the file itself
-        import sqlite3
+    src = sqlite3.connect(str(project.path))
+    dst = sqlite3.connect(str(dest))
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return Project(dest, timeout=project.timeout)
 
-        src = sqlite3.connect(str(project.path))
-        dst = sqlite3.connect(str(out))
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
-        project = Project(out, timeout=project.timeout)
+
+def _rewrite_project(
+    project: Any, plan: _Plan, participant_id: str | None, book: Codebook | None
+) -> PseudonymisationResult:
+    """Rewrite a project in place: one snapshot for reading and writing."""
+    from qualcode._columns import PSEUDONYMISATION_REPORT, frame
+
     rows: list[dict[str, Any]] = []
     edits = []
     maps: dict[str, tuple[str, OffsetMap]] = {}
     n = 0
-    for t in project.iter_transcripts():
-        n += 1
-        nt, omap, r = _pseudonymise_transcript(t, m)
-        maps[t.id] = (nt.id, omap)
-        if r:
-            edits.append((t.id, nt, omap.span))
-            rows.extend(r)
-    counts = project.replace_texts(edits, rewrite=m.rewrite, purge=True)
+    with _snapshot(project):
+        m, named = plan.for_transcripts(project.iter_transcripts(), participant_id)
+        for t in project.iter_transcripts():
+            n += 1
+            nt, omap, r, diff = pseudonymise_transcript(t, m, caller=plan.caller)
+            maps[t.id] = (nt.id, omap)
+            if diff:
+                edits.append((t.id, nt, omap.span))
+                rows.extend(r)
+        counts = project.replace_texts(edits, rewrite=m.rewrite, purge=False)
+    project.replace_texts([], purge=True)  # VACUUM cannot run inside a transaction
     rep = frame(rows, PSEUDONYMISATION_REPORT)
     summary = _summary(rep, n, len(edits))
     summary.update(
@@ -518,5 +559,23 @@ def _pseudonymise_project(
         codings_merged=counts["merged"],
         decisions=counts["decisions"],
         purged=True,
+        participants_named_by_id=named,
     )
-    return PseudonymisationResult(project, rep, summary, maps)
+    return PseudonymisationResult(
+        project,
+        rep,
+        summary,
+        maps,
+        codebook=None if book is None else _pseudonymise_codebook(book, m),
+    )
+
+
+@contextlib.contextmanager
+def _snapshot(project: Any) -> Iterator[None]:
+    """One transaction around the whole rewrite (``Project.transaction``)."""
+    tx = getattr(project, "transaction", None)
+    if tx is None:  # OLD PATH, until the store has Project.transaction
+        yield
+        return
+    with tx():
+        yield

@@ -525,3 +525,52 @@ def test_anonymise_leak_check_pdf_page_text(tmp_path):
     assert leaks[["location", "original"]].values.tolist() == [
         ["page 2", "Kestrel Park"]
     ]
+
+
+# --------------------------------------------------------------------------
+# issue 16.3: the shareable copy exists only once it is clean
+# --------------------------------------------------------------------------
+def _clash(project):
+    # "Smith_int01" becomes "Person_B_int01": make that id taken, so the rewrite
+    # fails half-way with QC808 after the copy was made
+    t = Transcript.build("Person_B_int01", [TurnDraft("Other.", "P3", "participant")])
+    project.add_transcripts([t])
+
+
+def test_anonymise_project_out_error_leaves_no_copy(project, tmp_path):
+    _clash(project)
+    out = tmp_path / "shared" / "shared.qcproj"
+    out.parent.mkdir()
+    with pytest.raises(StoreError, match=r"\[QC808\]"):
+        pseudonymise(project, KEY, out=out)
+    assert list(out.parent.iterdir()) == []  # no out, no temporary copy
+
+
+def test_anonymise_project_out_kill_leaves_no_file_named_out(
+    project, tmp_path, monkeypatch
+):
+    out = tmp_path / "shared" / "shared.qcproj"
+    out.parent.mkdir()
+    seen = {}
+
+    def killed(self, *a, **k):
+        seen["files"] = sorted(p.name for p in out.parent.iterdir())
+        raise KeyboardInterrupt  # as a kill between copy and rewrite
+
+    monkeypatch.setattr(Project, "replace_texts", killed)
+    with pytest.raises(KeyboardInterrupt):
+        pseudonymise(project, KEY, out=out)
+    # while the copy still held the originals, nothing was called shared.qcproj
+    assert seen["files"] and "shared.qcproj" not in seen["files"]
+    assert all(n.startswith(".shared.qcproj.") for n in seen["files"])
+    assert not out.exists()
+
+
+def test_anonymise_project_out_is_clean_and_complete(project, tmp_path):
+    out = tmp_path / "shared.qcproj"
+    res = pseudonymise(project, KEY, out=out)
+    assert res.project.path == out
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".shared")]
+    assert len(res.project.codings()) == len(project.codings())
+    assert check_leaks(out, KEY).empty
+    res.project.close()

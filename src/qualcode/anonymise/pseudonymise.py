@@ -9,6 +9,8 @@ report that never holds originals, and counts.
 from __future__ import annotations
 
 import contextlib
+import os
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -511,7 +513,23 @@ def _pseudonymise_project(
                 "for the pseudonymised copy",
             )
         )
-    return _rewrite_project(_copy_project(project, out), plan, participant_id, book)
+    # the copy holds every original until it is rewritten: build it under a
+    # temporary name beside out and give it out's name only when it is clean
+    tmp = out.with_name(f".{out.name}.pseudonymising-{uuid.uuid4().hex[:12]}")
+    copy = _copy_project(project, tmp)
+    try:
+        res = _rewrite_project(copy, plan, participant_id, book)
+        copy.close()
+        _settle(tmp, project)
+        _rename_no_clobber(tmp, out)
+    except BaseException:
+        copy.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+        raise
+    from qualcode.store import Project
+
+    return replace(res, corpus_or_project=Project(out, timeout=project.timeout))
 
 
 def _copy_project(project: Any, dest: Path) -> Any:
@@ -529,6 +547,41 @@ def _copy_project(project: Any, dest: Path) -> Any:
         dst.close()
         src.close()
     return Project(dest, timeout=project.timeout)
+
+
+def _settle(path: Path, like: Any) -> None:
+    """Fold a left-over write-ahead log into ``path`` before it is renamed."""
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size:
+        from qualcode.store import Project
+
+        Project(path, timeout=like.timeout).close()
+
+
+def _rename_no_clobber(src: Path, dest: Path) -> None:
+    """Rename ``src`` to ``dest``, refusing a ``dest`` created meanwhile."""
+    try:
+        os.link(src, dest)
+    except FileExistsError:
+        raise StoreError(
+            Errors.QC807.format(
+                path=dest,
+                detail="was created by someone else while the copy was "
+                "pseudonymised; choose a new file name",
+            )
+        ) from None
+    except OSError:  # no hard links here (some network or FAT drives)
+        if dest.exists():
+            raise StoreError(
+                Errors.QC807.format(
+                    path=dest,
+                    detail="was created by someone else while the copy was "
+                    "pseudonymised; choose a new file name",
+                )
+            ) from None
+        os.replace(src, dest)
+        return
+    src.unlink()
 
 
 def _rewrite_project(

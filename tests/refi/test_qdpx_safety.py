@@ -246,3 +246,129 @@ def test_qdpx_huge_positions_are_reported_not_overflowing(tmp_path, s, e):
     assert "outside the text" in dropped["detail"].iloc[0]
     with pytest.warns(DataLossWarning, match="1 coding"):
         content._report.emit_warnings()
+
+
+# -- issue 21: a damaged or hostile qualcode.json sidecar ---------------------------
+def _own_qdpx(tmp_path: Path, name: str = "own.qdpx") -> Path:
+    """A small .qdpx written by qualcode (with its sidecar)."""
+    import pandas as pd
+
+    from qualcode.codebook import Code, Codebook
+    from qualcode.model import Transcript, TurnDraft
+    from qualcode.refi.qdpx import QdpxContent, write_qdpx_content
+
+    t = Transcript.build(
+        "int01",
+        [
+            TurnDraft("What happened?", "Interviewer", "interviewer", 0.0, 2.0),
+            TurnDraft("We diverted him.", "P1", "participant", 2.5, 4.0),
+        ],
+        attributes={"rank": "inspector"},
+    )
+    start = t.turns[1].start
+    codings = pd.DataFrame(
+        [
+            {
+                "transcript_id": "int01",
+                "start": start + 3,
+                "end": start + 11,
+                "code": "divert",
+                "coder": "AB",
+                "origin": "pattern",
+                "memo": None,
+                "created": pd.Timestamp("2024-05-01T10:00:00.5Z"),
+                "codebook_version": "2",
+            }
+        ]
+    )
+    book = Codebook([Code("divert", "Divert")], name="roles", version="2")
+    content = QdpxContent("own", None, [t], [book], codings)
+    return write_qdpx_content(content, tmp_path / name)
+
+
+def _with_sidecar(path: Path, sidecar: bytes) -> Path:
+    out = path.with_name("hostile-" + path.name)
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(
+                item.filename, sidecar if item.filename == "qualcode.json" else data
+            )
+    return out
+
+
+def _sidecar_of(path: Path) -> dict:
+    import json
+
+    with zipfile.ZipFile(path) as z:
+        return json.loads(z.read("qualcode.json"))
+
+
+def _damaged(kind: str, side: dict) -> bytes:
+    import json
+
+    (guid,) = side["transcripts"]
+    info = side["transcripts"][guid]
+    if kind == "a list":
+        return b"[1, 2, 3]"
+    if kind == "nested":  # RecursionError in json.loads
+        return b'{"transcripts": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    if kind == "transcripts a list":
+        side["transcripts"] = [info]
+    elif kind == "short turn":  # IndexError in the old reader
+        info["turns"][1] = info["turns"][1][:3]
+    elif kind == "time noon":  # stored, then widget.export_html crashed
+        info["turns"][1][5] = "noon"
+    elif kind == "bad role":
+        info["turns"][0][2] = "judge"
+    elif kind == "turn past the text":
+        info["turns"][1][4] = 10**6
+    elif kind == "id not text":
+        info["id"] = {"x": 1}
+    elif kind == "codings not a mapping":
+        side["codings"] = "x"
+    elif kind == "origin not text":
+        (cg,) = side["codings"]
+        side["codings"][cg]["origin"] = ["manual"]
+    elif kind == "created noon":
+        (cg,) = side["codings"]
+        side["codings"][cg]["created"] = "noon"
+    elif kind == "codebooks a mapping":
+        side["codebooks"] = {"a": 1}
+    return json.dumps(side).encode()
+
+
+DAMAGE = [
+    "a list",
+    "nested",
+    "transcripts a list",
+    "short turn",
+    "time noon",
+    "bad role",
+    "turn past the text",
+    "id not text",
+    "codings not a mapping",
+    "origin not text",
+    "created noon",
+    "codebooks a mapping",
+]
+
+
+@pytest.mark.parametrize("kind", DAMAGE)
+def test_qdpx_damaged_sidecar_is_ignored_with_a_warning(tmp_path, kind):
+    from qualcode.errors import ImportWarning_
+    from qualcode.refi.qdpx import read_qdpx
+
+    own = _own_qdpx(tmp_path)
+    path = _with_sidecar(own, _damaged(kind, _sidecar_of(own)))
+    with pytest.warns(ImportWarning_, match="qualcode.json"):
+        project = read_qdpx(path, tmp_path / "p.qcproj")
+    with project:
+        (t,) = project.iter_transcripts()
+        assert t.id == "int01"  # from the REFI source name
+        assert all(
+            u.time_start is None or isinstance(u.time_start, float) for u in t.turns
+        )
+        assert all(u.role in (None, "interviewer", "participant") for u in t.turns)
+        codings = project.codings()
+        assert len(codings) == 1 and codings.loc[0, "text"] == "diverted"

@@ -34,7 +34,7 @@ from qualcode.refi._offsets import (
     model_name,
     score_alignment,
 )
-from qualcode.refi._sidecar import transcript_from_sidecar
+from qualcode.refi._sidecar import check_sidecar, transcript_from_sidecar
 from qualcode.refi._turns import (
     MAX_TURNS,
     MIN_CHARS_PER_TURN,
@@ -241,15 +241,23 @@ class QdpxReader:
             return
         if not (self.origin or "").lower().startswith("qualcode"):
             return
+        problem: str | None
         try:
-            self.sidecar = json.loads(self.zf.read(SIDECAR).decode("utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            self.rep.add(
-                "sidecar",
-                SIDECAR,
-                "repaired",
-                detail=f"ignored: not valid JSON ({exc})",
-            )
+            data = json.loads(self.zf.read(SIDECAR).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            problem = f"not valid JSON ({type(exc).__name__})"
+        else:
+            problem = check_sidecar(data)
+        if problem is None:
+            self.sidecar = data
+            return
+        self.rep.add(
+            "sidecar",
+            SIDECAR,
+            "repaired",
+            detail=f"ignored ({problem}); turns, codebooks and coding details "
+            "were read from the REFI content",
+        )
 
     # -- users and notes -------------------------------------------------------
     def read_users(self) -> None:
@@ -575,7 +583,11 @@ class QdpxReader:
                 return transcript_from_sidecar(info, text)
             except (ValueError, KeyError, TypeError) as exc:
                 self.rep.add(
-                    "sidecar", s.name, "repaired", detail=f"turns rebuilt ({exc})"
+                    "sidecar",
+                    SIDECAR,
+                    "repaired",
+                    detail=f"its entry for source '{s.name}' was ignored ({exc}); "
+                    "turns and attributes were read from the REFI content",
                 )
         tid = s.name.strip()
         base, k = tid, 2

@@ -85,3 +85,18 @@ def reference_dir() -> Path:
     if not REFERENCE.is_dir():
         pytest.skip(f"reference material not found at {REFERENCE}")
     return REFERENCE
+
+
+@pytest.fixture(scope="session")
+def llm_server():
+    """A real llama.cpp server (SmolLM2-135M) on a free loopback port.
+
+    Tests using it are marked ``llm`` and always run in ``make test`` (which
+    installs ``.[llm-test]``): if the server cannot start, they fail loudly.
+    """
+    from qualcode.llm.server import LocalServer
+
+    server = LocalServer(n_ctx=4096)
+    server.start()
+    yield server
+    server.stop()

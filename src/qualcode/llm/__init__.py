@@ -8,6 +8,8 @@
   call per unit, answers constrained by a JSON schema, every proposed coding
   verified against the stored text (:mod:`qualcode.llm._verify`), every call
   kept in an audit trail that is also the cache (:mod:`qualcode.llm._cache`).
+* :class:`LocalServer` (:mod:`qualcode.llm.server`): start a llama.cpp server on
+  this machine (notebooks, tests and benchmarks use it).
 * :data:`PROMPT_VERSION` (:mod:`qualcode.llm._prompt`): the version of the
   prompt template, recorded with every call and coding.
 """
@@ -15,15 +17,18 @@
 from qualcode.llm._cache import CallStore, MemoryCallStore, cache_key
 from qualcode.llm._client import LLMCoder
 from qualcode.llm._prompt import PROMPT_VERSION, response_schema
+from qualcode.llm.server import LocalServer, smollm2_path
 from qualcode.llm.suggest import llm_code, llm_suggest
 
 __all__ = [
     "PROMPT_VERSION",
     "CallStore",
     "LLMCoder",
+    "LocalServer",
     "MemoryCallStore",
     "cache_key",
     "llm_code",
     "llm_suggest",
     "response_schema",
+    "smollm2_path",
 ]

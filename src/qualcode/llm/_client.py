@@ -448,6 +448,15 @@ class LLMCoder:
         try:
             reply.proposals = parse_answer(reply.content)
         except AnswerError as exc:
+            if reply.finish_reason == "length":
+                # cut off at max_tokens: the same request gives the same cut at
+                # temperature 0, so only a sampling temperature is worth a retry
+                raise _Attempt(
+                    f"{exc.reason} (cut off at max_tokens={self.max_tokens}; "
+                    "raise max_tokens or lower max_codings)",
+                    retry=self.temperature > 0,
+                    reply=reply,
+                ) from None
             raise _Attempt(exc.reason, retry=True, reply=reply) from None
         return reply
 

@@ -52,8 +52,8 @@ _RULES = (
     '3. "quote" must be copied word for word from the PASSAGE (a sentence or a '
     "phrase of it), never from the codebook, the examples or the context.\n"
     '4. "rationale" says in one short sentence why the code applies.\n'
-    f"5. Give at most {MAX_CODINGS} codings. If no code applies, answer "
-    '{"codings": []}.\n'
+    "5. Give at most {max_codings} codings. If no code applies, answer "
+    '{{"codings": []}}.\n'
     "Answer with JSON only."
 )
 
@@ -106,6 +106,8 @@ def build_system(
     codebook: Codebook,
     codes: Sequence[str],
     examples: Sequence[tuple[str, str]] = (),
+    *,
+    max_codings: int = MAX_CODINGS,
 ) -> str:
     """The system message: task, codes, coded examples, rules.
 
@@ -114,7 +116,7 @@ def build_system(
     >>> cb = Codebook.from_dict(
     ...     {"codes": [{"id": "pursue", "label": "Pursue", "definition": "Arrests."}]}
     ... )
-    >>> print(build_system(cb, ["pursue"]).splitlines()[2])
+    >>> print(build_system(cb, ["pursue"]).splitlines()[3])
     - pursue: Pursue. Arrests.
     """
     parts = [_TASK, "Codes (id: label. definition):\n" + _code_block(codebook, codes)]
@@ -123,7 +125,7 @@ def build_system(
             f'- {code}: "{" ".join(text.split())}"' for code, text in examples
         )
         parts.append("Passages a researcher coded in this project:\n" + shown)
-    parts.append(_RULES)
+    parts.append(_RULES.format(max_codings=max_codings))
     return "\n\n".join(parts)
 
 
@@ -174,8 +176,16 @@ def build_messages(
     ]
 
 
-def response_schema(codes: Sequence[str]) -> dict[str, Any]:
+def response_schema(
+    codes: Sequence[str],
+    *,
+    quotes: Sequence[str] | None = None,
+    max_codings: int = MAX_CODINGS,
+) -> dict[str, Any]:
     """The JSON schema of an answer: codings whose ``code`` is one of ``codes``.
+
+    With ``quotes`` (the unit's sentences), ``quote`` must be one of them: a
+    server that enforces the schema can then only quote the unit verbatim.
 
     Examples
     --------
@@ -183,17 +193,20 @@ def response_schema(codes: Sequence[str]) -> dict[str, Any]:
     >>> s["properties"]["codings"]["items"]["properties"]["code"]["enum"]
     ['pursue', 'protect']
     """
+    quote: dict[str, Any] = {"type": "string", "maxLength": _MAX_QUOTE}
+    if quotes is not None:
+        quote = {"type": "string", "enum": list(quotes)}
     return {
         "type": "object",
         "properties": {
             "codings": {
                 "type": "array",
-                "maxItems": MAX_CODINGS,
+                "maxItems": max_codings,
                 "items": {
                     "type": "object",
                     "properties": {
                         "code": {"type": "string", "enum": list(codes)},
-                        "quote": {"type": "string", "maxLength": _MAX_QUOTE},
+                        "quote": quote,
                         "rationale": {"type": "string", "maxLength": _MAX_RATIONALE},
                     },
                     "required": ["code", "quote", "rationale"],

@@ -155,7 +155,7 @@ def normalise(text: str) -> tuple[str, list[int]]:
     Examples
     --------
     >>> normalise("We\\u2019re  here")
-    ("We're here", [0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11])
+    ("We're here", [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11])
     """
     out: list[str] = []
     index: list[int] = []
@@ -211,6 +211,15 @@ def anchor_quote(quote: str, text: str) -> tuple[int, int, str] | None:
     return start, end, "normalised"
 
 
+def _without_label(quote: str, speaker: str) -> str:
+    """``quote`` without a leading speaker label (``[P1]``, ``P1:``, ``P1``)."""
+    q = quote.strip(_STRIP)
+    for head in (f"[{speaker}]", f"{speaker}:", speaker):
+        if q.startswith(head):
+            return q[len(head) :].lstrip(" :-\t")
+    return q
+
+
 def verify(
     proposals: Sequence[Proposal],
     *,
@@ -219,6 +228,7 @@ def verify(
     allowed: Collection[str],
     context_text: str = "",
     prompt_text: str = "",
+    speaker: str = "",
 ) -> list[Verdict]:
     """A :class:`Verdict` per proposal; accepted ones carry transcript offsets.
 
@@ -234,6 +244,9 @@ def verify(
     context_text, prompt_text : str
         The context units and the system prompt: only used to name the reason
         when a quote comes from them.
+    speaker : str
+        The unit's speaker label as the prompt shows it; a quote that starts
+        with it (``"[P1 (participant)] We arrest"``) is anchored without it.
 
     Examples
     --------
@@ -263,6 +276,8 @@ def verify(
             out.append(reject("empty quote"))
             continue
         hit = anchor_quote(p.quote, unit_text)
+        if hit is None and speaker:
+            hit = anchor_quote(_without_label(p.quote, speaker), unit_text)
         if hit is None:
             if context_text and anchor_quote(p.quote, context_text) is not None:
                 out.append(reject("quote is from the context, not the unit"))

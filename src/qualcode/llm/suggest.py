@@ -36,6 +36,7 @@ from qualcode.errors import Errors, InvalidInputError, LLMWarning
 from qualcode.llm._cache import CallStore, cache_key, is_call_store, now_utc
 from qualcode.llm._client import LLMCoder, Reply
 from qualcode.llm._prompt import (
+    MAX_CODINGS,
     PROMPT_VERSION,
     build_messages,
     build_system,
@@ -62,7 +63,32 @@ class _Run:
     parameters: dict[str, Any]
     unit: str
     caller: str
+    quotes: str = "free"
+    max_codings: int = MAX_CODINGS
+    nlp: Any = None
     server: dict[str, Any] | None = None
+
+    def schema_for(self, u: Unit) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The answer schema and request parameters of one unit."""
+        if self.quotes != "sentences":
+            return self.schema, self.parameters
+        schema = response_schema(
+            self.codes, quotes=_sentences(u, self), max_codings=self.max_codings
+        )
+        return schema, self.llm.parameters(schema)
+
+
+def _sentences(u: Unit, run: _Run) -> list[str]:
+    """The unit's sentences (exact slices of its text), for ``quotes="sentences"``."""
+    if run.unit == "sentence" or run.nlp is None:
+        return [u.text]
+    doc = run.nlp(u.text)
+    out: list[str] = []
+    for sent in doc.sents:
+        piece = u.text[sent.start_char : sent.end_char].strip()
+        if piece and piece not in out:
+            out.append(piece)
+    return out or [u.text]
 
 
 def _resolve_store(
@@ -142,11 +168,18 @@ def _verdicts(proposals: Sequence[Any], u: Unit, run: _Run) -> list[Verdict]:
         allowed=run.codes,
         context_text=context,
         prompt_text=run.system,
+        speaker=u.shown.speaker,
     )
 
 
 def _record(
-    u: Unit, key: str, prompt: str, reply: Reply, verdicts: list[Verdict], run: _Run
+    u: Unit,
+    key: str,
+    prompt: str,
+    reply: Reply,
+    verdicts: list[Verdict],
+    run: _Run,
+    parameters: Mapping[str, Any],
 ) -> dict[str, Any]:
     server = run.server or {}
     accepted = sum(v.accepted for v in verdicts)
@@ -166,7 +199,7 @@ def _record(
         "server_model": server.get("server_model"),
         "model_digest": reply.fingerprint or server.get("model_digest"),
         "prompt_version": PROMPT_VERSION,
-        "parameters": json.dumps(run.parameters, sort_keys=True),
+        "parameters": json.dumps(parameters, sort_keys=True, ensure_ascii=False),
         "prompt": prompt,
         "answer": reply.content,
         "finish_reason": reply.finish_reason,
@@ -225,6 +258,8 @@ def llm_suggest(
     roles: Iterable[str | None] | None = None,
     include_interviewer: bool = False,
     cache: Any = None,
+    quotes: str = "free",
+    max_codings: int = MAX_CODINGS,
     nlp: Any = None,
     progress: bool = True,
 ) -> pd.DataFrame:
@@ -263,6 +298,13 @@ def llm_suggest(
         Turn roles to code (default: participants and unknown roles).
     include_interviewer : bool, default False
         Also code interviewer turns.
+    quotes : {"free", "sentences"}, default "free"
+        ``"free"``: the model may quote any words (verified afterwards).
+        ``"sentences"``: the schema lists the unit's sentences as the only
+        allowed quotes, so a server that enforces the schema can only quote the
+        unit verbatim (best for small models; quotes are whole sentences).
+    max_codings : int, default 4
+        At most this many codings per unit (in the schema and the prompt).
     cache : Project, path or call store, optional
         Where calls are kept and looked up. Default: the project itself, or for
         a corpus the coder's in-memory store ``llm.cache`` (kept only while the
@@ -339,6 +381,8 @@ def llm_suggest(
         nlp=nlp,
         progress=progress,
         caller=caller,
+        quotes=quotes,
+        max_codings=max_codings,
     )
     return frame_
 
@@ -359,6 +403,8 @@ def _suggest(
     nlp: Any,
     progress: bool,
     caller: str,
+    quotes: str = "free",
+    max_codings: int = MAX_CODINGS,
 ) -> tuple[pd.DataFrame, _Run, Any]:
     if not isinstance(llm, LLMCoder):
         raise invalid("llm", caller, "a qualcode.LLMCoder", type(llm).__name__)
@@ -366,6 +412,10 @@ def _suggest(
     check_number(context, param="context", caller=caller, integer=True, low=0, high=50)
     check_type(include_interviewer, bool, param="include_interviewer", caller=caller)
     check_type(progress, bool, param="progress", caller=caller)
+    check_choice(quotes, ["free", "sentences"], param="quotes", caller=caller)
+    check_number(
+        max_codings, param="max_codings", caller=caller, integer=True, low=1, high=20
+    )
     project = project_or_corpus if is_project(project_or_corpus) else None
     if project is None:
         as_transcripts(project_or_corpus, caller=caller, what="project_or_corpus")
@@ -396,16 +446,23 @@ def _suggest(
             texts[t.id] = t.text
             yield t
 
-    schema = response_schema(code_list)
+    schema = response_schema(code_list, max_codings=max_codings)
+    if quotes == "sentences" and run_nlp is None:
+        from qualcode._nlp import load_nlp
+
+        run_nlp = load_nlp(lemmatize=False)
     run = _Run(
         llm=llm,
         store=store,
         codes=code_list,
-        system=build_system(cb, code_list, shown_examples),
+        system=build_system(cb, code_list, shown_examples, max_codings=max_codings),
         schema=schema,
         parameters=llm.parameters(schema),
         unit=unit,
         caller=caller,
+        quotes=quotes,
+        max_codings=max_codings,
+        nlp=run_nlp,
     )
     work = list(
         units_with_context(
@@ -437,16 +494,16 @@ def _execute(
     bar = _progress(len(work), progress, run.llm.model)
     llm = run.llm
     window = max(2, 2 * llm.max_concurrency)
-    pending: dict[Future[Reply], tuple[int, str, str]] = {}
+    pending: dict[Future[Reply], tuple[int, str, str, dict[str, Any]]] = {}
 
     def finish(done: Iterable[Future[Reply]]) -> None:
         for fut in done:
-            i, key, prompt = pending.pop(fut)
+            i, key, prompt, params = pending.pop(fut)
             reply = fut.result()
             u = work[i]
             verdicts = _verdicts(reply.proposals or [], u, run) if reply.ok else []
             call_id = run.store.record_llm_call(
-                _record(u, key, prompt, reply, verdicts, run)
+                _record(u, key, prompt, reply, verdicts, run, params)
             )
             stats["sent"] += 1
             if reply.ok:
@@ -464,7 +521,8 @@ def _execute(
         for i, u in enumerate(work):
             messages = build_messages(run.system, u.shown, u.before, u.after)
             prompt = prompt_text(messages)
-            key = cache_key(llm.model, run.parameters, prompt)
+            schema, params = run.schema_for(u)
+            key = cache_key(llm.model, params, prompt)
             hit = run.store.find_llm_call(key)
             if hit is not None:
                 results[i] = (int(hit["call_id"]), _cached_verdicts(hit, u, run))
@@ -474,7 +532,8 @@ def _execute(
                 continue
             if run.server is None:
                 run.server = llm.check_server(caller=run.caller)
-            pending[pool.submit(llm.chat, messages, run.schema)] = (i, key, prompt)
+            fut = pool.submit(llm.chat, messages, schema)
+            pending[fut] = (i, key, prompt, params)
             if len(pending) >= window:
                 done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                 finish(done)
@@ -529,6 +588,8 @@ def llm_code(
     examples: pd.DataFrame | None = None,
     roles: Iterable[str | None] | None = None,
     include_interviewer: bool = False,
+    quotes: str = "free",
+    max_codings: int = MAX_CODINGS,
     nlp: Any = None,
     progress: bool = True,
 ) -> pd.DataFrame:
@@ -555,7 +616,7 @@ def llm_code(
         Coder name of the codings (default ``"llm:<model>"``).
     unit, codes, transcripts, context, examples, roles
         As in :func:`llm_suggest`.
-    include_interviewer, nlp, progress
+    include_interviewer, quotes, max_codings, nlp, progress
         As in :func:`llm_suggest`.
 
     Returns
@@ -616,6 +677,8 @@ def llm_code(
         nlp=nlp,
         progress=progress,
         caller=caller,
+        quotes=quotes,
+        max_codings=max_codings,
     )
     out = suggestions.copy()
     if len(out):

@@ -35,7 +35,14 @@ from typing import TYPE_CHECKING, Any
 from qualcode._columns import ATTRIBUTE_PREFIX, attribute_columns
 from qualcode._validation import check_choice, check_type, invalid
 from qualcode.errors import Errors, ImportFormatError, ImportWarning_, InvalidInputError
-from qualcode.io import FORMATS, SUFFIXES, format_of, read_transcript
+from qualcode.io import (
+    FORMATS,
+    SUFFIXES,
+    SpeakerTable,
+    format_of,
+    read_transcript,
+    speaker_table,
+)
 from qualcode.io.attributes import read_attributes, source_name
 from qualcode.model import Transcript
 
@@ -381,7 +388,7 @@ def read_corpus(
     | Mapping[str, str | os.PathLike[str]],
     *,
     attributes: Any = None,
-    speakers: Mapping[str, Any] | None = None,
+    speakers: Mapping[str, Any] | str | os.PathLike[str] | SpeakerTable | None = None,
     recursive: bool = False,
     on_error: str = "raise",
     strict: bool = True,
@@ -404,8 +411,13 @@ def read_corpus(
         reads) or ``.xlsx`` file, a DataFrame, or ``{transcript_id: {name: value}}``.
         See the module docstring for the vocabulary (``organisation``, ``role``,
         ``rank_band``, extra columns allowed).
-    speakers : mapping, optional
-        Passed to :func:`read_transcript` for every file.
+    speakers : mapping, path or SpeakerTable, optional
+        Passed to :func:`read_transcript` for every file: a mapping of labels to
+        roles/names for all transcripts, or a speakers file (CSV/XLSX/YAML with
+        columns ``label, name, role`` and optionally ``transcript_id``; see
+        :mod:`qualcode.io.speaker_file`), e.g. to say who interviewed in Teams or
+        Zoom exports, which carry names, not roles. Rows of a file that match no
+        speaker are named (by line) in a warning.
     recursive : bool, default False
         Also read sub-folders of a folder.
     on_error : {"raise", "skip"}, default "raise"
@@ -461,6 +473,7 @@ def read_corpus(
     check_choice(on_error, ["raise", "skip"], param="on_error", caller="read_corpus")
     if not isinstance(recursive, bool):
         check_choice(recursive, [True, False], param="recursive", caller="read_corpus")
+    smaps = speaker_table(speakers, caller="read_corpus")  # fail fast, as attributes
     if attributes is not None:
         table = read_attributes(attributes)  # fail fast, before reading every file
     else:
@@ -481,7 +494,7 @@ def read_corpus(
                 Errors.QC205.format(id=tid, first=sources[tid], second=path), path=path
             )
         try:
-            t = read_transcript(path, id=tid, speakers=speakers, strict=strict)
+            t = read_transcript(path, id=tid, speakers=smaps, strict=strict)
         except ImportFormatError as exc:
             if on_error == "raise":
                 raise
@@ -504,7 +517,22 @@ def read_corpus(
         )
     if table:
         _warn_unknown(table, sources, source_name(attributes))
+    if smaps is not None and smaps.from_file:
+        _warn_unused_speakers(smaps)
     return Corpus(transcripts)
+
+
+def _warn_unused_speakers(table: SpeakerTable) -> None:
+    lines = table.unused_lines()
+    if lines:
+        shown = ", ".join(map(str, lines[:10])) + (", ..." if len(lines) > 10 else "")
+        where = f"line {shown}" if len(lines) == 1 else f"lines {shown}"
+        warnings.warn(
+            ImportWarning_(
+                Errors.QC233.format(source=table.source, n=len(lines), where=where)
+            ),
+            stacklevel=3,
+        )
 
 
 # formats a folder scan picks up, for documentation and the CLI

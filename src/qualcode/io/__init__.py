@@ -29,18 +29,22 @@ from qualcode.errors import Errors, ImportFormatError, QualcodeError
 from qualcode.io._decode import Decoded, decode, read_bytes
 from qualcode.io._speakers import SpeakerMap, default_role
 from qualcode.io._zipcheck import check_office_zip
+from qualcode.io.speaker_file import SpeakerTable, read_speakers
 from qualcode.model import Transcript
 
 __all__ = [
     "FORMATS",
     "SUFFIXES",
     "Decoded",
+    "SpeakerTable",
     "check_office_zip",
     "decode_text",
     "format_of",
+    "read_speakers",
     "read_text",
     "read_transcript",
     "role_of",
+    "speaker_table",
 ]
 
 #: Transcript formats read_transcript understands.
@@ -178,7 +182,7 @@ def read_transcript(
     id: str | None = None,
     format: str | None = None,
     encoding: str | None = None,
-    speakers: Mapping[str, Any] | None = None,
+    speakers: Mapping[str, Any] | str | os.PathLike[str] | SpeakerTable | None = None,
     strict: bool = True,
 ) -> Transcript:
     """Read one transcript file into exact stored text and speaker turns.
@@ -195,9 +199,12 @@ def read_transcript(
     encoding : str, optional
         Text formats only: force a codec. By default a BOM decides (UTF-8, UTF-16,
         UTF-32), else UTF-8, else BOM-less UTF-16, else Windows-1252.
-    speakers : mapping, optional
+    speakers : mapping, path or SpeakerTable, optional
         Raw speaker labels to roles, e.g. ``{"I": "interviewer", "P": "participant"}``,
-        or to ``{"name": ..., "role": ...}`` to rename as well. Lookup is exact, then
+        or to ``{"name": ..., "role": ...}`` to rename as well; or a speakers file
+        (CSV/XLSX/YAML with columns label, name, role, transcript_id; see
+        :mod:`qualcode.io.speaker_file`), whose rows for this transcript's id win
+        over rows for all. Lookup is exact, then
         case-insensitive, then without a trailing number (``"P"`` covers ``P1``).
         Without an entry, interviewer labels (Interviewer, I, Q, Int, Researcher,
         Moderator, Facilitator, numbered or not) get ``"interviewer"`` and every
@@ -278,7 +285,7 @@ def read_transcript(
         raise invalid("id", "read_transcript", "a non-empty str", id)
     if not isinstance(strict, bool):
         check_choice(strict, [True, False], param="strict", caller="read_transcript")
-    smap = SpeakerMap(speakers, caller="read_transcript")
+    table = speaker_table(speakers, caller="read_transcript")
     if not p.exists():
         raise ImportFormatError(Errors.QC201.format(path=p), path=p)
     if not fmt:
@@ -289,26 +296,9 @@ def read_transcript(
             path=p,
         )
     tid = id.strip() if id is not None else p.stem
+    smap = table.speaker_map(tid, caller="read_transcript") if table else SpeakerMap()
     try:
-        if fmt == "txt":
-            from qualcode.io.txt import read_txt
-
-            return read_txt(p, id=tid, encoding=encoding, speakers=smap)
-        if fmt == "docx":
-            from qualcode.io.docx import read_docx
-
-            return read_docx(p, id=tid, speakers=smap)
-        if fmt == "vtt":
-            from qualcode.io.vtt import read_vtt
-
-            return read_vtt(p, id=tid, encoding=encoding, speakers=smap, strict=strict)
-        if fmt == "srt":
-            from qualcode.io.srt import read_srt
-
-            return read_srt(p, id=tid, encoding=encoding, speakers=smap, strict=strict)
-        from qualcode.io.pdf import read_pdf
-
-        return read_pdf(p, id=tid)
+        t = _read(fmt, p, tid, encoding=encoding, speakers=smap, strict=strict)
     except (QualcodeError, Warning):  # a warning the caller turned into an error
         raise
     except (
@@ -318,3 +308,64 @@ def read_transcript(
             Errors.QC222.format(path=p, format=fmt, detail=type(exc).__name__),
             path=p,
         ) from exc
+    if table is not None:
+        table.mark_used(tid, smap.used)
+    return t
+
+
+def speaker_table(
+    speakers: Mapping[str, Any] | str | os.PathLike[str] | SpeakerTable | None,
+    *,
+    caller: str,
+) -> SpeakerTable | None:
+    """The ``speakers=`` argument as a :class:`SpeakerTable` (validated), or None.
+
+    A mapping applies to every transcript; a path is read with
+    :func:`read_speakers`; a :class:`SpeakerTable` is used as it is.
+
+    Examples
+    --------
+    >>> speaker_table({"I": "interviewer"}, caller="f").for_transcript("t1")
+    {'I': {'role': 'interviewer'}}
+    >>> speaker_table(None, caller="f") is None
+    True
+    """
+    if speakers is None:
+        return None
+    if isinstance(speakers, SpeakerTable):
+        return speakers
+    if isinstance(speakers, str | os.PathLike):
+        return read_speakers(speakers)
+    SpeakerMap(speakers, caller=caller)  # validates (QC101, QC220)
+    return SpeakerTable.from_mapping(speakers)
+
+
+def _read(
+    fmt: str,
+    p: Path,
+    tid: str,
+    *,
+    encoding: str | None,
+    speakers: SpeakerMap,
+    strict: bool,
+) -> Transcript:
+    """Dispatch to the format's reader (imported only when needed)."""
+    if fmt == "txt":
+        from qualcode.io.txt import read_txt
+
+        return read_txt(p, id=tid, encoding=encoding, speakers=speakers)
+    if fmt == "docx":
+        from qualcode.io.docx import read_docx
+
+        return read_docx(p, id=tid, speakers=speakers)
+    if fmt == "vtt":
+        from qualcode.io.vtt import read_vtt
+
+        return read_vtt(p, id=tid, encoding=encoding, speakers=speakers, strict=strict)
+    if fmt == "srt":
+        from qualcode.io.srt import read_srt
+
+        return read_srt(p, id=tid, encoding=encoding, speakers=speakers, strict=strict)
+    from qualcode.io.pdf import read_pdf
+
+    return read_pdf(p, id=tid)

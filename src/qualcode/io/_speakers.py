@@ -482,6 +482,9 @@ class SpeakerMap:
     ) -> None:
         self._exact: dict[str, tuple[str | None, str | None]] = {}
         self._folded: dict[str, tuple[str | None, str | None]] = {}
+        self._label_of: dict[str, str] = {}  # exact or folded key -> entry label
+        #: Entry labels that resolved a speaker (see :meth:`resolve`).
+        self.used: set[str] = set()
         if speakers is None:
             return
         if not isinstance(speakers, Mapping):
@@ -500,7 +503,10 @@ class SpeakerMap:
                 )
             entry = self._entry(label, value, caller)
             self._exact[label.strip()] = entry
-            self._folded.setdefault(_key(label), entry)
+            self._label_of[label.strip()] = label
+            if _key(label) not in self._folded:
+                self._folded[_key(label)] = entry
+                self._label_of["\x00" + _key(label)] = label
 
     @staticmethod
     def _entry(label: str, value: Any, caller: str) -> tuple[str | None, str | None]:
@@ -535,16 +541,24 @@ class SpeakerMap:
     def __bool__(self) -> bool:
         return bool(self._exact)
 
-    def _lookup(self, label: str) -> tuple[str | None, str | None] | None:
+    def _find(self, label: str) -> str | None:
+        """The key of the entry for ``label`` (exact, folded, or without number)."""
         s = label.strip()
         if s in self._exact:
-            return self._exact[s]
+            return s
         if _key(s) in self._folded:
-            return self._folded[_key(s)]
+            return "\x00" + _key(s)
         base = _base(s)
         if base and base != _key(s) and base in self._folded:
-            return self._folded[base]
+            return "\x00" + base
         return None
+
+    def _entry_at(self, key: str) -> tuple[str | None, str | None]:
+        return self._folded[key[1:]] if key.startswith("\x00") else self._exact[key]
+
+    def _lookup(self, label: str) -> tuple[str | None, str | None] | None:
+        key = self._find(label)
+        return None if key is None else self._entry_at(key)
 
     def knows(self, label: str) -> bool:
         """True when ``label`` has an entry (exact, any case, or without its number)."""
@@ -554,10 +568,11 @@ class SpeakerMap:
         """(speaker name, role) for a raw label; (None, None) without a speaker."""
         if label is None or not label.strip():
             return None, None
-        hit = self._lookup(label)
-        if hit is None:
+        key = self._find(label)
+        if key is None:
             return label.strip(), default_role(label)
-        name, role = hit
+        self.used.add(self._label_of[key])
+        name, role = self._entry_at(key)
         return (name or label.strip()), role
 
     def accept(self, label: str, count: int, *, strong: bool = False) -> bool:

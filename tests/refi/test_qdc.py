@@ -352,11 +352,11 @@ def test_qdc_missing_file(tmp_path):
         read_qdc(tmp_path / "none.qdc")
 
 
-def test_qdc_control_characters_dropped_with_warning(tmp_path):
+def test_qdc_control_characters_replaced_with_warning(tmp_path):
     from qualcode.errors import DataLossWarning
 
     cb = Codebook([Code("a", "Vertical\x0btab", definition="Form\x0cfeed")])
     with pytest.warns(DataLossWarning, match="control character"):
         p = write_qdc(cb, tmp_path / "c.qdc")
     assert validate_qdc(p) == []
-    assert read_qdc(p)["a"].label == "Verticaltab"
+    assert read_qdc(p)["a"].label == "Vertical\ufffdtab"  # one rule: U+FFFD

@@ -372,3 +372,82 @@ def test_qdpx_damaged_sidecar_is_ignored_with_a_warning(tmp_path, kind):
         assert all(u.role in (None, "interviewer", "participant") for u in t.turns)
         codings = project.codings()
         assert len(codings) == 1 and codings.loc[0, "text"] == "diverted"
+
+
+# -- issue 22: one rule for characters XML cannot hold -------------------------------
+def _content_with_controls():
+    import pandas as pd
+
+    from qualcode.codebook import Code, Codebook
+    from qualcode.model import Transcript, TurnDraft
+    from qualcode.refi.qdpx import QdpxContent
+
+    t = Transcript.build(
+        "int01",
+        [TurnDraft("We divert people.", "P1", "participant")],
+        attributes={"unit": "Form\x0cfeed", "note\x0b": "Vertical tab"},
+    )
+    codings = pd.DataFrame(
+        [
+            {
+                "transcript_id": "int01",
+                "start": t.turns[0].start,
+                "end": t.turns[0].end,
+                "code": "divert",
+                "coder": "A\x01B",
+                "origin": "manual",
+                "memo": "pasted \x1b[1mbold\x1b[0m",
+                "created": None,
+                "codebook_version": None,
+            }
+        ]
+    )
+    book = Codebook([Code("divert", "Divert\x0b", definition="Form\x0cfeed.")])
+    return QdpxContent("c", None, [t], [book], codings)
+
+
+def test_qdpx_attribute_with_control_character_is_written(tmp_path):
+    # a form feed in an attribute value made lxml raise ValueError
+    from qualcode.model import Transcript, TurnDraft
+    from qualcode.refi.qdpx import write_qdpx
+    from qualcode.store import Project
+
+    t = Transcript.build(
+        "int01",
+        [TurnDraft("We divert people.", "P1", "participant")],
+        attributes={"unit": "Form\x0cfeed"},
+    )
+    with Project(tmp_path / "p.qcproj") as p:
+        p.add_transcripts([t])
+        out = write_qdpx(p, tmp_path / "p.qdpx", validate=True)
+    with zipfile.ZipFile(out) as z:
+        assert "Form\ufffdfeed" in z.read("project.qde").decode("utf-8")
+
+
+def test_qdpx_control_characters_round_trip_through_the_sidecar(tmp_path):
+    from qualcode.refi.qdpx import write_qdpx_content
+
+    out = write_qdpx_content(_content_with_controls(), tmp_path / "c.qdpx")
+    back = read_qdpx_content(out)
+    (t,) = back.transcripts
+    assert dict(t.attributes) == {"unit": "Form\x0cfeed", "note\x0b": "Vertical tab"}
+    row = back.codings.iloc[0]
+    assert row["coder"] == "A\x01B"  # was "AB"
+    assert row["memo"] == "pasted \x1b[1mbold\x1b[0m"  # was stripped
+    assert back.codebooks[0]["divert"].label == "Divert\x0b"
+
+
+def test_qdpx_control_characters_without_sidecar_are_replacement_characters(tmp_path):
+    from qualcode.errors import DataLossWarning
+    from qualcode.refi.qdpx import write_qdpx_content
+
+    with pytest.warns(DataLossWarning, match="U\\+FFFD"):
+        out = write_qdpx_content(
+            _content_with_controls(), tmp_path / "c.qdpx", sidecar=False
+        )
+    back = read_qdpx_content(out)
+    row = back.codings.iloc[0]
+    assert row["coder"] == "A\ufffdB"
+    assert row["memo"] == "pasted \ufffd[1mbold\ufffd[0m"
+    assert back.transcripts[0].attributes["unit"] == "Form\ufffdfeed"
+    assert next(iter(back.codebooks[0])).label == "Divert\ufffd"

@@ -269,6 +269,9 @@ class QdpxReader:
             nm = (u.get("name") or u.get("id") or (g or "user")[:8]).strip()
             taken[nm] += 1
             self.users[g] = nm if taken[nm] == 1 else f"{nm} ({taken[nm]})"
+        for g, nm in (self.sidecar or {}).get("users", {}).items():
+            if norm_guid(g) in self.users:  # names XML could not hold exactly
+                self.users[norm_guid(g)] = nm
         self.default_user = self.users.get(
             norm_guid(self.root.get("creatingUserGUID")) or ""
         )
@@ -658,7 +661,7 @@ class QdpxReader:
             "code": self.code_by_guid[cg],
             "coder": self.coder_of(cd, sel),
             "origin": extra.get("origin", "manual"),
-            "memo": "\n\n".join(memo) if memo else None,
+            "memo": extra.get("memo") or ("\n\n".join(memo) if memo else None),
             "created": created,
             "codebook_version": extra.get("codebook_version"),
         }

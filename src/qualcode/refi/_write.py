@@ -7,7 +7,7 @@ sources with selections, notes), then the sidecar and the archive itself.
 from __future__ import annotations
 
 import json
-import re
+import warnings
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode._version import __version__
-from qualcode.errors import Errors, ExportError
+from qualcode.errors import DataLossWarning, Errors, ExportError
 from qualcode.refi._common import (
     CODING_COLUMNS,
     SCHEMA_LOCATION,
@@ -31,6 +31,7 @@ from qualcode.refi._common import (
 )
 from qualcode.refi._sidecar import transcript_info
 from qualcode.refi._xml import PROJECT_NS as NS
+from qualcode.refi._xml import xml_text
 
 __all__ = ["write_content"]
 
@@ -76,11 +77,6 @@ def _value_text(vtype: str, value: Any) -> str | None:
     return str(value)
 
 
-def _clean_xml_text(s: str) -> str:
-    """Drop characters XML 1.0 cannot hold (control chars other than tab/LF/CR)."""
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", s)
-
-
 class QdpxWriter:
     """Builds ``project.qde`` and the sidecar for one content, then the archive."""
 
@@ -110,6 +106,8 @@ class QdpxWriter:
         self.notes: list[tuple[str, str, str, str | None]] = []
         self.sidecar_codings: dict[str, Any] = {}
         self.files: dict[str, bytes] = {}
+        self.replaced = 0  # fields with characters XML cannot hold
+        self.sidecar_users: dict[str, str] = {}
 
     def el(
         self,
@@ -124,10 +122,17 @@ class QdpxWriter:
         node = etree.SubElement(parent, f"{{{NS}}}{tag}")
         for k, v in (attrib or {}).items():
             if v is not None and v != "":
-                node.set(k, _clean_xml_text(str(v)))
+                node.set(k, self.xml(str(v)))
         if text is not None:
-            node.text = _clean_xml_text(text)
+            node.text = self.xml(text)
         return node
+
+    def xml(self, text: str) -> str:
+        """:func:`~qualcode.refi._xml.xml_text`, counting the fields it changed."""
+        clean = xml_text(text)
+        if clean != text:
+            self.replaced += 1
+        return clean
 
     # -- sections --------------------------------------------------------------
     def project(self) -> Any:
@@ -137,7 +142,7 @@ class QdpxWriter:
 
         root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS, "xsi": XSI})
         root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
-        root.set("name", _clean_xml_text(self.content.name or "qualcode project"))
+        root.set("name", self.xml(self.content.name or "qualcode project"))
         root.set("origin", f"qualcode {__version__}")
         created = (
             pd.to_datetime(self.codings["created"], utc=True)
@@ -155,10 +160,12 @@ class QdpxWriter:
             users = self.el(root, "Users")
             for c in self.coders:
                 self.el(users, "User", {"guid": self.user_guid[c], "name": c})
+                if xml_text(c) != c:  # the sidecar restores it
+                    self.sidecar_users[self.user_guid[c]] = c
 
     def codebook(self, root: Any) -> None:
         """``<CodeBook>``: every codebook's codes, plus codes no codebook defines."""
-        from qualcode.refi.qdc import codes_to_xml
+        from qualcode.refi.qdc import codes_to_xml, description_text
 
         all_codes = [c for b in self.content.codebooks for c in b]
         code_ids = {c.id for c in all_codes}
@@ -167,7 +174,10 @@ class QdpxWriter:
             return
         codes_el = self.el(self.el(root, "CodeBook"), "Codes")
         for book in self.content.codebooks:
-            codes_to_xml(book, codes_el, ns=NS, guids=self.code_guid)
+            for c in book:  # the count for the warning; the sidecar keeps them
+                for v in (c.label, description_text(c)):
+                    self.replaced += xml_text(v) != v
+            codes_to_xml(book, codes_el, ns=NS, guids=self.code_guid, warn=False)
         for u in unknown:  # codings whose code no codebook defines still travel
             self.code_guid[u] = guid("code", u)
             self.el(
@@ -185,7 +195,7 @@ class QdpxWriter:
             vv = self.el(parent, "VariableValue")
             self.el(vv, "VariableRef", {"targetGUID": self.var_guid[k]})
             vtype = self.var_type[k]
-            self.el(vv, _VALUE_TAG[vtype]).text = _value_text(vtype, v)
+            self.el(vv, _VALUE_TAG[vtype], text=_value_text(vtype, v))
 
     def variables(self, root: Any) -> None:
         """``<Variables>`` (typed) and ``<Cases>`` (one per transcript)."""
@@ -261,6 +271,8 @@ class QdpxWriter:
             extra["created"] = iso_full(r.created)  # sub-second precision
         if not is_missing(r.codebook_version):
             extra["codebook_version"] = str(r.codebook_version)
+        if memo and xml_text(memo) != memo:  # the sidecar restores it
+            extra["memo"] = memo
         if extra:
             self.sidecar_codings[cg] = extra
 
@@ -272,7 +284,17 @@ class QdpxWriter:
         by_tid = dict(iter(self.codings.groupby("transcript_id", sort=False)))
         for t in self.content.transcripts:
             g = self.src_guid[t.id]
-            self.files[f"sources/{g}.txt"] = t.text.encode("utf-8")
+            try:
+                self.files[f"sources/{g}.txt"] = t.text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise ExportError(
+                    Errors.QC714.format(
+                        caller="write_qdpx",
+                        path=self.path,
+                        detail=f"transcript '{self.xml(t.id)}' holds a lone "
+                        f"surrogate at offset {exc.start}, which UTF-8 cannot encode",
+                    )
+                ) from exc
             ts = self.el(
                 sources,
                 "TextSource",
@@ -327,9 +349,16 @@ class QdpxWriter:
             "code_guids": {g: cid for cid, g in self.code_guid.items()},
             "codings": self.sidecar_codings,
         }
-        return json.dumps(
-            side, ensure_ascii=False, indent=1, default=json_default
-        ).encode("utf-8")
+        if self.sidecar_users:
+            side["users"] = self.sidecar_users
+        try:
+            return json.dumps(
+                side, ensure_ascii=False, indent=1, default=json_default
+            ).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: JSON escapes keep it
+            return json.dumps(
+                side, ensure_ascii=True, indent=1, default=json_default
+            ).encode("ascii")
 
     def write_zip(self, qde: bytes, sidecar: bytes | None) -> None:
         """The archive, with fixed entry times (byte-identical re-exports)."""
@@ -391,4 +420,11 @@ def write_content(
         root, xml_declaration=True, encoding="utf-8", pretty_print=True
     )
     w.write_zip(qde, w.sidecar() if sidecar else None)
+    if w.replaced and not sidecar:
+        warnings.warn(
+            f"{path}: {w.replaced} field(s) held characters XML cannot hold; they "
+            "were written as U+FFFD (with sidecar=True qualcode would restore them).",
+            DataLossWarning,
+            stacklevel=3,
+        )
     return path

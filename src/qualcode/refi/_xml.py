@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
 
 __all__ = [
+    "XML_ILLEGAL",
     "PROJECT_NS",
     "CODEBOOK_NS",
     "parse_xml",
@@ -32,8 +33,12 @@ __all__ = [
     "child",
     "normalise_namespace",
     "schema_errors",
+    "xml_text",
 ]
 
+#: Characters XML 1.0 cannot hold: C0 controls other than tab, LF and CR, the
+#: non-characters U+FFFE/U+FFFF, and lone surrogates.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 XSD_DIR = Path(__file__).with_name("xsd")
@@ -118,6 +123,20 @@ def parse_xml(data: bytes, *, path: object, entry: str) -> etree._Element:
             Errors.QC712.format(path=path, entry=entry, detail="DOCTYPE"), path=path
         )
     return root
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML cannot hold replaced by U+FFFD.
+
+    The one rule for every field qualcode writes into REFI-QDA XML (names, labels,
+    descriptions, memos, attribute names and values); tab, LF and CR are kept.
+
+    Examples
+    --------
+    >>> xml_text("A\\x01B\\x0cC\\tD")
+    'A\\ufffdB\\ufffdC\\tD'
+    """
+    return XML_ILLEGAL.sub("\ufffd", text)
 
 
 def local(el: Any) -> str:

@@ -26,7 +26,10 @@ How qualcode's codebook maps onto QDA-XML:
   foreign set (e.g. an ATLAS.ti code group ``group::subgroup``) becomes the flag
   ``set:<name>`` and is written back under its own name;
 * codebook name, version, description and further metadata: a leading XML
-  comment ``<!--qualcode:{json}-->`` (other tools ignore comments).
+  comment ``<!--qualcode:{json}-->`` (other tools ignore comments);
+* characters XML 1.0 cannot hold (control characters other than tab, LF and CR,
+  such as a form feed pasted from a PDF) are written as U+FFFD, with a
+  :class:`~qualcode.errors.DataLossWarning` (the rule of every REFI field).
 
 Imports: this module imports :mod:`qualcode.codebook` at module level, and
 ``Codebook.load``/``Codebook.save`` import this module inside the method for a
@@ -51,6 +54,8 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook import Code, Codebook
 from qualcode.errors import CodebookError, CodebookWarning, DataLossWarning, Errors
+from qualcode.refi._xml import XML_ILLEGAL as _XML_ILLEGAL
+from qualcode.refi._xml import xml_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
@@ -82,8 +87,6 @@ _GUID_RE = re.compile(
 _COLOR_RE = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 _ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 _META_PREFIX = "qualcode:"
-# characters XML 1.0 cannot carry (control characters other than tab, newline, return)
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LIST_HEADERS = {
     "Include:": "include",
     "Exclude:": "exclude",
@@ -115,13 +118,14 @@ def _norm_guid(value: str | None) -> str | None:
     return m.group(1).lower() if m else None
 
 
-def _xml_safe(text: str, code_id: str) -> str:
-    """``text`` without characters XML cannot hold (warns when some were dropped)."""
-    clean = _XML_ILLEGAL.sub("", text)
-    if clean != text:
+def _xml_safe(text: str, code_id: str, *, warn: bool = True) -> str:
+    """``text`` for XML: characters XML cannot hold become U+FFFD (with a warning)."""
+    clean = xml_text(text)
+    if warn and clean != text:
+        n = len(_XML_ILLEGAL.findall(text))
         warnings.warn(
-            f"code '{code_id}': {len(text) - len(clean)} control character(s) that XML "
-            "cannot hold were dropped from the REFI-QDA output.",
+            f"code '{code_id}': {n} control character(s) that XML cannot hold were "
+            "written as U+FFFD in the REFI-QDA output.",
             DataLossWarning,
             stacklevel=4,
         )
@@ -311,8 +315,14 @@ def codes_to_xml(
     parent_element: etree._Element,
     ns: str = QDC_NAMESPACE,
     guids: dict[str, str] | None = None,
+    *,
+    warn: bool = True,
 ) -> dict[str, str]:
     """Append the codebook's codes as nested ``<Code>`` elements to ``parent_element``.
+
+    Characters XML cannot hold (control characters other than tab, LF, CR) are
+    written as U+FFFD, with a :class:`~qualcode.errors.DataLossWarning` unless
+    ``warn=False`` (the ``.qdpx`` writer's sidecar keeps the originals).
 
     Parameters
     ----------
@@ -352,14 +362,14 @@ def codes_to_xml(
     def add(code: Code, parent: etree._Element) -> None:
         el = etree.SubElement(parent, f"{{{ns}}}Code")
         el.set("guid", guids[code.id])
-        el.set("name", _xml_safe(code.label, code.id))
+        el.set("name", _xml_safe(code.label, code.id, warn=warn))
         el.set("isCodable", "false" if code.flags.get("codable") is False else "true")
         if code.color:
             el.set("color", code.color)
         desc = description_text(code)
         if desc:
             d = etree.SubElement(el, f"{{{ns}}}Description")
-            d.text = _xml_safe(desc, code.id)
+            d.text = _xml_safe(desc, code.id, warn=warn)
         for child in codebook.children(code.id):
             add(child, el)
 
@@ -420,10 +430,12 @@ def sets_to_xml(
     for name, members in _flag_sets(codebook):
         s = etree.SubElement(parent_element, f"{{{ns}}}Set")
         s.set("guid", _set_guid(name, known))
-        s.set("name", name)
+        s.set("name", xml_text(name))
         if name.startswith("flag:"):
             d = etree.SubElement(s, f"{{{ns}}}Description")
-            d.text = f"qualcode flag {name[5:]} (codes carrying this flag value)"
+            d.text = xml_text(
+                f"qualcode flag {name[5:]} (codes carrying this flag value)"
+            )
         for cid in members:
             m = etree.SubElement(s, f"{{{ns}}}MemberCode")
             m.set(

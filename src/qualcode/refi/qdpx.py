@@ -283,6 +283,14 @@ def write_qdpx(
     GUIDs are ``uuid5`` of stable keys (code id, coder name, transcript id, coding
     key): exporting the same project twice gives byte-identical files.
 
+    One rule for every field written into ``project.qde`` (coder names, code
+    labels and descriptions, memos, transcript ids, attribute names and values):
+    characters XML 1.0 cannot hold (control characters other than tab, LF and CR,
+    e.g. a form feed or ESC pasted from Word or a PDF) are written as U+FFFD.
+    The sidecar keeps the original values, so reading the file back with qualcode
+    restores them exactly; with ``sidecar=False`` a
+    :class:`~qualcode.errors.DataLossWarning` says how many fields changed.
+
     Examples
     --------
     >>> import tempfile, pathlib, zipfile

@@ -99,6 +99,7 @@ class Errors(metaclass=_WithCodes):
     QC231 = "{path}, part '{entry}': refused before reading because {detail} (a zip bomb?). A genuine .{format} file is far smaller; save it again from Word or Excel, or export the text."
     QC232 = "Speakers file {path}, line {line}: {detail}. Columns: label, name, role (interviewer, participant or none), transcript_id (optional)."
     QC233 = "Speakers file {source}: {n} row(s) matched no speaker in any transcript read ({where}). Check the spelling of those labels against the import report."
+    QC234 = "{path}: not imported: {what}. To include it, {how}, then import again."
     # demo data (qualcode.datasets.demo): QC290-QC299
     QC290 = "{path}: a codings CSV needs the columns {missing}; it has {present}. Use the header transcript_id,code,quote,occurrence,memo."
     QC291 = "{path}, line {line}: quote {quote!r} (occurrence {occurrence}) is not in the participant turns of transcript '{transcript}'. Copy the quote exactly from the imported text (no speaker label) or fix the occurrence."

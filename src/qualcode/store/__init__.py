@@ -1,4 +1,56 @@
-"""The project store: one SQLite file per project (see :class:`Project`)."""
+"""The project store: one project, its SQL as functions of a connection.
+
+Layers (imports point down only)::
+
+    project.py        Project: thin public methods, checks parameters, opens
+                      one transaction per call (or joins project.transaction())
+    _merge.py         Project.merge: functions of two sessions
+    _tidy.py          renames/merges of codes and coders, removing transcripts,
+                      and the change log
+    _transcripts.py   transcripts, turns, attributes, re-anchoring on new text
+    _codings.py       coders, codings, orphans, the suggestion-decision log
+    _codebooks.py     codebook versions (YAML text), the current code index
+    _anchor.py        re-anchoring quotes on changed text (pure)
+    _frames.py        values -> JSON, DataFrame building helpers
+    _checks.py        what text fields accept (control characters, surrogates)
+    _db.py            Session, connect, schema + migrations, transactions, errors
+    _dialect.py       Dialect: what differs between back ends (SQLite now)
+
+The back-end seam
+-----------------
+Every store function takes a :class:`~qualcode.store._db.Session`: the DB-API
+connection plus a :class:`~qualcode.store._dialect.Dialect`. SQL is written once
+with ``?`` placeholders and the SQL both SQLite and PostgreSQL speak (``ON
+CONFLICT ... DO NOTHING/UPDATE``, ``SAVEPOINT``, ``coalesce``); what differs is a
+dialect method: placeholder style (:meth:`Dialect.sql`), how a write transaction
+begins (``BEGIN IMMEDIATE`` / PostgreSQL's isolation level), schema words
+(:attr:`Dialect.ddl`: ``INTEGER PRIMARY KEY`` vs an identity column, ``WITHOUT
+ROWID``, the JSON check), new row ids (``lastrowid`` / ``RETURNING``), the fast
+column-wise read (``json_group_array``), "one of these ids" as one parameter
+(``json_each``), error kinds (locked/busy -> :class:`~qualcode.errors.
+StoreLockedError`), the schema version (``PRAGMA user_version``), the copy
+(backup API) and the purge (``VACUUM``). A PostgreSQL back end is a second
+``Dialect`` subclass plus a ``connect`` for URLs (psycopg 3; row-level security
+per coder role is a migration of its own), not a second store.
+
+Transactions
+------------
+``session.transaction(write=...)`` is the only way SQL runs: ``BEGIN IMMEDIATE``
+for writes (the lock is taken at once, so two writers never deadlock), a plain
+``BEGIN`` snapshot for reads. Transactions nest: an inner one joins the outer
+(as a ``SAVEPOINT`` when writing), which is how :meth:`Project.transaction` makes
+several public calls one all-or-nothing unit with one snapshot for its reads.
+
+Adding a table (a migration)
+----------------------------
+Append a function ``_migration_<n>(session)`` to ``MIGRATIONS`` in ``_db.py``
+(never edit a released one): it runs its DDL, written with the ``Dialect.ddl``
+words, through ``session.dialect.schema([...])`` and ``session.execute``. Opening
+an older file runs the missing migrations in one write transaction. Put the
+functions that read and write the new tables in their own module (for example
+``_llm.py``: functions of a session, importing ``_db`` only), and a thin public
+method on :class:`Project` that opens ``self._tx(write=...)`` and calls them.
+"""
 
 from __future__ import annotations
 

@@ -199,6 +199,8 @@ class Session:
         self.writing = False
         #: per-session memo (e.g. the parsed current codebooks); cleared on rollback
         self.cache: dict[str, Any] = {}
+        #: run after the outermost transaction commits (dropped on rollback)
+        self.after_commit: list[Callable[[], None]] = []
 
     # -- statements ----------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -251,6 +253,12 @@ class Session:
                 self.execute(self.dialect.begin(write=write))
             except self.dialect.error as exc:
                 raise self.translate(exc, time.monotonic() - t0) from exc
+            if not write:
+                try:
+                    self.execute(self.dialect.snapshot)
+                except self.dialect.error as exc:
+                    self._rollback()
+                    raise self.translate(exc, time.monotonic() - t0) from exc
             self.depth, self.writing = 1, write
             try:
                 yield self
@@ -267,6 +275,9 @@ class Session:
             except self.dialect.error as exc:
                 self._rollback()
                 raise self.translate(exc, time.monotonic() - t0) from exc
+            pending, self.after_commit = self.after_commit, []
+            for fn in pending:
+                fn()
 
     @contextmanager
     def _nested(self, *, write: bool) -> Iterator[None]:
@@ -301,6 +312,7 @@ class Session:
 
     def _rollback(self) -> None:
         self.cache.clear()
+        self.after_commit = []
         try:
             self.execute("ROLLBACK")
         except self.dialect.error:  # unusable connection: it rolls back on close

@@ -18,6 +18,8 @@ goes through the :class:`Dialect` of the :class:`~qualcode.store._db.Session`:
   the session turns them into :class:`~qualcode.errors.StoreLockedError` etc.
 - :meth:`Dialect.schema_version` / :meth:`Dialect.set_schema_version`
   (``PRAGMA user_version``; a ``meta`` row on a server).
+- :meth:`Dialect.copy` (the online backup API) and :meth:`Dialect.purge`
+  (checkpoint + ``VACUUM`` so deleted text leaves the file).
 
 Only :class:`SQLiteDialect` exists; a PostgreSQL dialect (psycopg 3, row-level
 security per coder role) is a second subclass of :class:`Dialect`, not a second
@@ -27,9 +29,13 @@ store.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from qualcode.errors import Errors, StoreError
 
 if TYPE_CHECKING:  # pragma: no cover
     from qualcode.store._db import Session
@@ -61,6 +67,10 @@ class Dialect:
     def sql(self, text: str) -> str:
         """The statement with ``?`` placeholders in the driver's style."""
         return text
+
+    #: a read that pins the snapshot right after BEGIN (deferred transactions
+    #: would otherwise take it at their first read)
+    snapshot: ClassVar[str] = "SELECT 1"
 
     def begin(self, *, write: bool) -> str:
         """The statement that starts a write (or read-snapshot) transaction."""
@@ -100,6 +110,14 @@ class Dialect:
         """The schema version stored in the database (0: empty)."""
         raise NotImplementedError
 
+    def copy(self, session: Session, dest: Path) -> None:
+        """Write a complete copy of the database to the new file ``dest``."""
+        raise NotImplementedError
+
+    def purge(self, session: Session) -> None:
+        """Make deleted data unrecoverable from the storage (after a commit)."""
+        raise NotImplementedError
+
     def set_schema_version(self, session: Session, version: int) -> None:
         """Record the schema version (inside the migration's transaction)."""
         raise NotImplementedError
@@ -116,6 +134,7 @@ class SQLiteDialect(Dialect):
 
     name = "sqlite"
     error = sqlite3.Error
+    snapshot = "SELECT count(*) FROM sqlite_master"
     ddl: ClassVar[Mapping[str, str]] = {
         "id": "INTEGER PRIMARY KEY",
         "without_rowid": " WITHOUT ROWID",
@@ -176,3 +195,41 @@ class SQLiteDialect(Dialect):
         """``PRAGMA user_version`` and the qualcode ``application_id``."""
         session.execute(f"PRAGMA user_version = {int(version)}")
         session.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    def copy(self, session: Session, dest: Path) -> None:
+        """SQLite's online backup of every page into ``dest``, then fsync.
+
+        The copy is what this connection sees (one consistent snapshot); it is
+        left in rollback-journal mode with nothing pending, so it is one file.
+        """
+        dst = sqlite3.connect(str(dest), isolation_level=None)
+        try:
+            session.conn.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dst.close()
+        with open(dest, "rb") as fh:
+            os.fsync(fh.fileno())
+
+    def purge(self, session: Session) -> None:
+        """Checkpoint the WAL and VACUUM (with ``secure_delete`` already on)."""
+        try:
+            for sql in (
+                "PRAGMA wal_checkpoint(TRUNCATE)",
+                "VACUUM",
+                "PRAGMA wal_checkpoint(TRUNCATE)",
+            ):
+                busy = session.one(sql)
+                if busy and busy[0]:
+                    raise StoreError(
+                        Errors.QC812.format(
+                            path=session.path,
+                            detail="another connection kept the write-ahead log busy",
+                        )
+                    )
+        except sqlite3.Error as exc:
+            raise StoreError(
+                Errors.QC812.format(
+                    path=session.path, detail=f"SQLite could not purge ({exc})"
+                )
+            ) from exc

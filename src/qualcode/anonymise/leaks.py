@@ -81,11 +81,25 @@ _TEXT_SUFFIXES = {
     ".markdown",
 }
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+_WORD_HEAD = re.compile(r"\w*\W?")  # a partial word at a window's start
+_WORD_TAIL = re.compile(r"\W?\w*\Z")  # ... and at its end
 _RAW_CHUNK = 8 * 1024 * 1024
 
 
 class _Scanner:
-    def __init__(self, matcher: _Matcher, raw_matcher: _Matcher, context: int) -> None:
+    """Runs the matchers over one string at a time and collects report rows.
+
+    Text layers get the exact matcher (key and detectors) and, unless it is
+    off, the loose one (a key entry's letters inside tokens); raw layers (file
+    bytes, markup, attribute values) get the key's exact matcher only.
+    """
+
+    def __init__(
+        self,
+        matcher: _Matcher,
+        raw_matcher: _Matcher,
+        context: int,
+    ) -> None:
         self.m = matcher
         self.raw = raw_matcher
         self.context = context
@@ -101,16 +115,18 @@ class _Scanner:
         raw: bool = False,
         keep: Callable[[_Hit], bool] | None = None,
     ) -> None:
-        m = self.raw if raw or layer == "raw" else self.m  # markup: key only
         if not text:
             return
-        hits = m.hits(text)
+        rawish = raw or layer == "raw"
+        hits = (self.raw if rawish else self.m).hits(text)
+        starts = [h.start for h in hits]
+        ends = [h.end for h in hits]
         for h in hits:
             if keep is not None and not keep(h):
                 continue
             where = location(h.start) if callable(location) else location
-            if h.source == "key":
-                original, pseudonym = h.entry.original, h.entry.pseudonym  # type: ignore[union-attr]
+            if h.entry is not None:
+                original, pseudonym = h.entry.original, h.entry.pseudonym
             else:
                 found = text[h.start : h.end]
                 original = found[:2] + "*" * max(len(found) - 2, 1)
@@ -124,30 +140,51 @@ class _Scanner:
                     "source": h.source,
                     "original": original,
                     "pseudonym": pseudonym,
-                    "context": self._context(text, h, hits) if self.context else None,
+                    "context": (
+                        self._context(text, h, hits, starts, ends)
+                        if self.context
+                        else None
+                    ),
                 }
             )
 
-    def _context(self, text: str, hit: _Hit, hits: list[_Hit]) -> str:
+    def _context(
+        self,
+        text: str,
+        hit: _Hit,
+        hits: list[_Hit],
+        starts: list[int],
+        ends: list[int],
+    ) -> str:
+        """The window around ``hit`` with every hit in it masked.
+
+        ``hits`` do not overlap and are in order, so the hits inside the window
+        are found by bisection: linear in the number of hits overall.
+        """
+        n = len(text)
         a = max(0, hit.start - self.context)
-        b = min(len(text), hit.end + self.context)
+        b = min(n, hit.end + self.context)
+        # never a partial word at a window edge (the hit itself always shows)
+        if a > 0:
+            a = min(_WORD_HEAD.match(text, a).end(), hit.start)  # type: ignore[union-attr]
+        if b < n:
+            b = max(_WORD_TAIL.search(text, a, b).start(), hit.end)  # type: ignore[union-attr]
+        # an edge inside another hit shows that hit's whole mask
+        lo = bisect.bisect_right(ends, a)  # first hit ending after a
+        if lo < len(hits) and starts[lo] < a:
+            a = starts[lo]
+        hi = bisect.bisect_left(starts, b)  # first hit starting at or after b
+        if hi > 0 and ends[hi - 1] > b:
+            b = ends[hi - 1]
         parts, pos = [], a
-        for h in hits:
-            if h.end <= a or h.start >= b:
-                continue
+        for i in range(lo, hi):
+            h = hits[i]
             parts.append(text[pos : max(pos, h.start)])
             parts.append(f"⟦{h.kind}⟧")
             pos = max(pos, h.end)
         parts.append(text[pos:b])
         s = "".join(parts)
-        # never show a partial word at the window edges
-        s = re.sub(r"^\w*\W?", "", s) if a > 0 else s
-        s = re.sub(r"\W?\w*$", "", s) if b < len(text) else s
-        return (
-            ("…" if a > 0 else "")
-            + " ".join(s.split())
-            + ("…" if b < len(text) else "")
-        )
+        return ("…" if a > 0 else "") + " ".join(s.split()) + ("…" if b < n else "")
 
 
 def _line_of(text: str) -> Callable[[int], str]:
@@ -156,7 +193,7 @@ def _line_of(text: str) -> Callable[[int], str]:
     def where(pos: int) -> str:
         nonlocal starts
         if starts is None:
-            starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+            starts = [0, *(m.end() for m in re.finditer("\n", text))]
         return f"line {bisect.bisect_right(starts, pos)}"
 
     return where
@@ -509,6 +546,7 @@ def check_leaks(
 ) -> pd.DataFrame:
     """Scan exports or a project for originals from the key; report every hit.
 
+
     Parameters
     ----------
     export_path_or_project : path, list of paths, folder or Project
@@ -522,25 +560,26 @@ def check_leaks(
         text value of every table, and as raw bytes of the file and its WAL (text
         left in free pages). A folder is scanned file by file.
     key : PseudonymKey, path, mapping or DataFrame
-        Originals are matched as :func:`pseudonymise` matches them
-        (case-insensitive whole words unless an entry is case-sensitive).
+        Originals are matched as :func:`pseudonymise` matches them (on the
+        same normalised view: any case, accents folded, zero-width characters
+        removed, ``%XX`` decoded, hyphenated line breaks joined).
     detectors : iterable, default all six built-ins
         Identifiers that should have been replaced; ``()`` for none. Raw bytes
         are checked for key originals only.
     context : int, default 30
         Characters of context either side of a hit; every hit inside the window
         is masked as ``⟦kind⟧``. 0 for none.
-
     Returns
     -------
     pandas.DataFrame
         One row per hit: ``path, location`` (``sheet!cell``, ``paragraph n``,
         ``zip:entry``, ``line n``, ``table.column row n``, ``bytes near n``),
         ``layer`` (``text`` as a reader sees it, ``raw`` for file content),
-        ``kind``, ``source`` (``key`` or ``detector``), ``original`` (the key's
-        original, which the holder of the key already knows; detector hits are
-        masked after two characters), ``pseudonym`` (what it should have
-        been) and ``context`` (masked). Empty when nothing leaks.
+        ``kind``, ``source`` (``key`` or ``detector``),
+        ``original`` (the key's original, which the holder of the key already
+        knows; detector hits are masked after two characters), ``pseudonym``
+        (what it should have been) and ``context`` (masked). Empty when nothing
+        leaks.
 
     Examples
     --------

@@ -98,3 +98,38 @@ def test_anonymise_leaks_many_mentions_are_fast(tmp_path):
     assert ctx.count("⟦") == ctx.count("⟦person⟧") >= 5  # masks never cut
     assert "Smith" not in ctx and "Nowak" not in ctx
     assert took < 10, took  # quadratic masking took hours here
+
+
+# --------------------------------------------------------------------------
+# issue 22: qualcode's own HTML view is clean when the project is
+# --------------------------------------------------------------------------
+def test_anonymise_leaks_html_view_of_clean_project_is_clean(tmp_path):
+    from qualcode.model import Transcript, TurnDraft
+    from qualcode.store import Project
+    from qualcode.widget import export_html
+
+    with Project(tmp_path / "p.qcproj") as p:
+        t = Transcript.build(
+            "INT01",
+            [
+                TurnDraft("What happened?", "Interviewer", "interviewer"),
+                TurnDraft("Person B ran it with Person A.", "P1", "participant"),
+            ],
+        )
+        p.add_transcripts([t])
+        p.add_coding("INT01", t.turns[1].start, t.turns[1].end, "pursue", "AB")
+        out = export_html(p, tmp_path / "view.html")
+    assert "#f6f8fa" in out.read_text(encoding="utf-8")  # the stylesheet is there
+    assert check_leaks(out, KEY).empty
+
+
+def test_anonymise_leaks_html_style_and_script_are_not_text(tmp_path):
+    p = tmp_path / "x.html"
+    p.write_text(
+        "<html><head><style>pre{background:#f6f8fa} .NV4{}</style>"
+        "<script>var c = 'NV4 7QT';</script></head>"
+        "<body><p>seen at NV4 7QT</p></body></html>",
+        encoding="utf-8",
+    )
+    leaks = check_leaks(p, KEY)
+    assert leaks[["layer", "kind"]].values.tolist() == [["text", "postcode"]]

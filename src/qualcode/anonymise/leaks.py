@@ -64,6 +64,9 @@ _INLINE = {
 }
 #: Text files read as text: tables, markup, and every suffix a text-based
 #: transcript can have (from :data:`qualcode.io.SUFFIXES`: ``.webvtt``, ``.text``).
+#: Elements whose content is markup (styles, scripts), not text a reader sees:
+#: scanned as source for key originals only.
+_NOT_TEXT = {"style", "script", "template"}
 _TEXT_SUFFIXES = {
     *(s for s, fmt in SUFFIXES.items() if fmt in ("txt", "vtt", "srt")),
     ".csv",
@@ -396,15 +399,19 @@ def _scan_json(sc: _Scanner, text: str, path: Any, where: str) -> None:
 
 
 def _scan_html(sc: _Scanner, path: Path, data: bytes) -> None:
+    """Rendered text (not styles or scripts) with every check; source: key only."""
     from html.parser import HTMLParser
 
     raw = _decode(data)
     chunks: list[str] = []
+    hidden = [0]  # depth inside <style>/<script>: markup, not text a reader sees
 
     class P(HTMLParser):
         def handle_starttag(
             self, tag: str, attrs: list[tuple[str, str | None]]
         ) -> None:
+            if tag in _NOT_TEXT:
+                hidden[0] += 1
             if tag not in _INLINE:
                 chunks.append("\n")
             for _, v in attrs:
@@ -412,11 +419,14 @@ def _scan_html(sc: _Scanner, path: Path, data: bytes) -> None:
                     sc.scan(v, path, f"<{tag}> attribute", raw=True)
 
         def handle_endtag(self, tag: str) -> None:
+            if tag in _NOT_TEXT and hidden[0]:
+                hidden[0] -= 1
             if tag not in _INLINE:
                 chunks.append("\n")
 
         def handle_data(self, d: str) -> None:
-            chunks.append(d)
+            if not hidden[0]:
+                chunks.append(d)
 
     p = P(convert_charrefs=True)
     p.feed(raw)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 
 import pandas as pd
+import pytest
 
 from qualcode.export import export_extracts
 from qualcode.model import Transcript, TurnDraft
@@ -57,3 +58,39 @@ def test_issue21_context_works_on_a_turn_over_a_million_characters(tmp_path):
     assert by_code["question"]["context"].endswith(
         "We divert people who use drugs to treatment."
     )
+
+
+@pytest.mark.slow
+def test_issue21_long_turn_export_stays_under_1gb_in_a_child_process(tmp_path):
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        f"""
+        import resource, time
+        import pandas as pd
+        from qualcode.export import export_extracts
+        from qualcode.model import Transcript, TurnDraft
+
+        body = "We divert people who use drugs to treatment. " * 60_000  # 2.7 MB
+        t = Transcript.build("long", [TurnDraft(body.strip(), "P1", "participant")])
+        s = t.turns[0].start + 1_500_000
+        codings = pd.DataFrame(
+            {{"transcript_id": ["long"] * 2, "start": [s, 0],
+              "end": [s + 20, len(t.text)], "code": ["a", "b"]}}
+        )
+        began = time.perf_counter()
+        export_extracts(codings, {str(tmp_path / "q.xlsx")!r}, transcripts=[t])
+        took = time.perf_counter() - began
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+        print(peak, took)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    peak_kib, took = done.stdout.split()
+    assert int(peak_kib) < 1024 * 1024  # under 1 GB
+    assert float(took) < 60

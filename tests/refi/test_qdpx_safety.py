@@ -451,3 +451,42 @@ def test_qdpx_control_characters_without_sidecar_are_replacement_characters(tmp_
     assert row["memo"] == "pasted \ufffd[1mbold\ufffd[0m"
     assert back.transcripts[0].attributes["unit"] == "Form\ufffdfeed"
     assert next(iter(back.codebooks[0])).label == "Divert\ufffd"
+
+
+# -- issue 16.3: every file written atomically ---------------------------------------
+def test_qdpx_crash_while_writing_keeps_the_previous_file(tmp_path, monkeypatch):
+    from qualcode.refi.qdpx import write_qdpx_content
+
+    out = write_qdpx_content(_content_with_controls(), tmp_path / "c.qdpx")
+    before = out.read_bytes()
+    real = zipfile.ZipFile.writestr
+
+    def crash(self, info, data, *args, **kwargs):
+        name = info.filename if hasattr(info, "filename") else info
+        if name == "qualcode.json":
+            raise KeyboardInterrupt  # Ctrl-C half-way through the archive
+        return real(self, info, data, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", crash)
+    with pytest.raises(KeyboardInterrupt):
+        write_qdpx_content(_content_with_controls(), out)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.qdpx"]
+
+
+def test_qdc_crash_while_writing_keeps_the_previous_file(tmp_path, monkeypatch):
+    from qualcode.codebook import Code, Codebook
+    from qualcode.refi import qdc
+
+    out = qdc.write_qdc(Codebook([Code("a", "A")]), tmp_path / "c.qdc")
+    before = out.read_bytes()
+
+    def crash(self, data):
+        self.open("wb").write(data[:10])  # a partial write, then the disk is full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", crash)
+    with pytest.raises(OSError):
+        qdc.write_qdc(Codebook([Code("b", "B")]), out)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.qdc"]

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from qualcode._files import atomic_path
 from qualcode._version import __version__
 from qualcode.errors import DataLossWarning, Errors, ExportError
 from qualcode.refi._common import (
@@ -361,14 +362,19 @@ class QdpxWriter:
             ).encode("ascii")
 
     def write_zip(self, qde: bytes, sidecar: bytes | None) -> None:
-        """The archive, with fixed entry times (byte-identical re-exports)."""
+        """The archive, with fixed entry times (byte-identical re-exports).
+
+        Written through :func:`qualcode._files.atomic_path`: a crash or a full
+        disk leaves the previous file as it was and no temporary file behind.
+        """
         import zipfile
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".part")
         fixed = (1980, 1, 1, 0, 0, 0)
         try:
-            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            with (
+                atomic_path(self.path) as tmp,
+                zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z,
+            ):
 
                 def put_entry(name: str, data: bytes) -> None:
                     info = zipfile.ZipInfo(name, date_time=fixed)
@@ -381,9 +387,7 @@ class QdpxWriter:
                     put_entry(name, self.files[name])
                 if sidecar is not None:
                     put_entry(SIDECAR, sidecar)
-            tmp.replace(self.path)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise ExportError(
                 Errors.QC714.format(caller="write_qdpx", path=self.path, detail=exc)
             ) from exc

@@ -41,9 +41,7 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
-import tempfile
 import unicodedata
 import uuid
 import warnings
@@ -52,6 +50,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualcode._files import atomic_path
 from qualcode.codebook import Code, Codebook
 from qualcode.errors import CodebookError, CodebookWarning, DataLossWarning, Errors
 from qualcode.refi._xml import XML_ILLEGAL as _XML_ILLEGAL
@@ -971,17 +970,6 @@ def write_qdc(
     data = etree.tostring(
         root, xml_declaration=True, encoding="utf-8", pretty_print=True
     )
-    _atomic_write(path, data)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
     return path
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -141,8 +141,49 @@ def _migration_1(session: Session) -> None:
     session.execute("INSERT INTO meta (key, value) VALUES ('created', ?)", (now_iso(),))
 
 
+_V2_LLM = (
+    """CREATE TABLE llm_calls (
+        call_id {id},
+        key TEXT NOT NULL,
+        created TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+        error TEXT,
+        transcript_id TEXT,
+        unit TEXT,
+        turn INTEGER,
+        start INTEGER,
+        "end" INTEGER,
+        endpoint TEXT,
+        model TEXT NOT NULL,
+        model_reported TEXT,
+        server_model TEXT,
+        model_digest TEXT,
+        prompt_version TEXT,
+        parameters TEXT,
+        prompt TEXT,
+        answer TEXT,
+        finish_reason TEXT,
+        attempts INTEGER,
+        latency {real},
+        prompt_tokens INTEGER,
+        completion_tokens INTEGER,
+        n_proposed INTEGER,
+        n_accepted INTEGER,
+        n_rejected INTEGER,
+        verification TEXT
+    )""",
+    """CREATE INDEX llm_calls_key ON llm_calls (key, status)""",
+)
+
+
+def _migration_2(session: Session) -> None:
+    """The LLM audit trail and cache (read and written by ``store/_llm.py``)."""
+    for stmt in session.dialect.schema(_V2_LLM):
+        session.execute(stmt)
+
+
 # Append only: never edit a released migration. Index i brings version i to i + 1.
-MIGRATIONS: list[Callable[[Session], None]] = [_migration_1]
+MIGRATIONS: list[Callable[[Session], None]] = [_migration_1, _migration_2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

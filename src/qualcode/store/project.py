@@ -40,6 +40,7 @@ from qualcode.errors import (
 from qualcode.model import Transcript
 from qualcode.store import _codebooks as CB
 from qualcode.store import _codings as K
+from qualcode.store import _llm as L
 from qualcode.store import _transcripts as T
 from qualcode.store._db import Session, connect
 from qualcode.store._frames import SHOW_ROWS, describe_rows, jsonable
@@ -811,6 +812,52 @@ class Project:
         )
         with self._tx(write=False) as s:
             return K.decisions_frame(s, coder=coder, include_stale=include_stale)
+
+    # -- the LLM audit trail (qualcode.llm_suggest / llm_code) ------------------
+    def llm_calls(self) -> pd.DataFrame:
+        """The audit trail of model calls, oldest first (one row per call).
+
+        Written by :func:`qualcode.llm_suggest` and :func:`qualcode.llm_code`
+        as each call finishes; it is also their cache (see ``key``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``call_id, key, created, status, error, transcript_id, unit, turn,
+            start, end, endpoint, model, model_reported, server_model,
+            model_digest, prompt_version, parameters, prompt, answer,
+            finish_reason, attempts, latency, prompt_tokens, completion_tokens,
+            n_proposed, n_accepted, n_rejected, verification``. ``status`` is
+            ``"ok"`` (the answer was read) or ``"failed"`` (``error`` says why);
+            ``prompt`` is the filled prompt (JSON of the chat messages),
+            ``parameters`` the sampling parameters and answer schema (JSON),
+            ``verification`` one JSON object per proposed coding (code, quote,
+            accepted, reason, offsets). No key or password is ever stored.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> p = Project(pathlib.Path(tempfile.mkdtemp()) / "p.qcproj")
+        >>> p.llm_calls().columns[:4].tolist()
+        ['call_id', 'key', 'created', 'status']
+        >>> p.close()
+        """
+        with self._tx(write=False) as s:
+            return L.calls_frame(s)
+
+    def record_llm_call(self, record: Mapping[str, Any]) -> int:
+        """Store one model call in the audit trail at once; return its ``call_id``.
+
+        ``record`` holds the columns of :meth:`llm_calls` (``call_id`` and
+        ``created`` are set here). Used by :func:`qualcode.llm_suggest`.
+        """
+        with self._tx(write=True) as s:
+            return L.record_call(s, record)
+
+    def find_llm_call(self, key: str) -> dict[str, Any] | None:
+        """The last answered call with this cache ``key`` (a dict), or None."""
+        with self._tx(write=False) as s:
+            return L.find_call(s, key)
 
     # -- teamwork ------------------------------------------------------------
     def merge(self, other: Project | str | Path) -> pd.DataFrame:

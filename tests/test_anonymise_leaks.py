@@ -82,6 +82,72 @@ def test_anonymise_leaks_xlsx_bomb_refused_before_openpyxl(tmp_path, monkeypatch
 
 
 # --------------------------------------------------------------------------
+# issue 21: an independent second line
+# --------------------------------------------------------------------------
+HOSTILE = [
+    "The Smiths came.",
+    "user Smith2 logged in",
+    "file Smith_J.docx",
+    "Zoe said",
+    "OBrien said",
+    "Smi\u200bth said",
+    "No\u00adwak said",
+    "\uff33\uff4d\uff49\uff54\uff48 said",
+    "met Christina Mar-\nsh there",
+    "see /people/Christina%20Marsh/",
+    "see ?q=Zo%C3%AB",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_anonymise_leaks_hostile_forms_are_reported(tmp_path, text):
+    p = tmp_path / "bank.md"
+    p.write_text(text + "\n", encoding="utf-8")
+    assert len(check_leaks(p, KEY, detectors=())) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["JSmith said", "csmith2 said", "S.m.i.t.h said", "O-Brien said", "Zo-e said"],
+)
+def test_anonymise_leaks_loose_reports_what_pseudonymise_misses(tmp_path, text):
+    from qualcode.anonymise import pseudonymise
+
+    assert pseudonymise(text, KEY, detectors=()).corpus_or_project == text
+    p = tmp_path / "bank.md"
+    p.write_text(text + "\n", encoding="utf-8")
+    leaks = check_leaks(p, KEY, detectors=())
+    assert leaks["source"].tolist() == ["loose"]
+    assert check_leaks(p, KEY, detectors=(), loose=False).empty
+
+
+def test_anonymise_leaks_loose_ignores_words_that_contain_a_name(tmp_path):
+    key = PseudonymKey([("Mark", "Person H"), ("Lee", "Person L"), ("Smith", "B")])
+    p = tmp_path / "bank.md"
+    p.write_text("The market was asleep; a blacksmith's remark.\n", encoding="utf-8")
+    assert check_leaks(p, key, detectors=()).empty
+    every = check_leaks(p, key, detectors=(), loose="any")
+    assert sorted(every["original"]) == ["Lee", "Mark", "Mark", "Smith"]
+
+
+def test_anonymise_leaks_loose_rows_never_repeat_an_exact_hit(tmp_path):
+    p = tmp_path / "bank.md"
+    p.write_text("Christina Marsh and Smith's team.\n", encoding="utf-8")
+    leaks = check_leaks(p, KEY, detectors=())
+    assert leaks[["original", "source"]].values.tolist() == [
+        ["Christina Marsh", "key"],
+        ["Smith", "key"],
+    ]
+
+
+def test_anonymise_leaks_bad_loose_is_refused(tmp_path):
+    from qualcode.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match=r"\[QC101\].*loose"):
+        check_leaks(tmp_path, KEY, loose="some")
+
+
+# --------------------------------------------------------------------------
 # issue 21: context masking is linear
 # --------------------------------------------------------------------------
 def test_anonymise_leaks_many_mentions_are_fast(tmp_path):

@@ -16,11 +16,12 @@ import sqlite3
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from qualcode._inputs import is_project
 from qualcode._safezip import SafeZip, ZipLimits
 from qualcode._validation import invalid
+from qualcode.anonymise._loose import LooseHit, LooseMatcher
 from qualcode.anonymise._matching import _Hit, _Matcher
 from qualcode.anonymise.entities import DEFAULT_DETECTORS, _as_detectors
 from qualcode.anonymise.key import _as_key
@@ -102,9 +103,11 @@ class _Scanner:
         matcher: _Matcher,
         raw_matcher: _Matcher,
         context: int,
+        loose: LooseMatcher | None = None,
     ) -> None:
         self.m = matcher
         self.raw = raw_matcher
+        self.loose = loose
         self.context = context
         self.rows: list[dict[str, Any]] = []
 
@@ -122,6 +125,8 @@ class _Scanner:
             return
         rawish = raw or layer == "raw"
         hits = (self.raw if rawish else self.m).hits(text)
+        if self.loose is not None and not rawish:
+            hits = _with_loose(hits, self.loose.hits(text))
         starts = [h.start for h in hits]
         ends = [h.end for h in hits]
         for h in hits:
@@ -188,6 +193,24 @@ class _Scanner:
         parts.append(text[pos:b])
         s = "".join(parts)
         return ("…" if a > 0 else "") + " ".join(s.split()) + ("…" if b < n else "")
+
+
+def _with_loose(hits: list[_Hit], loose: list[LooseHit]) -> list[_Hit]:
+    """``hits`` plus the loose hits that overlap none of them, in order."""
+    if not loose:
+        return hits
+    starts = [h.start for h in hits]
+    ends = [h.end for h in hits]
+    extra = []
+    for lh in loose:
+        i = bisect.bisect_right(ends, lh.start)
+        if i < len(hits) and starts[i] < lh.end:
+            continue  # that place is reported already
+        e = lh.entry
+        extra.append(_Hit(lh.start, lh.end, e.pseudonym, e.kind, "loose", None, e))
+    if not extra:
+        return hits
+    return sorted([*hits, *extra], key=lambda h: (h.start, h.end))
 
 
 def _line_of(text: str) -> Callable[[int], str]:
@@ -553,9 +576,14 @@ def check_leaks(
     *,
     detectors: Any = DEFAULT_DETECTORS,
     context: int = 30,
+    loose: bool | Literal["any"] = True,
 ) -> pd.DataFrame:
     """Scan exports or a project for originals from the key; report every hit.
 
+    An independent second line after :func:`pseudonymise`: besides the
+    matches ``pseudonymise`` itself would make, text is searched for each key
+    original's letters inside tokens (see ``loose``), so a form the first pass
+    missed is still reported.
 
     Parameters
     ----------
@@ -572,24 +600,41 @@ def check_leaks(
     key : PseudonymKey, path, mapping or DataFrame
         Originals are matched as :func:`pseudonymise` matches them (on the
         same normalised view: any case, accents folded, zero-width characters
-        removed, ``%XX`` decoded, hyphenated line breaks joined).
+        removed, ``%XX`` decoded, hyphenated line breaks joined), plus ``loose``.
     detectors : iterable, default all six built-ins
         Identifiers that should have been replaced; ``()`` for none. Raw bytes
         are checked for key originals only.
     context : int, default 30
         Characters of context either side of a hit; every hit inside the window
         is masked as ``⟦kind⟧``. 0 for none.
+    loose : bool or "any", default True
+        Also look for each original's letters and digits inside every token of
+        the text layers (case- and diacritic-insensitive, anything else in the
+        token ignored): ``True`` reports a token that IS the original (``OBrien``,
+        ``Zoe``, ``Smiths``), or holds it glued by a digit, ``_`` or symbol
+        (``Smith2``, ``j.smith@``, ``Smith_J``) or at a change of case
+        (``JSmith``); ``"any"`` reports every occurrence, words that merely
+        contain a name too (``Mark`` in ``market``); ``False`` only the
+        ``pseudonymise`` matches. Such rows have ``source`` ``"loose"``.
+
     Returns
     -------
     pandas.DataFrame
         One row per hit: ``path, location`` (``sheet!cell``, ``paragraph n``,
         ``zip:entry``, ``line n``, ``table.column row n``, ``bytes near n``),
         ``layer`` (``text`` as a reader sees it, ``raw`` for file content),
-        ``kind``, ``source`` (``key`` or ``detector``),
+        ``kind``, ``source`` (``key``, ``loose`` or ``detector``),
         ``original`` (the key's original, which the holder of the key already
         knows; detector hits are masked after two characters), ``pseudonym``
         (what it should have been) and ``context`` (masked). Empty when nothing
         leaks.
+
+    Notes
+    -----
+    False positives, measured on the demo corpus pseudonymised with its own
+    key (16,749 tokens): ``loose=True`` reports none; ``loose="any"`` reports
+    47, all ordinary words holding a short name (``market`` for ``Mark``,
+    ``sleep`` for ``Lee``).
 
     Examples
     --------
@@ -609,11 +654,16 @@ def check_leaks(
     caller = "check_leaks"
     if not isinstance(context, int) or isinstance(context, bool) or context < 0:
         raise invalid("context", caller, "a whole number >= 0", context)
+    if loose not in (True, False, "any"):
+        raise invalid("loose", caller, "True, False or 'any'", loose)
     k = _as_key(key, caller)
     sc = _Scanner(
         _Matcher(k, _as_detectors(detectors, caller), caller=caller),
         _Matcher(k, (), caller=caller),
         context,
+        None
+        if loose is False
+        else LooseMatcher(k.entries, mode="any" if loose == "any" else "glued"),
     )
     targets = export_path_or_project
     if is_project(targets):

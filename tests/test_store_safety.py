@@ -187,3 +187,64 @@ def test_store_locked_bulk_write_leaves_nothing(tmp_path):
         con.close()
     with Project(path) as p:
         assert len(p.codings()) == 0
+
+
+def _open_many(folder, reps, barrier, queue):  # runs in a forked child
+    import time as _time
+
+    from qualcode.store import Project as _Project
+
+    errors = []
+    for r in range(reps):
+        barrier.wait()
+        t0 = _time.monotonic()
+        try:
+            with _Project(folder / f"p{r}.qcproj", timeout=10) as p:
+                p.transcript_ids()
+        except Exception as exc:  # noqa: BLE001 - report every kind
+            errors.append(
+                f"{type(exc).__name__} after {_time.monotonic() - t0:.2f} s: {exc}"
+            )
+    queue.put(errors)
+
+
+@pytest.mark.slow
+def test_issue16_processes_creating_one_new_project_at_once(tmp_path):
+    """Issues 16.3 and 22: 4 processes x 60 new files, all opened at once."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    n, reps = 4, 60
+    barrier, queue = ctx.Barrier(n), ctx.Queue()
+    kids = [
+        ctx.Process(target=_open_many, args=(tmp_path, reps, barrier, queue))
+        for _ in range(n)
+    ]
+    for k in kids:
+        k.start()
+    errors = [e for _ in kids for e in queue.get(timeout=300)]
+    for k in kids:
+        k.join(timeout=60)
+    assert errors == []
+    for r in range(reps):
+        assert _integrity(tmp_path / f"p{r}.qcproj") == "ok"
+
+
+def test_issue22_locked_error_says_how_long_it_really_waited(tmp_path):
+    path = tmp_path / "p.qcproj"
+    with Project(path) as p:
+        p.add_transcripts([Transcript("t1", TEXT)])
+    con = _hold_write_lock(path)
+    try:
+        with Project(path, timeout=0.3) as p:
+            t0 = time.monotonic()
+            with pytest.raises(StoreLockedError) as info:
+                p.add_coding("t1", 0, 5, "c", "ana")
+            waited = time.monotonic() - t0
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+    msg = str(info.value)
+    assert "the timeout is 0.3 s" in msg
+    said = float(msg.split("waited ")[1].split(" s")[0])
+    assert abs(said - waited) < 0.15

@@ -124,7 +124,7 @@ class Errors(metaclass=_WithCodes):
     # --- QC4xx store ------------------------------------------------------
     QC401 = "{path}: {detail}"
     QC402 = "Unknown transcript '{transcript}' in project {path}. Add it with project.add_transcripts first."
-    QC403 = "The project {path} is locked by another process (waited {timeout} s). Close the other notebook or process and try again."
+    QC403 = "The project {path} is locked by another process (waited {waited} s; the timeout is {timeout} s). Close the other notebook or process and try again, or open the project with a longer timeout."
     # QC404-QC419: the project store (store/)
     QC404 = "{path}: not a qualcode project ({detail}). Open a project file made by qualcode.Project, or choose a new file name."
     QC405 = "{path}: the project uses schema version {found}, newer than this qualcode understands ({supported}). Upgrade qualcode: pip install -U qualcode."

@@ -389,7 +389,11 @@ def translate(
     """
     msg = str(exc)
     if dialect.is_locked(exc):
-        return StoreLockedError(Errors.QC403.format(path=path, timeout=f"{waited:.1f}"))
+        return StoreLockedError(
+            Errors.QC403.format(
+                path=path, waited=f"{waited:.1f}", timeout=f"{timeout:g}"
+            )
+        )
     if dialect.is_not_database(exc):
         return StoreError(Errors.QC404.format(path=path, detail=f"SQLite says: {msg}"))
     return StoreError(Errors.QC401.format(path=path, detail=f"SQLite error: {msg}."))
@@ -398,6 +402,14 @@ def translate(
 # --------------------------------------------------------------------------
 # opening an SQLite project file
 # --------------------------------------------------------------------------
+class _Retry(Exception):
+    """Another process is creating or migrating the file: try again shortly."""
+
+    def __init__(self, cause: BaseException | None = None) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
 def _check_header(path: Path) -> None:
     if path.is_dir():
         raise StoreError(
@@ -416,13 +428,44 @@ def _check_header(path: Path) -> None:
         with path.open("rb") as fh:
             head = fh.read(16)
         if head != SQLITE_MAGIC:
+            if not head.strip(b"\x00"):  # a header being written right now
+                raise _Retry()
             raise StoreError(
                 Errors.QC404.format(path=path, detail="the file is not SQLite")
             )
 
 
 def connect(path: Path, timeout: float) -> Session:
-    """Open (and create or migrate) the project file; raise StoreError clearly."""
+    """Open (and create or migrate) the project file; raise StoreError clearly.
+
+    Safe when several processes open (or create) the same file at once: the
+    checks read one snapshot, the migration re-checks under the write lock, and
+    a process that finds another one creating or migrating the file waits and
+    tries again, for up to ``timeout`` seconds in all.
+    """
+    t0 = time.monotonic()
+    delay = 0.005
+    while True:
+        try:
+            return _connect_once(path, timeout)
+        except _Retry as retry:
+            waited = time.monotonic() - t0
+            if waited >= timeout:
+                if retry.cause is not None:
+                    raise translate(
+                        retry.cause, SQLiteDialect(), path, timeout, waited
+                    ) from retry.cause
+                raise StoreError(
+                    Errors.QC404.format(
+                        path=path,
+                        detail=f"the file header stayed empty for {waited:.1f} s",
+                    )
+                ) from None
+            time.sleep(min(delay, max(timeout - waited, 0.0)))
+            delay = min(delay * 2, 0.1)
+
+
+def _connect_once(path: Path, timeout: float) -> Session:
     _check_header(path)
     dialect = SQLiteDialect()
     try:
@@ -430,31 +473,13 @@ def connect(path: Path, timeout: float) -> Session:
             str(path), timeout=timeout, isolation_level=None, check_same_thread=False
         )
     except sqlite3.Error as exc:
-        raise translate(exc, dialect, path, timeout, timeout) from exc
+        if dialect.is_locked(exc):
+            raise _Retry(exc) from exc
+        raise translate(exc, dialect, path, timeout, 0.0) from exc
     session = Session(conn, dialect, path, timeout)
     try:
         session.execute("PRAGMA foreign_keys = ON")
-        app_id = session.scalar("PRAGMA application_id")
-        version = dialect.schema_version(session)
-        if app_id not in (0, APPLICATION_ID):
-            raise StoreError(
-                Errors.QC404.format(
-                    path=path, detail=f"SQLite application id {app_id:#x}"
-                )
-            )
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                Errors.QC405.format(path=path, found=version, supported=SCHEMA_VERSION)
-            )
-        if version == 0:
-            n = session.scalar("SELECT count(*) FROM sqlite_master")
-            if n:
-                raise StoreError(
-                    Errors.QC404.format(
-                        path=path,
-                        detail="an SQLite database with other tables",
-                    )
-                )
+        version = _check_project(session)
         mode = session.scalar("PRAGMA journal_mode = WAL")
         if str(mode).lower() != "wal":
             raise StoreError(
@@ -468,19 +493,56 @@ def connect(path: Path, timeout: float) -> Session:
         session.execute("PRAGMA temp_store = MEMORY")
         if version < SCHEMA_VERSION:
             _migrate(session)
-    except QualcodeError:
+    except QualcodeError as exc:
         session.close()
+        if isinstance(exc, StoreLockedError):
+            raise _Retry(exc.__cause__) from exc
         raise
     except sqlite3.Error as exc:
         session.close()
-        raise translate(exc, dialect, path, timeout, timeout) from exc
+        if dialect.is_locked(exc):
+            raise _Retry(exc) from exc
+        raise translate(exc, dialect, path, timeout, 0.0) from exc
     return session
+
+
+def _check_project(session: Session) -> int:
+    """Application id, schema version and tables, read in ONE snapshot."""
+    path = session.path
+    session.execute("BEGIN")
+    try:
+        app_id = session.scalar("PRAGMA application_id")
+        version = session.dialect.schema_version(session)
+        n_tables = session.scalar("SELECT count(*) FROM sqlite_master")
+    finally:
+        session.execute("COMMIT")
+    if app_id not in (0, APPLICATION_ID):
+        raise StoreError(
+            Errors.QC404.format(path=path, detail=f"SQLite application id {app_id:#x}")
+        )
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            Errors.QC405.format(path=path, found=version, supported=SCHEMA_VERSION)
+        )
+    if version == 0 and n_tables:
+        raise StoreError(
+            Errors.QC404.format(
+                path=path, detail="an SQLite database with other tables"
+            )
+        )
+    return int(version)
 
 
 def _migrate(session: Session) -> None:
     with session.transaction(write=True):
         # another process may have migrated while we waited for the lock
         version = session.dialect.schema_version(session)
+        if version == 0 and session.scalar("SELECT count(*) FROM sqlite_master"):
+            raise StoreError(
+                Errors.QC404.format(
+                    path=session.path, detail="an SQLite database with other tables"
+                )
+            )
         for i in range(version, SCHEMA_VERSION):
             MIGRATIONS[i](session)
             session.dialect.set_schema_version(session, i + 1)

@@ -24,7 +24,7 @@ from qualcode.anonymise import (
     suggest_entities,
 )
 from qualcode.codebook import Code, Codebook
-from qualcode.corpus import Corpus, read_corpus
+from qualcode.corpus import Corpus, import_report, read_corpus
 from qualcode.errors import (
     CodebookError,
     ImportFormatError,
@@ -101,6 +101,7 @@ __all__ = [
     "export_parquet",
     "export_tables",
     "format_attribution",
+    "import_report",
     "llm_code",
     "llm_suggest",
     "pseudonymise",

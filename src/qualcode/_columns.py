@@ -358,6 +358,21 @@ CORPUS_SUMMARY: Schema = (
     ("source", STR),
 )
 
+# corpus.py: import_report() (one row per transcript and speaker, then skipped files)
+IMPORT_REPORT: Schema = (
+    ("transcript_id", STR),
+    ("source", STR),
+    ("format", STR),
+    ("encoding", STR),
+    ("speaker", STR),
+    ("role", STR),
+    ("turns", INT),
+    ("words", INT),
+    ("has_times", BOOL),
+    ("unused_labels", STR),
+    ("note", STR),
+)
+
 # agreement.py: agreement_table() (one row per code, then the "(pooled)" row)
 AGREEMENT: Schema = (
     ("code", STR),

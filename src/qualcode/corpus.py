@@ -51,8 +51,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "ATTRIBUTE_PREFIX",
+    "CONVERT",
     "Corpus",
     "attribute_columns",
+    "import_report",
     "read_attributes",
     "read_corpus",
 ]
@@ -101,9 +103,15 @@ class Corpus:
     0         int01      2                  2                  3
     """
 
-    __slots__ = ("_by_id", "_transcripts")
+    __slots__ = ("_by_id", "_skipped", "_transcripts")
 
-    def __init__(self, transcripts: Iterable[Transcript] = ()) -> None:
+    def __init__(
+        self,
+        transcripts: Iterable[Transcript] = (),
+        *,
+        skipped: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        self._skipped = tuple((str(p), str(why)) for p, why in skipped)
         items = list(transcripts)
         by_id: dict[str, Transcript] = {}
         for t in items:
@@ -169,6 +177,11 @@ class Corpus:
     def transcripts(self) -> tuple[Transcript, ...]:
         """The transcripts, in corpus order."""
         return self._transcripts
+
+    @property
+    def skipped(self) -> tuple[tuple[str, str], ...]:
+        """Files an import left out, as ``(path, reason)`` (see :func:`read_corpus`)."""
+        return self._skipped
 
     def attribute_names(self) -> list[str]:
         """Attribute names over all transcripts, in order of first appearance."""
@@ -277,8 +290,11 @@ class Corpus:
         table = read_attributes(attributes)
         _warn_unknown(table, self._by_id, source_name(attributes))
         return Corpus(
-            t.with_attributes(table[t.id]) if t.id in table else t
-            for t in self._transcripts
+            (
+                t.with_attributes(table[t.id]) if t.id in table else t
+                for t in self._transcripts
+            ),
+            skipped=self._skipped,
         )
 
 
@@ -309,22 +325,70 @@ def _hidden(p: Path) -> bool:
     return p.name.startswith((".", "~$", "~"))
 
 
-def _scan_folder(folder: Path, recursive: bool) -> list[Path]:
+#: Document formats a folder import cannot read: (what it is, how to convert it).
+CONVERT: dict[str, tuple[str, str]] = {
+    ".doc": (
+        "an old binary Word file (.doc)",
+        "open it in Word or LibreOffice and save it as .docx",
+    ),
+    ".docm": (
+        "a macro-enabled Word file (.docm)",
+        "open it in Word and save it as .docx (Word Document)",
+    ),
+    ".dot": ("a Word template (.dot)", "open it in Word and save it as .docx"),
+    ".dotx": ("a Word template (.dotx)", "open it in Word and save it as .docx"),
+    ".rtf": (
+        "a Rich Text file (.rtf)",
+        "open it in Word or LibreOffice and save it as .docx (or as plain .txt)",
+    ),
+    ".odt": (
+        "an OpenDocument text file (.odt)",
+        "open it in LibreOffice Writer and use File > Save As > Word (.docx)",
+    ),
+    ".fodt": (
+        "a flat OpenDocument text file (.fodt)",
+        "open it in LibreOffice Writer and save it as .docx",
+    ),
+    ".pages": (
+        "an Apple Pages file (.pages)",
+        "in Pages use File > Export To > Word (.docx)",
+    ),
+    ".wpd": (
+        "a WordPerfect file (.wpd)",
+        "open it in WordPerfect or LibreOffice and save it as .docx",
+    ),
+    ".wps": (
+        "a Microsoft Works file (.wps)",
+        "open it in LibreOffice Writer and save it as .docx",
+    ),
+}
+
+
+def _scan_folder(folder: Path, recursive: bool) -> tuple[list[Path], list[Path]]:
+    """(transcript files, convertible document files) in a folder."""
     it = folder.rglob("*") if recursive else folder.iterdir()
-    files = [
-        p
-        for p in it
-        if p.is_file()
-        and format_of(p) is not None
-        and not _hidden(p)
-        and not _SKIP_STEMS.match(p.stem)
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts[:-1])
-    ]
-    return sorted(files, key=_natural_key)
+    files: list[Path] = []
+    skipped: list[Path] = []
+    for p in it:
+        if (
+            not p.is_file()
+            or _hidden(p)
+            or _SKIP_STEMS.match(p.stem)
+            or any(part.startswith(".") for part in p.relative_to(folder).parts[:-1])
+        ):
+            continue
+        if format_of(p) is not None:
+            files.append(p)
+        elif p.suffix.lower() in CONVERT:
+            skipped.append(p)
+    return sorted(files, key=_natural_key), sorted(skipped, key=_natural_key)
 
 
-def _expand(paths: Any, recursive: bool) -> list[tuple[str | None, Path]]:
-    """(explicit id or None, path) pairs in corpus order."""
+_Entries = tuple[list[tuple[str | None, Path]], list[Path]]
+
+
+def _expand(paths: Any, recursive: bool) -> _Entries:
+    """(explicit id or None, path) pairs in corpus order, and files left out."""
     if isinstance(paths, Mapping):
         out: list[tuple[str | None, Path]] = []
         for k, v in paths.items():
@@ -340,25 +404,28 @@ def _expand(paths: Any, recursive: bool) -> list[tuple[str | None, Path]]:
                     f"{k!r}: {v!r}",
                 )
             out.append((k.strip(), Path(v)))
-        return out
+        return out, []
     if isinstance(paths, str | os.PathLike):
         p = Path(paths)
         if p.is_dir():
-            return [(None, f) for f in _scan_folder(p, recursive)]
+            files, skipped = _scan_folder(p, recursive)
+            return [(None, f) for f in files], skipped
         if p.is_file():
-            return [(None, p)]
+            return [(None, p)], []
         s = str(paths)
         if any(ch in s for ch in "*?["):
             hits = [Path(h) for h in _glob.glob(s, recursive=True)]
-            files = [
-                h
-                for h in hits
-                if h.is_file() and format_of(h) is not None and not _hidden(h)
-            ]
-            return [(None, f) for f in sorted(files, key=_natural_key)]
+            files = [h for h in hits if h.is_file() and not _hidden(h)]
+            found = [f for f in files if format_of(f) is not None]
+            left = [f for f in files if f.suffix.lower() in CONVERT]
+            return (
+                [(None, f) for f in sorted(found, key=_natural_key)],
+                sorted(left, key=_natural_key),
+            )
         raise ImportFormatError(Errors.QC201.format(path=p), path=p)
     if isinstance(paths, Iterable) and not isinstance(paths, bytes):
         items: list[tuple[str | None, Path]] = []
+        left_out: list[Path] = []
         for item in paths:
             check_type(
                 item,
@@ -369,10 +436,12 @@ def _expand(paths: Any, recursive: bool) -> list[tuple[str | None, Path]]:
             )
             p = Path(item)
             if p.is_dir():
-                items.extend((None, f) for f in _scan_folder(p, recursive))
+                files, skipped = _scan_folder(p, recursive)
+                items.extend((None, f) for f in files)
+                left_out.extend(skipped)
             else:
                 items.append((None, p))  # missing or unknown-suffix files raise on read
-        return items
+        return items, left_out
     raise invalid(
         "paths",
         "read_corpus",
@@ -400,7 +469,10 @@ def read_corpus(
     paths : folder, glob, list of files, or mapping
         A folder (its ``.txt``, ``.docx``, ``.vtt``, ``.srt`` and ``.pdf`` files; other
         files such as ``attributes.csv`` or ``README.md`` are skipped, as are hidden
-        files, Word lock files ``~$...`` and ``README``/``LICENSE`` files); a glob
+        files, Word lock files ``~$...`` and ``README``/``LICENSE`` files; documents
+        qualcode cannot read -- ``.doc``, ``.rtf``, ``.odt``, ``.pages`` ... -- are
+        named in a warning that says how to convert them, and listed in
+        :attr:`Corpus.skipped`); a glob
         (``"interviews/**/*.docx"``); a list of files and folders (kept in the given
         order; a listed file of unknown format is an error); or a mapping
         ``{transcript_id: path}`` to choose ids. Folder and glob files are read in
@@ -429,7 +501,9 @@ def read_corpus(
     Returns
     -------
     Corpus
-        Transcript ids are the file names without suffix unless given.
+        Transcript ids are the file names without suffix unless given;
+        :attr:`Corpus.skipped` lists the files left out and why, and
+        :func:`import_report` shows what was understood.
 
     Raises
     ------
@@ -440,7 +514,9 @@ def read_corpus(
     Warns
     -----
     ImportWarning_
-        Attribute rows for transcripts not in the corpus [QC223]; skipped files.
+        Attribute rows for transcripts not in the corpus [QC223]; files skipped
+        because they could not be imported [QC221] or are documents to convert
+        first [QC234]; speakers file rows that matched no speaker [QC233].
 
     Examples
     --------
@@ -478,7 +554,8 @@ def read_corpus(
         table = read_attributes(attributes)  # fail fast, before reading every file
     else:
         table = {}
-    entries = _expand(paths, recursive)
+    entries, left_out = _expand(paths, recursive)
+    skipped = [(str(p), _warn_convert(p)) for p in left_out]
     if not entries:
         where = paths if isinstance(paths, str | os.PathLike) else "the given paths"
         raise ImportFormatError(
@@ -502,6 +579,7 @@ def read_corpus(
                 ImportWarning_(Errors.QC221.format(path=path, detail=str(exc))),
                 stacklevel=2,
             )
+            skipped.append((str(path), f"could not be imported: {exc}"))
             continue
         sources[tid] = path
         if tid in table:
@@ -519,7 +597,17 @@ def read_corpus(
         _warn_unknown(table, sources, source_name(attributes))
     if smaps is not None and smaps.from_file:
         _warn_unused_speakers(smaps)
-    return Corpus(transcripts)
+    return Corpus(transcripts, skipped=skipped)
+
+
+def _warn_convert(path: Path) -> str:
+    """Warn that a document was left out and how to convert it; the reason."""
+    what, how = CONVERT[path.suffix.lower()]
+    warnings.warn(
+        ImportWarning_(Errors.QC234.format(path=path, what=what, how=how)),
+        stacklevel=3,
+    )
+    return f"{what}; {how}"
 
 
 def _warn_unused_speakers(table: SpeakerTable) -> None:
@@ -533,6 +621,131 @@ def _warn_unused_speakers(table: SpeakerTable) -> None:
             ),
             stacklevel=3,
         )
+
+
+# -- import report ------------------------------------------------------------------
+_NO_SPEAKER = (
+    "no speaker labels found: each paragraph or cue is a turn without a speaker; "
+    "check the label format or pass speakers="
+)
+
+
+def _report_rows(t: Transcript, stored: bool) -> list[dict[str, Any]]:
+    """The report rows of one transcript: one per speaker (None last if mixed)."""
+    if stored:
+        unused: str | None = None
+    else:
+        unused = "; ".join(f"{lab} (line {line})" for lab, line in t.unused_labels)
+    notes = list(t.notes)
+    if not t.speakers:
+        notes.append(_NO_SPEAKER)
+    common = {
+        "transcript_id": t.id,
+        "source": t.source,
+        "format": t.format,
+        "encoding": t.encoding,
+        "has_times": any(
+            u.time_start is not None or u.time_end is not None for u in t.turns
+        ),
+        "unused_labels": unused or None,
+        "note": "; ".join(notes) or None,
+    }
+    by_speaker: dict[str | None, list[Any]] = {}
+    for u in t.turns:
+        by_speaker.setdefault(u.speaker, []).append(u)
+    order = [k for k in by_speaker if k is not None] + (
+        [None] if None in by_speaker else []
+    )
+    rows = []
+    for speaker in order:
+        turns = by_speaker[speaker]
+        roles = list(dict.fromkeys(u.role for u in turns if u.role))
+        rows.append(
+            {
+                **common,
+                "speaker": speaker,
+                "role": "/".join(roles) or None,
+                "turns": len(turns),
+                "words": sum(len(u.text.split()) for u in turns),
+            }
+        )
+    return rows
+
+
+def import_report(corpus_or_project: Any) -> pd.DataFrame:
+    """What an import understood: one row per transcript and speaker.
+
+    Parameters
+    ----------
+    corpus_or_project : Corpus, qualcode.Project or iterable of Transcript
+        A corpus just read (the full report), or a project (what it stores:
+        ``unused_labels`` is then missing, as projects do not keep it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per transcript and speaker, in corpus order (turns without a
+        speaker, such as a title, as a last row with speaker <NA>), then one row per
+        file a folder import skipped:
+
+        - ``transcript_id``, ``source``: the id and the file read
+        - ``format`` (txt, docx, vtt, srt, pdf) and ``encoding`` (as detected;
+          <NA> for .docx and .pdf)
+        - ``speaker``, ``role``: as imported (after ``speakers=``)
+        - ``turns``, ``words``: that speaker's turns and whitespace-separated words
+        - ``has_times``: whether the transcript has any time stamp
+        - ``unused_labels``: line starts shaped like a label that were read as text
+          (``"Note (line 2)"``), for the whole transcript
+        - ``note``: repairs (stray bytes), "no speaker labels found" for a
+          transcript without any speaker, or "skipped: ..." for a file left out
+
+    Raises
+    ------
+    InvalidInputError
+        Not a corpus, project or iterable of transcripts [QC503].
+
+    See Also
+    --------
+    read_corpus : reads a folder; its warnings name skipped files.
+    Corpus.summary : one row per transcript with word counts by role.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import qualcode as qc
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "int01.txt").write_text(
+    ...     "I: Why divert?\\nNote: tape paused.\\nP1: It reduces harm.\\n"
+    ... )
+    >>> report = qc.import_report(qc.read_corpus(folder))
+    >>> report[["transcript_id", "speaker", "role", "turns", "unused_labels"]]
+      transcript_id speaker         role  turns   unused_labels
+    0         int01       I  interviewer      1  Note (line 2)
+    1         int01      P1  participant      1  Note (line 2)
+    """
+    from qualcode._columns import IMPORT_REPORT, frame
+    from qualcode._inputs import as_transcripts
+
+    transcripts, project = as_transcripts(
+        corpus_or_project, caller="import_report", what="corpus_or_project"
+    )
+    rows: list[dict[str, Any]] = []
+    for t in transcripts:
+        rows.extend(_report_rows(t, stored=project is not None))
+    for path, why in getattr(corpus_or_project, "skipped", ()):
+        p = Path(path)
+        rows.append(
+            {
+                "transcript_id": p.stem,
+                "source": path,
+                "format": p.suffix.lower().lstrip(".") or None,
+                "turns": 0,
+                "words": 0,
+                "has_times": False,
+                "note": f"skipped: {why}",
+            }
+        )
+    return frame(rows, IMPORT_REPORT)
 
 
 # formats a folder scan picks up, for documentation and the CLI

@@ -160,6 +160,13 @@ class Transcript:
     encoding : str or None
         The encoding the file was decoded with (``utf-8``, ``utf-8-sig``,
         ``utf-16``, ``cp1252``).
+    unused_labels : tuple of (str, int)
+        What the importer saw but did not use: line starts shaped like a speaker
+        label that were read as text (``("Note", 3)``: label and line), for
+        :func:`qualcode.import_report`. Not stored in a project.
+    notes : tuple of str
+        What the importer repaired or noticed, naming lines, never quoting text
+        (e.g. stray non-UTF-8 bytes). Not stored in a project.
 
     Examples
     --------
@@ -187,11 +194,19 @@ class Transcript:
     source: str | None = None
     format: str | None = None
     encoding: str | None = None
+    unused_labels: tuple[tuple[str, int], ...] = ()
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
             raise ValueError("Transcript.id must be a non-empty string")
         object.__setattr__(self, "turns", tuple(self.turns))
+        object.__setattr__(
+            self,
+            "unused_labels",
+            tuple((str(a), int(b)) for a, b in self.unused_labels),
+        )
+        object.__setattr__(self, "notes", tuple(str(n) for n in self.notes))
         object.__setattr__(self, "attributes", MappingProxyType(dict(self.attributes)))
         n = len(self.text)
         prev_end = 0
@@ -219,6 +234,8 @@ class Transcript:
         source: str | None = None,
         format: str | None = None,
         encoding: str | None = None,
+        unused_labels: Iterable[tuple[str, int]] = (),
+        notes: Iterable[str] = (),
     ) -> Transcript:
         """Compose the stored text from turn drafts and compute exact offsets.
 
@@ -272,6 +289,8 @@ class Transcript:
             source=source,
             format=format,
             encoding=encoding,
+            unused_labels=tuple(unused_labels),
+            notes=tuple(notes),
         )
 
     def with_attributes(self, attributes: Mapping[str, Any]) -> Transcript:

@@ -157,3 +157,10 @@ def test_decode_mostly_cp1252_file_is_still_cp1252():
     # many cp1252 accents and no valid UTF-8 sequence: the legacy file rule holds
     out = decode("Café, naïve, déjà vu, “quoted”.\n".encode("cp1252"), path="x.txt")
     assert out.encoding == "cp1252"
+
+
+def test_issue22_one_accent_and_two_stray_quotes_stay_utf8():
+    data = "I: Zoë?\nP1: Yes \x92quite\x92.\n".encode().replace(b"\xc2\x92", b"\x92")
+    with pytest.warns(ImportWarning_, match=r"line 2"):
+        out = decode(data, path="x.txt")
+    assert out.encoding == "utf-8" and out.text.startswith("I: Zoë?")

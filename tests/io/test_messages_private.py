@@ -71,7 +71,7 @@ def test_messages_unexpected_failure_names_only_the_exception_type(
     def boom(*args, **kwargs):
         raise RuntimeError(SECRET)
 
-    monkeypatch.setattr(txt, "parse_lines", boom)
+    monkeypatch.setattr(txt, "parse_text", boom)
     p = tmp_path / "t.txt"
     p.write_text("I: Hello?\n")
     with pytest.raises(ImportFormatError, match=r"\[QC222\].*RuntimeError") as info:

@@ -8,8 +8,9 @@ The rule, in order:
 3. Strict UTF-8 -> ``utf-8``.
 4. BOM-less UTF-16 (every other byte is NUL in mostly-ASCII text) -> ``utf-16-le`` /
    ``utf-16-be``.
-5. Mostly UTF-8 (at least as many valid non-ASCII UTF-8 characters as invalid
-   bytes: a UTF-8 file with a character pasted from Word) -> ``utf-8``; only the
+5. Mostly UTF-8 (valid multi-byte UTF-8 characters, at least one per ten invalid
+   bytes: a UTF-8 file with a character pasted from Word; Windows-1252 text almost
+   never forms a valid UTF-8 sequence by chance) -> ``utf-8``; only the
    invalid bytes are read as Windows-1252 (U+FFFD where cp1252 has no character),
    with an :class:`~qualcode.errors.ImportWarning_` naming the file and lines
    [QC228]. Such a file is never re-decoded as a whole as cp1252, which would turn
@@ -52,6 +53,16 @@ class Decoded:
     text: str
     encoding: str
     repaired_lines: tuple[int, ...] = field(default=(), repr=False)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What decoding repaired, for :attr:`qualcode.Transcript.notes`."""
+        if not self.repaired_lines:
+            return ()
+        lines = self.repaired_lines
+        shown = ", ".join(map(str, lines[:10])) + (", ..." if len(lines) > 10 else "")
+        where = f"line {shown}" if len(lines) == 1 else f"lines {shown}"
+        return (f"{where}: bytes not valid UTF-8 read as Windows-1252",)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -183,7 +194,7 @@ def _mostly_utf8(data: bytes, path: object) -> Decoded | None:
     text = data.decode("utf-8", errors="surrogateescape")
     bad = [i for i, ch in enumerate(text) if "\udc80" <= ch <= "\udcff"]
     valid = sum(1 for ch in text if ch > "\x7f") - len(bad)
-    if valid == 0 or valid < len(bad):
+    if valid == 0 or len(bad) > 10 * valid:
         return None
     parts: list[str] = []
     lines: list[int] = []

@@ -32,7 +32,7 @@ from qualcode.errors import Errors, ImportFormatError, QualcodeError
 from qualcode.io._decode import exception_detail, read_bytes
 from qualcode.io._speakers import SpeakerMap, parse_clock, plausible_label
 from qualcode.io._zipcheck import check_office_zip
-from qualcode.io.txt import parse_lines
+from qualcode.io.txt import parse_text
 from qualcode.model import Transcript, format_timestamp
 
 __all__ = ["read_docx"]
@@ -218,7 +218,8 @@ def read_docx(path: Path, *, id: str, speakers: SpeakerMap | None = None) -> Tra
             Errors.QC206.format(path=path, format="docx", detail=detail),
             path=path,
         ) from exc
-    drafts = parse_lines(lines, speakers=speakers, labels=labels)
+    parsed = parse_text(lines, speakers=speakers, labels=labels)
+    drafts = parsed.drafts
     if not drafts:
         raise ImportFormatError(
             Errors.QC214.format(
@@ -226,4 +227,11 @@ def read_docx(path: Path, *, id: str, speakers: SpeakerMap | None = None) -> Tra
             ),
             path=path,
         )
-    return Transcript.build(id, drafts, source=str(path), format="docx", encoding=None)
+    return Transcript.build(
+        id,
+        drafts,
+        source=str(path),
+        format="docx",
+        encoding=None,
+        unused_labels=parsed.unused_labels,
+    )

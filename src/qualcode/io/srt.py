@@ -17,7 +17,7 @@ from pathlib import Path
 from qualcode.errors import Errors, ImportFormatError
 from qualcode.io._decode import decode, read_bytes
 from qualcode.io._speakers import SpeakerMap
-from qualcode.io.vtt import cues_to_drafts, parse_cue_blocks
+from qualcode.io.vtt import parse_cue_blocks, parse_cues
 from qualcode.model import Transcript
 
 __all__ = ["read_srt"]
@@ -54,11 +54,18 @@ def read_srt(
     cues = parse_cue_blocks(
         numbered, path=path, strict=strict, expected="HH:MM:SS,mmm --> HH:MM:SS,mmm"
     )
-    drafts = cues_to_drafts(cues, speakers=speakers)
+    parsed = parse_cues(cues, speakers=speakers)
+    drafts = parsed.drafts
     if not drafts:
         raise ImportFormatError(
             Errors.QC214.format(path=path, detail="no subtitle has any text"), path=path
         )
     return Transcript.build(
-        id, drafts, source=str(path), format="srt", encoding=decoded.encoding
+        id,
+        drafts,
+        source=str(path),
+        format="srt",
+        encoding=decoded.encoding,
+        unused_labels=parsed.unused_labels,
+        notes=decoded.notes,
     )

@@ -361,12 +361,19 @@ def read_txt(
     decoded = decode(read_bytes(path), path=path, encoding=encoding)
     if not decoded.text.strip():
         raise ImportFormatError(Errors.QC202.format(path=path), path=path)
-    drafts = parse_lines(decoded.text.split("\n"), speakers=speakers)
+    parsed = parse_text(decoded.text.split("\n"), speakers=speakers)
+    drafts = parsed.drafts
     if not drafts:
         raise ImportFormatError(
             Errors.QC214.format(path=path, detail="only timestamps or blank lines"),
             path=path,
         )
     return Transcript.build(
-        id, drafts, source=str(path), format="txt", encoding=decoded.encoding
+        id,
+        drafts,
+        source=str(path),
+        format="txt",
+        encoding=decoded.encoding,
+        unused_labels=parsed.unused_labels,
+        notes=decoded.notes,
     )

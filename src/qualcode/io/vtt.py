@@ -420,11 +420,18 @@ def read_vtt(
         expected="HH:MM:SS.mmm --> HH:MM:SS.mmm",
         skip_block=_skip_vtt_block,
     )
-    drafts = cues_to_drafts(cues, speakers=speakers)
+    parsed = parse_cues(cues, speakers=speakers)
+    drafts = parsed.drafts
     if not drafts:
         raise ImportFormatError(
             Errors.QC214.format(path=path, detail="no cue has any text"), path=path
         )
     return Transcript.build(
-        id, drafts, source=str(path), format="vtt", encoding=decoded.encoding
+        id,
+        drafts,
+        source=str(path),
+        format="vtt",
+        encoding=decoded.encoding,
+        unused_labels=parsed.unused_labels,
+        notes=decoded.notes,
     )

@@ -169,3 +169,38 @@ def test_store_merge_missing_file(tmp_path, pair):
     a, _ = pair
     with pytest.raises(StoreError, match=r"\[QC413\].*nope\.qcproj"):
         a.merge(tmp_path / "nope.qcproj")
+
+
+def test_issue16_merge_reads_the_other_project_in_one_snapshot(tmp_path, monkeypatch):
+    """A re-import of the other project between merge's reads must not shift codings.
+
+    The hook runs a colleague's re-import right after merge has read the other
+    project's codings: with two snapshots the old offsets land on the new text.
+    """
+    from qualcode.store import _merge
+
+    old = "Intro. We divert people into treatment. End."
+    new = "A new first line that shifts everything. " + old
+    a = Project(tmp_path / "a.qcproj")
+    b_path = tmp_path / "b.qcproj"
+    with Project(b_path) as b:
+        b.add_transcripts([Transcript("t9", old)])
+        b.add_coding("t9", 10, 16, "divert", "ben")
+    real = _merge._read_other
+
+    def read_then_reimport(other):
+        out = real(other)
+        with Project(b_path) as colleague:  # another connection, another process
+            colleague.add_transcripts([Transcript("t9", new)])
+        return out
+
+    monkeypatch.setattr(_merge, "_read_other", read_then_reimport)
+    with a:
+        a.merge(b_path)
+        df = a.codings()
+        assert df["text"].tolist() == ["divert"]
+        text = a.transcript("t9").text
+        assert all(
+            text[s:e] == q
+            for s, e, q in zip(df["start"], df["end"], df["text"], strict=True)
+        )

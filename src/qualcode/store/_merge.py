@@ -1,7 +1,7 @@
 """Merge another coder's project into this one, never overwriting (Project.merge).
 
-Functions of two sessions: ``other`` is only read, ``mine`` is written in one
-transaction. One function per section: transcripts, codebooks, codings,
+Functions of two sessions: ``other`` is only read, in one snapshot, and ``mine``
+is written in one transaction. One function per section: transcripts, codebooks, codings,
 decisions; each appends rows to the report.
 """
 
@@ -120,12 +120,16 @@ def _read_other(other: Session) -> _Theirs:
 def merge(mine: Session, other: Session) -> pd.DataFrame:
     """Merge ``other`` into ``mine`` in one write transaction; return the report."""
     report = _Report()
-    theirs = _read_other(other)
-    with mine.transaction(write=True):
-        m = _merge_transcripts(mine, other, theirs, report)
-        _merge_codebooks(mine, theirs, report)
-        _merge_codings(mine, theirs, m, report)
-        _merge_decisions(mine, theirs, m, report)
+    # ONE snapshot of the other project for everything the merge reads from it
+    # (its codings and, later, the texts of new transcripts), so a re-import
+    # there meanwhile cannot put old offsets on new text.
+    with other.transaction(write=False):
+        theirs = _read_other(other)
+        with mine.transaction(write=True):
+            m = _merge_transcripts(mine, other, theirs, report)
+            _merge_codebooks(mine, theirs, report)
+            _merge_codings(mine, theirs, m, report)
+            _merge_decisions(mine, theirs, m, report)
     return C.frame(report.rows, C.MERGE_REPORT)
 
 

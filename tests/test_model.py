@@ -9,7 +9,14 @@ from qualcode.model import Transcript, TurnDraft
 
 @pytest.mark.parametrize(
     "label",
-    ["Sam\r\nReid", "Sam\rReid", "Sam\nReid", "Sam\u2028Reid", "Sam\x0bReid", "Sam\tReid"],
+    [
+        "Sam\r\nReid",
+        "Sam\rReid",
+        "Sam\nReid",
+        "Sam\u2028Reid",
+        "Sam\x0bReid",
+        "Sam\tReid",
+    ],
     ids=["crlf", "cr", "lf", "line-separator", "vertical-tab", "tab"],
 )
 def test_issue22_speaker_label_with_line_breaks_is_normalised(label):
@@ -25,3 +32,9 @@ def test_model_label_of_only_control_characters_means_no_speaker():
     assert t.text == "Hello."
     assert t.turns[0].speaker is None
     assert t.turns[0].role is None
+
+
+def test_model_import_diagnostics_do_not_change_equality():
+    a = Transcript.build("t", [TurnDraft("Hello.", "I")], unused_labels=[("Note", 2)])
+    b = Transcript.build("t", [TurnDraft("Hello.", "I")])
+    assert a == b and a.unused_labels == (("Note", 2),) and b.unused_labels == ()

@@ -194,8 +194,9 @@ class Transcript:
     source: str | None = None
     format: str | None = None
     encoding: str | None = None
-    unused_labels: tuple[tuple[str, int], ...] = ()
-    notes: tuple[str, ...] = ()
+    # import diagnostics: not part of a transcript's identity (==), not stored
+    unused_labels: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:

@@ -490,3 +490,43 @@ def test_qdc_crash_while_writing_keeps_the_previous_file(tmp_path, monkeypatch):
         qdc.write_qdc(Codebook([Code("b", "B")]), out)
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.qdc"]
+
+
+# -- issue 22: no temporary project left behind --------------------------------------
+def test_qdpx_without_project_path_leaves_nothing_behind(tmp_path, monkeypatch):
+    import gc
+    import tempfile
+
+    from qualcode.refi.qdpx import read_qdpx
+
+    own = _own_qdpx(tmp_path)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    with read_qdpx(own) as project:  # closed: deleted
+        assert project.transcript_ids() == ["int01"]
+        assert project.path.parent.parent == scratch
+    read_qdpx(own)  # dropped without closing: deleted when collected
+    gc.collect()
+    assert list(scratch.iterdir()) == []
+
+
+def test_qdpx_failed_import_without_project_path_leaves_nothing(tmp_path, monkeypatch):
+    import tempfile
+
+    from qualcode.errors import StoreError
+    from qualcode.refi.qdpx import read_qdpx
+    from qualcode.store import Project
+
+    own = _own_qdpx(tmp_path)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
+    def fail(self, frame):
+        raise StoreError("[QC400] injected failure")
+
+    monkeypatch.setattr(Project, "add_codings", fail)
+    with pytest.raises(StoreError):
+        read_qdpx(own)
+    assert list(scratch.iterdir()) == []

@@ -40,7 +40,6 @@ from qualcode.refi._common import (
     SIDECAR,
     QdpxContent,
     guid,
-    slug,
 )
 
 __all__ = [
@@ -98,8 +97,10 @@ def read_qdpx(
     path : path
         The ``.qdpx`` file (NVivo, ATLAS.ti, MAXQDA, QualCoder, qc, qualcode, ...).
     project_path : path, optional
-        Where to create the project (``.qcproj``); a temporary file when None.
-        An existing project there is added to, never overwritten.
+        Where to create the project (``.qcproj``). An existing project there is
+        added to, never overwritten. When None, the project is temporary: it lives
+        in a new temporary folder that is deleted when the project is closed (or
+        garbage-collected, or at exit); use ``project.copy_to(path)`` to keep it.
     offset_model : (unit, base) or "auto", optional
         Force how positions are counted: unit ``"cp"``, ``"utf16"`` or ``"utf8"``;
         base ``"raw"`` (CRLF counts 2) or ``"lf"`` (CRLF counts 1). By default
@@ -164,7 +165,9 @@ def read_qdpx(
     content = read_qdpx_content(
         path, offset_model=offset_model, validate=validate, limits=limits
     )
-    project = _content_to_project(content, project_path)
+    from qualcode.refi._import import content_to_project
+
+    project = content_to_project(content, project_path)
     content._report.emit_warnings()  # type: ignore[attr-defined]
     try:
         project.import_report = content.report
@@ -175,60 +178,13 @@ def read_qdpx(
     return project
 
 
-def _content_to_project(content: QdpxContent, project_path: str | Path | None) -> Any:
-    import tempfile
-
-    from qualcode.store import Project
-
-    if project_path is None:
-        folder = Path(tempfile.mkdtemp(prefix="qualcode-qdpx-"))
-        project_path = folder / f"{slug(content.name)}.qcproj"
-    project = Project(project_path)
-    for cb in content.codebooks:
-        project.set_codebook(cb)
-    if content.transcripts:
-        project.add_transcripts(content.transcripts)
-    if len(content.codings):
-        frame = content.codings.copy()
-        frame["memo"] = frame["memo"].astype(object).where(frame["memo"].notna(), None)
-        frame = frame.drop(columns=["codebook_version"])
-        project.add_codings(frame)
-    return project
-
-
 # ---------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------
-def _current_codebooks(project: Any) -> list[Any]:
-    """The project's current codebooks one by one (names, versions kept).
-
-    Uses ``project.current_codebooks()`` when the store offers it, else reads the
-    store's codebook table; falls back to the combined ``project.codebook``.
-    """
-    from qualcode.codebook import Codebook
-
-    getter = getattr(project, "current_codebooks", None)
-    if callable(getter):
-        return list(getter())
-    # TEMPORARY (issue 15): until the store offers Project.current_codebooks(),
-    # read its codebook table through the private transaction. Remove then.
-    try:
-        import yaml
-
-        with project._tx(write=False) as conn:
-            rows = conn.execute(
-                "SELECT content FROM codebooks WHERE current = 1 ORDER BY codebook_id"
-            ).fetchall()
-        return [Codebook.from_dict(yaml.safe_load(r[0])) for r in rows]
-    except Exception:  # a store without that table: use the combined codebook
-        combined = project.codebook
-        return [combined] if combined is not None else []
-
-
 def _project_content(project: Any) -> QdpxContent:
     """Collect what a Project holds into a :class:`QdpxContent`."""
     transcripts = list(project.iter_transcripts())
-    books = _current_codebooks(project)
+    books = project.current_codebooks()
     codings = project.codings()
     name = Path(str(getattr(project, "path", "project"))).stem
     return QdpxContent(

@@ -1,4 +1,4 @@
-"""The pattern grammar (qualcode._grammar): one grammar for Codebook and PatternTagger."""
+"""The pattern grammar (qualcode._grammar): one for Codebook and PatternTagger."""
 
 from __future__ import annotations
 
@@ -91,3 +91,78 @@ def test_tagging_grammar_exclude_patterns_field_takes_phrase_mappings():
 def test_tagging_grammar_summary_of_phrase_mappings():
     assert pattern_summary({"phrase": "DIVERT", "case": True}) == '"DIVERT" (case)'
     assert pattern_summary({"exclude": ["x"]}) == 'not: "x"'
+
+
+# -- issue 16.9: patterns must carry meaning ------------------------------------------
+REFUSED = [
+    "with the",
+    "of",
+    "the",
+    "out of it",
+    "what's in",
+    "it's",
+    "and so",
+    "not",
+    "?",
+    {"phrase": "WITH THE", "case": True},
+    [{"LOWER": "with"}, {"LOWER": "the"}],
+    [{"LOWER": "with"}, {"LOWER": "council", "OP": "?"}],
+    [{"LOWER": "with"}, {"LOWER": {"IN": ["health", "the"]}}],
+    [{"LEMMA": "be"}, {"LOWER": {"IN": ["illegal", "against"]}}],
+    [{"LOWER": "at"}, {"IS_ALPHA": True, "OP": "?"}, {"LOWER": "the"}],
+    [{"IS_ALPHA": True}],
+    [{}],
+    [{"POS": "DET"}, {"POS": "NOUN", "OP": "*"}],
+    [{"LOWER": {"NOT_IN": ["the"]}}],
+]
+KEPT = [
+    "move them on",
+    "not enough",
+    "no longer",
+    "never again",
+    "county lines",
+    "drug dealer",
+    "24/7",
+    [{"LOWER": "with"}, {"LOWER": {"IN": ["health", "council"]}}],
+    [{"LEMMA": "be"}, {"LOWER": {"IN": ["illegal", "unlawful"]}}],
+    [{"LOWER": "not"}, {"LOWER": "enough"}],
+    [{"LEMMA": "arrest"}],
+    [{"LOWER": "at"}, {"IS_ALPHA": True, "OP": "?"}, {"LOWER": "risk"}],
+    [{"POS": "NOUN"}],
+    [{"LIKE_NUM": True}, {"LOWER": "kilos"}],
+]
+
+
+@pytest.mark.parametrize("pattern", REFUSED, ids=[repr(p)[:40] for p in REFUSED])
+def test_tagging_grammar_refuses_function_words_only(pattern):
+    """Issue 16.9: "with the" matched almost every sentence (precision 0)."""
+    with pytest.raises(CodebookError, match=r"(?s)QC303.*pattern 1 is refused"):
+        book_with([pattern])
+    with pytest.raises(CodebookError, match=r"(?s)QC502.*function words alone"):
+        PatternTagger().add("a", [pattern])
+
+
+@pytest.mark.parametrize("pattern", KEPT, ids=[repr(p)[:40] for p in KEPT])
+def test_tagging_grammar_keeps_meaningful_patterns(pattern):
+    assert pattern_problem(pattern) is None
+    book_with([pattern])
+    PatternTagger().add("a", [pattern])
+
+
+def test_tagging_grammar_vetoes_may_be_function_words():
+    """A veto only withholds suggestions: "not" may veto a unit."""
+    cb = book_with(["arrest"], exclude_patterns=["not"])
+    s = suggest([one("We did not arrest him. We arrested her.")], cb)
+    assert s["text"].tolist() == ["We arrested her."]
+
+
+def test_tagging_grammar_study_codebooks_have_no_function_word_patterns(root):
+    """The shipped work-in-partnership pattern matched the bare "with the"."""
+    from qualcode._grammar import function_words_only
+
+    for name in ("roles", "harms", "culture"):
+        cb = Codebook.load(root / "codebooks" / f"{name}.yaml")
+        bad = [(c.id, p) for c in cb for p in c.patterns if function_words_only(p)]
+        assert not bad, name
+    tagger = PatternTagger(Codebook.load(root / "codebooks" / "roles.yaml"))
+    assert not tagger(tagger.nlp("We met with the team."))

@@ -98,7 +98,6 @@ _PUNCT_SAMPLES = (".", ",", "?", "!", "-", ";", ":", "'", '"', "(", ")")
 _FUNCTION_POS = frozenset(
     {"DET", "ADP", "PRON", "CCONJ", "SCONJ", "AUX", "PART", "PUNCT", "INTJ", "SPACE"}
 )
-_MEANING_RULE = False
 _CONTRACTION = re.compile(r"(?<=[^\W_])n't\b")
 _WORD = re.compile(r"n't|'(?:s|re|ve|ll|d|m|em)\b|[^\W_]+")
 
@@ -438,13 +437,13 @@ def pattern_verdict(
 
     Examples
     --------
-    >>> pattern_verdict(42)[0]
-    'malformed'
+    >>> pattern_verdict("with the")[0], pattern_verdict(42)[0]
+    ('refused', 'malformed')
     """
     why = _shape_problem(pattern, veto=veto, validate=validate)
     if why:
         return "malformed", why
-    if veto or not _MEANING_RULE:
+    if veto:
         return None
     if isinstance(pattern, Mapping) and "exclude" in pattern:
         return None
@@ -470,6 +469,8 @@ def pattern_problem(
     True
     >>> pattern_problem({"LEMMA": "arrest"})[:46]
     'a token pattern must be a list of token dicts,'
+    >>> pattern_problem("with the")[:41]
+    '"with the" can match function words alone'
     """
     verdict = pattern_verdict(pattern, veto=veto, validate=validate)
     return None if verdict is None else verdict[1]

@@ -128,7 +128,7 @@ class Generator:
 
 
 def demo_style_transcripts(words: int, *, seed: int = 0, per_transcript: int = 8000):
-    """Transcripts of about ``words`` participant words recombined from the demo's turns.
+    """About ``words`` participant words of transcripts recombined from demo turns.
 
     Each demo interview's participant turns are split into sentences (the default
     pipeline's sentencizer); a new turn strings together 1-8 sentences drawn from one
@@ -159,7 +159,9 @@ def demo_style_transcripts(words: int, *, seed: int = 0, per_transcript: int = 8
         pool = rng.choice(pools)
         drafts, n = [], 0
         while n < per_transcript and done + n < words:
-            drafts.append(TurnDraft(rng.choice(questions), "Interviewer", "interviewer"))
+            drafts.append(
+                TurnDraft(rng.choice(questions), "Interviewer", "interviewer")
+            )
             parts = []
             for _ in range(rng.randint(1, 8)):
                 parts.append(rng.choice(pool))

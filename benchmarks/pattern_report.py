@@ -76,7 +76,9 @@ def pattern_rows(books, corpus, codings) -> list[dict]:
                 order.append((name, code.id, k, pattern_summary(p), key))
     s = suggest(corpus, tagger=tagger, unit="sentence")
     hits: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
-    for t, a, b, key in zip(s["transcript_id"], s["start"], s["end"], s["code"]):
+    for t, a, b, key in zip(
+        s["transcript_id"], s["start"], s["end"], s["code"], strict=True
+    ):
         hits[key].add((str(t), int(a), int(b)))
     coded = coded_intervals(codings)
     rows = []
@@ -144,10 +146,12 @@ def table(rows: list[dict], m: dict[str, float]) -> str:
         f"measures it): precision {m['demo_precision']:.2f}, recall "
         f"{m['demo_recall']:.2f}, F1 {m['demo_f1']:.2f} "
         f"({int(m['suggestions'])} suggestions); with the sentence units rebuilt "
-        f"(`evaluate(..., transcripts=project)`): precision {m['units_precision']:.2f}, "
+        "(`evaluate(..., transcripts=project)`): "
+        f"precision {m['units_precision']:.2f}, "
         f"recall {m['units_recall']:.2f}, F1 {m['units_f1']:.2f}.",
         "",
-        "| codebook | code | # | pattern | hits | AB | precision AB | CD | precision CD |",
+        "| codebook | code | # | pattern | hits | AB | precision AB "
+        "| CD | precision CD |",
         "|---|---|--:|---|--:|--:|--:|--:|--:|",
     ]
     for r in rows:
@@ -175,9 +179,10 @@ def main() -> None:
         readme.write_text(doc[:a] + "\n" + text + "\n" + doc[b:], encoding="utf-8")
     noisy = [r for r in rows if r["hits"] >= 2 and r["tp_AB"] == 0 and r["tp_CD"] == 0]
     print(text.splitlines()[0])
-    print(f"{len(noisy)} patterns with >= 2 hits and no coded sentence by either coder:")
+    print(f"{len(noisy)} patterns with >= 2 hits, no sentence coded by either coder:")
     for r in noisy:
-        print(f"  {r['codebook']:8s} {r['code']:32s} {r['n']:>2} {r['hits']:>3}  {r['pattern']}")
+        where = f"{r['codebook']:8s} {r['code']:32s} {r['n']:>2}"
+        print(f"  {where} {r['hits']:>3}  {r['pattern']}")
 
 
 if __name__ == "__main__":

@@ -190,6 +190,7 @@ def run_limited(call: str, path: Path, *, limit: int = 1 << 30) -> tuple[str, fl
     return r.stdout + r.stderr[-2000:], elapsed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "build",
     [bomb_unused_part, bomb_document_xml],
@@ -205,6 +206,7 @@ def test_issue21_docx_zip_bomb_refused_before_reading(tmp_path, build):
     assert elapsed < 20, elapsed  # import of qualcode itself is most of it
 
 
+@pytest.mark.slow
 def test_issue21_xlsx_attributes_zip_bomb_refused_before_reading(tmp_path):
     path = bomb_xlsx_sheet(tmp_path)
     out, elapsed = run_limited("qualcode.io.attributes.read_attributes", path)
@@ -212,6 +214,7 @@ def test_issue21_xlsx_attributes_zip_bomb_refused_before_reading(tmp_path):
     assert "MemoryError" not in out and elapsed < 20, out
 
 
+@pytest.mark.slow
 def test_zip_limits_normal_docx_still_reads_under_the_memory_limit(tmp_path):
     p = tmp_path / "normal.docx"
     p.write_bytes(_docx_bytes())

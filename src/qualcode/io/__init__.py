@@ -225,8 +225,10 @@ def read_transcript(
     ImportFormatError
         The file is missing [QC201], empty [QC202], of unknown format [QC203], not
         decodable [QC204], damaged or truncated [QC206], malformed at a line
-        [QC210, QC211, QC212, QC216], without text [QC213, QC214], or encrypted
-        [QC218]. The message names the file (and line) and what to do.
+        [QC210, QC211, QC212, QC216], without text [QC213, QC214], encrypted
+        [QC218], or a .docx over the zip limits [QC231, QC710]; a bad speakers
+        file [QC232]. The message names the file (and line) and what to do, never
+        the file's words.
     InvalidInputError
         A bad ``format=`` or ``speakers=`` value.
 

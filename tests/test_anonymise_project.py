@@ -574,3 +574,61 @@ def test_anonymise_project_out_is_clean_and_complete(project, tmp_path):
     assert len(res.project.codings()) == len(project.codings())
     assert check_leaks(out, KEY).empty
     res.project.close()
+
+
+# --------------------------------------------------------------------------
+# issue 22: in place, one snapshot for the whole operation
+# --------------------------------------------------------------------------
+def _meanwhile(monkeypatch, path, write):
+    """Run ``write(other_project)`` in another connection while pseudonymise runs."""
+    import importlib
+    import threading
+    import time
+
+    ps_module = importlib.import_module("qualcode.anonymise.pseudonymise")
+
+    real = ps_module.pseudonymise_transcript
+    state = {}
+
+    def other_writer():
+        with Project(path, timeout=20) as other:
+            write(other)
+        state["done"] = time.monotonic()
+
+    def slow(*a, **k):
+        if "thread" not in state:
+            state["thread"] = threading.Thread(target=other_writer)
+            state["thread"].start()
+            time.sleep(0.5)  # time enough for the other writer, unless it waits
+        return real(*a, **k)
+
+    monkeypatch.setattr(ps_module, "pseudonymise_transcript", slow)
+    return state
+
+
+def test_anonymise_project_add_meanwhile_waits_for_pseudonymise(project, monkeypatch):
+    import time
+
+    late = Transcript.build("late", [TurnDraft("Smith again.", "P9", "participant")])
+    state = _meanwhile(monkeypatch, project.path, lambda o: o.add_transcripts([late]))
+    res = pseudonymise(project, KEY)
+    returned = time.monotonic()
+    state["thread"].join()
+    # the add happened after pseudonymise finished, never inside its run
+    assert state["done"] > returned
+    assert res.summary["transcripts"] == 2
+    assert project.transcript("late").text.endswith("Smith again.")
+
+
+def test_anonymise_project_reimport_meanwhile_is_not_overwritten(project, monkeypatch):
+    fresh = Transcript.build(
+        "Smith_int01",
+        [TurnDraft("A new version, naming Larkspur.", "P1", "participant")],
+    )
+    state = _meanwhile(monkeypatch, project.path, lambda o: o.add_transcripts([fresh]))
+    pseudonymise(project, KEY)
+    state["thread"].join()
+    # the re-import (after pseudonymise) stands beside the pseudonymised old
+    # version; it was not overwritten with the pseudonymised old text
+    assert project.transcript("Smith_int01").text == fresh.text
+    assert "Larkspur" not in project.transcript("Person_B_int01").text

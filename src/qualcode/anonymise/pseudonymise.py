@@ -8,10 +8,9 @@ report that never holds originals, and counts.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -516,7 +515,7 @@ def _pseudonymise_project(
     # the copy holds every original until it is rewritten: build it under a
     # temporary name beside out and give it out's name only when it is clean
     tmp = out.with_name(f".{out.name}.pseudonymising-{uuid.uuid4().hex[:12]}")
-    copy = _copy_project(project, tmp)
+    copy = project.copy_to(tmp)
     try:
         res = _rewrite_project(copy, plan, participant_id, book)
         copy.close()
@@ -530,23 +529,6 @@ def _pseudonymise_project(
     from qualcode.store import Project
 
     return replace(res, corpus_or_project=Project(out, timeout=project.timeout))
-
-
-def _copy_project(project: Any, dest: Path) -> Any:
-    """A complete copy of ``project`` at ``dest``, opened."""
-    # OLD PATH, until the store has Project.copy_to: copies the file itself
-    import sqlite3
-
-    from qualcode.store import Project
-
-    src = sqlite3.connect(str(project.path))
-    dst = sqlite3.connect(str(dest))
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-    return Project(dest, timeout=project.timeout)
 
 
 def _settle(path: Path, like: Any) -> None:
@@ -594,7 +576,8 @@ def _rewrite_project(
     edits = []
     maps: dict[str, tuple[str, OffsetMap]] = {}
     n = 0
-    with _snapshot(project):
+    # one snapshot: another process's add or re-import waits until this commits
+    with project.transaction():
         m, named = plan.for_transcripts(project.iter_transcripts(), participant_id)
         for t in project.iter_transcripts():
             n += 1
@@ -603,8 +586,8 @@ def _rewrite_project(
             if diff:
                 edits.append((t.id, nt, omap.span))
                 rows.extend(r)
-        counts = project.replace_texts(edits, rewrite=m.rewrite, purge=False)
-    project.replace_texts([], purge=True)  # VACUUM cannot run inside a transaction
+        # the purge (VACUUM) runs once the transaction has committed
+        counts = project.replace_texts(edits, rewrite=m.rewrite, purge=True)
     rep = frame(rows, PSEUDONYMISATION_REPORT)
     summary = _summary(rep, n, len(edits))
     summary.update(
@@ -621,14 +604,3 @@ def _rewrite_project(
         maps,
         codebook=None if book is None else _pseudonymise_codebook(book, m),
     )
-
-
-@contextlib.contextmanager
-def _snapshot(project: Any) -> Iterator[None]:
-    """One transaction around the whole rewrite (``Project.transaction``)."""
-    tx = getattr(project, "transaction", None)
-    if tx is None:  # OLD PATH, until the store has Project.transaction
-        yield
-        return
-    with tx():
-        yield

@@ -632,3 +632,31 @@ def test_anonymise_project_reimport_meanwhile_is_not_overwritten(project, monkey
     # version; it was not overwritten with the pseudonymised old text
     assert project.transcript("Smith_int01").text == fresh.text
     assert "Larkspur" not in project.transcript("Person_B_int01").text
+
+
+# --------------------------------------------------------------------------
+# issue 17: in the demo's quote bank, one participant has one name
+# --------------------------------------------------------------------------
+@pytest.mark.slow
+def test_anonymise_demo_quote_bank_one_name_per_participant(tmp_path):
+    import warnings
+
+    from qualcode.datasets import demo
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", qc.QualcodeWarning)
+        corpus = demo.demo_corpus()
+    key = PseudonymKey.load(demo.demo_key_path())
+    pseudonyms = {e.pseudonym for e in key}
+    with Project(tmp_path / "demo.qcproj") as p:
+        p.add_transcripts(corpus)
+        p.add_codings(demo.demo_codings(corpus))
+        res = pseudonymise(p, key)
+        bank = pd.read_csv(qc.export_extracts(p, tmp_path / "bank.csv"))
+    assert res.summary["participants_named_by_id"] > 0
+    # "Person E" beside "P05" before: a participant's speaker is never a key
+    # pseudonym when the row has a participant id
+    named = bank[bank["participant"].notna() & bank["speaker"].isin(pseudonyms)]
+    assert named.empty, named[["transcript", "speaker", "participant"]].head()
+    int05 = bank[bank["transcript"] == "INT05"]
+    assert set(int05["speaker"]) == {"P05"} == set(int05["participant"])

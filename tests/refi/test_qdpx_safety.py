@@ -514,7 +514,7 @@ def test_qdpx_without_project_path_leaves_nothing_behind(tmp_path, monkeypatch):
 def test_qdpx_failed_import_without_project_path_leaves_nothing(tmp_path, monkeypatch):
     import tempfile
 
-    from qualcode.errors import StoreError
+    from qualcode.errors import ImportFormatError, StoreError
     from qualcode.refi.qdpx import read_qdpx
     from qualcode.store import Project
 
@@ -527,6 +527,51 @@ def test_qdpx_failed_import_without_project_path_leaves_nothing(tmp_path, monkey
         raise StoreError("[QC400] injected failure")
 
     monkeypatch.setattr(Project, "add_codings", fail)
-    with pytest.raises(StoreError):
+    with pytest.raises(ImportFormatError, match="QC782"):
         read_qdpx(own)
     assert list(scratch.iterdir()) == []
+
+
+# -- issue 21: one transaction -------------------------------------------------------
+def _failing_add_codings(monkeypatch):
+    from qualcode.errors import StoreError
+    from qualcode.store import Project
+
+    def fail(self, frame):
+        raise StoreError("[QC406] add_codings: 1 row(s) injected. Nothing was written.")
+
+    monkeypatch.setattr(Project, "add_codings", fail)
+
+
+def test_qdpx_failed_import_leaves_an_existing_project_as_it_was(tmp_path, monkeypatch):
+    from qualcode.codebook import Code, Codebook
+    from qualcode.errors import ImportFormatError
+    from qualcode.model import Transcript
+    from qualcode.refi.qdpx import read_qdpx
+    from qualcode.store import Project
+
+    target = tmp_path / "mine.qcproj"
+    with Project(target) as p:
+        p.set_codebook(Codebook([Code("mine", "Mine")], name="mine"))
+        p.add_transcripts([Transcript("int99", "My own text.")])
+        p.add_coding("int99", 0, 2, "mine", "ZZ")
+    own = _own_qdpx(tmp_path)
+    _failing_add_codings(monkeypatch)
+    with pytest.raises(ImportFormatError, match="QC782") as err:
+        read_qdpx(own, target)
+    assert "Nothing was written" in str(err.value) and "as it was" in str(err.value)
+    with Project(target) as p:  # codebooks and transcripts were written before
+        assert p.transcript_ids() == ["int99"]
+        assert [cb.name for cb in p.current_codebooks()] == ["mine"]
+        assert len(p.codings()) == 1
+
+
+def test_qdpx_failed_import_into_a_new_path_creates_no_project(tmp_path, monkeypatch):
+    from qualcode.errors import ImportFormatError
+    from qualcode.refi.qdpx import read_qdpx
+
+    own = _own_qdpx(tmp_path)
+    _failing_add_codings(monkeypatch)
+    with pytest.raises(ImportFormatError, match="no project was created"):
+        read_qdpx(own, tmp_path / "new.qcproj")
+    assert not (tmp_path / "new.qcproj").exists()

@@ -7,12 +7,13 @@ closed, so importing leaves nothing behind.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import weakref
 from pathlib import Path
-from typing import Any
 
+from qualcode.errors import Errors, ImportFormatError, QualcodeError
 from qualcode.refi._common import QdpxContent, slug
 from qualcode.store import Project
 
@@ -49,27 +50,57 @@ class TemporaryProject(Project):
         self._cleanup()
 
 
-def content_to_project(content: QdpxContent, project_path: str | Path | None) -> Any:
-    """Store the content in a new or existing project; return it (open)."""
+def _remove_project_file(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(OSError):
+            Path(str(path) + suffix).unlink()
+
+
+def _store(project: Project, content: QdpxContent) -> None:
+    for cb in content.codebooks:
+        project.set_codebook(cb)
+    if content.transcripts:
+        project.add_transcripts(content.transcripts)
+    if len(content.codings):
+        frame = content.codings.copy()
+        frame["memo"] = frame["memo"].astype(object).where(frame["memo"].notna(), None)
+        frame = frame.drop(columns=["codebook_version"])
+        project.add_codings(frame)
+
+
+def content_to_project(
+    content: QdpxContent, project_path: str | Path | None, *, path: Path
+) -> Project:
+    """Store the content in a new or existing project, in one transaction.
+
+    On any failure nothing is written: an existing project is as it was, a
+    project file this call created is removed, and a QualcodeError becomes
+    QC782, which says so.
+    """
     project: Project
+    created = project_path is None or not Path(project_path).exists()
     if project_path is None:
         project = TemporaryProject(content.name)
     else:
         project = Project(project_path)
     try:
-        for cb in content.codebooks:
-            project.set_codebook(cb)
-        if content.transcripts:
-            project.add_transcripts(content.transcripts)
-        if len(content.codings):
-            frame = content.codings.copy()
-            frame["memo"] = (
-                frame["memo"].astype(object).where(frame["memo"].notna(), None)
-            )
-            frame = frame.drop(columns=["codebook_version"])
-            project.add_codings(frame)
-    except BaseException:
-        if isinstance(project, TemporaryProject):
-            project.close()
-        raise
+        with project.transaction():
+            _store(project, content)
+    except BaseException as exc:
+        project.close()
+        if created and project_path is not None:
+            _remove_project_file(Path(project_path))
+        if not isinstance(exc, QualcodeError) or "[QC781]" in str(exc):
+            raise
+        written = (
+            "Nothing was written and no project was created."
+            if created
+            else f"Nothing was written: {project.path} is as it was."
+        )
+        raise ImportFormatError(
+            Errors.QC782.format(
+                path=path, project=project.path, detail=str(exc), written=written
+            ),
+            path=path,
+        ) from exc
     return project

@@ -126,7 +126,11 @@ def read_qdpx(
     Raises
     ------
     ImportFormatError
-        Unsafe or unreadable archive or XML (the message names the entry).
+        Unsafe or unreadable archive or XML (the message names the entry); more
+        memory needed than is free [QC780]; the project could not take the import
+        [QC782]. Everything goes into the project in one transaction, so in every
+        case nothing was written: an existing project is as it was, and a project
+        file the call created is removed.
 
     Warns
     -----
@@ -167,12 +171,10 @@ def read_qdpx(
     )
     from qualcode.refi._import import content_to_project
 
-    project = content_to_project(content, project_path)
+    project = content_to_project(content, project_path, path=Path(path))
     content._report.emit_warnings()  # type: ignore[attr-defined]
-    try:
-        project.import_report = content.report
-    except AttributeError:
-        pass
+    # documented: the report travels with the project object (not stored in it)
+    setattr(project, "import_report", content.report)  # noqa: B010
     if return_report:
         return project, content.report
     return project

@@ -575,3 +575,74 @@ def test_qdpx_failed_import_into_a_new_path_creates_no_project(tmp_path, monkeyp
     with pytest.raises(ImportFormatError, match="no project was created"):
         read_qdpx(own, tmp_path / "new.qcproj")
     assert not (tmp_path / "new.qcproj").exists()
+
+
+# -- issue 16.1: importing never changes a stored transcript's text silently ---------
+def _project_with_int01(path: Path, text: str) -> None:
+    from qualcode.codebook import Code, Codebook
+    from qualcode.model import Transcript, TurnDraft
+    from qualcode.store import Project
+
+    t = Transcript.build("int01", [TurnDraft(text, "P1", "participant")])
+    with Project(path) as p:
+        p.set_codebook(Codebook([Code("mine", "Mine")], name="mine"))
+        p.add_transcripts([t])
+        p.add_coding("int01", t.turns[0].start, t.turns[0].end, "mine", "ZZ")
+
+
+def test_qdpx_import_refuses_to_change_an_existing_transcript_text(tmp_path):
+    from qualcode.errors import ImportFormatError
+    from qualcode.refi.qdpx import read_qdpx
+    from qualcode.store import Project
+
+    target = tmp_path / "mine.qcproj"
+    _project_with_int01(target, "Something else entirely.")
+    with pytest.raises(ImportFormatError, match=r"QC781.*'int01'.*replace=True"):
+        read_qdpx(_own_qdpx(tmp_path), target)
+    with Project(target) as p:
+        assert "Something else entirely." in p.transcript("int01").text
+        assert len(p.codings()) == 1 and len(p.orphans()) == 0
+
+
+def test_qdpx_import_replace_true_replaces_and_reports(tmp_path):
+    from qualcode.refi.qdpx import read_qdpx
+
+    target = tmp_path / "mine.qcproj"
+    _project_with_int01(target, "Something else entirely.")
+    project, report = read_qdpx(
+        _own_qdpx(tmp_path), target, replace=True, return_report=True
+    )
+    with project:
+        assert "We diverted him." in project.transcript("int01").text
+        assert len(project.orphans()) == 1  # its quote is gone from the new text
+    row = report.query("kind == 'transcript'").iloc[0]
+    assert row["action"] == "replaced" and "1 orphaned" in row["detail"]
+
+
+def test_qdpx_import_keeps_a_transcript_with_the_same_text(tmp_path):
+    from qualcode.refi.qdpx import read_qdpx
+    from qualcode.store import Project
+
+    own = _own_qdpx(tmp_path)
+    target = tmp_path / "mine.qcproj"
+    text = read_qdpx_content(own).transcripts[0].text
+    with Project(target) as p:  # the same text, other turns and attributes
+        from qualcode.model import Transcript, Turn
+
+        p.add_transcripts(
+            [
+                Transcript(
+                    "int01",
+                    text,
+                    turns=(Turn(0, "X", None, 0, len(text), text),),
+                    attributes={"site": "north"},
+                )
+            ]
+        )
+    project, report = read_qdpx(own, target, return_report=True)
+    with project:
+        t = project.transcript("int01")
+        assert [u.speaker for u in t.turns] == ["X"]
+        assert dict(t.attributes) == {"site": "north"}
+        assert project.codings()["text"].tolist() == ["diverted"]
+    assert report.query("kind == 'transcript'")["action"].tolist() == ["kept"]

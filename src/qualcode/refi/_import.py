@@ -14,7 +14,8 @@ import weakref
 from pathlib import Path
 
 from qualcode.errors import Errors, ImportFormatError, QualcodeError
-from qualcode.refi._common import QdpxContent, slug
+from qualcode.model import Transcript
+from qualcode.refi._common import QdpxContent, Report, slug
 from qualcode.store import Project
 
 __all__ = ["TemporaryProject", "content_to_project"]
@@ -56,11 +57,59 @@ def _remove_project_file(path: Path) -> None:
             Path(str(path) + suffix).unlink()
 
 
-def _store(project: Project, content: QdpxContent) -> None:
+def _new_transcripts(
+    project: Project, content: QdpxContent, *, replace: bool, rep: Report
+) -> list[Transcript]:
+    """The transcripts to add: an existing one's text never changes silently.
+
+    Same id and same text: the stored transcript is kept as it is (turns and
+    attributes too). Same id, other text: QC781, unless ``replace``.
+    """
+    stored = project.transcripts
+    known = dict(zip(stored["transcript_id"], stored["sha256"], strict=True))
+    if replace:
+        return list(content.transcripts)
+    clash = [t.id for t in content.transcripts if known.get(t.id, t.sha256) != t.sha256]
+    if clash:
+        ids = ", ".join(repr(i) for i in clash[:5]) + (
+            ", ..." if len(clash) > 5 else ""
+        )
+        raise ImportFormatError(
+            Errors.QC781.format(
+                path=rep.path, n=len(clash), project=project.path, ids=ids
+            ),
+            path=rep.path,
+        )
+    for t in content.transcripts:
+        if t.id in known:
+            rep.add(
+                "transcript",
+                t.id,
+                "kept",
+                1,
+                "already in the project with the same text: the stored turns and "
+                "attributes were kept",
+            )
+    return [t for t in content.transcripts if t.id not in known]
+
+
+def _store(
+    project: Project, content: QdpxContent, *, replace: bool, rep: Report
+) -> None:
     for cb in content.codebooks:
         project.set_codebook(cb)
-    if content.transcripts:
-        project.add_transcripts(content.transcripts)
+    transcripts = _new_transcripts(project, content, replace=replace, rep=rep)
+    if transcripts:
+        status = project.add_transcripts(transcripts)
+        for r in status[status["status"] == "updated"].itertuples():
+            rep.add(
+                "transcript",
+                str(r.transcript_id),
+                "replaced",
+                1,
+                f"text replaced (replace=True): {r.reanchored} coding(s) re-anchored, "
+                f"{r.orphaned} orphaned (see project.orphans())",
+            )
     if len(content.codings):
         frame = content.codings.copy()
         frame["memo"] = frame["memo"].astype(object).where(frame["memo"].notna(), None)
@@ -69,7 +118,11 @@ def _store(project: Project, content: QdpxContent) -> None:
 
 
 def content_to_project(
-    content: QdpxContent, project_path: str | Path | None, *, path: Path
+    content: QdpxContent,
+    project_path: str | Path | None,
+    *,
+    rep: Report,
+    replace: bool = False,
 ) -> Project:
     """Store the content in a new or existing project, in one transaction.
 
@@ -85,7 +138,7 @@ def content_to_project(
         project = Project(project_path)
     try:
         with project.transaction():
-            _store(project, content)
+            _store(project, content, replace=replace, rep=rep)
     except BaseException as exc:
         project.close()
         if created and project_path is not None:
@@ -99,8 +152,8 @@ def content_to_project(
         )
         raise ImportFormatError(
             Errors.QC782.format(
-                path=path, project=project.path, detail=str(exc), written=written
+                path=rep.path, project=project.path, detail=str(exc), written=written
             ),
-            path=path,
+            path=rep.path,
         ) from exc
     return project

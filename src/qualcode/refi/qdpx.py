@@ -89,6 +89,7 @@ def read_qdpx(
     validate: bool = False,
     return_report: bool = False,
     limits: Any = None,
+    replace: bool = False,
 ) -> Any:
     """Import a REFI-QDA ``.qdpx`` project into a new :class:`qualcode.Project`.
 
@@ -114,7 +115,15 @@ def read_qdpx(
     return_report : bool
         Return ``(project, report)`` instead of the project alone.
     limits : qualcode._safezip.ZipLimits, optional
-        Archive limits (entry count, sizes, compression ratio).
+        Archive limits (entry count, sizes, compression ratio, bytes read).
+    replace : bool, default False
+        Importing into an existing project never changes a stored transcript's
+        text as a side effect. A transcript of the file whose id is already in the
+        project is kept as stored when the texts are the same (its turns and
+        attributes too; the file's codings are added to it); when the texts
+        differ, the import is refused [QC781] unless ``replace=True``, which
+        replaces the stored text and re-anchors its codings by their quoted text
+        (codings whose quote is gone become orphans, see ``project.orphans()``).
 
     Returns
     -------
@@ -127,10 +136,11 @@ def read_qdpx(
     ------
     ImportFormatError
         Unsafe or unreadable archive or XML (the message names the entry); more
-        memory needed than is free [QC780]; the project could not take the import
-        [QC782]. Everything goes into the project in one transaction, so in every
-        case nothing was written: an existing project is as it was, and a project
-        file the call created is removed.
+        memory needed than is free [QC780]; transcripts already in the project
+        with another text [QC781]; the project could not take the import [QC782].
+        Everything goes into the project in one transaction, so in every case
+        nothing was written: an existing project is as it was, and a project file
+        the call created is removed.
 
     Warns
     -----
@@ -171,8 +181,10 @@ def read_qdpx(
     )
     from qualcode.refi._import import content_to_project
 
-    project = content_to_project(content, project_path, path=Path(path))
-    content._report.emit_warnings()  # type: ignore[attr-defined]
+    rep = content._report  # type: ignore[attr-defined]
+    project = content_to_project(content, project_path, rep=rep, replace=replace)
+    content.report = rep.frame()
+    rep.emit_warnings()
     # documented: the report travels with the project object (not stored in it)
     setattr(project, "import_report", content.report)  # noqa: B010
     if return_report:

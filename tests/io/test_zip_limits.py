@@ -234,3 +234,18 @@ def test_zip_limits_many_small_parts_bomb_refused(tmp_path):
 
     with pytest.raises(ImportFormatError, match=r"\[QC231\].*all parts.*zip bomb"):
         read_transcript(p)
+
+
+def test_zip_limits_unsupported_zip_version_is_import_error(tmp_path):
+    # a damaged central directory asking for zip version 6.4: zipfile raises
+    # NotImplementedError when opening, which must not escape as QC222
+    data = bytearray(_docx_bytes())
+    at = data.find(b"PK\x01\x02")
+    data[at + 6 : at + 8] = (64).to_bytes(2, "little")
+    p = tmp_path / "v64.docx"
+    p.write_bytes(bytes(data))
+    from qualcode import read_transcript
+    from qualcode.errors import ImportFormatError
+
+    with pytest.raises(ImportFormatError, match=r"\[QC206\].*v64\.docx"):
+        read_transcript(p)

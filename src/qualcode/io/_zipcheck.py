@@ -80,7 +80,7 @@ def check_office_zip(path: Path, *, format: str) -> None:
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except Exception as exc:  # BadZipFile, OSError, NotImplementedError (version)
         raise ImportFormatError(
             Errors.QC206.format(
                 path=path, format=format, detail=f"not a zip archive: {exc}"[:120]

@@ -646,3 +646,66 @@ def test_qdpx_import_keeps_a_transcript_with_the_same_text(tmp_path):
         assert dict(t.attributes) == {"site": "north"}
         assert project.codings()["text"].tolist() == ["diverted"]
     assert report.query("kind == 'transcript'")["action"].tolist() == ["kept"]
+
+
+# -- issue 22: qualcode reads back everything it writes, under the default limits -----
+def test_qdpx_large_demo_like_export_reads_back_under_default_limits(tmp_path):
+    import pandas as pd
+
+    from qualcode.codebook import Codebook
+    from qualcode.datasets import demo as demo_data
+    from qualcode.model import Transcript
+    from qualcode.refi.qdpx import QdpxContent, write_qdpx_content
+
+    corpus = demo_data.demo_corpus()
+    codings = demo_data.demo_codings(corpus)
+    root = demo_data.demo_corpus_dir().parent.parent
+    books = [
+        Codebook.load(root / "codebooks" / f"{n}.yaml")
+        for n in ("roles", "harms", "culture")
+    ]
+    transcripts, frames = [], []
+    for r in range(12):  # the demo twelve times: ~2 MB archive, ~11 MB expanded
+        for t in corpus:
+            transcripts.append(
+                Transcript(
+                    f"{t.id}-{r}", t.text, turns=t.turns, attributes=t.attributes
+                )
+            )
+        frames.append(codings.assign(transcript_id=codings["transcript_id"] + f"-{r}"))
+    all_codings = pd.concat(frames, ignore_index=True)
+    content = QdpxContent("demo", None, transcripts, books, all_codings)
+    out = write_qdpx_content(content, tmp_path / "demo.qdpx")
+    assert out.stat().st_size > 1024**2
+    back = read_qdpx_content(out)  # default ZipLimits
+    assert len(back.transcripts) == len(transcripts)
+    assert len(back.codings) == len(all_codings)
+    assert sorted(c.id for b in back.codebooks for c in b) == sorted(
+        c.id for b in books for c in b
+    )
+
+
+def test_qdpx_export_of_many_transcripts_reads_back(tmp_path):
+    # more sources than the old 10,000-entry limit
+    import pandas as pd
+
+    from qualcode.model import Transcript
+    from qualcode.refi.qdpx import QdpxContent, write_qdpx_content
+
+    transcripts = [
+        Transcript(f"t{i:05d}", f"Answer number {i}.") for i in range(10_050)
+    ]
+    codings = pd.DataFrame(
+        {
+            "transcript_id": ["t00007"],
+            "start": [0],
+            "end": [6],
+            "code": ["a"],
+            "coder": ["AB"],
+        }
+    )
+    out = write_qdpx_content(
+        QdpxContent("many", None, transcripts, [], codings), tmp_path / "many.qdpx"
+    )
+    back = read_qdpx_content(out)
+    assert len(back.transcripts) == 10_050 and len(back.codings) == 1

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode import _columns as C
 from qualcode._files import atomic_path
 from qualcode._inputs import is_project
+from qualcode._nlp import load_nlp
 from qualcode._validation import (
     check_choice,
     check_known,
@@ -708,8 +709,6 @@ def _sentences(
     at the turn's two ends, so any turn length works in bounded memory. The cap
     (characters either side of an extract) is None unless there is a long turn.
     """
-    from qualcode._nlp import load_nlp
-
     width = _WINDOW * max(1, n)
     pieces: list[tuple[int, int, bool, bool]] = []  # start, end, cut before/after
     long_turn = False

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode import _columns as C
 from qualcode._files import atomic_path
+from qualcode._nlp import iter_units
 from qualcode._validation import check_choice, invalid, require_columns
 from qualcode.errors import Errors, ExportError, InvalidInputError
 from qualcode.export._common import (
@@ -261,8 +262,6 @@ def cooccurrence(
                         pos[str(r.code)]
                     )
         else:
-            from qualcode._nlp import iter_units
-
             for tid, g in codings.groupby("transcript_id", sort=False):
                 t = tmap.get(tid)
                 if t is None:

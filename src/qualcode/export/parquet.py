@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode._files import atomic_path
 from qualcode._inputs import is_project
+from qualcode._optional import import_optional
 from qualcode.errors import Errors, ExportError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -72,8 +73,6 @@ def export_parquet(project_or_corpus: Any, folder: str | Path) -> dict[str, Path
     ['transcripts', 'turns']
     """
     import pandas as pd
-
-    from qualcode._optional import import_optional
 
     import_optional("pyarrow", extra="parquet", caller="export_parquet")
     folder = Path(folder)

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from qualcode import _columns as C
+from qualcode._optional import import_optional
 from qualcode._validation import check_choice, invalid
 from qualcode.errors import Errors, ImportFormatError, ImportWarning_
 
@@ -163,8 +164,6 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
-    from qualcode._optional import import_optional
-
     import_optional(
         "openpyxl", extra="xlsx", caller="read_selections", what="reading .xlsx"
     )

@@ -126,7 +126,7 @@ class SafeZip:
             raise ImportFormatError(Errors.QC201.format(path=self.path), path=self.path)
         try:
             self._zip = zipfile.ZipFile(self.path)
-        except (zipfile.BadZipFile, OSError) as exc:
+        except Exception as exc:  # any malformed central directory, by any route
             raise ImportFormatError(
                 Errors.QC206.format(path=self.path, format="qdpx (ZIP)", detail=exc),
                 path=self.path,
@@ -260,8 +260,10 @@ class SafeZip:
                     chunks.append(chunk)
         except ImportFormatError:
             raise
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
-            raise _bad(self.path, name, f"it cannot be decompressed ({exc})") from exc
+        except Exception as exc:  # zlib.error, NotImplementedError (method), ...
+            raise _bad(
+                self.path, name, f"it cannot be decompressed ({type(exc).__name__})"
+            ) from exc
         self._budget -= got
         return b"".join(chunks)
 

@@ -129,13 +129,17 @@ _Item = tuple[int, "re.Pattern[str]", _EntryLike]
 class _KeyMatcher:
     """Leftmost-longest key matches on the normalised view of the text.
 
-    Candidates are letter runs of the view, looked up by their first three (two,
-    one) letters; each candidate is verified by its entry's regex. Originals that
-    do not start with a letter are searched for directly.
+    Candidates are letter runs of the view, looked up as a whole (``smith``,
+    ``smiths``, ``smithes`` for ``Smith``), or by their first three (two, one)
+    letters for originals whose first word has an optional apostrophe, hyphen
+    or full stop between letters (``O'Brien`` may be written ``OBrien``); each
+    candidate is verified by its entry's regex. Originals that do not start with
+    a letter are searched for directly.
     """
 
     def __init__(self, entries: Sequence[_EntryLike], *, fold: bool = True) -> None:
         self.fold = fold
+        exact: dict[str, list[_Item]] = {}
         buckets: dict[str, list[_Item]] = {}
         special: list[_Item] = []
         for e in entries:
@@ -147,11 +151,19 @@ class _KeyMatcher:
             m = _LETTERS.match(form)
             if m is None:
                 special.append(item)
+                continue
+            run, after = m.group().lower(), m.end()
+            if form[after : after + 1] in (*_APOS, *_HYPH, ".") and _LETTERS.match(
+                form, after + 1
+            ):
+                buckets.setdefault(run[:3], []).append(item)
             else:
-                buckets.setdefault(m.group().lower()[:3], []).append(item)
-        for b in buckets.values():
+                for word in dict.fromkeys((run, run + "s", run + "es")):
+                    exact.setdefault(word, []).append(item)
+        for b in (*exact.values(), *buckets.values()):
             b.sort(key=lambda x: -x[0])
         special.sort(key=lambda x: -x[0])
+        self._exact = exact
         self._buckets = buckets
         self._special = special
         self._prefix_lens = sorted({len(k) for k in buckets}, reverse=True)
@@ -161,7 +173,7 @@ class _KeyMatcher:
     ) -> list[_Hit]:
         """Key hits in ``text[pos:endpos]``, as spans of ``text``."""
         endpos = len(text) if endpos is None else endpos
-        if not (self._buckets or self._special) or pos >= endpos:
+        if not (self._exact or self._buckets or self._special) or pos >= endpos:
             return []
         v = view(text, pos, endpos, fold=self.fold)
         out = self._in_view(v)
@@ -174,28 +186,49 @@ class _KeyMatcher:
     def _in_view(self, v: View) -> list[_Hit]:
         text = v.text
         out: list[_Hit] = []
-        buckets, lens = self._buckets, self._prefix_lens
-        if buckets:
-            for w in _LETTERS.finditer(text):
-                word = w.group().lower()
-                best: re.Match[str] | None = None
-                best_e: _EntryLike | None = None
-                for n in lens:
-                    bucket = buckets.get(word[:n]) if len(word) >= n else None
-                    if bucket is None:
-                        continue
-                    for _, rx, e in bucket:
-                        m = rx.match(text, w.start())
-                        if m is not None and self._plural_ok(m, e):
-                            if best is None or m.end() > best.end():
-                                best, best_e = m, e
-                            break
-                if best is not None and best_e is not None:
-                    out.append(self._hit(best, best_e, v))
+        exact, buckets, lens = self._exact, self._buckets, self._prefix_lens
+        low = text.lower()
+        if len(low) != len(text):  # a letter whose lower case is longer (rare)
+            low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        if exact and not buckets:  # the common case: one lookup per word
+            get = exact.get
+            for w in _LETTERS.finditer(low):
+                bucket = get(w.group())
+                if bucket is not None:
+                    self._verify(text, w.start(), [bucket], v, out)
+        elif exact or buckets:
+            for w in _LETTERS.finditer(low):
+                word = w.group()
+                lists = [exact.get(word)]
+                lists.extend(buckets.get(word[:n]) for n in lens if len(word) >= n)
+                self._verify(text, w.start(), lists, v, out)
         for _, rx, e in self._special:
             for m in rx.finditer(text):
                 out.append(self._hit(m, e, v))
         return out
+
+    def _verify(
+        self,
+        text: str,
+        start: int,
+        lists: list[list[_Item] | None],
+        v: View,
+        out: list[_Hit],
+    ) -> None:
+        """The longest entry (of each list, longest first) that matches at start."""
+        best: re.Match[str] | None = None
+        best_e: _EntryLike | None = None
+        for bucket in lists:
+            if bucket is None:
+                continue
+            for _, rx, e in bucket:
+                m = rx.match(text, start)
+                if m is not None and self._plural_ok(m, e):
+                    if best is None or m.end() > best.end():
+                        best, best_e = m, e
+                    break
+        if best is not None and best_e is not None:
+            out.append(self._hit(best, best_e, v))
 
     @staticmethod
     def _plural_ok(m: re.Match[str], e: _EntryLike) -> bool:

@@ -64,7 +64,6 @@ _SPECIAL = re.compile(
     r"|(?P<pct>(?:%[0-9A-Fa-f]{2})+)"
     r"|(?P<uni>[^\x00-\x7f]+)"
 )
-_HARD_BREAK = re.compile(r"(?<=[^\W\d_])[" + _HARD_HYPHENS + r"]\n[^\S\n]*(?=[^\W\d_])")
 
 
 def fold_text(s: str, *, fold: bool = True) -> str:
@@ -86,10 +85,17 @@ def fold_text(s: str, *, fold: bool = True) -> str:
     return unicodedata.normalize("NFKC", s)
 
 
+_BREAK = re.compile(r"[" + _HARD_HYPHENS + r"]\n[^\S\n]*(?=[^\W\d_])")
+
+
 def has_hard_break(text: str, pos: int = 0, endpos: int | None = None) -> bool:
     """True if a hard hyphen ends a line between two letters in ``text[pos:endpos]``."""
     end = len(text) if endpos is None else endpos
-    return _HARD_BREAK.search(text, pos, end) is not None
+    for m in _BREAK.finditer(text, pos, end):
+        i = m.start() - 1
+        if i >= pos and (text[i].isalpha()):
+            return True
+    return False
 
 
 class View:
@@ -129,10 +135,14 @@ class View:
         self.text = text
         self.base = base
         self.end = base + len(text) if end is None else end
-        self._view_start = [p[0] for p in pieces]
-        self._text_start = [p[1] for p in pieces]
-        self._text_end = [p[2] for p in pieces]
-        self._copied = [p[3] for p in pieces]
+        if pieces:
+            self._view_start = [p[0] for p in pieces]
+            self._text_start = [p[1] for p in pieces]
+            self._text_end = [p[2] for p in pieces]
+            self._copied = [p[3] for p in pieces]
+        else:  # an identity view
+            self._view_start = self._text_start = self._text_end = []
+            self._copied = []
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original ``[start, end)`` of the non-empty view span ``[start, end)``."""

@@ -722,3 +722,116 @@ def test_llm_cache_key_is_stable_and_parameter_sensitive():
     assert a == cache_key("m", {"seed": 0, "temperature": 0.0}, "p")
     assert a != cache_key("m2", {"temperature": 0.0, "seed": 0}, "p")
     assert a != cache_key("m", {"temperature": 0.0, "seed": 0}, "p2")
+
+
+def test_llm_suggest_identical_prompts_in_one_run_sent_once():
+    t = Transcript.build(
+        "t3", [TurnDraft("We arrest dealers.", "P1", "participant") for _ in range(3)]
+    )
+    with FakeServer(_quote_first_sentence) as srv:
+        llm = _coder(srv.url)
+        out = llm_suggest([t], CB, llm=llm, context=0, progress=False)
+        assert srv.chats == 1
+    assert out["start"].tolist() == [t.turns[i].start for i in range(3)]
+    assert out["llm_call"].nunique() == 1 and out.attrs["llm"]["cached"] == 2
+
+
+# -- with a project ------------------------------------------------------------------
+
+
+@pytest.fixture()
+def project(tmp_path):
+    p = qc.Project(tmp_path / "study.qcproj")
+    p.set_codebook(CB)
+    p.add_transcripts([_transcript()])
+    yield p
+    p.close()
+
+
+def test_llm_code_writes_codings_of_llm_coder_with_traceable_origin(project):
+    with FakeServer(_quote_first_sentence) as srv:
+        llm = _coder(srv.url)
+        done = qc.llm_code(project, llm=llm, progress=False)
+    codings = project.codings(coder="llm:fake")
+    assert len(codings) == 2 == len(done)
+    calls = project.llm_calls()
+    assert len(calls) == 2 and (calls["status"] == "ok").all()
+    for row in codings.itertuples():
+        cid = int(row.origin.rsplit("call=", 1)[1])
+        assert row.origin == f"llm:fake prompt=qc-llm-1 call={cid}"
+        assert cid in set(calls["call_id"])
+    assert codings["text"].tolist() == ["We arrest dealers", "We talk to schools"]
+
+
+def test_llm_code_custom_coder_name(project):
+    with FakeServer(_quote_first_sentence) as srv:
+        qc.llm_code(project, llm=_coder(srv.url), coder="model-A", progress=False)
+    assert "model-A" in project.coders
+
+
+def test_llm_code_code_not_in_project_codebook_refused_before_any_call(project):
+    other = qc.Codebook.from_dict(
+        {"name": "other", "version": "1", "codes": [{"id": "prepare", "label": "P"}]}
+    )
+    llm = _coder("http://127.0.0.1:9")
+    with pytest.raises(InvalidInputError, match=r"\[QC109\].*'prepare'.*set_codebook"):
+        qc.llm_code(project, other, llm=llm, progress=False)
+    assert llm.stats["requests"] == 0 and project.llm_calls().empty
+
+
+def test_llm_code_needs_a_project():
+    with pytest.raises(InvalidInputError, match=r"\[QC101\].*'project'"):
+        qc.llm_code([_transcript()], CB, llm=_coder("http://127.0.0.1:9"))
+
+
+def test_llm_code_all_failed_writes_nothing(project):
+    with FakeServer(lambda b, h: (500, b"{}", 0.0)) as srv:
+        with pytest.warns(LLMWarning):
+            out = qc.llm_code(
+                project, llm=_coder(srv.url, max_retries=0), progress=False
+            )
+    assert out.empty and project.codings().empty
+    assert project.llm_calls()["status"].tolist() == ["failed", "failed"]
+
+
+def test_llm_suggest_on_project_keeps_trail_in_project_and_reuses_it(project):
+    with FakeServer(_quote_first_sentence) as srv:
+        first = llm_suggest(project, llm=_coder(srv.url), progress=False)
+        again = llm_suggest(project, llm=_coder(srv.url), progress=False)  # new coder
+        assert srv.chats == 2
+    pd.testing.assert_frame_equal(first, again)
+    assert len(project.llm_calls()) == 2
+
+
+def test_llm_suggest_corpus_cache_at_a_path(tmp_path):
+    path = tmp_path / "calls.qcproj"
+    with FakeServer(_quote_first_sentence) as srv:
+        llm_suggest(
+            [_transcript()], CB, llm=_coder(srv.url), cache=path, progress=False
+        )
+        llm_suggest(
+            [_transcript()], CB, llm=_coder(srv.url), cache=path, progress=False
+        )
+        assert srv.chats == 2
+    with qc.Project(path) as p:
+        assert len(p.llm_calls()) == 2
+
+
+def test_llm_suggest_bad_cache_refused():
+    with pytest.raises(InvalidInputError, match=r"\[QC548\]"):
+        llm_suggest([_transcript()], CB, llm=_coder("http://127.0.0.1:9"), cache=3)
+
+
+def test_llm_calls_table_added_to_an_older_project(tmp_path, tiny_transcripts):
+    import sqlite3
+
+    path = tmp_path / "old.qcproj"
+    with qc.Project(path) as p:
+        p.add_transcripts(tiny_transcripts)
+    con = sqlite3.connect(path)
+    con.execute("DROP TABLE llm_calls")
+    con.execute("PRAGMA user_version = 1")
+    con.commit()
+    con.close()
+    with qc.Project(path) as p:
+        assert p.llm_calls().empty and p.transcript_ids() == ["t1", "t2"]

@@ -495,6 +495,7 @@ def _execute(
     llm = run.llm
     window = max(2, 2 * llm.max_concurrency)
     pending: dict[Future[Reply], tuple[int, str, str, dict[str, Any]]] = {}
+    twins: dict[str, list[int]] = {}  # key -> later units waiting on that call
 
     def finish(done: Iterable[Future[Reply]]) -> None:
         for fut in done:
@@ -506,13 +507,22 @@ def _execute(
                 _record(u, key, prompt, reply, verdicts, run, params)
             )
             stats["sent"] += 1
-            if reply.ok:
-                results[i] = (call_id, verdicts)
-            else:
-                stats["failed"] += 1
-                failures[reply.error or "unknown"] += 1
-            if bar is not None:
-                bar.update(1)
+            # units with the very same prompt (same text and context) share it
+            for j in [i, *twins.pop(key, [])]:
+                if reply.ok:
+                    same = (
+                        verdicts
+                        if j == i
+                        else _verdicts(reply.proposals or [], work[j], run)
+                    )
+                    results[j] = (call_id, same)
+                else:
+                    stats["failed"] += 1
+                    failures[reply.error or "unknown"] += 1
+                if j != i:
+                    stats["cached"] += 1
+                if bar is not None:
+                    bar.update(1)
 
     pool = ThreadPoolExecutor(
         max_workers=llm.max_concurrency, thread_name_prefix="qc-llm"
@@ -530,8 +540,12 @@ def _execute(
                 if bar is not None:
                     bar.update(1)
                 continue
+            if key in twins:
+                twins[key].append(i)
+                continue
             if run.server is None:
                 run.server = llm.check_server(caller=run.caller)
+            twins[key] = []
             fut = pool.submit(llm.chat, messages, schema)
             pending[fut] = (i, key, prompt, params)
             if len(pending) >= window:

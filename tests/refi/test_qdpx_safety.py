@@ -709,3 +709,16 @@ def test_qdpx_export_of_many_transcripts_reads_back(tmp_path):
     )
     back = read_qdpx_content(out)
     assert len(back.transcripts) == 10_050 and len(back.codings) == 1
+
+
+def test_qdpx_corrupt_deflate_stream_is_an_import_error(tmp_path):
+    # found by the fuzz: zlib.error escaped SafeZip.read
+    from qualcode.errors import ImportFormatError
+
+    raw = _qdpx(tmp_path, "We divert people. " * 40).read_bytes()
+    data = bytearray(raw)
+    data[raw.index(b"project.qde") + 11 + 40] ^= 0xFF  # inside the deflated data
+    bad = tmp_path / "bad.qdpx"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(ImportFormatError, match="QC710|QC206|QC711"):
+        read_qdpx_content(bad)

@@ -835,3 +835,30 @@ def test_llm_calls_table_added_to_an_older_project(tmp_path, tiny_transcripts):
     con.close()
     with qc.Project(path) as p:
         assert p.llm_calls().empty and p.transcript_ids() == ["t1", "t2"]
+
+
+# -- the methods appendix -------------------------------------------------------------
+
+
+def test_llm_audit_tables_export_without_transcript_text(project, tmp_path):
+    def respond(body, headers):
+        ans = _answer(("pursue", "arrest dealers"), ("protect", "invented words"))
+        return 200, _completion(ans), 0.0
+
+    with FakeServer(respond) as srv:
+        qc.llm_code(project, llm=_coder(srv.url, max_concurrency=1), progress=False)
+    tables = qc.llm.audit_tables(project.llm_calls())
+    assert tables["runs"][["model", "calls", "accepted", "rejected"]].to_dict(
+        "records"
+    ) == [{"model": "fake", "calls": 2, "accepted": 1, "rejected": 3}]
+    assert tables["rejections"].to_dict("records") == [
+        {"reason": "quote not found in the unit", "count": 3}
+    ]
+    assert len(tables["prompts"]) == 1 and tables["prompts"]["calls"].tolist() == [2]
+    path = qc.export_tables(tables, tmp_path / "appendix.xlsx")
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert sorted(sheets) == ["calls", "prompts", "proposals", "rejections", "runs"]
+    flat = " ".join(str(v) for df in sheets.values() for v in df.to_numpy().ravel())
+    assert "arrest dealers" not in flat and "talk to schools" not in flat
+    with_text = qc.llm.audit_tables(project.llm_calls(), include_text=True)
+    assert "arrest dealers" in with_text["proposals"]["quote"].tolist()

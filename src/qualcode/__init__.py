@@ -11,7 +11,7 @@ when a function needs them.
 
 from __future__ import annotations
 
-from qualcode import agreement, datasets, widget
+from qualcode import agreement, datasets, llm, widget
 from qualcode._version import __version__
 from qualcode.agreement import agreement_table, disagreements, resolve_disagreements
 from qualcode.anonymise import (

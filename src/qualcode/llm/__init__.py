@@ -8,6 +8,8 @@
   call per unit, answers constrained by a JSON schema, every proposed coding
   verified against the stored text (:mod:`qualcode.llm._verify`), every call
   kept in an audit trail that is also the cache (:mod:`qualcode.llm._cache`).
+* :func:`audit_tables` (:mod:`qualcode.llm.audit`): the audit trail as tables
+  for a methods appendix (write them with :func:`qualcode.export_tables`).
 * :class:`LocalServer` (:mod:`qualcode.llm.server`): start a llama.cpp server on
   this machine (notebooks, tests and benchmarks use it).
 * :data:`PROMPT_VERSION` (:mod:`qualcode.llm._prompt`): the version of the
@@ -17,6 +19,7 @@
 from qualcode.llm._cache import CallStore, MemoryCallStore, cache_key
 from qualcode.llm._client import LLMCoder
 from qualcode.llm._prompt import PROMPT_VERSION, response_schema
+from qualcode.llm.audit import audit_tables
 from qualcode.llm.server import LocalServer, smollm2_path
 from qualcode.llm.suggest import llm_code, llm_suggest
 
@@ -26,6 +29,7 @@ __all__ = [
     "LLMCoder",
     "LocalServer",
     "MemoryCallStore",
+    "audit_tables",
     "cache_key",
     "llm_code",
     "llm_suggest",

@@ -633,23 +633,22 @@ def test_anonymise_nlp_reports_uncovered_entities_without_applying(ruler_nlp):
     assert res.summary["entities_not_in_key"] == 2
 
 
-def test_anonymise_key_save_is_atomic(tmp_path, monkeypatch):
-    from pathlib import Path
+@pytest.mark.parametrize("suffix", [".csv", ".yaml"])
+def test_anonymise_key_save_is_atomic(tmp_path, monkeypatch, suffix):
+    import qualcode._files
 
-    out = KEY.save(tmp_path / "key.csv")
+    out = KEY.save(tmp_path / f"key{suffix}")
     before = out.read_bytes()
-    real = Path.write_text
 
-    def half_then_fail(self, data, *a, **k):
-        real(self, data[: len(data) // 2], *a, **k)
+    def disk_full(fd):
         raise OSError("disk full")
 
-    monkeypatch.setattr(Path, "write_text", half_then_fail)
+    monkeypatch.setattr(qualcode._files.os, "fsync", disk_full)
     with pytest.raises(OSError):
         KEY.add("Nowak", "Person E").save(out)
     monkeypatch.undo()
     assert out.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["key.csv"]
+    assert [p.name for p in tmp_path.iterdir()] == [f"key{suffix}"]
 
 
 # --------------------------------------------------------------------------
@@ -859,3 +858,14 @@ def test_anonymise_ambiguous_participant_keeps_key_name_and_warns(named_particip
         new = pseudonymise([*named_participants, twice], KEY17).corpus
     assert new["INT05"].turns[1].speaker == "Person E"
     assert "Hennessey" not in str(rec[0].message)
+
+
+def test_anonymise_key_csv_cells_never_run_as_formulas(tmp_path):
+    # an entity suggested from a hostile transcript may look like a formula
+    key = PseudonymKey(
+        [('=HYPERLINK("http://x")', "Person X", "person"), ("@SmithTweets", "@P")]
+    )
+    out = key.save(tmp_path / "key.csv")
+    text = out.read_text(encoding="utf-8-sig")
+    assert "\n'=HYPERLINK" in text.replace('"', "") and ",'@P," in text
+    assert PseudonymKey.load(out).to_frame().equals(key.to_frame())

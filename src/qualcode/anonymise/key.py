@@ -311,7 +311,11 @@ class PseudonymKey:
             )
         rows = []
         for line, rec in enumerate(reader, start=2):
-            rec = {str(k).strip().lower(): v for k, v in rec.items() if k is not None}
+            rec = {
+                str(k).strip().lower(): _unneutralise(v)
+                for k, v in rec.items()
+                if k is not None
+            }
             if not any((v or "").strip() for v in rec.values()):
                 continue  # blank line
             rec["line"] = line
@@ -347,23 +351,27 @@ class PseudonymKey:
             for e in self._entries
         ]
         if suffix == ".csv":
+            import pandas as pd
+
+            from qualcode.export import export_tables  # the one (neutralising) writer
+
             cols = ["original", "pseudonym", "kind"] + (
                 ["case_sensitive"]
                 if any(e.case_sensitive for e in self._entries)
                 else []
             )
-            buf = io.StringIO()
-            w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
-            w.writeheader()
-            for r in rows:
-                w.writerow(
+            table = pd.DataFrame(
+                [
                     {c: ("true" if r.get(c) is True else r.get(c, "")) for c in cols}
-                )
-            content = buf.getvalue()
-        else:
-            import yaml
+                    for r in rows
+                ],
+                columns=cols,
+                dtype=object,
+            )
+            return export_tables(table, path)
+        import yaml
 
-            content = yaml.safe_dump(rows, sort_keys=False, allow_unicode=True)
+        content = yaml.safe_dump(rows, sort_keys=False, allow_unicode=True)
         with atomic_path(path) as tmp:
             tmp.write_text(content, encoding="utf-8")
         return path
@@ -460,6 +468,21 @@ class PseudonymKey:
     def __repr__(self) -> str:  # never print originals
         kinds = ", ".join(f"{k} {n}" for k, n in self.kinds.items())
         return f"PseudonymKey({len(self)} entries{': ' + kinds if kinds else ''})"
+
+
+def _unneutralise(v: Any) -> Any:
+    """A CSV cell as written before :func:`qualcode.export_tables` neutralised it.
+
+    ``save`` writes a cell starting with ``= + - @``, tab or CR with a leading
+    ``'`` (so a spreadsheet never runs it as a formula); loading takes it off.
+    """
+    if (
+        isinstance(v, str)
+        and v[:1] == "'"
+        and v[1:2] in ("=", "+", "-", "@", "\t", "\r")
+    ):
+        return v[1:]
+    return v
 
 
 def _missing(v: Any) -> bool:

@@ -253,13 +253,24 @@ def throughput(n_words: int, repeat: int, corpus: str = "demo") -> dict:
     ]
     # rounds interleave the stages, so a busy spell on a shared machine hits all of
     # them alike; each stage keeps its best round
+    # CPU time of this process too: on a machine shared with other jobs the wall
+    # clock also counts the time other processes hold the cores
     times: dict[str, list[float]] = {name: [] for name, _ in stages}
+    cpu: dict[str, list[float]] = {name: [] for name, _ in stages}
     for _ in range(repeat):
         for name, fn in stages:
+            c0 = time.process_time()
             times[name].append(best_of(fn, 1))
+            cpu[name].append(time.process_time() - c0)
     for name, _ in stages:
         res[name] = words / min(times[name])
     base = res["raw nlp.tokenizer.pipe"]
+    cpu_base = min(cpu["raw nlp.tokenizer.pipe"])
+    print("  CPU-time ratios to the raw tokenizer (best round each):")
+    for name, _ in stages:
+        r = cpu_base / min(cpu[name])
+        res[f"cpu_ratio {name}"] = r
+        print(f"    {name:46s} CPU {min(cpu[name]):6.2f} s   ratio {r:5.2f}")
 
     def naive():  # full default pipeline + matchers, via iter_units
         seen = None

@@ -775,9 +775,15 @@ def test_tagging_anchored_windows_find_every_match(words):
             {"LOWER": {"IN": ["take", "took"]}},
             {"LOWER": "the"},
         ],  # plain: phrase matcher
+        [
+            {"LOWER": {"IN": ["take", "took"]}},
+            {"IS_ALPHA": True, "OP": "?"},
+            {"LOWER": "group"},
+        ],
     ]
     tagger = PatternTagger()
     tagger.add("x", patterns)
+    # the first (LOWER words, one optional) and fourth go to the phrase matcher
     assert len(tagger._anchored) == 3
     nlp = load_nlp()
     reference = Matcher(nlp.vocab)

@@ -522,23 +522,33 @@ def token_phrases(pattern: Tokens) -> list[tuple[str, ...]] | None:
     """The token sequences a plain ``LOWER`` token pattern matches, or None.
 
     A pattern whose every token is ``{"LOWER": word}`` or ``{"LOWER": {"IN": words}}``
-    (no operators, no other attributes) matches exactly the word sequences of the
-    product of its sets, which a ``PhraseMatcher`` finds far faster than the
-    ``Matcher`` (up to ``MAX_VARIANTS`` sequences).
+    (no other attributes; an ``OP`` of ``"?"`` makes the token optional) matches
+    exactly the word sequences of the product of its sets (optional tokens present
+    or absent), which a ``PhraseMatcher`` finds far faster than the ``Matcher``
+    (up to ``MAX_VARIANTS`` sequences). Like the ``Matcher``, it then finds the
+    match with and without an optional token where both fit.
 
     Examples
     --------
     >>> token_phrases(Tokens(({"LOWER": {"IN": ["raid", "raids"]}}, {"LOWER": "team"})))
     [('raid', 'team'), ('raids', 'team')]
+    >>> token_phrases(
+    ...     Tokens(({"LOWER": "drug"}, {"LOWER": "raid", "OP": "?"}, {"LOWER": "team"}))
+    ... )
+    [('drug', 'raid', 'team'), ('drug', 'team')]
     >>> token_phrases(Tokens(({"LOWER": "raid", "OP": "?"},))) is None
     True
+    >>> token_phrases(Tokens(({"LOWER": "raid", "OP": "+"},))) is None
+    True
     """
-    choices: list[list[str]] = []
+    choices: list[list[str | None]] = []
     n = 1
     for tok in pattern.pattern:
-        if len(tok) != 1 or str(next(iter(tok))).upper() != "LOWER":
+        keys = {str(k).upper(): k for k in tok}
+        op = tok[keys["OP"]] if "OP" in keys else None
+        if op not in (None, "1", "?") or set(keys) - {"OP"} != {"LOWER"}:
             return None
-        v = next(iter(tok.values()))
+        v = tok[keys["LOWER"]]
         if isinstance(v, str):
             words = [v.lower()]
         elif isinstance(v, Mapping) and [str(k).upper() for k in v] == ["IN"]:
@@ -552,8 +562,16 @@ def token_phrases(pattern: Tokens) -> list[tuple[str, ...]] | None:
             return None
         if not words or any(not w or any(c.isspace() for c in w) for w in words):
             return None
-        n *= len(words)
+        options: list[str | None] = [*words, None] if op == "?" else list(words)
+        n *= len(options)
         if n > MAX_VARIANTS:
             return None
-        choices.append(words)
-    return list(itertools.product(*choices)) if choices else None
+        choices.append(options)
+    if all(None in c for c in choices):
+        return None  # every token optional: leave it to the Matcher
+    return list(
+        dict.fromkeys(
+            tuple(w for w in combo if w is not None)
+            for combo in itertools.product(*choices)
+        )
+    )

@@ -17,12 +17,14 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "array_attrs",
     "batch_arrays",
     "punct_hashes",
     "sentence_starts",
     "sentencizer_of",
     "token_arrays",
     "trimmed_span",
+    "unit_arrays",
 ]
 
 
@@ -78,21 +80,41 @@ def batch_arrays(
     ... ]
     True
     """
-    import numpy as np
+    attrs = array_attrs(punct)
+    return unit_arrays([doc.to_array(attrs) for doc in docs], punct)
+
+
+def array_attrs(punct: Any | None) -> list[int]:
+    """The token attributes :func:`unit_arrays` needs (``doc.to_array`` of these).
+
+    ``ORTH, IS_PUNCT, IDX, LENGTH`` for sentences (``punct`` given), else
+    ``IDX, LENGTH``.
+    """
     from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
 
+    return [ORTH, IS_PUNCT, IDX, LENGTH] if punct is not None else [IDX, LENGTH]
+
+
+def unit_arrays(
+    arrays: Sequence[Any], punct: Any | None
+) -> tuple[list[int], list[int], list[int], list[int]]:
+    """:func:`batch_arrays` from the docs' ``doc.to_array(array_attrs(punct))``.
+
+    The docs themselves need not be kept: the arrays carry all that is used.
+    """
+    import numpy as np
+
     offsets: list[int] = []
-    arrays = []
+    kept = []
     n = 0
-    attrs = [ORTH, IS_PUNCT, IDX, LENGTH] if punct is not None else [IDX, LENGTH]
-    for doc in docs:
+    for arr in arrays:
         offsets.append(n)
-        if len(doc):
-            arrays.append(doc.to_array(attrs))
-            n += len(doc)
+        if len(arr):
+            kept.append(arr)
+            n += len(arr)
     if not n:
         return [], [], [], offsets
-    arr = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
+    arr = np.concatenate(kept) if len(kept) > 1 else kept[0]
     idx, length = arr[:, -2].tolist(), arr[:, -1].tolist()
     first = np.zeros(n, dtype=bool)
     first[[o for o in offsets if o < n]] = True

@@ -101,8 +101,10 @@ class PatternTagger:
         validate: bool = True,
         name: str = "patterns",
     ) -> None:
+        from spacy.attrs import LOWER
         from spacy.matcher import Matcher, PhraseMatcher
 
+        self._lower_attr = LOWER
         self.nlp = load_nlp(nlp)
         self.name = str(name)
         self.validate = bool(validate)
@@ -344,13 +346,17 @@ class PatternTagger:
         index = self._anchor_index
         anchored = self._anchored
         anchors.sort()
+        lower: list[int] | None = None  # the doc's LOWER hashes, read once if needed
         for i, h in anchors:
             for k in index[h]:
                 _m, before, after, left, right = anchored[k]
-                if (left is not None and (i == 0 or doc[i - 1].lower not in left)) or (
-                    right is not None and (i + 1 >= n or doc[i + 1].lower not in right)
-                ):
-                    continue  # the neighbours rule out a match around this anchor
+                if left is not None or right is not None:
+                    if lower is None:
+                        lower = doc.to_array(self._lower_attr).tolist()
+                    if (left is not None and (i == 0 or lower[i - 1] not in left)) or (
+                        right is not None and (i + 1 >= n or lower[i + 1] not in right)
+                    ):
+                        continue  # the neighbours rule out a match around this anchor
                 s = 0 if before is None or before >= i else i - before
                 e = n if after is None else min(n, i + after + 1)
                 wins = windows.setdefault(k, [])

@@ -10,9 +10,11 @@ never searched again.
 from __future__ import annotations
 
 import bisect
+import gc
 import itertools
+from collections import deque
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from qualcode._columns import SUGGESTIONS, frame, names
 from qualcode._inputs import as_codebook, as_transcripts, is_project
@@ -21,11 +23,12 @@ from qualcode._validation import check_choice
 from qualcode.errors import Errors, TaggingError
 from qualcode.tagging._exclude import Excluder
 from qualcode.tagging._units import (
-    batch_arrays,
+    array_attrs,
     punct_hashes,
     sentencizer_of,
     token_arrays,
     trimmed_span,
+    unit_arrays,
 )
 from qualcode.tagging.learned import LearnedTagger
 from qualcode.tagging.patterns import PatternTagger
@@ -36,6 +39,36 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
 
 __all__ = ["iter_suggestions", "suggest"]
+
+_T = TypeVar("_T")
+
+
+def _gc_paused(chunks: Iterator[_T]) -> Iterator[_T]:
+    """Yield from ``chunks``, the cyclic garbage collector paused while each is made.
+
+    Tokenizing and matching allocate many short-lived objects; with a corpus or
+    project in memory the collector's full passes over the whole heap cost about a
+    fifth of the run. Docs, hits and rows hold no reference cycles (reference
+    counting frees them), so nothing accumulates. The collector runs again while the
+    caller holds a chunk, and is left as it was found.
+    """
+    paused = gc.isenabled()
+    try:
+        while True:
+            if paused:
+                gc.disable()
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                return
+            finally:
+                if paused:
+                    gc.enable()
+            yield chunk
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
 
 
 def _columns_dict() -> dict[str, list[Any]]:
@@ -127,22 +160,14 @@ def _iter_chunks(
         punct = None
         if unit == "sentence":
             punct = punct_hashes(sentencizer_of(tagger.nlp), tagger.nlp.vocab)
-        matches = tagger.matches
         bisect_right = bisect.bisect_right
-        for batch in _tokenized_batches(
-            tagger.nlp, transcripts, role_ok, batch_size, n_process
+        for found in _matched_groups(
+            tagger, transcripts, role_ok, batch_size, n_process, array_attrs(punct)
         ):
-            found = []
-            for doc, meta in batch:
-                hits = matches(doc)
-                if hits:
-                    found.append((doc, meta, hits))
-            if not found:
-                continue
-            # token offsets and sentence starts of every doc with a hit, in one go
-            starts, idx, length, offsets = batch_arrays([f[0] for f in found], punct)
+            # token offsets and sentence starts of every turn with a hit, in one go
+            starts, idx, length, offsets = unit_arrays([f[0] for f in found], punct)
             n_starts, n_tokens = len(starts), len(idx)
-            for (_doc, (tid, turn, offset, turn_text), hits), base in zip(
+            for (_arr, (tid, turn, offset, turn_text), hits), base in zip(
                 found, offsets, strict=True
             ):
                 groups: dict[int, list[tuple[int, int, str, str, bool]]] = {}
@@ -203,55 +228,77 @@ def _iter_chunks(
     yield from flush_if(True)
 
 
-_GROUP = 64  # docs matched together (see _tokenized_batches)
+_GROUP = 64  # turns whose sentence boundaries are computed together
 _SUGGEST_CHUNK = 200_000  # rows per chunk when suggest() collects them
 
 
-def _tokenized_batches(
+def _turn_docs(
     nlp: Language,
     transcripts: Iterable[Any],
     roles: set[str | None],
     batch_size: int,
     n_process: int,
 ) -> Iterator[list[tuple[Doc, tuple[str, int, int, str]]]]:
-    """Groups of tokenizer-only docs of chosen turns, with ``(id, turn, start, text)``.
+    """Tokenizer-only docs of the chosen turns, with ``(id, turn, start, text)``.
 
-    spaCy streams with ``batch_size``; the docs are handed on in groups of at most
-    ``_GROUP``: a group is tokenized before any of it is matched (the tokenizer's
-    and the matchers' tables each stay warm in the CPU cache), and small groups
-    keep few docs alive at once (a thousand live docs get promoted by the garbage
-    collector and trigger full collections of the whole heap).
+    Handed on in groups of at most ``_GROUP``: a group is tokenized before any of
+    it is matched, so the tokenizer's and the matchers' tables each stay warm in
+    the CPU cache (tokenizing turn by turn between matches costs about half as much
+    again), and only a few docs are alive at once. ``n_process`` > 1 tokenizes in
+    worker processes (``nlp.pipe`` with every component disabled).
     """
+    metas: deque[tuple[str, int, int, str]] = deque()
 
-    def turns() -> Iterator[tuple[str, tuple[str, int, int, str]]]:
+    def texts() -> Iterator[str]:
         for tr in transcripts:
+            tid = tr.id
             for turn in tr.turns:
                 if turn.role in roles:
-                    yield turn.text, (tr.id, turn.index, turn.start, turn.text)
+                    text = turn.text
+                    metas.append((tid, turn.index, turn.start, text))
+                    yield text
 
     batch_size = max(int(batch_size), 1)
     size = min(batch_size, _GROUP)
+    pop = metas.popleft
     if n_process > 1:
-        piped: Iterator[Any] = nlp.pipe(
-            turns(),
-            as_tuples=True,
+        docs: Iterator[Any] = nlp.pipe(
+            texts(),
             batch_size=batch_size,
             n_process=n_process,
             disable=list(nlp.pipe_names),
         )
-        while piped_batch := list(itertools.islice(piped, size)):
-            yield piped_batch
+        while group := list(itertools.islice(docs, size)):
+            yield [(doc, pop()) for doc in group]
         return
     tok: Any = nlp.tokenizer
-    items = turns()
-    while batch := list(itertools.islice(items, size)):
-        yield list(
-            zip(
-                tok.pipe([t for t, _ in batch], batch_size=batch_size),
-                [c for _, c in batch],
-                strict=True,
-            )
-        )
+    source = texts()
+    while chunk := list(itertools.islice(source, size)):
+        yield [(doc, pop()) for doc in tok.pipe(chunk, batch_size=batch_size)]
+
+
+def _matched_groups(
+    tagger: PatternTagger,
+    transcripts: Iterable[Any],
+    roles: set[str | None],
+    batch_size: int,
+    n_process: int,
+    attrs: list[int],
+) -> Iterator[list[tuple[Any, tuple[str, int, int, str], list[Any]]]]:
+    """Groups of turns with a hit: ``(token array, meta, hits)``.
+
+    Only the hits and one ``doc.to_array(attrs)`` per turn are kept; a group's
+    sentence boundaries are then computed at once (:func:`unit_arrays`).
+    """
+    matches = tagger.matches
+    for group in _turn_docs(tagger.nlp, transcripts, roles, batch_size, n_process):
+        found = []
+        for doc, meta in group:
+            hits = matches(doc)
+            if hits:
+                found.append((doc.to_array(attrs), meta, hits))
+        if found:
+            yield found
 
 
 def _grouped_units(
@@ -395,7 +442,7 @@ def iter_suggestions(
             progress=progress,
             chunk_rows=chunk_rows,
         )
-    for chunk in chunks:
+    for chunk in _gc_paused(chunks):
         yield frame(pd.DataFrame(chunk), SUGGESTIONS)
 
 

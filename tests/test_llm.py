@@ -862,3 +862,49 @@ def test_llm_audit_tables_export_without_transcript_text(project, tmp_path):
     assert "arrest dealers" not in flat and "talk to schools" not in flat
     with_text = qc.llm.audit_tables(project.llm_calls(), include_text=True)
     assert "arrest dealers" in with_text["proposals"]["quote"].tolist()
+
+
+# -- the command --------------------------------------------------------------------
+
+
+def _cli(argv: list[str]):
+    import argparse
+
+    from qualcode.cli import llm_code as command
+
+    parser = argparse.ArgumentParser(prog="qualcode")
+    sub = parser.add_subparsers()
+    command.register(sub)
+    args = parser.parse_args(["llm-code", *argv])
+    return args.func(args)
+
+
+def test_llm_cli_llm_code_writes_codings_and_appendix(project, tmp_path):
+    with FakeServer(_quote_first_sentence) as srv:
+        res = _cli(
+            ["-p", str(project.path), "--endpoint", srv.url, "--model", "fake", "-q"]
+            + ["--codes", "pursue", "--audit", str(tmp_path / "appendix.xlsx")]
+        )
+    assert res.code == 0
+    assert res.data["codings"] == 2 and res.data["sent"] == 2
+    assert "2 codings of llm:fake written" in res.human
+    assert (tmp_path / "appendix.xlsx").is_file()
+    assert len(project.codings(coder="llm:fake")) == 2
+
+
+def test_llm_cli_llm_code_suggest_only_writes_no_codings(project, tmp_path):
+    out = tmp_path / "review.csv"
+    with FakeServer(_quote_first_sentence) as srv:
+        res = _cli(
+            ["-p", str(project.path), "--endpoint", srv.url, "--model", "fake", "-q"]
+            + ["--suggest", str(out)]
+        )
+    assert res.code == 0 and out.is_file()
+    assert project.codings().empty and len(project.llm_calls()) == 2
+
+
+def test_llm_cli_llm_code_remote_endpoint_refused(project):
+    with pytest.raises(LLMError, match=r"\[QC540\]"):
+        _cli(
+            ["-p", str(project.path), "--endpoint", "http://8.8.8.8/v1", "--model", "m"]
+        )

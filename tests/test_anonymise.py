@@ -869,3 +869,8 @@ def test_anonymise_key_csv_cells_never_run_as_formulas(tmp_path):
     text = out.read_text(encoding="utf-8-sig")
     assert "\n'=HYPERLINK" in text.replace('"', "") and ",'@P," in text
     assert PseudonymKey.load(out).to_frame().equals(key.to_frame())
+
+
+def test_anonymise_detect_identifiers_checks_items_through_inputs():
+    with pytest.raises(InvalidInputError, match=r"detect_identifiers.*item 0"):
+        detect_identifiers([1])

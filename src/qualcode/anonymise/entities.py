@@ -11,12 +11,12 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from qualcode._inputs import is_project
+from qualcode._inputs import as_transcripts
 from qualcode._validation import check_choice, invalid
 from qualcode.anonymise._matching import _Matcher
 from qualcode.anonymise.key import PseudonymKey, _as_key
@@ -238,35 +238,12 @@ def _as_detectors(detectors: Any, caller: str) -> tuple[Detector, ...]:
 # --------------------------------------------------------------------------
 # review helpers: detectors and named entities
 # --------------------------------------------------------------------------
-def _iter_texts(data: Any, caller: str) -> Iterator[Transcript]:
+def _iter_texts(data: Any, caller: str) -> Iterable[Transcript]:
+    """Transcripts of a corpus, project or transcript; a plain string as one."""
     if isinstance(data, str):
-        yield Transcript("text", data)
-        return
-    if isinstance(data, Transcript):
-        yield data
-        return
-    if is_project(data):
-        yield from data.iter_transcripts()
-        return
-    try:
-        items = iter(data)
-    except TypeError:
-        raise InvalidInputError(
-            Errors.QC806.format(
-                caller=caller,
-                detail="expected a Corpus, Transcripts, a Project or a string; "
-                f"got {type(data).__name__}",
-            )
-        ) from None
-    for pos, t in enumerate(items):
-        if not isinstance(t, Transcript):
-            raise InvalidInputError(
-                Errors.QC806.format(
-                    caller=caller,
-                    detail=f"item {pos} is a {type(t).__name__}, not a Transcript",
-                )
-            )
-        yield t
+        return [Transcript("text", data)]
+    transcripts, _ = as_transcripts(data, caller=caller)
+    return transcripts
 
 
 def detect_identifiers(

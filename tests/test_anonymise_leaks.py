@@ -199,3 +199,24 @@ def test_anonymise_leaks_html_style_and_script_are_not_text(tmp_path):
     )
     leaks = check_leaks(p, KEY)
     assert leaks[["layer", "kind"]].values.tolist() == [["text", "postcode"]]
+
+
+# --------------------------------------------------------------------------
+# issue 22: errors never quote what a file holds
+# --------------------------------------------------------------------------
+def test_anonymise_leaks_unreadable_file_error_quotes_nothing(tmp_path, monkeypatch):
+    import docx
+
+    from qualcode.errors import InvalidInputError
+
+    d = docx.Document()
+    d.add_paragraph("clean")
+    d.save(tmp_path / "x.docx")
+
+    def broken(*a, **k):
+        raise ValueError("bad value 'Christina Marsh' in paragraph 3")
+
+    monkeypatch.setattr(docx, "Document", broken)
+    with pytest.raises(InvalidInputError, match=r"QC810.*x\.docx.*ValueError") as err:
+        check_leaks(tmp_path / "x.docx", KEY)
+    assert "Christina" not in str(err.value)

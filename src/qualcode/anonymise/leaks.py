@@ -565,7 +565,8 @@ def _scan_path(sc: _Scanner, path: Path) -> None:
         raise InvalidInputError(
             Errors.QC810.format(
                 path=path,
-                detail=f"cannot read it ({type(exc).__name__}: {str(exc)[:80]})",
+                # the exception's type only: a reader's message may quote content
+                detail=f"cannot read it ({type(exc).__name__}); is it damaged?",
             )
         ) from None
 

@@ -1128,6 +1128,7 @@ NOTEBOOKS = {
     "03_assisted_tagging.ipynb": NB03,
     "04_agreement.ipynb": NB04,
     "05_figures_and_exports.ipynb": NB05,
+    "06_llm_coder.ipynb": __import__("runpy").run_path(str(HERE / "_nb06_llm.py"))["NB06"],
 }
 
 

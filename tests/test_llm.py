@@ -908,3 +908,9 @@ def test_llm_cli_llm_code_remote_endpoint_refused(project):
         _cli(
             ["-p", str(project.path), "--endpoint", "http://8.8.8.8/v1", "--model", "m"]
         )
+
+
+def test_llm_suggest_ollama_latest_tag_matches_the_model():
+    with FakeServer(_quote_first_sentence, models=["fake:latest", "other:7b"]) as srv:
+        out = llm_suggest([_transcript()], CB, llm=_coder(srv.url), progress=False)
+    assert len(out) == 2

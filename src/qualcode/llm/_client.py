@@ -354,13 +354,15 @@ class LLMCoder:
 
         Returns ``{"server_model": id, "model_digest": digest or None}``. A server
         that lists one model serves it whatever name is asked (llama.cpp); one
-        that lists several must list ``model``.
+        that lists several must list ``model`` (or ``model:latest``, Ollama's tag).
         """
         if self._server is not None:
             return self._server
         entries = self.models(caller=caller)
         ids = [str(e.get("id", e.get("name", ""))) for e in entries]
-        match = [e for e, i in zip(entries, ids, strict=True) if i == self.model]
+        # Ollama lists "llama3:latest" for the model it also serves as "llama3"
+        names = {self.model, f"{self.model}:latest"}
+        match = [e for e, i in zip(entries, ids, strict=True) if i in names]
         if not match and len(entries) == 1:
             match = entries
         if not match:

@@ -249,3 +249,11 @@ def test_zip_limits_unsupported_zip_version_is_import_error(tmp_path):
 
     with pytest.raises(ImportFormatError, match=r"\[QC206\].*v64\.docx"):
         read_transcript(p)
+
+
+@pytest.mark.slow
+def test_issue21_xlsx_selections_zip_bomb_refused_before_reading(tmp_path):
+    path = bomb_xlsx_sheet(tmp_path)
+    out, elapsed = run_limited("qualcode.read_selections", path)
+    assert re.search(r"QUALCODE-ERROR \[QC(231|710)\].*refused", out), out
+    assert "MemoryError" not in out and elapsed < 20, out

@@ -36,6 +36,7 @@ from qualcode import _columns as C
 from qualcode._optional import import_optional
 from qualcode._validation import check_choice, invalid
 from qualcode.errors import Errors, ImportFormatError, ImportWarning_
+from qualcode.io import check_office_zip
 
 if TYPE_CHECKING:  # pragma: no cover
     from qualcode.codebook import Code, Codebook
@@ -169,6 +170,7 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
     )
     import zipfile
 
+    check_office_zip(path, format="xlsx")  # sizes and ratios before openpyxl reads
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
     except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from qualcode._safezip import SafeZip
 from qualcode.codebook import Codebook
 from qualcode.errors import Errors, ImportFormatError
 from qualcode.model import Transcript
@@ -50,6 +51,7 @@ from qualcode.refi._xml import (
     schema_errors,
     text_of,
 )
+from qualcode.refi.qdc import codes_from_xml
 
 __all__ = ["read_content"]
 
@@ -317,8 +319,6 @@ class QdpxReader:
     # -- codebook --------------------------------------------------------------
     def read_codebook(self) -> None:
         """``<CodeBook>``: codes with ids, rules, colours, GUIDs and memos."""
-        from qualcode.refi.qdc import codes_from_xml
-
         cb_el = child(self.root, "CodeBook")
         codes_el = child(cb_el, "Codes") if cb_el is not None else None
         codes: list[Any] = []
@@ -812,8 +812,6 @@ def read_content(
     path: Path, *, offset_model: Any, validate: bool, limits: Any
 ) -> QdpxContent:
     """Parse an archive, pick the offset model and map positions (no store)."""
-    from qualcode._safezip import SafeZip
-
     forced = check_offset_model(path, offset_model)
     rep = Report(path)
     with SafeZip(path, limits=limits) as zf:

@@ -32,7 +32,8 @@ from qualcode.refi._common import (
 )
 from qualcode.refi._sidecar import transcript_info
 from qualcode.refi._xml import PROJECT_NS as NS
-from qualcode.refi._xml import xml_text
+from qualcode.refi._xml import schema_errors, xml_text
+from qualcode.refi.qdc import codes_to_xml, description_text
 
 __all__ = ["write_content"]
 
@@ -166,8 +167,6 @@ class QdpxWriter:
 
     def codebook(self, root: Any) -> None:
         """``<CodeBook>``: every codebook's codes, plus codes no codebook defines."""
-        from qualcode.refi.qdc import codes_to_xml, description_text
-
         all_codes = [c for b in self.content.codebooks for c in b]
         code_ids = {c.id for c in all_codes}
         unknown = sorted(set(self.codings["code"].astype(str)) - code_ids)
@@ -398,8 +397,6 @@ def write_content(
 ) -> Path:
     """Write ``content`` to ``path`` (a ``.qdpx``); see :func:`write_qdpx`."""
     from lxml import etree
-
-    from qualcode.refi._xml import schema_errors
 
     if path.suffix.lower() != ".qdpx":
         raise ExportError(

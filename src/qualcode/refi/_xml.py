@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualcode._optional import import_optional
 from qualcode.errors import Errors, ImportFormatError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -217,8 +218,6 @@ def schema_errors(root: Any, *, kind: str = "project", limit: int = 20) -> list[
     >>> schema_errors(el)
     []
     """
-    from qualcode._optional import import_optional
-
     import_optional("xmlschema", extra="refi", caller="REFI-QDA validation")
     name = "Project-mrt2019.xsd" if kind == "project" else "Codebook-mrt2019.xsd"
     out = []

@@ -51,6 +51,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode._files import atomic_path
+from qualcode._optional import import_optional
+from qualcode._version import __version__
 from qualcode.codebook import Code, Codebook
 from qualcode.errors import CodebookError, CodebookWarning, DataLossWarning, Errors
 from qualcode.refi._xml import XML_ILLEGAL as _XML_ILLEGAL
@@ -668,8 +670,6 @@ def _xsd_path() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _schema(caller: str) -> Any:
-    from qualcode._optional import import_optional
-
     xmlschema = import_optional(
         "xmlschema", extra="refi", caller=caller, what="validating REFI-QDA codebooks"
     )
@@ -942,8 +942,6 @@ def write_qdc(
     []
     """
     from lxml import etree
-
-    from qualcode._version import __version__
 
     path = Path(path)
     if len(codebook) == 0:

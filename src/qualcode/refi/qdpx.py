@@ -67,7 +67,7 @@ def read_qdpx_content(
     See :func:`read_qdpx` for the parameters; this is the part that parses,
     picks the offset model and maps positions.
     """
-    from qualcode.refi._read import read_content
+    from qualcode.refi._read import read_content  # on first use: a light import
 
     path = Path(path)
     try:
@@ -179,7 +179,7 @@ def read_qdpx(
     content = read_qdpx_content(
         path, offset_model=offset_model, validate=validate, limits=limits
     )
-    from qualcode.refi._import import content_to_project
+    from qualcode.refi._import import content_to_project  # on first use
 
     rep = content._report  # type: ignore[attr-defined]
     project = content_to_project(content, project_path, rep=rep, replace=replace)
@@ -218,7 +218,7 @@ def write_qdpx_content(
     sidecar: bool = True,
 ) -> Path:
     """Write a :class:`QdpxContent` as a ``.qdpx`` file (see :func:`write_qdpx`)."""
-    from qualcode.refi._write import write_content
+    from qualcode.refi._write import write_content  # on first use: a light import
 
     return write_content(content, Path(path), validate=validate, sidecar=sidecar)
 

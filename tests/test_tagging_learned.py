@@ -304,3 +304,105 @@ def test_tagging_learned_codes_below_min_f1_are_not_suggested(data):
     assert rep.loc["pursue", "status"].startswith("trained; not suggested: CV F1")
     assert t.active == [] and t.suggest(transcripts).empty
     assert set(t.thresholds) == {"pursue", "harm"}  # still trained and reported
+
+
+# -- issue 17: progress bar and level --------------------------------------------------
+def _theme_book():
+    from qualcode.codebook import Code, Codebook
+
+    return Codebook(
+        [
+            Code("police", "Police"),
+            Code("pursue", "Pursue", parent="police"),
+            Code("rare", "Rare", parent="police"),
+            Code("health", "Health"),
+            Code("harm", "Harm", parent="health"),
+        ]
+    )
+
+
+def test_tagging_learned_fit_shows_progress(data, capsys):
+    """Issue 17: fit ran for half a minute with no output."""
+    transcripts, codings = data
+    LearnedTagger(epochs=2, seed=0).fit(
+        codings, coder="AB", transcripts=transcripts, folds=2
+    )
+    err = capsys.readouterr().err
+    assert "LearnedTagger.fit" in err and "6/6" in err  # (2 folds + final) x 2
+
+
+def test_tagging_learned_fit_progress_off(data, capsys):
+    transcripts, codings = data
+    LearnedTagger(epochs=2, seed=0).fit(
+        codings, coder="AB", transcripts=transcripts, folds=2, progress=False
+    )
+    assert capsys.readouterr().err == ""
+
+
+def test_tagging_learned_level_root_trains_on_themes(data, tmp_path):
+    """Issue 17: level="root" learns the root themes of the coded codes."""
+    transcripts, codings = data
+    tagger = LearnedTagger(_theme_book(), level="root", epochs=5, seed=0).fit(
+        codings, coder="AB", transcripts=transcripts, folds=3, progress=False
+    )
+    assert sorted(tagger.trained) == ["health", "police"]
+    assert tagger.skipped == []  # "rare" counts for its theme
+    rep = tagger.report.set_index("code")
+    ab = codings[codings["coder"] == "AB"]
+    police = ab[ab["code"].isin(["pursue", "rare"])]  # one sentence per turn
+    assert (
+        rep.loc["police", "support"]
+        == police[["transcript_id", "start"]].apply(tuple, axis=1).nunique()
+    )
+    assert set(tagger.suggest(transcripts)["code"]) <= {"health", "police"}
+    back = LearnedTagger.load(tagger.save(tmp_path / "t"))
+    assert back.level == "root"
+
+
+def test_tagging_learned_level_root_codebook_from_fit(data):
+    transcripts, codings = data
+    tagger = LearnedTagger(level="root", epochs=2, seed=0).fit(
+        codings,
+        coder="AB",
+        transcripts=transcripts,
+        folds=2,
+        codebook=_theme_book(),
+        progress=False,
+    )
+    assert sorted(tagger.trained) == ["health", "police"]
+
+
+def test_tagging_learned_level_root_needs_a_codebook(data):
+    transcripts, codings = data
+    with pytest.raises(TaggingError, match=r"QC514.*codebook"):
+        LearnedTagger(level="root").fit(
+            codings, coder="AB", transcripts=transcripts, progress=False
+        )
+
+
+def test_tagging_learned_level_root_unknown_code(data):
+    from qualcode.codebook import Code, Codebook
+
+    transcripts, codings = data
+    book = Codebook([Code("police", "Police"), Code("pursue", "Pursue")])
+    with pytest.raises(InvalidInputError, match=r"QC109.*unknown code 'harm'"):
+        LearnedTagger(book, level="root").fit(
+            codings, coder="AB", transcripts=transcripts, progress=False
+        )
+
+
+def test_tagging_learned_level_checked():
+    with pytest.raises(InvalidInputError, match=r"QC101.*'level'"):
+        LearnedTagger(level="theme")
+
+
+def test_tagging_learned_trained_counts_codes_below_min_f1(data):
+    """Notebook 03 printed "1 codes trained" (status == "trained" only counts the
+    codes that will be suggested); ``trained`` lists every code a model learned."""
+    transcripts, codings = data
+    tagger = LearnedTagger(epochs=3, seed=0, min_f1=1.01).fit(
+        codings, coder="AB", transcripts=transcripts, folds=2, progress=False
+    )
+    assert sorted(tagger.trained) == ["harm", "pursue"]
+    assert tagger.active == []
+    assert tagger.skipped == ["rare"]

@@ -35,6 +35,7 @@ __all__ = [
     "ImportWarning_",
     "CodebookWarning",
     "DataLossWarning",
+    "MediaWarning",
 ]
 
 
@@ -156,6 +157,7 @@ class Errors(metaclass=_WithCodes):
     QC511 = "{caller}: transcript '{transcript}' (in {what}) is not among the transcripts given; pass the corpus or project the suggestions were made on."
     QC512 = "{caller}: the tagger {tagger!r} cannot be used here; pass a PatternTagger or a LearnedTagger."
     QC513 = "review: cannot read {path} ({detail}). Give the suggestions sheet as qualcode wrote it, saved as CSV (UTF-8) or XLSX."
+    QC514 = "LearnedTagger.fit: {detail}."
 
     # QC540-QC569: the LLM coder (llm/); never quote transcript text or keys
     QC540 = "{caller}: the endpoint {endpoint} is not on this machine or a private network ({detail}); nothing was sent. Use a server on this machine or your organisation's network, or pass allow_remote=True if the data may leave it."
@@ -255,6 +257,11 @@ class Errors(metaclass=_WithCodes):
     QC929 = "export_html: cannot write {path} ({detail}). Choose a writable path ending in .html."
     QC930 = "CodingWidget: the browser sent an action the widget does not know ({action!r}). This is a qualcode bug; please report it."
     QC931 = "Transcript '{transcript}' has no turn {turn!r} (it has {n} turns, numbered from 0). Click a turn's number in the widget or look turns up in project.turns; nothing was written."
+    # QC932-QC935: a transcript's recording (the 'media' attribute; qualcode.media)
+    QC932 = "{caller}: transcript '{transcript}': its recording {path} was not found (looked in {looked}). The transcript opens without a player; put the file there or set the 'media' attribute to its path (project.set_attributes)."
+    QC933 = "{caller}: transcript '{transcript}': its recording {path} is not an audio or video file qualcode plays (suffix {suffix!r}; known {known}). Convert it (e.g. to .mp3, .ogg, .opus or .mp4) and set the 'media' attribute to the new file."
+    QC934 = "{caller}: transcript '{transcript}': its recording {path} is {size} MiB, over the widget's limit of {limit} MiB, so it is not sent to the browser. Play it from the HTML view (qualcode.widget.export_html) or convert it to a smaller file (e.g. Opus audio)."
+    QC935 = "{caller}: transcript '{transcript}': cannot {what} its recording {path} ({detail}). {fix}"
 
 
 class QualcodeError(Exception):
@@ -332,6 +339,10 @@ class CodebookWarning(QualcodeWarning):
 
 class LLMWarning(QualcodeWarning):
     """Some units got no usable answer from the model (recorded in the audit trail)."""
+
+
+class MediaWarning(QualcodeWarning):
+    """A transcript's recording is missing, unplayable or too large to send."""
 
 
 class DataLossWarning(QualcodeWarning):

@@ -16,113 +16,34 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode._columns import EVALUATION, SUGGESTIONS, frame
 from qualcode._files import atomic_path
-from qualcode._inputs import as_transcripts, is_project
+from qualcode._inputs import as_codebook, as_transcripts, is_project
 from qualcode._nlp import UNITS, iter_units, load_nlp, role_set
-from qualcode._validation import check_choice, check_number, require_columns
+from qualcode._validation import (
+    check_choice,
+    check_known,
+    check_number,
+    require_columns,
+)
 from qualcode.errors import Errors, TaggingError
 from qualcode.tagging._exclude import Excluder
+from qualcode.tagging._training import (
+    best_threshold,
+    model_config,
+    prf,
+    progress_bar,
+    replace_dir,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
 
 ARCHITECTURES = ("bow", "cnn")
+#: What a tagger learns: the codes as coded ("leaf") or their root themes ("root").
+LEVELS = ("leaf", "root")
 FORMAT = "qualcode-learned-tagger"
 FORMAT_VERSION = 1
 REPORT_EXTRA = ("threshold", "status")
-
-
-def _model_config(architecture: str) -> dict[str, Any]:
-    if architecture == "bow":
-        return {
-            "@architectures": "spacy.TextCatBOW.v3",
-            "exclusive_classes": False,
-            "ngram_size": 1,
-            "no_output_layer": False,
-            "length": 32768,
-        }
-    return {
-        "@architectures": "spacy.TextCatCNN.v2",
-        "exclusive_classes": False,
-        "tok2vec": {
-            "@architectures": "spacy.HashEmbedCNN.v2",
-            "pretrained_vectors": None,
-            "width": 64,
-            "depth": 2,
-            "embed_size": 2000,
-            "window_size": 1,
-            "maxout_pieces": 3,
-            "subword_features": True,
-        },
-    }
-
-
-def best_threshold(y: Sequence[int], p: Sequence[float]) -> tuple[float, float]:
-    """The threshold maximising F1 of ``p >= t`` (and that F1).
-
-    Among thresholds with the best F1 the highest is taken, then moved halfway down
-    to the next lower probability, so that a separable problem gets a threshold in
-    the middle of the gap.
-
-    Examples
-    --------
-    >>> best_threshold([0, 0, 1, 1], [0.1, 0.3, 0.7, 0.9])
-    (0.5, 1.0)
-    """
-    pairs = sorted(
-        zip((float(v) for v in p), (int(v) for v in y), strict=True), reverse=True
-    )
-    n_pos = sum(v for _, v in pairs)
-    if n_pos == 0 or not pairs:
-        return 0.5, float("nan")
-    best_f1, best_i, tp = -1.0, 0, 0
-    uniq: list[float] = []
-    i = 0
-    while i < len(pairs):
-        t = pairs[i][0]
-        while i < len(pairs) and pairs[i][0] == t:
-            tp += pairs[i][1]
-            i += 1
-        uniq.append(t)
-        f1 = 2 * tp / (i + n_pos)
-        if f1 > best_f1 + 1e-12:
-            best_f1, best_i = f1, len(uniq) - 1
-    t = uniq[best_i]
-    lower = t / 2 if best_i == len(uniq) - 1 else uniq[best_i + 1]
-    return round((t + lower) / 2, 6), best_f1
-
-
-def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    nan = float("nan")
-    p = tp / (tp + fp) if tp + fp else nan
-    r = tp / (tp + fn) if tp + fn else nan
-    f = 2 * tp / (2 * tp + fp + fn) if 2 * tp + fp + fn else nan
-    return p, r, f
-
-
-def _replace_dir(final: Path, write: Any) -> None:
-    """Write a folder with ``write(tmp)`` beside ``final``, then swap it into place.
-
-    A crash or error leaves the previous folder (or none), never a half-written one.
-    """
-    import os
-    import shutil
-    import tempfile
-
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.tmp-", dir=final.parent))
-    try:
-        write(tmp)
-        if final.exists():
-            old = final.with_name(f".{final.name}.old-{os.getpid()}")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(final, old)
-            os.replace(tmp, final)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 class LearnedTagger:
@@ -142,6 +63,12 @@ class LearnedTagger:
         Pipeline that builds the units (default: the offline default).
     architecture : {"bow", "cnn"}
     unit : {"sentence", "turn"}
+    level : {"leaf", "root"}
+        ``"leaf"`` (default) learns the codes as the coder applied them;
+        ``"root"`` learns their root themes (each coding counts for the root of its
+        code, from the codebook: ``codes`` when it is a Codebook, ``codebook=`` in
+        :meth:`fit`, or the project's). Ten interviews give most leaf codes too few
+        examples; themes have many more.
     epochs : int
     seed : int
         Training is deterministic for a given seed.
@@ -195,6 +122,7 @@ class LearnedTagger:
         nlp: Any = None,
         architecture: str = "bow",
         unit: str = "sentence",
+        level: str = "leaf",
         epochs: int = 10,
         seed: int = 0,
         min_positives: int = 5,
@@ -209,6 +137,10 @@ class LearnedTagger:
             architecture, ARCHITECTURES, param="architecture", caller="LearnedTagger"
         )
         check_choice(unit, UNITS, param="unit", caller="LearnedTagger")
+        check_choice(level, LEVELS, param="level", caller="LearnedTagger")
+        self.level = level
+        self._codebook: Any = codes if hasattr(codes, "root_of") else None
+        self._root_ids: set[str] = set()
         if (
             codes is not None
             and not isinstance(codes, (list, tuple, set))
@@ -249,6 +181,24 @@ class LearnedTagger:
         return f"LearnedTagger(architecture={arch!r}, unit={unit!r}, {state})"
 
     @property
+    def trained(self) -> list[str]:
+        """Codes a model was trained for (the report's rows with a threshold).
+
+        Some may not be suggested: :attr:`active` holds those that reached
+        ``min_f1``; :attr:`skipped` those with too few examples to train.
+        """
+        return list(self.thresholds)
+
+    @property
+    def skipped(self) -> list[str]:
+        """Codes left out for having fewer than ``min_positives`` positive units."""
+        if self.report is None:
+            return []
+        rep = self.report
+        mask = rep["status"].astype(str).str.startswith("skipped")
+        return [str(c) for c in rep.loc[mask, "code"]]
+
+    @property
     def version(self) -> str:
         """``name:architecture:digest`` (of codes, thresholds, data and settings)."""
         return f"{self.name}:{self.architecture}:{self.meta.get('digest', 'unfitted')}"
@@ -281,7 +231,8 @@ class LearnedTagger:
         coder: str,
         transcripts: Any,
         roles: tuple[str | None, ...],
-    ):
+        codebook: Any = None,
+    ) -> list[tuple[str, int, int, int, str, set[str]]]:
         import pandas as pd
 
         if is_project(project_or_codings):
@@ -308,6 +259,10 @@ class LearnedTagger:
                 )
             source = transcripts
         codings = pd.DataFrame(codings)
+        if self.level == "root":
+            if codebook is None and is_project(project_or_codings):
+                codebook = getattr(project_or_codings, "codebook", None)
+            codings = self._to_roots(codings, codebook)
         if self.codes is not None:
             codings = codings[codings["code"].astype(str).isin(self.codes)]
         coded_ids = list(dict.fromkeys(codings["transcript_id"].astype(str)))
@@ -343,9 +298,37 @@ class LearnedTagger:
             rows.append((tid, turn, s, e, text, labels))
         return rows
 
+    def _to_roots(self, codings: pd.DataFrame, codebook: Any) -> pd.DataFrame:
+        """Codings with each code replaced by its root theme (``level="root"``)."""
+        book = as_codebook(
+            codebook if codebook is not None else self._codebook,
+            caller="LearnedTagger.fit",
+            allow_none=True,
+        )
+        if book is None:
+            raise TaggingError(
+                Errors.QC514.format(
+                    detail="level='root' needs the codebook to find each code's "
+                    "root theme; pass codes=<Codebook>, fit(..., codebook=...) or "
+                    "a project that has one"
+                )
+            )
+        known = set(book.ids)
+        used = [str(c) for c in dict.fromkeys(codings["code"].astype(str))]
+        check_known(used, known, what="code", caller="LearnedTagger.fit")
+        roots = {c: book.root_of(c).id for c in used}
+        self._root_ids = {c.id for c in book.roots()}
+        out = codings.copy()
+        out["code"] = out["code"].astype(str).map(roots)
+        return out
+
     # -- training -------------------------------------------------------------
     def _train(
-        self, texts: Sequence[str], labels: Sequence[set[str]], codes: Sequence[str]
+        self,
+        texts: Sequence[str],
+        labels: Sequence[set[str]],
+        codes: Sequence[str],
+        bar: Any = None,
     ) -> Any:
         import spacy
         from spacy.training import Example
@@ -355,7 +338,7 @@ class LearnedTagger:
         fix_random_seed(self.seed)
         nlp = spacy.blank(self._units_nlp().lang)
         textcat: Any = nlp.add_pipe(
-            "textcat_multilabel", config={"model": _model_config(self.architecture)}
+            "textcat_multilabel", config={"model": model_config(self.architecture)}
         )
         for c in codes:
             textcat.add_label(c)
@@ -376,6 +359,8 @@ class LearnedTagger:
             rng.shuffle(order)
             for batch in minibatch([examples[i] for i in order], size=sizes):
                 nlp.update(batch, sgd=optimizer, drop=self.dropout)
+            if bar is not None:
+                bar.update(1)
         return nlp
 
     @staticmethod
@@ -399,6 +384,8 @@ class LearnedTagger:
         folds: int = 5,
         roles: Iterable[str | None] | None = None,
         include_interviewer: bool = False,
+        codebook: Any = None,
+        progress: bool = True,
     ) -> LearnedTagger:
         """Train on ``coder``'s codings; cross-validate; refit on all data.
 
@@ -415,6 +402,12 @@ class LearnedTagger:
             random).
         roles, include_interviewer
             Which turns give units (default: participant and unknown-role turns).
+        codebook : Codebook or path, optional
+            For ``level="root"``: the codebook that gives each code's root theme
+            (default: ``codes`` when it is a Codebook, else the project's).
+        progress : bool, default True
+            Show a tqdm progress bar over the training epochs (a widget in a
+            notebook, text in a terminal): ``(folds + 1) * epochs`` steps.
 
         Returns
         -------
@@ -437,12 +430,16 @@ class LearnedTagger:
         )
         coder = str(coder)
         roles_ = role_set(roles, include_interviewer)
-        rows = self._training_data(project_or_codings, coder, transcripts, roles_)
+        rows = self._training_data(
+            project_or_codings, coder, transcripts, roles_, codebook=codebook
+        )
         counts: dict[str, int] = {}
         for *_, ls in rows:
             for c in ls:
                 counts[c] = counts.get(c, 0) + 1
         candidates = self.codes if self.codes is not None else sorted(counts)
+        if self.level == "root":  # a codebook as codes= lists leaves too
+            candidates = [c for c in candidates if c in self._root_ids]
         codes = [c for c in candidates if counts.get(c, 0) >= self.min_positives]
         skipped = [c for c in candidates if counts.get(c, 0) < self.min_positives]
         if not codes:
@@ -470,19 +467,26 @@ class LearnedTagger:
         y = np.array([[c in ls for c in codes] for ls in labels], dtype=int)
         fold_of = self._folds([r[0] for r in rows], folds)
         oof = np.zeros((n, len(codes)))
-        for f in range(folds):
-            train = [i for i in range(n) if fold_of[i] != f]
-            test = [i for i in range(n) if fold_of[i] == f]
-            if not test:
-                continue
-            model = self._train(
-                [texts[i] for i in train], [labels[i] for i in train], codes
-            )
-            oof[test] = self._predict(model, [texts[i] for i in test], codes)
-        report_rows, thresholds = self._report_rows(
-            codes, skipped, counts, y, oof, fold_of, folds
+        used = [f for f in range(folds) if (fold_of == f).any()]
+        bar = progress_bar(
+            (len(used) + 1) * self.epochs, "LearnedTagger.fit", bool(progress)
         )
-        self.model = self._train(texts, labels, codes)
+        try:
+            for f in used:
+                bar.set_postfix_str(f"fold {f + 1}/{folds}")
+                train = [i for i in range(n) if fold_of[i] != f]
+                test = [i for i in range(n) if fold_of[i] == f]
+                model = self._train(
+                    [texts[i] for i in train], [labels[i] for i in train], codes, bar
+                )
+                oof[test] = self._predict(model, [texts[i] for i in test], codes)
+            report_rows, thresholds = self._report_rows(
+                codes, skipped, counts, y, oof, fold_of, folds
+            )
+            bar.set_postfix_str("final model")
+            self.model = self._train(texts, labels, codes, bar)
+        finally:
+            bar.close()
         self.thresholds = thresholds
         self.active = [
             r["code"] for r in report_rows[: len(codes)] if r["status"] == "trained"
@@ -529,7 +533,7 @@ class LearnedTagger:
             tp = int((pred & (y[:, j] == 1)).sum())
             fp = int((pred & (y[:, j] == 0)).sum())
             fn = int((~pred & (y[:, j] == 1)).sum())
-            p, r, f1 = _prf(tp, fp, fn)
+            p, r, f1 = prf(tp, fp, fn)
             report_rows.append(
                 {
                     "code": c,
@@ -569,7 +573,7 @@ class LearnedTagger:
             )
         trained = report_rows[: len(codes)]
         tp, fp, fn = (sum(int(r[k]) for r in trained) for k in ("tp", "fp", "fn"))
-        p, r, f1 = _prf(tp, fp, fn)
+        p, r, f1 = prf(tp, fp, fn)
         totals = {
             "support": tp + fn,
             "n_suggested": tp + fp,
@@ -866,7 +870,7 @@ class LearnedTagger:
         self._check_fitted()
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        _replace_dir(path / "model", self.model.to_disk)
+        replace_dir(path / "model", self.model.to_disk)
         import spacy
 
         from qualcode._version import __version__
@@ -888,6 +892,7 @@ class LearnedTagger:
             "name": self.name,
             "architecture": self.architecture,
             "unit": self.unit,
+            "level": self.level,
             "epochs": self.epochs,
             "seed": self.seed,
             "min_positives": self.min_positives,
@@ -955,6 +960,7 @@ class LearnedTagger:
             nlp=nlp,
             architecture=meta["architecture"],
             unit=meta["unit"],
+            level=meta.get("level", "leaf"),
             epochs=meta["epochs"],
             seed=meta["seed"],
             min_positives=meta["min_positives"],

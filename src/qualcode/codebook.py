@@ -692,7 +692,8 @@ class Codebook:
         """
         path = Path(path)
         if path.suffix.lower() == ".qdc":
-            from qualcode.io.qdc import read_qdc
+            # the one lazy hand-off: refi.qdc imports codebook at module level
+            from qualcode.refi.qdc import read_qdc
 
             return read_qdc(path)
         try:
@@ -840,7 +841,7 @@ class Codebook:
         """
         path = Path(path)
         if path.suffix.lower() == ".qdc":
-            from qualcode.io.qdc import write_qdc
+            from qualcode.refi.qdc import write_qdc  # lazy hand-off (see load)
 
             return write_qdc(self, path)
         import yaml

@@ -722,3 +722,23 @@ def test_qdpx_corrupt_deflate_stream_is_an_import_error(tmp_path):
     bad.write_bytes(bytes(data))
     with pytest.raises(ImportFormatError, match="QC710|QC206|QC711"):
         read_qdpx_content(bad)
+
+
+# -- issue 22: a stray Windows-1252 byte does not turn a UTF-8 source into mojibake --
+def test_qdpx_stray_cp1252_byte_in_a_utf8_source_is_repaired_alone(tmp_path):
+    from qualcode.errors import ImportWarning_
+    from qualcode.refi.qdpx import read_qdpx
+
+    data = "Zoë said ".encode() + b"\x93hi\x94" + " to José.".encode()
+    qde = QDE.format(origin="SomeTool 1.0", inline="", s=0, e=3).replace(
+        'name="int09">', 'name="int09" plainTextPath="internal://a.txt">'
+    )
+    p = tmp_path / "t.qdpx"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("project.qde", qde)
+        z.writestr("sources/a.txt", data)
+    with pytest.warns(ImportWarning_, match="2 byte"):
+        project = read_qdpx(p, tmp_path / "p.qcproj")
+    with project:
+        assert project.transcript("int09").text == "Zoë said “hi” to José."
+        assert project.codings()["text"].tolist() == ["Zoë"]

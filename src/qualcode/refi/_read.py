@@ -9,6 +9,7 @@ to the import report, never dropped silently.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -101,15 +102,37 @@ def _resolve(zf: Any, ref: str) -> str | None:
     return None
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+_STRAY = re.compile("[\udc80-\udcff]")
+
+
+def _decode(data: bytes) -> tuple[str, str, int]:
+    """Text, encoding and the number of stray bytes repaired.
+
+    The rule of :mod:`qualcode.io._decode`, except that line ends are kept as
+    they are: REFI positions count the file's own CR and LF. A BOM decides; else
+    UTF-8; a mostly-UTF-8 file (at least one valid multi-byte character per ten
+    invalid bytes: a character pasted from Word) stays UTF-8 and only its invalid
+    bytes are read as Windows-1252; else Windows-1252.
+    """
+    utf8 = "utf-8"
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace"), "utf-16"
+        data, utf8 = data[3:], "utf-8-sig"
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16", 0
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), utf8, 0
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "cp1252"
+        pass
+    text = data.decode("utf-8", errors="surrogateescape")
+    stray = len(_STRAY.findall(text))
+    multibyte = sum(1 for ch in text if ch > "\x7f") - stray
+    if multibyte * 10 < stray:
+        return data.decode("cp1252", errors="replace"), "cp1252", 0
+    fixed = _STRAY.sub(
+        lambda m: bytes([ord(m.group()) - 0xDC00]).decode("cp1252", errors="replace"),
+        text,
+    )
+    return fixed, utf8, stray
 
 
 def _typed(vv: Any) -> tuple[str | None, Any]:
@@ -443,7 +466,16 @@ class QdpxReader:
         entry = _resolve(self.zf, ptp)
         if entry is None:
             return None, "utf-8"
-        raw, enc = _decode(self.zf.read(entry))
+        raw, enc, stray = _decode(self.zf.read(entry))
+        if stray:
+            self.rep.add(
+                "source",
+                nm,
+                "repaired",
+                stray,
+                f"{stray} byte(s) of {entry} not valid UTF-8 were read as "
+                "Windows-1252; the rest of the file is UTF-8",
+            )
         if entry.split("/")[0] not in ("sources",):
             self.rep.add("source path", nm, "info", detail=f"{ptp} read from {entry}")
         return raw, enc

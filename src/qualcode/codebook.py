@@ -737,9 +737,9 @@ class Codebook:
             # exponentially large tree
             alias = first_alias(yaml.parse(text, Loader=loader_class))
             if alias is not None:
-                line, kind, name = alias
+                at, kind, name = alias
                 raise CodebookError(
-                    Errors.QC312.format(path=where, line=line, kind=kind, name=name)
+                    Errors.QC312.format(path=where, line=at, kind=kind, name=name)
                 )
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

@@ -116,7 +116,7 @@ def read_decisions(path: str | os.PathLike[str], *, param: str = "decisions") ->
         raise InvalidInputError(Errors.QC513.format(path=p, detail=detail)) from None
 
 
-def _as_sheet(obj: Any, param: str) -> tuple[Any, str | None]:
+def _as_sheet(obj: Any, param: str) -> tuple[pd.DataFrame, str | None]:
     """``(DataFrame, file name or None)`` for a DataFrame or a sheet's path."""
     if isinstance(obj, str | os.PathLike):
         return read_decisions(obj, param=param), str(obj)
@@ -189,45 +189,42 @@ def review(
     if coder is None or not str(coder).strip():
         raise InvalidInputError(Errors.QC104.format(caller="review", param="coder"))
     coder = str(coder)
-    suggestions, _ = _as_sheet(suggestions, "suggestions")
+    sugg, _ = _as_sheet(suggestions, "suggestions")
+    source: str | None = None
     if decisions is None:
-        decisions, source = suggestions, None
+        dec = sugg
     else:
-        decisions, source = _as_sheet(decisions, "decisions")
+        dec, source = _as_sheet(decisions, "decisions")
     key_cols = ["transcript_id", "start", "end", "code"]
-    require_columns(decisions, key_cols, caller="review", param="decisions")
-    if "decision" not in decisions.columns and "accepted" not in decisions.columns:
+    require_columns(dec, key_cols, caller="review", param="decisions")
+    if "decision" not in dec.columns and "accepted" not in dec.columns:
         raise InvalidInputError(
             Errors.QC102.format(
                 caller="review",
                 missing=["decision"],
                 param="decisions",
-                present=list(map(str, decisions.columns)),
+                present=list(map(str, dec.columns)),
             )
         )
-    col = "decision" if "decision" in decisions.columns else "accepted"
+    col = "decision" if "decision" in dec.columns else "accepted"
     starts, ends = (
-        _int_col(decisions, "start", "review", source),
-        _int_col(decisions, "end", "review", source),
+        _int_col(dec, "start", "review", source),
+        _int_col(dec, "end", "review", source),
     )
     info: dict[tuple[str, int, int, str], dict[str, Any]] = {}
-    if (
-        isinstance(suggestions, pd.DataFrame)
-        and suggestions is not decisions
-        and len(suggestions)
-    ):
-        require_columns(suggestions, key_cols, caller="review", param="suggestions")
+    if isinstance(sugg, pd.DataFrame) and sugg is not dec and len(sugg):
+        require_columns(sugg, key_cols, caller="review", param="suggestions")
         for r, s, e in zip(
-            suggestions.to_dict("records"),
-            _int_col(suggestions, "start", "review"),
-            _int_col(suggestions, "end", "review"),
+            sugg.to_dict("records"),
+            _int_col(sugg, "start", "review"),
+            _int_col(sugg, "end", "review"),
             strict=True,
         ):
             info[(str(r["transcript_id"]), s, e, str(r["code"]))] = r
     decided: dict[tuple[str, int, int, str], tuple[str, dict[str, Any]]] = {}
     skipped_keys: set[tuple[str, int, int, str]] = set()
     for i, (r, s, e) in enumerate(
-        zip(decisions.to_dict("records"), starts, ends, strict=True)
+        zip(dec.to_dict("records"), starts, ends, strict=True)
     ):
         key = (str(r["transcript_id"]), s, e, str(r["code"]))
         d = _normalise_decision(r[col])

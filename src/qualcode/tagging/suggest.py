@@ -283,7 +283,7 @@ def _matched_groups(
     roles: set[str | None],
     batch_size: int,
     n_process: int,
-    attrs: list[int],
+    attrs: Any,
 ) -> Iterator[list[tuple[Any, tuple[str, int, int, str], list[Any]]]]:
     """Groups of turns with a hit: ``(token array, meta, hits)``.
 

@@ -58,11 +58,13 @@ def speakers_arg(value: str) -> dict[str, Any]:
 
 def register(sub: Any) -> None:
     """Add ``qualcode import`` to the subparsers ``sub``."""
+    from qualcode.io import FORMATS
+
     s = add_command(
         sub,
         "import",
         func=cmd_import,
-        help="import transcripts (txt/docx/vtt/srt/pdf) or a .qdpx into a project",
+        help=f"import transcripts ({'/'.join(FORMATS)}) or a .qdpx into a project",
         description="Import transcripts, participant attributes, codebooks and "
         "codings into a project file (created if missing). Importing "
         "a transcript again with changed text re-anchors its codings.",

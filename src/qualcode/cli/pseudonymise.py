@@ -27,9 +27,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["cmd_pseudonymise", "register"]
 
-#: Files read as transcripts (anything else that is a file is a project).
-TRANSCRIPT_SUFFIXES = (".txt", ".docx", ".vtt", ".srt", ".pdf")
-
 PSEUDONYMISE_EPILOG = """
   qualcode pseudonymise study.qcproj --key pseudonym_key.csv --out shared.qcproj
   qualcode pseudonymise corpora/demo --key corpora/demo/pseudonym_key.csv \\
@@ -90,7 +87,10 @@ def _safe_name(tid: str) -> str:
 
 
 def _is_project_file(src: Path) -> bool:
-    return src.is_file() and src.suffix.lower() not in TRANSCRIPT_SUFFIXES
+    """A file that is not a transcript (by qualcode.io's suffixes) is a project."""
+    from qualcode.io import format_of
+
+    return src.is_file() and format_of(src) is None
 
 
 def _pseudonymise_project(

@@ -25,14 +25,23 @@ Reading (:func:`read_qdpx`)
     reported in a ``DataLossWarning`` and in the import report, never dropped
     silently. Positions are read with the offset model of the producing tool
     (``Project@origin``), checked against word boundaries, then mapped onto the
-    stored text (BOM removed, CRLF -> LF) through index maps.
+    stored text (BOM removed, CRLF -> LF) by streaming over it in chunks.
+
+    Bounded: the archive passes :class:`~qualcode._safezip.ZipLimits` (entry
+    count, sizes, per-entry and whole-archive compression ratio, 256 MiB read
+    in all) before anything is parsed, and memory stays proportional to the text
+    (a text of more than ``max(10,000, length / 32)`` paragraphs is kept as one
+    turn). The ``qualcode.json`` sidecar is checked before use and ignored, with
+    a warning, when damaged. Everything goes into the project in one transaction;
+    a stored transcript's text is never changed unless ``replace=True``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Literal, overload
 
+from qualcode._safezip import ZipLimits
 from qualcode.errors import Errors, ImportFormatError
 from qualcode.refi._common import (
     CODING_COLUMNS,
@@ -41,6 +50,11 @@ from qualcode.refi._common import (
     QdpxContent,
     guid,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from qualcode.store import Project
 
 __all__ = [
     "CODING_COLUMNS",
@@ -60,7 +74,7 @@ def read_qdpx_content(
     *,
     offset_model: tuple[str, str] | str | None = None,
     validate: bool = False,
-    limits: Any = None,
+    limits: ZipLimits | None = None,
 ) -> QdpxContent:
     """Read a ``.qdpx`` into a :class:`QdpxContent` without touching a store.
 
@@ -81,6 +95,32 @@ def read_qdpx_content(
         ) from exc
 
 
+@overload
+def read_qdpx(
+    path: str | Path,
+    project_path: str | Path | None = ...,
+    *,
+    offset_model: tuple[str, str] | str | None = ...,
+    validate: bool = ...,
+    return_report: Literal[False] = ...,
+    limits: ZipLimits | None = ...,
+    replace: bool = ...,
+) -> Project: ...
+
+
+@overload
+def read_qdpx(
+    path: str | Path,
+    project_path: str | Path | None = ...,
+    *,
+    offset_model: tuple[str, str] | str | None = ...,
+    validate: bool = ...,
+    return_report: Literal[True],
+    limits: ZipLimits | None = ...,
+    replace: bool = ...,
+) -> tuple[Project, pd.DataFrame]: ...
+
+
 def read_qdpx(
     path: str | Path,
     project_path: str | Path | None = None,
@@ -88,9 +128,9 @@ def read_qdpx(
     offset_model: tuple[str, str] | str | None = None,
     validate: bool = False,
     return_report: bool = False,
-    limits: Any = None,
+    limits: ZipLimits | None = None,
     replace: bool = False,
-) -> Any:
+) -> Project | tuple[Project, pd.DataFrame]:
     """Import a REFI-QDA ``.qdpx`` project into a new :class:`qualcode.Project`.
 
     Parameters
@@ -195,7 +235,7 @@ def read_qdpx(
 # ---------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------
-def _project_content(project: Any) -> QdpxContent:
+def _project_content(project: Project) -> QdpxContent:
     """Collect what a Project holds into a :class:`QdpxContent`."""
     transcripts = list(project.iter_transcripts())
     books = project.current_codebooks()
@@ -224,7 +264,7 @@ def write_qdpx_content(
 
 
 def write_qdpx(
-    project: Any, path: str | Path, *, validate: bool = False, sidecar: bool = True
+    project: Project, path: str | Path, *, validate: bool = False, sidecar: bool = True
 ) -> Path:
     """Export a project as a REFI-QDA ``.qdpx`` file for other QDA tools.
 

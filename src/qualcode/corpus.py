@@ -44,6 +44,7 @@ from qualcode.io import (
     speaker_table,
 )
 from qualcode.io.attributes import read_attributes, source_name
+from qualcode.media import stored_media_path
 from qualcode.model import Transcript
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -291,7 +292,7 @@ class Corpus:
         _warn_unknown(table, self._by_id, source_name(attributes))
         return Corpus(
             (
-                t.with_attributes(table[t.id]) if t.id in table else t
+                _joined(t, table[t.id], attributes) if t.id in table else t
                 for t in self._transcripts
             ),
             skipped=self._skipped,
@@ -299,6 +300,28 @@ class Corpus:
 
 
 # -- attributes -----------------------------------------------------------------
+def _joined(t: Transcript, row: Mapping[str, Any], attributes: Any) -> Transcript:
+    """``t`` with its attributes row joined on.
+
+    A relative ``media`` path in an attributes *file* is relative to that file's
+    folder; it is stored relative to the transcript's own folder, where
+    :func:`qualcode.media.find_media` looks (see :mod:`qualcode.media`).
+    """
+    media = row.get("media")
+    if isinstance(media, str) and media.strip() and t.source:
+        given_in = (
+            Path(attributes).parent
+            if isinstance(attributes, str | os.PathLike)
+            else None
+        )
+        folder = Path(t.source).parent
+        row = {
+            **row,
+            "media": stored_media_path(media.strip(), folder, given_in=given_in),
+        }
+    return t.with_attributes(row)
+
+
 def _typed_extra(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Nullable dtypes for attribute columns (``string``, ``Int64``; missing: <NA>)."""
     if columns and len(df):
@@ -482,7 +505,9 @@ def read_corpus(
         (or ``id``) column: a ``.csv``/``.tsv`` (any encoding :func:`read_transcript`
         reads) or ``.xlsx`` file, a DataFrame, or ``{transcript_id: {name: value}}``.
         See the module docstring for the vocabulary (``organisation``, ``role``,
-        ``rank_band``, extra columns allowed).
+        ``rank_band``, extra columns allowed). A ``media`` column names each
+        interview's recording (relative to the attributes file's folder, or
+        absolute); see :mod:`qualcode.media`.
     speakers : mapping, path or SpeakerTable, optional
         Passed to :func:`read_transcript` for every file: a mapping of labels to
         roles/names for all transcripts, or a speakers file (CSV/XLSX/YAML with
@@ -583,7 +608,7 @@ def read_corpus(
             continue
         sources[tid] = path
         if tid in table:
-            t = t.with_attributes(table[tid])
+            t = _joined(t, table[tid], attributes)
         transcripts.append(t)
     if not transcripts:
         raise ImportFormatError(

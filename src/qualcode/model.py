@@ -305,6 +305,29 @@ class Transcript:
         return _sha256(self.text)
 
     @property
+    def media(self) -> str | None:
+        """The path of the transcript's recording (audio or video), or None.
+
+        It is the transcript attribute ``media``, set by
+        ``read_transcript(..., media=path)``, a ``media`` column of the attributes
+        file or ``project.set_attributes``; kept as given (a relative path is
+        resolved by :func:`qualcode.media.find_media`: against the project's
+        folder, then the folder of the transcript's own file).
+
+        Examples
+        --------
+        >>> t = Transcript.build("t1", [TurnDraft("Yes.", "P1")])
+        >>> t.media is None
+        True
+        >>> t.with_attributes({"media": "audio/t1.mp3"}).media
+        'audio/t1.mp3'
+        """
+        value = self.attributes.get("media")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        return None
+
+    @property
     def speakers(self) -> tuple[str, ...]:
         """Distinct speaker labels in order of first appearance."""
         return tuple(dict.fromkeys(t.speaker for t in self.turns if t.speaker))

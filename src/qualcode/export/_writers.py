@@ -12,9 +12,11 @@ leaves a truncated file in place of the previous good one.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from qualcode.media import MediaLink, player_html
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -461,15 +463,30 @@ blockquote { margin: 1em 0 0.2em 0; padding: 0.2em 1em; border-left: 4px solid #
 .attribution { margin: 0 0 1em 1.25em; }
 .source { color: #777; font-size: 0.85em; }
 .quote { page-break-inside: avoid; break-inside: avoid; }
+audio.qc-player { display: block; width: 100%; max-width: 30em; height: 32px;
+                  margin: -0.6em 0 1em 1.25em; }
+video.qc-player { display: block; max-width: 100%; max-height: 240px;
+                  margin: -0.6em 0 1em 1.25em; }
 @media print { body { max-width: none; margin: 0; } h2, h3 { page-break-after: avoid; }
-               a { color: inherit; text-decoration: none; } }
+               a { color: inherit; text-decoration: none; }
+               .qc-player { display: none; } }
 """
 
 
 def write_html(
-    df: Any, path: Path, sections: Sequence[dict[str, Any]], title: str
+    df: Any,
+    path: Path,
+    sections: Sequence[dict[str, Any]],
+    title: str,
+    *,
+    media: Mapping[str, MediaLink] | None = None,
 ) -> None:
-    """A self-contained, escaped, print-friendly HTML page."""
+    """A self-contained, escaped, print-friendly HTML page.
+
+    ``media`` (:func:`qualcode.media.link_media`: recordings copied beside the
+    page) gives each quote of a transcript with a recording a player that plays
+    the quote's turns: ``<audio ... src="INT08.opus#t=START,END">``.
+    """
     import html
 
     e = html.escape
@@ -503,9 +520,24 @@ def write_html(
                     f'<p class="attribution">{attr}<span class="source">'
                     f"[{e(_source(r))}]</span></p>"
                 )
+                out.append(_player(r, media))
                 out.append("</div>")
     out.append("</body></html>")
     path.write_text("\n".join(out), encoding="utf-8")
+
+
+def _player(r: Any, media: Mapping[str, MediaLink] | None) -> str:
+    """The quote's player (its turns' times in its recording), or ``""``."""
+    link = (media or {}).get(str(r.transcript_id))
+    if link is None:
+        return ""
+    start, end = link.span_times(int(r.start), int(r.end))
+    if start is None:
+        return ""
+    whole = int(start)
+    clock = f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+    label = f"Play the quote from {clock}"
+    return player_html(link.kind, link.src, start=start, end=end, label=label)
 
 
 def write_docx(

@@ -41,6 +41,7 @@ from qualcode.export._common import (
 from qualcode.export._context import context_sentences, mark_context
 from qualcode.export._writers import readable
 from qualcode.export.matrices import matrix_sheets
+from qualcode.media import link_media
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -768,7 +769,9 @@ def export_extracts(
         codebook and transcripts are then used.
     path : path
         ``.xlsx`` (one sheet per top-level theme + an Index sheet), ``.csv``
-        (UTF-8 with BOM), ``.docx``, ``.html`` (self-contained) or ``.md``.
+        (UTF-8 with BOM), ``.docx``, ``.html`` (self-contained; a quote from
+        a transcript with a recording gets a player of its turns, the recording
+        copied beside the page: see :mod:`qualcode.media`) or ``.md``.
     attribution : str, callable or False, optional
         Template over participant attributes, default
         ``"({role} – {rank_band})"``; empty fields drop out with their separator
@@ -864,6 +867,11 @@ def export_extracts(
     title = title or "Quote bank"
     sections = _sections(ex, cb)
     mats = None
+    media = None
+    if suffix == ".html" and transcripts is not None and len(ex):
+        media = link_media(  # recordings copied beside the page (qualcode.media)
+            transcripts, path, ids=ex["transcript_id"], caller="export_extracts"
+        )
     if suffix == ".xlsx" and matrices:
         src = codings.codings() if is_project(codings) else codings
         sel = src.iloc[0:0] if not len(ex) else src
@@ -877,7 +885,7 @@ def export_extracts(
             elif suffix == ".docx":
                 w.write_docx(ex, tmp, sections, title)
             elif suffix == ".html":
-                w.write_html(ex, tmp, sections, title)
+                w.write_html(ex, tmp, sections, title, media=media)
             else:
                 w.write_md(ex, tmp, sections, title)
     except OSError as exc:

@@ -30,6 +30,7 @@ from qualcode.io._decode import Decoded, decode, read_bytes
 from qualcode.io._speakers import SpeakerMap, default_role
 from qualcode.io._zipcheck import check_office_zip
 from qualcode.io.speaker_file import SpeakerTable, read_speakers
+from qualcode.media import stored_media_path
 from qualcode.model import Transcript
 
 __all__ = [
@@ -184,6 +185,7 @@ def read_transcript(
     encoding: str | None = None,
     speakers: Mapping[str, Any] | str | os.PathLike[str] | SpeakerTable | None = None,
     strict: bool = True,
+    media: str | os.PathLike[str] | None = None,
 ) -> Transcript:
     """Read one transcript file into exact stored text and speaker turns.
 
@@ -212,6 +214,14 @@ def read_transcript(
     strict : bool, default True
         Captions (vtt, srt): raise on a malformed cue. With False, skip it with an
         :class:`~qualcode.errors.ImportWarning_`.
+    media : str or path-like, optional
+        The interview's recording (audio or video: ``.mp3``, ``.m4a``, ``.wav``,
+        ``.ogg``, ``.opus``, ``.webm``, ``.mp4`` ...), kept as the transcript
+        attribute ``media`` (:attr:`Transcript.media`) so the coding widget and
+        HTML exports can play each turn from its time. A relative path is stored
+        relative to the transcript file's folder (one that exists from the
+        working directory is rewritten so); see :mod:`qualcode.media` for how it
+        is found again. The file need not exist yet.
 
     Returns
     -------
@@ -288,6 +298,18 @@ def read_transcript(
     if not isinstance(strict, bool):
         check_choice(strict, [True, False], param="strict", caller="read_transcript")
     table = speaker_table(speakers, caller="read_transcript")
+    if media is not None:
+        check_type(
+            media,
+            (str, os.PathLike),
+            param="media",
+            caller="read_transcript",
+            expected="a str or path to the recording",
+        )
+        if not str(media).strip() or "\x00" in str(media):
+            raise invalid(
+                "media", "read_transcript", "a path to the recording", media
+            )
     if not p.exists():
         raise ImportFormatError(Errors.QC201.format(path=p), path=p)
     if not fmt:
@@ -312,6 +334,8 @@ def read_transcript(
         ) from exc
     if table is not None:
         table.mark_used(tid, smap.used)
+    if media is not None:
+        t = t.with_attributes({"media": stored_media_path(media, p.parent)})
     return t
 
 

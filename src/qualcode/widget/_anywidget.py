@@ -54,6 +54,15 @@ class CodingWidget(anywidget.AnyWidget):  # type: ignore[name-defined,misc]
     Errors from an action (unknown code, a range across turns, ...) are shown in
     the widget's status line and kept in :attr:`last_error`; nothing is written.
 
+    A transcript with a recording (its ``media`` attribute, see
+    :mod:`qualcode.media`) gets a player above the turns: each turn with a time
+    has a play button that seeks the recording to the turn's ``time_start`` and
+    plays it, and the turn being played is highlighted and scrolled into view.
+    The recording's bytes are sent to the browser (the :attr:`media` trait, a
+    Blob URL there), up to :attr:`CodingSession.media_limit` (100 MiB); a missing,
+    unplayable or larger file leaves the transcript open without a player, with a
+    notice in the widget and a :class:`~qualcode.errors.MediaWarning`.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -99,6 +108,7 @@ class CodingWidget(anywidget.AnyWidget):  # type: ignore[name-defined,misc]
     status = traitlets.Unicode("").tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     revision = traitlets.Int(0).tag(sync=True)
+    media = traitlets.Bytes(b"").tag(sync=True)
 
     def __init__(
         self,
@@ -121,6 +131,7 @@ class CodingWidget(anywidget.AnyWidget):  # type: ignore[name-defined,misc]
         self.session = session
         self.last_error: QualcodeError | None = None
         self._turns_key: tuple[str, tuple[int, ...]] | None = None
+        self._media_for: str | None = None
         self._sync(full=True)
         self.on_msg(self._on_message)
 
@@ -147,6 +158,10 @@ class CodingWidget(anywidget.AnyWidget):  # type: ignore[name-defined,misc]
             self._turns_key = key
         if full:
             state["codes"] = s.codes_state()
+        if full or s.transcript_id != self._media_for:
+            state["media"] = s.media_bytes()  # once per opened transcript
+            state["transcript"] = s.transcript_state()  # media_bytes may add a notice
+            self._media_for = s.transcript_id
         with self.hold_sync():
             for name, value in state.items():
                 setattr(self, name, value)

@@ -5,6 +5,15 @@ a legend per transcript; each turn shows its speaker, role and time. A small inl
 script (allowed by a hash in the page's Content-Security-Policy, which also forbids
 every external asset) lets a reader hide or show coders. Every piece of transcript
 text, label and memo is HTML-escaped; colours are used only after validation.
+
+A transcript with a recording (its ``media`` attribute, :mod:`qualcode.media`)
+gets one player per transcript, kept in view while reading, and a play link on
+each timed turn: ``INT08.opus#t=83.5`` (a media fragment, so even without script
+the link opens the recording at that time); the script makes it seek the shared
+player instead and highlights the turn being played. :func:`export_html` copies
+the recording beside the HTML file and links it by name, so the page works offline
+as long as the two files stay together; the page's policy allows media from its
+own folder only.
 """
 
 from __future__ import annotations
@@ -13,17 +22,30 @@ import base64
 import hashlib
 import html
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
+from qualcode._files import atomic_path
+from qualcode._validation import invalid
 from qualcode._version import __version__
 from qualcode.errors import Errors, ExportError, InvalidInputError
+from qualcode.media import (
+    MediaLink,
+    format_seconds,
+    fragment,
+    link_media,
+    player_html,
+)
 from qualcode.model import Transcript, format_timestamp
 from qualcode.widget._common import UNKNOWN_COLOR, code_colors
 
 _MAX_BARS = 4  # underline layers drawn per text segment
+# players load the recording copied beside the page (a relative URL: the page's own
+# origin over http, its folder for a file:// page); nothing from elsewhere
+_MEDIA_SRC = "media-src 'self'; "
 
 _CSS = """
 :root{--ink:#1f2328;--muted:#59636e;--line:#d1d9e0;--paper:#fff;--soft:#f6f8fa}
@@ -69,12 +91,22 @@ li.qc-turn.role-interviewer .qc-text{color:var(--muted)}
 .qc-bar .qc-by{color:var(--muted)}
 .qc-bar .qc-memo{display:block;color:var(--ink);font-style:italic}
 .qc-bar[hidden]{display:none}
+.qc-player-bar{position:sticky;top:0;z-index:2;display:flex;align-items:center;
+ gap:10px;margin:0 0 10px;padding:6px 8px;background:var(--soft);border-radius:6px}
+.qc-player-bar audio{flex:1 1 auto;height:34px}
+.qc-player-bar video{max-height:200px;max-width:100%;background:#000}
+.qc-player-bar .qc-media-name{color:var(--muted);font-size:.85em}
+a.qc-play{display:inline-block;margin-top:3px;padding:0 7px;
+ border:1px solid var(--line);border-radius:9px;font-size:.8em;text-decoration:none;
+ color:#0b4f8a;background:var(--paper)}
+a.qc-play:hover{border-color:#0b4f8a}
+li.qc-turn.qc-turn-playing{background:#edf7ee;box-shadow:inset 3px 0 0 #2e7d32}
 footer{color:var(--muted);font-size:.8em;text-align:center;margin:8px 0 24px}
 @media (max-width:800px){li.qc-turn{grid-template-columns:1fr}}
 @media print{
  body{background:#fff;font-size:11pt}
  main{max-width:none;padding:0}
- .qc-filter,.qc-toc{display:none}
+ .qc-filter,.qc-toc,.qc-player-bar,a.qc-play{display:none}
  header.qc-doc,section.qc-transcript{border:none;padding:0}
  section.qc-transcript{break-before:page}
  section.qc-transcript:first-of-type{break-before:auto}
@@ -103,6 +135,25 @@ function restyle(){
 }
 document.querySelectorAll('.qc-filter input[data-coder]').forEach(function(box){
  box.addEventListener('change',function(){shown[+box.getAttribute('data-coder')]=box.checked;restyle();});});
+document.querySelectorAll('section.qc-transcript').forEach(function(sec){
+ var m=sec.querySelector('.qc-media');if(!m)return;
+ var turns=[].slice.call(sec.querySelectorAll('li.qc-turn[data-t]'));var cur=null;
+ function mark(){var t=m.currentTime,hit=null;
+  turns.forEach(function(li){var a=+li.getAttribute('data-t'),
+   e=li.getAttribute('data-end');if(t>=a&&(e===null||t<+e))hit=li;});
+  if(hit===cur)return;if(cur)cur.classList.remove('qc-turn-playing');cur=hit;
+  if(!hit)return;
+  hit.classList.add('qc-turn-playing');if(m.paused)return;
+  var r=hit.getBoundingClientRect();
+  if(r.top<80||r.bottom>window.innerHeight)hit.scrollIntoView({behavior:'smooth',block:'center'});}
+ ['timeupdate','seeked','play'].forEach(function(n){m.addEventListener(n,mark);});
+ sec.querySelectorAll('a.qc-play').forEach(function(a){
+  a.addEventListener('click',function(ev){ev.preventDefault();
+   var go=function(){m.currentTime=+a.getAttribute('data-t');var p=m.play();
+    if(p&&p.catch)p.catch(function(){});};
+   if(m.readyState>=1)go();
+   else{m.addEventListener('loadedmetadata',go,{once:true});m.load();}});});
+});
 })();
 """.replace("MAX_BARS", str(_MAX_BARS))
 
@@ -151,6 +202,7 @@ def _render_transcript(
     labels: dict[str, str],
     colors: dict[str, str],
     registry: list[list[Any]],
+    media: MediaLink | None = None,
 ) -> str:
     """One ``<section>``; adds ``[coder index, colour]`` per coding to ``registry``."""
     rows: list[dict[str, Any]] = []
@@ -205,6 +257,19 @@ def _render_transcript(
         )
     else:
         out.append('<div class="qc-legend">No codings by the selected coders.</div>')
+    if media is not None:
+        name = unquote(media.src)
+        out.append(
+            '<div class="qc-player-bar">'
+            + player_html(
+                media.kind,
+                media.src,
+                cls="qc-media",
+                preload="metadata",
+                label=f"Recording of {t.id}",
+            )
+            + f'<span class="qc-media-name">{_esc(name)}</span></div>'
+        )
     out.append('<ol class="qc-turns">')
     listed: set[int] = set()
     for turn in t.turns:
@@ -252,15 +317,43 @@ def _render_transcript(
             if turn.time_start is not None
             else ""
         )
+        play, timing = _play_link(media, turn.index, turn.time_start)
         out.append(
-            f'<li class="qc-turn role-{_esc(role)}" id="{anchor}">'
+            f'<li class="qc-turn role-{_esc(role)}" id="{anchor}"{timing}>'
             f'<div class="qc-who"><span class="qc-speaker">{_esc(turn.speaker or "—")}'
-            f'</span><span class="qc-role">{_esc(role)}</span>{time}</div>'
+            f'</span><span class="qc-role">{_esc(role)}</span>{time}{play}</div>'
             f'<p class="qc-text" data-start="{turn.start}">{"".join(segs)}</p>'
             f'<div class="qc-margin">{"".join(bars)}</div></li>'
         )
     out.append("</ol></section>")
     return "\n".join(out)
+
+
+def _write(page: str, path: Path) -> None:
+    """Write the page (to the temporary file of :func:`atomic_path`)."""
+    path.write_text(page, encoding="utf-8")
+
+
+def _play_link(
+    media: MediaLink | None, index: int, time_start: float | None
+) -> tuple[str, str]:
+    """A turn's play link and its ``data-t``/``data-end`` attributes (or ``""``)."""
+    if media is None or time_start is None:
+        return "", ""
+    start, end = media.times[index]
+    if start is None:
+        return "", ""
+    href = fragment(media.src, start)
+    t0 = format_seconds(start)
+    timing = f' data-t="{t0}"'
+    if end is not None:
+        timing += f' data-end="{format_seconds(end)}"'
+    label = f"Play turn {index} from {format_timestamp(start)}"
+    link = (
+        f'<a class="qc-play" href="{_esc(href)}" data-t="{t0}" '
+        f'title="{_esc(label)}" aria-label="{_esc(label)}">▶ play</a>'
+    )
+    return link, timing
 
 
 def _document(
@@ -270,6 +363,7 @@ def _document(
     coders: Any,
     codebook: Any,
     caller: str,
+    media: Mapping[str, MediaLink] | None = None,
 ) -> str:
     names = _check_coders(project, coders, caller)
     cb = project.codebook if codebook is None else codebook
@@ -288,6 +382,7 @@ def _document(
             labels,
             colors,
             registry,
+            (media or {}).get(t.id),
         )
         for t in transcripts
     ]
@@ -298,7 +393,7 @@ def _document(
     ).decode()
     csp = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-        f"script-src 'sha256-{script_hash}'"
+        f"{_MEDIA_SRC if media else ''}script-src 'sha256-{script_hash}'"
     )
     title = (
         transcript_ids[0]
@@ -414,13 +509,22 @@ def export_html(
     *,
     transcript_ids: str | Iterable[str] | None = None,
     coders: str | Iterable[str] | None = None,
+    media: bool = True,
 ) -> Path:
     """Write coded transcripts to one self-contained HTML file to share.
 
     The file opens in any browser without Python or network access (see
     :func:`render_html` for what it shows). Transcript text is included as stored:
     pseudonymise the project first (:func:`qualcode.pseudonymise`) before sharing
-    outside the team.
+    outside the team. A recording is never pseudonymised: export with
+    ``media=False`` when voices or names in it must not leave the team.
+
+    Transcripts with a recording (the ``media`` attribute, :mod:`qualcode.media`)
+    get a player that stays in view and a play link on each timed turn, which
+    seeks the player to the turn's time (``INT08.opus#t=83.5``) and highlights the
+    turn being played. The recording is copied into the HTML file's folder (an
+    identical file already there is kept; a different one is never overwritten)
+    and linked by name, so the page plays offline while the files stay together.
 
     Parameters
     ----------
@@ -431,6 +535,9 @@ def export_html(
         Default: every transcript of the project, in project order.
     coders : str or list of str, optional
         Coders to show (default: every coder with codings on these transcripts).
+    media : bool, default True
+        Copy each transcript's recording beside the file and add players; False
+        leaves recordings out.
 
     Returns
     -------
@@ -440,9 +547,15 @@ def export_html(
     Raises
     ------
     ExportError
-        Wrong suffix or the file cannot be written (QC929).
+        Wrong suffix or the file cannot be written (QC929); a recording cannot be
+        copied (QC935).
     StoreError
         Unknown transcript (QC402).
+
+    Warns
+    -----
+    MediaWarning
+        A transcript's recording is missing or not playable (it gets no player).
 
     Examples
     --------
@@ -467,9 +580,23 @@ def export_html(
         ids = [transcript_ids]
     else:
         ids = list(transcript_ids)
-    page = _document(project, ids, coders=coders, codebook=None, caller="export_html")
+    if not isinstance(media, bool):
+        raise invalid("media", "export_html", "True or False", media)
+    if not path.parent.is_dir():
+        raise ExportError(
+            Errors.QC929.format(path=path, detail="its folder does not exist")
+        )
+    known = set(project.transcript_ids())
+    for tid in ids:
+        if tid not in known:
+            project.transcript(tid)  # StoreError QC402, before anything is written
+    links = link_media(project, path, ids=ids, caller="export_html") if media else None
+    page = _document(
+        project, ids, coders=coders, codebook=None, caller="export_html", media=links
+    )
     try:
-        path.write_text(page, encoding="utf-8")
+        with atomic_path(path) as tmp:
+            _write(page, tmp)
     except OSError as exc:
         raise ExportError(
             Errors.QC929.format(path=path, detail=exc.strerror or type(exc).__name__)

@@ -15,7 +15,9 @@ Offsets are ``[start, end)`` Python ``str`` indices into the stored text.
 from __future__ import annotations
 
 import operator
+import warnings
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from qualcode._inputs import is_project
@@ -24,10 +26,13 @@ from qualcode.errors import (
     CodebookError,
     Errors,
     InvalidInputError,
+    MediaWarning,
     OffsetError,
 )
+from qualcode.media import project_folder, turn_times
 from qualcode.model import Transcript, Turn
 from qualcode.widget._common import code_rows, evidence_spans, known_codes
+from qualcode.widget._media import MEDIA_LIMIT, media_state, unreadable
 
 _PENDING, _ACCEPTED, _REJECTED = "pending", "accepted", "rejected"
 _SUGGESTION_KEY = ("transcript_id", "start", "end", "code")
@@ -78,6 +83,19 @@ class CodingSession:
     compare_with : str, optional
         Another coder whose codings are shown (read-only) next to this coder's.
 
+    Attributes
+    ----------
+    media_limit : int
+        Largest recording (bytes) sent to the browser (default
+        :data:`qualcode.widget._media.MEDIA_LIMIT`, 100 MiB).
+
+    Warns
+    -----
+    MediaWarning
+        An opened transcript names a recording (its ``media`` attribute) that is
+        missing, not playable or over ``media_limit``; the transcript opens
+        without a player and the widget shows the same notice.
+
     Raises
     ------
     InvalidInputError
@@ -116,6 +134,8 @@ class CodingSession:
     [['pursue', 'AB', 'We arrest dealers.']]
     >>> p.close()
     """
+
+    media_limit: int = MEDIA_LIMIT
 
     def __init__(
         self,
@@ -175,6 +195,8 @@ class CodingSession:
         self.active_coding: int | None = None
         self.uncoded_only = False
         self.status = ""
+        self._media: dict[str, Any] = {}
+        self._media_warned: set[tuple[str, str]] = set()
         self._load_suggestions(suggestions)
         self.current_suggestion: int | None = None
         self._open(
@@ -271,6 +293,47 @@ class CodingSession:
         self.selection = None
         self.active_coding = None
         self.current_suggestion = self._first_pending()
+        self._media = media_state(
+            self.transcript_obj,
+            project_folder(self.project),
+            limit=self.media_limit,
+        )
+        self._warn_media()
+
+    # -- the recording ------------------------------------------------------------
+    def _warn_media(self) -> None:
+        """One MediaWarning per transcript and problem (never transcript text)."""
+        notice = self._media.get("notice")
+        key = (self.transcript_id, str(self._media.get("status")))
+        if notice and key not in self._media_warned:
+            self._media_warned.add(key)
+            warnings.warn(MediaWarning(notice), stacklevel=4)
+
+    def media_state(self) -> dict[str, Any]:
+        """The current transcript's recording: ``status`` (``"none"``, ``"ok"``,
+        ``"missing"``, ``"unplayable"``, ``"too_large"``), ``kind`` (audio or
+        video), ``mime``, ``name``, ``size`` and the ``notice`` shown when there is
+        no player.
+        """
+        return {k: v for k, v in self._media.items() if k != "path"}
+
+    def media_bytes(self) -> bytes:
+        """The current transcript's recording as bytes (empty without a player).
+
+        A file that cannot be read turns the state into ``"missing"`` with a
+        notice and a :class:`~qualcode.errors.MediaWarning`.
+        """
+        if self._media.get("status") != "ok":
+            return b""
+        path = Path(str(self._media["path"]))
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            self._media.update(
+                status="missing", notice=unreadable(self.transcript_id, path, exc)
+            )
+            self._warn_media()
+            return b""
 
     # -- properties --------------------------------------------------------------
     @property
@@ -694,11 +757,18 @@ class CodingSession:
             "n_turns": len(t.turns),
             "coder": self.coder,
             "compare_with": self.compare_with,
+            "media": self.media_state(),
         }
 
     def turns_state(self, visible: list[int] | None = None) -> list[dict[str, Any]]:
-        """The turns of the current transcript, with speaker, role and visibility."""
+        """The turns of the current transcript, with speaker, role and visibility.
+
+        ``time_start``/``time_end`` are the turn's own times (seconds or None);
+        ``play_end`` is where its playback ends: its end, else the next timed
+        turn's start (see :func:`qualcode.media.turn_times`).
+        """
         shown = set(self.visible_turns() if visible is None else visible)
+        times = turn_times(self.transcript_obj)
         return [
             {
                 "index": u.index,
@@ -708,6 +778,8 @@ class CodingSession:
                 "end": u.end,
                 "text": u.text,
                 "time_start": u.time_start,
+                "time_end": u.time_end,
+                "play_end": times[u.index][1],
                 "visible": u.index in shown,
             }
             for u in self.transcript_obj.turns

@@ -5,6 +5,10 @@
 // traits, which this module renders. Offsets are Python str indices (Unicode code points);
 // JavaScript strings count UTF-16 units, so every offset computed here counts code points.
 // Transcript text is only ever inserted with textContent (never innerHTML).
+//
+// A transcript's recording arrives as bytes (the "media" trait) and plays from a Blob URL:
+// each timed turn gets a play button that seeks to its time_start, and the turn whose
+// [time_start, play_end) holds currentTime is highlighted (qc-turn-playing).
 
 const SHORTCUTS =
   "Keys: 1-9 apply the n-th code listed · a accept / r reject the current suggestion · " +
@@ -72,6 +76,10 @@ function render({ model, el }) {
     hint: "",
     scheduled: false,
     hoverCode: null,
+    mediaData: null, // the DataView last turned into a Blob URL
+    mediaUrl: null,
+    mediaEl: null,
+    playing: null, // index of the turn being played
   };
   const get = (name) => model.get(name);
   const send = (msg) => {
@@ -89,7 +97,8 @@ function render({ model, el }) {
   const pane = h("div", { class: "qc-pane", "aria-label": "Transcript" });
   const side = h("div", { class: "qc-side" });
   const statusbar = h("div", { class: "qc-status", role: "status" });
-  el.replaceChildren(toolbar, h("div", { class: "qc-main" }, pane, side), statusbar);
+  const player = h("div", { class: "qc-player-bar", hidden: true });
+  el.replaceChildren(toolbar, player, h("div", { class: "qc-main" }, pane, side), statusbar);
 
   // collapse the code tree when it is long
   const codes0 = get("codes") || [];
@@ -282,7 +291,11 @@ function render({ model, el }) {
         h(
           "div",
           {
-            class: `qc-turn qc-role-${role}` + (selected ? " qc-turn-selected" : "") + (sugg && sugg.turn === turn.index ? " qc-turn-sugg" : ""),
+            class:
+              `qc-turn qc-role-${role}` +
+              (selected ? " qc-turn-selected" : "") +
+              (sugg && sugg.turn === turn.index ? " qc-turn-sugg" : "") +
+              (ui.playing === turn.index ? " qc-turn-playing" : ""),
             "data-turn": turn.index,
           },
           h(
@@ -300,6 +313,7 @@ function render({ model, el }) {
             h("span", { class: "qc-speaker" }, turn.speaker || "—"),
             h("span", { class: "qc-role" }, role),
             turn.time_start !== null && turn.time_start !== undefined ? h("span", { class: "qc-time" }, timestamp(turn.time_start)) : null,
+            playButton(turn),
           ),
           h("div", { class: "qc-text", "data-start": turn.start, "data-end": turn.end, "data-turn": turn.index }, segmentsOf(turn, codings, sel, sugg, active)),
           h("div", { class: "qc-margin" }, mine.map(chip)),
@@ -316,6 +330,131 @@ function render({ model, el }) {
     }
     ui.lastSugg = cur;
     ui.lastTranscript = t.id;
+  }
+
+  // ---------------------------------------------------------------- recording
+  function hasTime(turn) {
+    return turn.time_start !== null && turn.time_start !== undefined;
+  }
+
+  function playButton(turn) {
+    if (!ui.mediaEl || !hasTime(turn)) return null;
+    return h(
+      "button",
+      {
+        class: "qc-play",
+        title: `Play from ${timestamp(turn.time_start)}`,
+        "aria-label": `Play turn ${turn.index} from ${timestamp(turn.time_start)}`,
+        "data-time": turn.time_start,
+        onclick: (e) => {
+          e.stopPropagation();
+          playFrom(turn);
+        },
+      },
+      "▶",
+    );
+  }
+
+  function playFrom(turn) {
+    const media = ui.mediaEl;
+    if (!media) return;
+    const seek = () => {
+      media.currentTime = turn.time_start;
+      const started = media.play();
+      if (started && started.catch)
+        started.catch(() => {
+          ui.hint = "The browser did not start playback: press play on the player.";
+          renderStatus();
+        });
+    };
+    if (media.readyState >= 1) seek();
+    else media.addEventListener("loadedmetadata", seek, { once: true });
+    markPlaying(turn.index, false);
+  }
+
+  function turnAt(seconds) {
+    let hit = null;
+    for (const turn of get("turns") || []) {
+      if (!hasTime(turn) || seconds < turn.time_start) continue;
+      const end = turn.play_end;
+      if (end === null || end === undefined || seconds < end) hit = turn.index;
+    }
+    return hit;
+  }
+
+  function markPlaying(index, scroll) {
+    if (index === ui.playing) return;
+    ui.playing = index;
+    for (const row of pane.querySelectorAll(".qc-turn-playing")) row.classList.remove("qc-turn-playing");
+    if (index === null) return;
+    const row = pane.querySelector(`.qc-turn[data-turn="${index}"]`);
+    if (!row) return;
+    row.classList.add("qc-turn-playing");
+    if (scroll) gentlyShow(row);
+  }
+
+  function gentlyShow(row) {
+    const top = row.offsetTop - pane.offsetTop;
+    const bottom = top + row.offsetHeight;
+    if (top >= pane.scrollTop && bottom <= pane.scrollTop + pane.clientHeight) return;
+    pane.scrollTo({ top: Math.max(0, top - 40), behavior: "smooth" });
+  }
+
+  function onMediaTime() {
+    const media = ui.mediaEl;
+    if (!media) return;
+    markPlaying(turnAt(media.currentTime), !media.paused);
+  }
+
+  function dropMedia() {
+    if (ui.mediaEl) {
+      ui.mediaEl.pause();
+      ui.mediaEl.removeAttribute("src");
+      ui.mediaEl = null;
+    }
+    ui.playing = null;
+  }
+
+  function renderPlayer() {
+    const info = (get("transcript") || {}).media || { status: "none" };
+    const data = get("media");
+    if (data !== ui.mediaData) {
+      if (ui.mediaUrl) URL.revokeObjectURL(ui.mediaUrl);
+      ui.mediaUrl = null;
+      ui.mediaData = data;
+      if (data && data.byteLength) ui.mediaUrl = URL.createObjectURL(new Blob([data], { type: info.mime || "" }));
+    }
+    if (info.status !== "ok" || !ui.mediaUrl) {
+      dropMedia();
+      player.hidden = info.status === "none";
+      player.replaceChildren(
+        info.status === "none" ? "" : h("div", { class: "qc-media-notice", role: "note" }, "No player. ", info.notice || ""),
+      );
+      return;
+    }
+    const tag = info.kind === "video" ? "video" : "audio";
+    if (!ui.mediaEl || ui.mediaEl.tagName.toLowerCase() !== tag) {
+      dropMedia();
+      ui.mediaEl = h(tag, {
+        class: `qc-media qc-media-${tag}`,
+        controls: true,
+        preload: "auto",
+        "aria-label": "Recording of this transcript",
+      });
+      for (const name of ["timeupdate", "seeked", "play", "pause"]) ui.mediaEl.addEventListener(name, onMediaTime);
+    }
+    if (ui.mediaEl.dataset.url !== ui.mediaUrl) {
+      ui.mediaEl.pause();
+      ui.mediaEl.src = ui.mediaUrl;
+      ui.mediaEl.dataset.url = ui.mediaUrl;
+      ui.playing = null;
+    }
+    player.hidden = false;
+    if (player.firstChild !== ui.mediaEl)
+      player.replaceChildren(
+        ui.mediaEl,
+        h("span", { class: "qc-media-name", title: "Press ▶ next to a turn to play it from its time" }, info.name || ""),
+      );
   }
 
   function ensureVisible(node) {
@@ -570,6 +709,7 @@ function render({ model, el }) {
     const hadFocus = el.contains(document.activeElement);
     ui.byId = Object.fromEntries((get("codes") || []).map((c) => [c.id, c]));
     renderToolbar();
+    renderPlayer();
     renderTranscript();
     renderCodes();
     renderSelection();
@@ -686,7 +826,7 @@ function render({ model, el }) {
   const traits = [
     "transcript", "turns", "codings", "codes", "suggestions", "suggestion_counts",
     "current_suggestion", "selection", "current_code", "active_coding", "uncoded_only",
-    "status", "error", "revision",
+    "status", "error", "revision", "media",
   ];
   for (const name of traits) model.on(`change:${name}`, schedule);
   renderAll();
@@ -697,6 +837,8 @@ function render({ model, el }) {
     el.removeEventListener("keyup", onKeyUp);
     el.removeEventListener("mousedown", onMouseDown);
     el.removeEventListener("keydown", onKeyDown);
+    dropMedia();
+    if (ui.mediaUrl) URL.revokeObjectURL(ui.mediaUrl);
   };
 }
 

@@ -8,14 +8,95 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+import pytest
+
 import qualcode as qc
 from qualcode.cli import main
+
+TINY_CODEBOOK = """\
+name: Tiny
+version: 1.0.0
+codes:
+  - id: arrest
+    label: Arrest
+    definition: Arresting people who deal drugs.
+    patterns:
+      - arrested
+  - id: divert
+    label: Divert
+    definition: Diverting people who use drugs to treatment.
+    patterns:
+      - divert
+"""
+
+TRANSCRIPTS = {
+    "int01": "Interviewer: What works?\n"
+    'P1: =HYPERLINK("http://x","we arrested dealers")\n'
+    "Interviewer: And diversion?\n"
+    "P1: We divert people into treatment. We arrested two.\n",
+    "int02": "Interviewer: Tell me more.\n"
+    "P2: We divert young people.\n"
+    "Interviewer: Arrests?\n"
+    "P2: We arrested three dealers.\n",
+}
 
 
 def run(capsys, *argv: object) -> tuple[int, str, str]:
     code = main([str(a) for a in argv])
     cap = capsys.readouterr()
     return code, cap.out, cap.err
+
+
+def _files(tmp_path: Path) -> tuple[Path, Path]:
+    """The tiny transcripts (a folder) and codebook (a file)."""
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    for tid, text in TRANSCRIPTS.items():
+        (folder / f"{tid}.txt").write_text(text, encoding="utf-8")
+    book = tmp_path / "tiny.yaml"
+    book.write_text(TINY_CODEBOOK, encoding="utf-8")
+    return folder, book
+
+
+def _span(project: qc.Project, tid: str, turn: int, words: str) -> tuple[int, int]:
+    t = project.transcript(tid)
+    start = t.text.index(words, t.turns[turn].start)
+    return start, start + len(words)
+
+
+@pytest.fixture()
+def small(tmp_path) -> Path:
+    """A project: two transcripts, the tiny codebook, coders AB and CD."""
+    folder, book = _files(tmp_path)
+    path = tmp_path / "small.qcproj"
+    with qc.Project(path) as project:
+        project.set_codebook(qc.Codebook.load(book))
+        project.add_transcripts(qc.read_corpus(folder))
+        rows = []
+        for coder, picks in {
+            "AB": [
+                ("int01", 1, "arrested dealers", "arrest"),
+                ("int02", 1, "divert", "divert"),
+            ],
+            "CD": [
+                ("int01", 1, "arrested dealers", "divert"),
+                ("int02", 3, "arrested", "arrest"),
+            ],
+        }.items():
+            for tid, turn, words, code in picks:
+                start, end = _span(project, tid, turn, words)
+                rows.append(
+                    {
+                        "transcript_id": tid,
+                        "start": start,
+                        "end": end,
+                        "code": code,
+                        "coder": coder,
+                    }
+                )
+        project.add_codings(pd.DataFrame(rows))
+    return path
 
 
 def _key(tmp_path: Path) -> Path:
@@ -43,3 +124,66 @@ def test_cli_pseudonymise_reads_a_webvtt_file_as_a_transcript(capsys, tmp_path):
     assert code == 0, err
     text = (out / "int01.txt").read_text(encoding="utf-8")
     assert "Person A runs the team." in text and "Jane Moss" not in text
+
+
+# -- issue 21: one table writer ------------------------------------------------------
+def _no_pandas_writers(*args, **kwargs):
+    raise AssertionError("a table was written with DataFrame.to_csv/to_excel")
+
+
+TABLE_COMMANDS = {
+    "suggest": ["suggest", "-p", "{p}", "--out", "{o}/s.csv"],
+    "agreement": ["agreement", "-p", "{p}", "--n-boot", "0", "--out", "{o}/a.csv"],
+    "disagreements": [
+        "agreement",
+        "-p",
+        "{p}",
+        "--n-boot",
+        "0",
+        "--disagreements",
+        "{o}/d.csv",
+    ],
+    "leaks": ["leaks", "{p}", "--key", "{k}", "--out", "{o}/l.csv"],
+    "pseudonymise": [
+        "pseudonymise",
+        "{t}",
+        "--key",
+        "{k}",
+        "--out",
+        "{o}/shared",
+        "--report",
+        "{o}/r.csv",
+    ],
+}
+
+
+@pytest.mark.parametrize("command", list(TABLE_COMMANDS))
+def test_cli_csv_tables_go_through_export_tables(capsys, monkeypatch, small, command):
+    monkeypatch.setattr(pd.DataFrame, "to_csv", _no_pandas_writers)
+    monkeypatch.setattr(pd.DataFrame, "to_excel", _no_pandas_writers)
+    out = small.parent / "out"
+    fields = {
+        "p": small,
+        "o": out,
+        "k": _key(small.parent),
+        "t": small.parent / "transcripts",
+    }
+    argv = [a.format(**fields) for a in TABLE_COMMANDS[command]]
+    code, _, err = run(capsys, *argv)
+    assert code in (0, 1) and "to_csv" not in err and "QC908" not in err, err
+    written = [p for p in out.rglob("*.csv")]
+    assert written, err
+    for p in written:
+        assert p.read_bytes().startswith(b"\xef\xbb\xbf")  # export_tables' UTF-8 BOM
+
+
+def test_cli_disagreements_csv_never_holds_a_live_formula(capsys, small):
+    out = small.parent / "d.csv"
+    code, _, err = run(
+        capsys, "agreement", "-p", small, "--n-boot", "0", "--disagreements", out
+    )
+    assert code == 0, err
+    dis = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False)
+    texts = [str(v) for v in dis.to_numpy().ravel()]
+    assert any(v.startswith("'=HYPERLINK") for v in texts)
+    assert not any(v.startswith("=") for v in texts)

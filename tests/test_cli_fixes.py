@@ -187,3 +187,54 @@ def test_cli_disagreements_csv_never_holds_a_live_formula(capsys, small):
     texts = [str(v) for v in dis.to_numpy().ravel()]
     assert any(v.startswith("'=HYPERLINK") for v in texts)
     assert not any(v.startswith("=") for v in texts)
+
+
+# -- issue 16.2: a filled sheet is never overwritten silently --------------------------
+def _fill(path: Path, column: str, values: list[str]) -> None:
+    sheets = pd.read_excel(path, sheet_name=None, dtype=str)
+    (name, df), *_ = sheets.items()
+    df[column] = (values + [""] * len(df))[: len(df)]
+    qc.export_tables({name: df}, path)
+
+
+def test_cli_suggest_refuses_to_overwrite_filled_decisions(capsys, small):
+    out = small.parent / "suggestions.xlsx"
+    code, _, err = run(capsys, "suggest", "-p", small, "--out", out)
+    assert code == 0, err
+    _fill(out, "decision", ["accepted", "rejected"])
+    before = out.read_bytes()
+    code, _, err = run(capsys, "suggest", "-p", small, "--out", out)
+    assert code == 1
+    assert "[QC909]" in err and str(out) in err and "2 row(s)" in err
+    assert "--force" in err and "qualcode review" in err
+    assert out.read_bytes() == before
+
+
+def test_cli_suggest_force_overwrites_filled_decisions(capsys, small):
+    out = small.parent / "suggestions.xlsx"
+    assert run(capsys, "suggest", "-p", small, "--out", out)[0] == 0
+    _fill(out, "decision", ["accepted"])
+    code, _, err = run(capsys, "suggest", "-p", small, "--out", out, "--force")
+    assert code == 0, err
+    assert pd.read_excel(out, dtype=str)["decision"].isna().all()
+
+
+def test_cli_suggest_overwrites_a_sheet_with_no_decisions(capsys, small):
+    out = small.parent / "suggestions.csv"
+    assert run(capsys, "suggest", "-p", small, "--out", out)[0] == 0
+    code, _, err = run(capsys, "suggest", "-p", small, "--out", out)
+    assert code == 0, err
+
+
+def test_cli_agreement_refuses_to_overwrite_filled_resolutions(capsys, small):
+    out = small.parent / "todo.csv"
+    argv = ["agreement", "-p", small, "--n-boot", "0", "--disagreements", out]
+    assert run(capsys, *argv)[0] == 0
+    dis = pd.read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    dis.loc[0, "resolution"] = "arrest"
+    qc.export_tables(dis, out)
+    code, _, err = run(capsys, *argv)
+    assert code == 1
+    assert "[QC909]" in err and "1 row(s)" in err and "'resolution'" in err
+    assert "qualcode resolve" in err
+    assert run(capsys, *argv, "--force")[0] == 0

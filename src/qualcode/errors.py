@@ -236,7 +236,7 @@ class Errors(metaclass=_WithCodes):
 
     # --- QC9xx widget and command line ------------------------------------
     QC901 = "{detail}"
-    # QC902-QC919: the qualcode command line (cli.py)
+    # QC902-QC919: the qualcode command line (cli/)
     QC902 = "{path}: {what} not found. {fix}"
     QC903 = "{path}: cannot read the {what} ({detail}). {fix}"
     QC904 = "{path}: unsupported file type {suffix!r} for {what}. Use one of {known}."
@@ -244,6 +244,8 @@ class Errors(metaclass=_WithCodes):
     QC906 = "{path}: already exists and would be overwritten. {fix}"
     QC907 = "{path}: {detail}. {fix}"
     QC908 = "unexpected {kind} ({detail}). This is probably a qualcode bug: run the command again with --debug and report the traceback."
+    QC909 = "{path}: {n} row(s) already have a filled '{column}' column ({what} perhaps not applied yet); writing the file again would lose them. Apply them first ({apply}), write to another file, or pass --force to overwrite."
+    QC910 = "{path}: exists and cannot be read to check for filled '{column}' rows ({detail}). Write to another file, or pass --force to overwrite it."
     # QC920-QC939: the coding widget and the read-only HTML view (widget/)
     QC920 = "{caller}: the project {path} has no transcripts. Add some with project.add_transcripts(qc.read_corpus(...)) first."
     QC921 = "{caller}: the project {path} has no codebook, so there are no codes to apply. Set one with project.set_codebook(qc.Codebook.load('codebooks/roles.yaml'))."

@@ -39,7 +39,9 @@ __all__ = [
     "check_table_suffix",
     "detectors_of",
     "err",
+    "filled_rows",
     "fresh",
+    "guard_filled",
     "is_glob",
     "load_codebooks",
     "need",
@@ -382,3 +384,47 @@ def detectors_of(args: argparse.Namespace) -> tuple[str, ...]:
     if args.no_detectors:
         return ()
     return tuple(args.detector) if args.detector else tuple(DEFAULT_DETECTORS)
+
+
+def filled_rows(path: Path, column: str) -> int:
+    """How many rows of an existing table (every sheet) have ``column`` filled.
+
+    Raises QC910 when the file cannot be read.
+    """
+    import pandas as pd
+
+    try:
+        suffix = path.suffix.lower()
+        if suffix == ".json":
+            frames = [pd.DataFrame(json.loads(path.read_text(encoding="utf-8-sig")))]
+        elif suffix == ".csv":
+            frames = [
+                pd.read_csv(
+                    path, encoding="utf-8-sig", dtype=str, keep_default_na=False
+                )
+            ]
+        else:
+            frames = list(pd.read_excel(path, sheet_name=None, dtype=str).values())
+    except Exception as exc:  # a damaged or locked file, not a table
+        raise err(Errors.QC910, path=path, column=column, detail=short(exc)) from None
+    n = 0
+    for df in frames:
+        if column in df.columns:
+            values = df[column].fillna("").astype(str).str.strip()
+            n += int((values != "").sum())
+    return n
+
+
+def guard_filled(
+    path: str | Path, column: str, *, force: bool, what: str, apply: str
+) -> None:
+    """Refuse to overwrite a table whose ``column`` a coder has filled (QC909).
+
+    With ``force`` (``--force``) the file is overwritten anyway.
+    """
+    p = Path(path)
+    if force or not p.is_file():
+        return
+    n = filled_rows(p, column)
+    if n:
+        raise err(Errors.QC909, path=p, n=n, column=column, what=what, apply=apply)

@@ -12,6 +12,7 @@ from qualcode.cli._common import (
     busy,
     check_coders,
     check_table_suffix,
+    guard_filled,
     open_project,
     read_table,
     table,
@@ -91,6 +92,12 @@ def _register_agreement(sub: Any) -> None:
         metavar="FILE",
         help="write every disagreement with its text (.csv/.xlsx/.json)",
     )
+    s.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite --disagreements even if its 'resolution' column has been "
+        "filled in",
+    )
 
 
 def _register_resolve(sub: Any) -> None:
@@ -150,6 +157,14 @@ def cmd_agreement(args: argparse.Namespace) -> Result:
     for p in (args.out, args.disagreements):
         if p:
             check_table_suffix(p)
+    if args.disagreements:
+        guard_filled(
+            args.disagreements,
+            "resolution",
+            force=args.force,
+            what="consensus resolutions",
+            apply=f"qualcode resolve {args.disagreements} -p {args.project}",
+        )
     data: dict[str, Any] = {}
     lines = []
     with open_project(args.project) as project:

@@ -12,6 +12,7 @@ from qualcode.cli._common import (
     busy,
     check_coders,
     check_table_suffix,
+    guard_filled,
     load_codebooks,
     need,
     open_project,
@@ -105,6 +106,11 @@ def _register_suggest(sub: Any) -> None:
         metavar="FILE",
         help="write the suggestions with an empty 'decision' column (.csv/.xlsx/.json)",
     )
+    s.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite --out even if its 'decision' column has been filled in",
+    )
 
 
 def _register_review(sub: Any) -> None:
@@ -176,6 +182,13 @@ def cmd_suggest(args: argparse.Namespace) -> Result:
 
     if args.out:
         check_table_suffix(args.out, "suggestions")
+        guard_filled(
+            args.out,
+            "decision",
+            force=args.force,
+            what="a coder's decisions",
+            apply=f"qualcode review {args.out} -p {args.project} --coder NAME",
+        )
     data: dict[str, Any] = {}
     lines: list[str] = []
     with open_project(args.project) as project:

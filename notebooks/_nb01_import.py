@@ -45,6 +45,104 @@ so its participant fields are empty.
 corpus.attributes[["transcript_id", "participant", "organisation", "role", "rank_band", "level", "source_type"]]
 """),
     md("""
+## What the importer understood
+
+Before coding anything, check that qualcode read each file the way you meant. `qc.import_report`
+has one row per transcript and speaker: the format (and, for text files, the encoding) it
+detected, each speaker with the **role** it was given (`interviewer` or `participant`), their
+number of turns and words, whether the file had time stamps, and `unused_labels`: line starts
+shaped like a speaker label (`Note:`, `Q3:`) that were read as text instead. Turns without a
+speaker, such as the title lines at the top of a file, are counted in a last row with an empty
+speaker; a transcript with no speaker at all (the PDF strategy) gets a note saying so.
+"""),
+    code("""
+report = qc.import_report(corpus)
+report[["transcript_id", "format", "speaker", "role", "turns", "words", "has_times", "unused_labels", "note"]]
+"""),
+    md("""
+Each interview has one interviewer and one participant, the interviewer speaks about a tenth of
+the words, and no line was left unused. The speaker labels are as the files wrote them:
+`I`/`R` in a researcher's text file, display names (`Claire Hennessey`) in Teams and Zoom files.
+
+## Who interviewed? Names are not roles
+
+qualcode gives a speaker the interviewer role when the label says so (`Interviewer`, `I`, `Q`,
+`Researcher` ...); everyone else is a participant. In the demo the researcher renamed herself
+"Researcher" or "Interviewer" in Teams and Zoom, so that works. Usually she does not: a Zoom
+export labels turns with display names, and a name says nothing about who asked the questions.
+
+Here is a short (fictional) Zoom recording's transcript, in which the participant typed her own
+name in lower case, and a researcher's text file with a note in the middle. We write both into
+a temporary folder and read it:
+"""),
+    code('''
+import tempfile
+
+new_folder = Path(tempfile.mkdtemp(prefix="qualcode-01-"))   # scratch folder, never the repository
+(new_folder / "INT11.vtt").write_text("""WEBVTT
+
+1
+00:00:01.000 --> 00:00:06.500
+Sam Reid: Thanks for joining. This interview is fictional demo data.
+
+2
+00:00:07.000 --> 00:00:15.000
+jane doe: Happy to. I manage the outreach team at the drug service.
+
+3
+00:00:15.500 --> 00:00:19.000
+Sam Reid: How often do you work with the neighbourhood police?
+
+4
+00:00:19.500 --> 00:00:31.000
+jane doe: Most weeks. We do joint welfare visits when someone is at risk of cuckooing.
+""", encoding="utf-8")
+(new_folder / "INT12.txt").write_text("""Interviewer: Tell me about diversion. (Fictional demo data.)
+Participant: It works when the referral is quick.
+Note: recording paused for a phone call.
+Interviewer: And when it is slow?
+Participant: People drop out before the first appointment.
+""", encoding="utf-8")
+
+new = qc.read_corpus(new_folder)
+qc.import_report(new)[["transcript_id", "speaker", "role", "turns", "words", "unused_labels"]]
+'''),
+    md("""
+Two things to fix or check. In INT11 the interviewer, Sam Reid, came out as a **participant**: his
+questions would be coded, counted and quoted as if a participant had said them. In INT12 the
+`Note:` line on line 3 was not taken as a speaker (it is read as part of the participant's
+turn), which is right here; had it been a real speaker, you would add it to `speakers=`.
+
+`speakers=` says who is who, by label: a role, or a new name and a role (here the participant's
+study pseudonym). It applies to every file of the folder; labels that appear in no file are
+named in a warning, so a typo cannot silently leave an interviewer a participant.
+"""),
+    code("""
+speakers = {
+    "Sam Reid": "interviewer",
+    "jane doe": {"name": "P11", "role": "participant"},
+}
+new = qc.read_corpus(new_folder, speakers=speakers)
+qc.import_report(new)[["transcript_id", "speaker", "role", "turns", "words"]]
+"""),
+    md("""
+For a whole study, keep the mapping in a **speakers file** next to the transcripts (CSV, Excel
+or YAML; one row per label, with an optional `transcript_id` column for a label that means
+different people in different files) and pass its path: `read_corpus(folder,
+speakers="speakers.csv")`. On the command line, `qualcode import` takes the mapping with
+`--speakers '{"Sam Reid": "interviewer"}'`.
+"""),
+    code("""
+(new_folder / "speakers.csv").write_text(
+    "transcript_id,label,name,role\\n"
+    ",Sam Reid,,interviewer\\n"
+    "INT11,jane doe,P11,participant\\n",
+    encoding="utf-8",
+)
+new = qc.read_corpus(new_folder, speakers=new_folder / "speakers.csv")
+new["INT11"].to_frame()[["turn", "speaker", "role", "time_start", "text"]]
+"""),
+    md("""
 ## One transcript
 
 `corpus["INT03"]` is one `Transcript`: its id, its text, its turns and its attributes.

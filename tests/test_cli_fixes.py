@@ -238,3 +238,56 @@ def test_cli_agreement_refuses_to_overwrite_filled_resolutions(capsys, small):
     assert "[QC909]" in err and "1 row(s)" in err and "'resolution'" in err
     assert "qualcode resolve" in err
     assert run(capsys, *argv, "--force")[0] == 0
+
+
+# -- issue 16.5: typos get a "did you mean", not a second coder or an empty file -------
+def _decisions(capsys, small: Path) -> Path:
+    out = small.parent / "suggestions.csv"
+    assert run(capsys, "suggest", "-p", small, "--out", out)[0] == 0
+    df = pd.read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    df["decision"] = "accepted"
+    qc.export_tables(df, out)
+    return out
+
+
+def test_cli_review_a_mistyped_coder_exits_1_with_did_you_mean(capsys, small):
+    decisions = _decisions(capsys, small)
+    code, _, err = run(capsys, "review", decisions, "-p", small, "--coder", "ab")
+    assert code == 1
+    assert "[QC911]" in err and "did you mean 'AB'?" in err and "--new-coder" in err
+    with qc.Project(small) as project:
+        assert sorted(project.coders) == ["AB", "CD"]
+
+
+def test_cli_review_new_coder_is_added_with_new_coder(capsys, small):
+    decisions = _decisions(capsys, small)
+    argv = ["review", decisions, "-p", small, "--coder", "EF", "--new-coder"]
+    code, _, err = run(capsys, *argv)
+    assert code == 0, err
+    with qc.Project(small) as project:
+        assert "EF" in project.coders
+
+
+def test_cli_agreement_mistyped_coder_says_did_you_mean(capsys, small):
+    code, _, err = run(capsys, "agreement", "-p", small, "--coders", "AB", "cd")
+    assert code == 1
+    assert "[QC905]" in err and "did you mean 'CD'?" in err
+
+
+def test_cli_agreement_unknown_code_exits_1_with_did_you_mean(capsys, small):
+    argv = ["agreement", "-p", small, "--n-boot", "0", "--codes", "arest"]
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and out == ""
+    assert "'arest'" in err and "did you mean 'arrest'?" in err
+
+
+@pytest.mark.parametrize(
+    "option",
+    [["--where", "role=nobody"], ["--where", "rol=participant"], ["--code", "arest"]],
+    ids=["where-value", "where-attribute", "code"],
+)
+def test_cli_export_filters_matching_nothing_exit_1(capsys, small, option):
+    out = small.parent / "bank.md"
+    code, _, err = run(capsys, "export", "-p", small, "--out", out, *option)
+    assert code == 1 and "error: [QC" in err and "Traceback" not in err
+    assert not out.exists()

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode._files import atomic_path
+from qualcode._validation import did_you_mean
 from qualcode.errors import Errors, InvalidInputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,6 +37,7 @@ __all__ = [
     "add_detector_options",
     "busy",
     "check_coders",
+    "check_new_coder",
     "check_table_suffix",
     "detectors_of",
     "err",
@@ -305,8 +307,26 @@ def check_coders(project: Project, coders: Sequence[str] | None, option: str) ->
                 option=option,
                 got=c,
                 path=project.path,
+                hint=did_you_mean(c, known),
                 known=", ".join(known) or "(none yet)",
             )
+
+
+def check_new_coder(project: Project, coder: str, *, new_coder: bool) -> None:
+    """A coder not yet in ``project`` needs ``--new-coder`` (QC911, did you mean).
+
+    A project without coders takes any name: there is nothing to mistype.
+    """
+    known = list(project.coders)
+    if new_coder or coder in known or not known:
+        return
+    raise err(
+        Errors.QC911,
+        got=coder,
+        path=project.path,
+        hint=did_you_mean(coder, known),
+        known=", ".join(known),
+    )
 
 
 # -- the parser ----------------------------------------------------------------

@@ -11,6 +11,7 @@ from qualcode.cli._common import (
     add_command,
     busy,
     check_coders,
+    check_new_coder,
     check_table_suffix,
     guard_filled,
     load_codebooks,
@@ -133,6 +134,12 @@ def _register_review(sub: Any) -> None:
     s.add_argument("-p", "--project", required=True, help=PROJECT_HELP)
     s.add_argument("--coder", required=True, help="who decided")
     s.add_argument(
+        "--new-coder",
+        action="store_true",
+        help="--coder is a new coder of the project (otherwise a name the project "
+        "does not know is refused, with the closest one)",
+    )
+    s.add_argument(
         "--suggestions",
         metavar="FILE",
         help="the original suggestions file, if the decisions file has only "
@@ -251,6 +258,7 @@ def cmd_review(args: argparse.Namespace) -> Result:
         else decisions
     )
     with open_project(args.project) as project:
+        check_new_coder(project, args.coder, new_coder=args.new_coder)
         counts = review(project, suggestions, decisions, args.coder)
     human = f"review by {args.coder}: " + ", ".join(
         f"{v} {k.replace('_', ' ')}" for k, v in counts.items()

@@ -121,12 +121,26 @@ those three code ids. `quotes="sentences"` also limits the quote to the turn's o
 Every answer is **verified** before it becomes a coding: the code must be allowed and the quote
 must be in the turn, re-anchored to the exact characters of the stored transcript. The verified
 codings are written as the coder `llm:smollm2`, all in one transaction. A progress bar shows the
-calls.
+calls. One interview at a time (each takes a minute or two on a laptop CPU):
+"""),
+    code("""
+SETTINGS = dict(codes=CODES, quotes="sentences", max_codings=1)
+t0 = time.perf_counter()
+first = qc.llm_code(project, llm=llm, transcripts=["INT03"], **SETTINGS)
+print(f"INT03: {time.perf_counter() - t0:.0f} s;", first.attrs["llm"])
 """),
     code("""
 t0 = time.perf_counter()
-coded = qc.llm_code(project, llm=llm, codes=CODES, quotes="sentences", max_codings=2)
-print(f"{time.perf_counter() - t0:.0f} s;", coded.attrs["llm"])
+second = qc.llm_code(project, llm=llm, transcripts=["INT09"], **SETTINGS)
+print(f"INT09: {time.perf_counter() - t0:.0f} s;", second.attrs["llm"])
+"""),
+    md("""
+Both interviews at once: every call is already in the project's audit trail, which is also the
+cache, so nothing is sent again and the frame holds both interviews' verified codings.
+"""),
+    code("""
+coded = qc.llm_code(project, llm=llm, transcripts=HELD_OUT, progress=False, **SETTINGS)
+print(coded.attrs["llm"])
 coded[["transcript_id", "turn", "code", "quote", "rationale"]].head(8)
 """),
     md("""
@@ -226,7 +240,7 @@ calls that had not finished.
 """),
     code("""
 t0 = time.perf_counter()
-again = qc.llm_code(project, llm=llm, codes=CODES, quotes="sentences", max_codings=2, progress=False)
+again = qc.llm_code(project, llm=llm, transcripts=HELD_OUT, progress=False, **SETTINGS)
 print(f"{time.perf_counter() - t0:.2f} s;", again.attrs["llm"])
 assert again[coded.columns].equals(coded)
 """),

@@ -16,6 +16,7 @@ start it; ``make browser`` installs Chromium with apt.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -41,6 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
 ]
 TOKEN = "qualcode-test-token"
 PASSAGE = "three dealers"
@@ -259,9 +261,6 @@ def _start_kernel(base: str, notebook: str) -> None:
 
 @pytest.fixture()
 def lab(tmp_path):
-    pytest.importorskip(
-        "jupyterlab", reason="JupyterLab is not installed (qualcode[notebook])"
-    )
     root = tmp_path / "lab"
     root.mkdir()
     project_path = root / "study.qcproj"
@@ -275,6 +274,17 @@ def lab(tmp_path):
         "suggestions=suggestions)\n",
         "widget",
     ]
+    with _jupyterlab(tmp_path, root, source) as url:
+        yield {"url": url, "project": project_path}
+
+
+@contextlib.contextmanager
+def _jupyterlab(tmp_path: Path, root: Path, source: list[str]):
+    """A JupyterLab server on ``root`` with ``coding.ipynb`` (one cell: ``source``);
+    yields the notebook's URL."""
+    pytest.importorskip(
+        "jupyterlab", reason="JupyterLab is not installed (qualcode[notebook])"
+    )
     notebook = {
         "cells": [
             {
@@ -341,10 +351,7 @@ def lab(tmp_path):
         base = f"http://127.0.0.1:{port}"
         _wait_http(f"{base}/api/status?token={TOKEN}", proc, log)
         _start_kernel(base, "coding.ipynb")
-        yield {
-            "url": f"{base}/lab/tree/coding.ipynb?token={TOKEN}",
-            "project": project_path,
-        }
+        yield f"{base}/lab/tree/coding.ipynb?token={TOKEN}"
     finally:
         os.killpg(proc.pid, signal.SIGTERM)  # the server and the kernel it started
         try:
@@ -503,3 +510,204 @@ def test_widget_browser_html_view_filters_coders_on_a_plain_page(browser, tmp_pa
     assert hidden and all(hidden)
     assert on_after < on_before
     assert not blocked, blocked
+
+
+# -- media-synced transcripts (issue 20) -------------------------------------------
+DEMO = Path(__file__).resolve().parents[1] / "corpora" / "demo"
+MEDIA_TURNS = [
+    ("Interviewer", "interviewer", "What does your team prioritise?"),
+    ("P1", "participant", "We divert people who use drugs into treatment."),
+    ("Interviewer", "interviewer", "And what about enforcement?"),
+    ("P1", "participant", "We still arrest the dealers who exploit children."),
+    ("Interviewer", "interviewer", "Thank you."),
+]
+PLAYED = 3  # the turn whose play control the tests click
+# the time the media element reports when a seek or playback starts
+SEEKED_JS = """(m) => new Promise((done) => {
+  window.__qcSeeked = null;
+  m.addEventListener("seeked", () => { window.__qcSeeked = m.currentTime; },
+                     { once: true });
+  done(true);
+})"""
+
+
+def _recording(folder: Path) -> tuple[Path, list[TurnDraft]]:
+    """A short spoken clip of MEDIA_TURNS and its timed turns.
+
+    Synthesised here with espeak-ng and opusenc (Ogg/Opus, which Chromium plays);
+    without those tools, the demo's INT08 recording and its timed turns.
+    """
+    espeak, opusenc = shutil.which("espeak-ng"), shutil.which("opusenc")
+    if not (espeak and opusenc):
+        shutil.copy(DEMO / "INT08.opus", folder / "INT08.opus")
+        t = qc.read_transcript(DEMO / "INT08.srt")
+        drafts = [
+            TurnDraft(u.text, u.speaker, u.role, u.time_start, u.time_end)
+            for u in t.turns
+        ]
+        return folder / "INT08.opus", drafts
+    import wave
+
+    frames: list[bytes] = []
+    drafts = []
+    params = None
+    now = 0.0
+    for i, (speaker, role, text) in enumerate(MEDIA_TURNS):
+        wav = folder / f"turn{i}.wav"
+        subprocess.run(
+            [espeak, "-v", "en-gb", "-s", "185", "-w", str(wav), text],
+            check=True,
+            capture_output=True,
+        )
+        with wave.open(str(wav), "rb") as w:
+            params = params or w.getparams()
+            n, rate, width = w.getnframes(), w.getframerate(), w.getsampwidth()
+            frames.append(w.readframes(n))
+            frames.append(b"\0" * (int(0.6 * rate) * width * w.getnchannels()))
+        wav.unlink()
+        drafts.append(
+            TurnDraft(text, speaker, role, round(now, 3), round(now + n / rate, 3))
+        )
+        now += n / rate + 0.6
+    joined = folder / "clip.wav"
+    with wave.open(str(joined), "wb") as w:
+        w.setparams(params)
+        w.writeframes(b"".join(frames))
+    clip = folder / "clip.opus"
+    subprocess.run(
+        [opusenc, "--quiet", "--bitrate", "24", str(joined), str(clip)],
+        check=True,
+        capture_output=True,
+    )
+    joined.unlink()
+    return clip, drafts
+
+
+def _media_project(path: Path, clip: Path, drafts: list[TurnDraft]) -> None:
+    with qc.Project(path) as p:
+        p.add_transcripts(
+            [
+                Transcript.build("MEDIA", drafts, attributes={"media": clip.name}),
+                Transcript.build(
+                    "GONE",
+                    [TurnDraft("Hello.", "P2", "participant", 1.0, 2.0)],
+                    attributes={"media": "gone.mp3"},
+                ),
+            ]
+        )
+        p.set_codebook(
+            qc.Codebook.from_dict(
+                {"name": "roles", "codes": [{"id": "divert", "label": "Divert"}]}
+            )
+        )
+        p.code_turn("MEDIA", PLAYED, "divert", "AB")
+
+
+def test_widget_browser_play_control_seeks_the_recording_to_the_turn(browser, tmp_path):
+    root = tmp_path / "lab"
+    root.mkdir()
+    clip, drafts = _recording(root)
+    project_path = root / "media.qcproj"
+    _media_project(project_path, clip, drafts)
+    start = drafts[PLAYED].time_start
+    source = [
+        "from qualcode import Project\n",
+        "from qualcode.widget import coding_widget\n",
+        f"project = Project({str(project_path)!r})\n",
+        "widget = coding_widget(project, coder='AB', transcript='MEDIA')\n",
+        "widget",
+    ]
+    errors: list[str] = []
+    with _jupyterlab(tmp_path, root, source) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(45_000)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        try:
+            page.goto(url)
+            widget = _run_notebook(page, tmp_path)
+            media = widget.locator(".qc-media")
+            page.wait_for_function(
+                "() => document.querySelector('.qc-widget .qc-media').readyState >= 1"
+            )
+            media.evaluate(SEEKED_JS)
+            widget.locator(f".qc-turn[data-turn='{PLAYED}'] .qc-play").click()
+            page.wait_for_function("() => window.__qcSeeked !== null")
+            seeked = page.evaluate("() => window.__qcSeeked")
+            page.wait_for_selector(f".qc-widget .qc-turn-playing[data-turn='{PLAYED}']")
+            playing = media.evaluate("m => !m.paused")
+            widget.screenshot(path=str(tmp_path / "widget_player.png"))
+            # playback moves the highlight on to the next turn
+            page.wait_for_selector(
+                f".qc-widget .qc-turn-playing[data-turn='{PLAYED + 1}']",
+                timeout=30_000,
+            )
+            # a transcript whose recording is missing opens with a notice
+            widget.locator(".qc-next").click()
+            notice = widget.locator(".qc-media-notice")
+            notice.wait_for()
+            notice_text = notice.inner_text()
+            n_play = widget.locator(".qc-play").count()
+            n_turns = widget.locator(".qc-turn").count()
+        finally:
+            page.close()
+    assert abs(seeked - start) < 0.5, (seeked, start)
+    assert playing
+    assert "[QC932]" in notice_text and "gone.mp3" in notice_text
+    assert n_play == 0 and n_turns == 1
+    # JupyterLab's own kernel start-up noise (a retried "Run All") is not ours
+    errors = [e for e in errors if "Canceled future" not in e]
+    assert not errors, errors
+
+
+def test_widget_browser_html_view_play_link_seeks_its_turn(browser, tmp_path):
+    from qualcode.widget import export_html
+
+    clip, drafts = _recording(tmp_path)
+    _media_project(tmp_path / "media.qcproj", clip, drafts)
+    (tmp_path / "shared").mkdir()
+    with qc.Project(tmp_path / "media.qcproj") as p:
+        path = export_html(
+            p, tmp_path / "shared" / "coded.html", transcript_ids="MEDIA"
+        )
+    start = drafts[PLAYED].time_start
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
+    try:
+        page.goto(path.as_uri())
+        media = page.locator("section.qc-transcript .qc-media")
+        media.evaluate(SEEKED_JS)
+        page.locator(f"#t-MEDIA-{PLAYED} a.qc-play").click()
+        page.wait_for_function("() => window.__qcSeeked !== null")
+        seeked = page.evaluate("() => window.__qcSeeked")
+        page.wait_for_selector(f"#t-MEDIA-{PLAYED}.qc-turn-playing")
+        page.screenshot(path=str(tmp_path / "html_view_player.png"))
+        error = media.evaluate("m => m.error && m.error.code")
+    finally:
+        page.close()
+    assert abs(seeked - start) < 0.5, (seeked, start)
+    assert error is None
+    assert not [m for m in console if "Content Security" in m], console
+
+
+def test_widget_browser_quote_bank_player_starts_at_the_quote(browser, tmp_path):
+    clip, drafts = _recording(tmp_path)
+    _media_project(tmp_path / "media.qcproj", clip, drafts)
+    with qc.Project(tmp_path / "media.qcproj") as p:
+        bank = qc.export_extracts(p, tmp_path / "bank" / "bank.html")
+    start = drafts[PLAYED].time_start
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    try:
+        page.goto(bank.as_uri())
+        audio = page.locator("audio.qc-player").first
+        audio.evaluate(
+            "m => { window.__qcStart = null; m.addEventListener('playing', "
+            "() => { window.__qcStart = m.currentTime; }, { once: true }); }"
+        )
+        box = audio.bounding_box()
+        page.mouse.click(box["x"] + 20, box["y"] + box["height"] / 2)  # its ▶
+        page.wait_for_function("() => window.__qcStart !== null")
+        started = page.evaluate("() => window.__qcStart")
+    finally:
+        page.close()
+    assert abs(started - start) < 0.5, (started, start)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode._inputs import is_project
-from qualcode._validation import check_choice, require_columns
+from qualcode._validation import check_choice, invalid, require_columns
 from qualcode.errors import (
     CodebookError,
     Errors,
@@ -148,13 +148,8 @@ class CodingSession:
     ) -> None:
         caller = "coding_widget"
         if not _is_project(project):
-            raise InvalidInputError(
-                Errors.QC101.format(
-                    param="project",
-                    caller=caller,
-                    expected="a qualcode.Project",
-                    got=type(project).__name__,
-                )
+            raise invalid(
+                "project", caller, "a qualcode.Project", type(project).__name__
             )
         if not isinstance(coder, str) or not coder.strip():
             raise InvalidInputError(
@@ -209,14 +204,11 @@ class CodingSession:
         i = _as_int(transcript)
         if i is not None and not isinstance(transcript, str):
             if not 0 <= i < len(self._ids):
-                raise InvalidInputError(
-                    Errors.QC101.format(
-                        param="transcript",
-                        caller="coding_widget",
-                        expected="a transcript id or a position "
-                        f"0..{len(self._ids) - 1}",
-                        got=transcript,
-                    )
+                raise invalid(
+                    "transcript",
+                    "coding_widget",
+                    f"a transcript id or a position 0..{len(self._ids) - 1}",
+                    transcript,
                 )
             return i
         tid = str(transcript)
@@ -513,14 +505,7 @@ class CodingSession:
             The coding belongs to another coder (QC924), or the memo is not text.
         """
         if memo is not None and not isinstance(memo, str):
-            raise InvalidInputError(
-                Errors.QC101.format(
-                    param="memo",
-                    caller="set_memo",
-                    expected="a string or None",
-                    got=memo,
-                )
-            )
+            raise invalid("memo", "set_memo", "a string or None", memo)
         cid = self._own_coding(coding_id)
         memo = memo if memo and memo.strip() else None
         self.project.set_memo(cid, memo)
@@ -535,13 +520,11 @@ class CodingSession:
         cid = _as_int(coding_id)
         ids = set(self.project.codings(transcript_id=self.transcript_id)["coding_id"])
         if cid not in ids:
-            raise InvalidInputError(
-                Errors.QC101.format(
-                    param="coding_id",
-                    caller="activate_coding",
-                    expected=f"a coding id of transcript '{self.transcript_id}'",
-                    got=coding_id,
-                )
+            raise invalid(
+                "coding_id",
+                "activate_coding",
+                f"a coding id of transcript '{self.transcript_id}'",
+                coding_id,
             )
         self.active_coding = cid
 
@@ -895,13 +878,6 @@ class CodingSession:
         kwargs = {}
         for p in params:
             if p not in message and p not in ("index", "memo"):
-                raise InvalidInputError(
-                    Errors.QC101.format(
-                        param=p,
-                        caller=f"CodingWidget action {action!r}",
-                        expected="present",
-                        got=None,
-                    )
-                )
+                raise invalid(p, f"CodingWidget action {action!r}", "present", None)
             kwargs[p] = message.get(p)
         return getattr(self, method)(**kwargs)

@@ -291,3 +291,59 @@ def test_cli_export_filters_matching_nothing_exit_1(capsys, small, option):
     code, _, err = run(capsys, "export", "-p", small, "--out", out, *option)
     assert code == 1 and "error: [QC" in err and "Traceback" not in err
     assert not out.exists()
+
+
+# -- issue 16.6: agreement says what its units are, and why there are none -----------
+def _project_with(tmp_path: Path, texts: dict[str, str], picks: list[tuple]) -> Path:
+    """A project of ``texts`` (id -> .txt text), codings (id, words, code, coder)."""
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    for tid, text in texts.items():
+        (folder / f"{tid}.txt").write_text(text, encoding="utf-8")
+    path = tmp_path / "p.qcproj"
+    with qc.Project(path) as project:
+        project.set_codebook(qc.Codebook.from_yaml(TINY_CODEBOOK))
+        project.add_transcripts(qc.read_corpus(folder))
+        rows = []
+        for tid, words, code, coder in picks:
+            start = project.transcript(tid).text.index(words)
+            rows.append(
+                {
+                    "transcript_id": tid,
+                    "start": start,
+                    "end": start + len(words),
+                    "code": code,
+                    "coder": coder,
+                }
+            )
+        project.add_codings(pd.DataFrame(rows))
+    return path
+
+
+def test_cli_agreement_without_speakers_warns_and_states_the_units(capsys, tmp_path):
+    # a document with no speaker labels: its paragraphs are the turns
+    path = _project_with(
+        tmp_path,
+        {"doc1": "We arrested dealers last year.\n\nWe divert people to treatment.\n"},
+        [("doc1", "arrested", "arrest", "AB"), ("doc1", "divert", "divert", "CD")],
+    )
+    code, out, err = run(capsys, "agreement", "-p", path, "--n-boot", "0")
+    assert code == 0, err
+    assert "warning: [QC610]" in err and "doc1" in err
+    assert "(none)" not in out
+    units = next(x for x in out.splitlines() if x.startswith("units:"))
+    assert units.startswith("units: 2 turns (participant turns; every turn where no")
+    assert "in 1 transcript(s)" in units
+
+
+def test_cli_agreement_with_nothing_to_compare_exits_1_saying_why(capsys, tmp_path):
+    path = _project_with(
+        tmp_path,
+        {"int01": TRANSCRIPTS["int01"], "int02": TRANSCRIPTS["int02"]},
+        [("int01", "arrested", "arrest", "AB"), ("int02", "arrested", "arrest", "CD")],
+    )
+    code, out, err = run(capsys, "agreement", "-p", path, "--n-boot", "0")
+    assert code == 1 and out == ""
+    assert "[QC912]" in err and "nothing to compare by turn" in err
+    assert "no transcript is coded by two or more of them" in err
+    assert "(AB, CD)" in err

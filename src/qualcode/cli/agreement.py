@@ -12,6 +12,7 @@ from qualcode.cli._common import (
     busy,
     check_coders,
     check_table_suffix,
+    err,
     guard_filled,
     open_project,
     read_table,
@@ -21,6 +22,9 @@ from qualcode.cli._common import (
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
+    from qualcode import Project
+from qualcode.errors import Errors, InvalidInputError
 
 __all__ = ["cmd_agreement", "cmd_resolve", "register"]
 
@@ -150,6 +154,56 @@ def _shown(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _shared(project: Project, coders: list[str]) -> list[str]:
+    """Transcripts coded by at least two of ``coders`` (agreement's scope)."""
+    codings = project.codings(coder=coders)
+    if not len(codings):
+        return []
+    n = codings.groupby("transcript_id")["coder"].nunique()
+    return [str(t) for t in n[n >= 2].index]
+
+
+def _roles_text(args: argparse.Namespace) -> str:
+    if args.all_roles:
+        return "every turn"
+    return "participant turns; every turn where no speaker role was recognised"
+
+
+def _nothing_to_compare(
+    args: argparse.Namespace, project: Project, coders: list[str], shared: list[str]
+) -> InvalidInputError:
+    """QC912: why the agreement table is empty, and what to do."""
+    if not shared:
+        why = "no transcript is coded by two or more of them"
+        fix = "Code the same transcripts with each coder (or import their codings)."
+    else:
+        codes = f" with the codes {', '.join(args.codes)}" if args.codes else ""
+        why = (
+            f"{len(shared)} transcript(s) are coded by two or more of them, but have "
+            f"no {args.unit} units ({_roles_text(args)}){codes}"
+        )
+        fix = "Pass --all-roles to include interviewer turns, or check --codes."
+    return err(
+        Errors.QC912,
+        path=project.path,
+        unit=args.unit,
+        why=why,
+        coders=", ".join(coders) or "none",
+        fix=fix,
+    )
+
+
+def _units_line(
+    args: argparse.Namespace, result: pd.DataFrame, shared: list[str]
+) -> str:
+    pooled = result[result["code"] == "(pooled)"]
+    n_units = int((pooled if len(pooled) else result)["n_units"].max())
+    return (
+        f"units: {n_units} {args.unit}s ({_roles_text(args)}) in {len(shared)} "
+        "transcript(s) coded by two or more of the coders"
+    )
+
+
 def cmd_agreement(args: argparse.Namespace) -> Result:
     """Run ``qualcode agreement``."""
     from qualcode import agreement_table, disagreements
@@ -185,10 +239,14 @@ def cmd_agreement(args: argparse.Namespace) -> Result:
                 level=args.level,
                 unitized=not args.no_unitized,
             )
+        coders = list(args.coders or project.coders)
+        shared = _shared(project, coders)
+        if not len(result):
+            raise _nothing_to_compare(args, project, coders, shared)
         if args.disagreements:
             dis = disagreements(
                 project,
-                coders=args.coders or list(project.coders),
+                coders=coders,
                 unit=args.unit,
                 codes=args.codes,
                 roles=roles,
@@ -203,13 +261,15 @@ def cmd_agreement(args: argparse.Namespace) -> Result:
     if args.out:
         write_table(result, args.out)
         lines.append(f"wrote {args.out}")
-    coders = result["coders"].iloc[0] if len(result) else ", ".join(args.coders or [])
     head = (
-        f"agreement of {coders} by {args.unit} "
+        f"agreement of {result['coders'].iloc[0]} by {args.unit} "
         f"({args.ci:.0%} bootstrap intervals, {args.n_boot} replicates)"
     )
-    data.update(table=result, out=args.out)
-    return Result("\n".join([head, table(_shown(result), width=40), *lines]), data)
+    units = _units_line(args, result, shared)
+    data.update(table=result, out=args.out, units=units, transcripts=shared)
+    return Result(
+        "\n".join([head, units, table(_shown(result), width=40), *lines]), data
+    )
 
 
 def cmd_resolve(args: argparse.Namespace) -> Result:

@@ -486,3 +486,14 @@ def test_media_demo_quote_bank_gets_the_recording(tmp_path):
         DEMO / "INT08.opus"
     ).stat().st_size
     shutil.rmtree(tmp_path / "out")
+
+
+def test_media_export_html_never_prints_the_local_path(tmp_path):
+    private = tmp_path / "home" / "alice" / "interviews"
+    private.mkdir(parents=True)
+    (private / "int01.mp3").write_bytes(b"ID3")
+    out = tmp_path / "shared"
+    out.mkdir()
+    with _project(tmp_path, _transcript(media=str(private / "int01.mp3"))) as p:
+        page = export_html(p, out / "v.html").read_text(encoding="utf-8")
+    assert "alice" not in page and 'src="int01.mp3"' in page

@@ -38,6 +38,14 @@ with a media fragment (``INT08.opus#t=83.5``, W3C Media Fragments URI 1.0).
 A recording that is missing or not playable never stops anything: the transcript
 opens and exports without a player, with a :class:`~qualcode.errors.MediaWarning`
 naming the transcript id and the path (never transcript text).
+Privacy
+-------
+A recording cannot be pseudonymised: voices, and the names said aloud, stay in
+it. :func:`qualcode.pseudonymise` rewrites the text only, so before sharing an
+HTML export of a pseudonymised project, export with ``media=False``
+(:func:`qualcode.widget.export_html`) or clear the attribute
+(``project.set_attributes({tid: {"media": None}})``). The HTML view never prints
+the recording's path (only the copied file's name).
 """
 
 from __future__ import annotations

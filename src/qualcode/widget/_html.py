@@ -228,8 +228,10 @@ def _render_transcript(
         )
     out = [f'<section class="qc-transcript" id="{_esc("t-" + t.id)}">']
     out.append(f"<h2>{_esc(t.id)}</h2>")
-    attrs = [
-        (k, v) for k, v in t.attributes.items() if v is not None and v == v and v != ""
+    attrs = [  # the recording's path is the player's business (and may be local)
+        (k, v)
+        for k, v in t.attributes.items()
+        if v is not None and v == v and v != "" and k != "media"
     ]
     if attrs:
         out.append(

@@ -10,11 +10,10 @@ never searched again.
 from __future__ import annotations
 
 import bisect
-import gc
 import itertools
 from collections import deque
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from qualcode._columns import SUGGESTIONS, frame, names
 from qualcode._inputs import as_codebook, as_transcripts, is_project
@@ -39,36 +38,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
 
 __all__ = ["iter_suggestions", "suggest"]
-
-_T = TypeVar("_T")
-
-
-def _gc_paused(chunks: Iterator[_T]) -> Iterator[_T]:
-    """Yield from ``chunks``, the cyclic garbage collector paused while each is made.
-
-    Tokenizing and matching allocate many short-lived objects; with a corpus or
-    project in memory the collector's full passes over the whole heap cost about a
-    fifth of the run. Docs, hits and rows hold no reference cycles (reference
-    counting frees them), so nothing accumulates. The collector runs again while the
-    caller holds a chunk, and is left as it was found.
-    """
-    paused = gc.isenabled()
-    try:
-        while True:
-            if paused:
-                gc.disable()
-            try:
-                chunk = next(chunks)
-            except StopIteration:
-                return
-            finally:
-                if paused:
-                    gc.enable()
-            yield chunk
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
 
 
 def _columns_dict() -> dict[str, list[Any]]:
@@ -442,7 +411,7 @@ def iter_suggestions(
             progress=progress,
             chunk_rows=chunk_rows,
         )
-    for chunk in _gc_paused(chunks):
+    for chunk in chunks:
         yield frame(pd.DataFrame(chunk), SUGGESTIONS)
 
 

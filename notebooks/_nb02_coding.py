@@ -211,6 +211,81 @@ Memos the coders wrote, with who said the passage:
 codings[codings["memo"].notna()][["coder", "transcript_id", "code", "participant_role", "memo"]].head(6)
 """),
     md("""
+## Code in the coding widget
+
+Offsets are exact but not how anyone wants to code forty interviews. `project.coding_widget`
+opens an interactive coding window in JupyterLab for one coder:
+
+* the **left pane** shows the transcript turn by turn (speaker, role, time), with your codings
+  highlighted and listed in each turn's margin; with `compare_with="AB"` another coder's
+  codings are shown dotted, read-only, so you can see where you differ;
+* the **right pane** holds the code tree of the project's codebooks (colours, definitions when
+  you hover), the current selection, the memo of the coding you clicked, and suggestions to
+  accept or reject (notebook 3);
+* **select words with the mouse and click a code** (or press `1`-`9` for the codes listed), or
+  click a turn's number to select the whole answer; `n`/`p` move to the next or previous
+  transcript and `u` shows only the turns you have not coded yet.
+
+Every action is written to the project at once: there is no save button, and closing the
+notebook loses nothing. A mistake (a code that does not exist, a selection across two turns) is
+shown in the widget's status line and nothing is written.
+
+The widget needs a running notebook to interact with; when this notebook is run as a test or
+viewed as a static page, it shows only its placeholder.
+"""),
+    code("""
+widget = project.coding_widget(coder="me", transcript="INT03", compare_with="AB")
+widget
+"""),
+    md("""
+What the mouse does in the widget is also a method, so the same steps can be scripted (or
+tested). Here: select turn 4 (the constable's answer to "what does drugs work look like?"),
+apply a code, write a memo. The coding is in the project straight away.
+"""),
+    code("""
+widget.select_turn(4)                                       # a click on the turn's number
+new_id = widget.apply_to_selection("gather-intelligence")   # a click on the code
+widget.set_memo(new_id, "Intelligence from residents during welfare visits.")
+print(widget.status)
+project.codings(coder="me")[["coding_id", "transcript_id", "code", "memo", "text"]]
+"""),
+    md("""
+## Share coded transcripts as a web page
+
+Colleagues who do not run Python (a supervisor, a partner organisation, a steering group) can
+read coded transcripts in a browser. `qc.widget.export_html` writes one **self-contained HTML
+file**: each code is a coloured highlight, each turn's margin lists the codes with their coder
+and memo, a legend counts the codes, and checkboxes hide or show each coder. The page needs no
+network and no Python.
+
+A transcript with a recording (the `media` column of `attributes.csv`; in the demo, INT08) gets
+an audio player and a ▶ on each timed turn. The recording file is copied next to the HTML
+file; pass `media=False` to leave recordings out.
+
+The page holds the transcript text as stored: **pseudonymise before sharing outside the team**
+(notebook 5).
+"""),
+    code("""
+page = qc.widget.export_html(
+    project, workdir / "coded_transcripts.html",
+    transcript_ids=["INT03", "INT08"], coders=["AB", "CD"],
+)
+print(f"{page.name}: {page.stat().st_size:,} bytes")
+print("in the folder:", sorted(p.name for p in workdir.iterdir() if not p.name.startswith("study")))
+"""),
+    md("""
+`qc.widget.render_html` gives the same page for one transcript as a string; shown here in a
+frame (scroll inside it):
+"""),
+    code("""
+import html
+
+from IPython.display import HTML
+
+one = qc.widget.render_html(project, "INT03", coders=["AB", "CD"])
+HTML(f'<div><iframe srcdoc="{html.escape(one)}" style="width: 100%; height: 520px; border: 1px solid #ccc"></iframe></div>')
+"""),
+    md("""
 The project is a file: close it, open it again later (or from another notebook) and everything
 is still there.
 """),

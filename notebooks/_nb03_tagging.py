@@ -108,6 +108,20 @@ again = qc.suggest(project, harms, unit="sentence", exclude_coded_by="me")
 print(len(suggestions), "suggestions before,", len(again), "now")
 """),
     md("""
+## Or review in the coding widget
+
+The same suggestions can be reviewed beside the transcript: the coding widget (notebook 2)
+lists them in its right pane with the evidence words highlighted in the text; `a` accepts, `r`
+rejects, `j`/`k` move between them. Decisions are written and logged exactly as `qc.review`
+does. (`suggestions="auto"` runs the pattern tagger for you and leaves out what this coder has
+already coded or rejected.)
+"""),
+    code("""
+review_widget = project.coding_widget(coder="me", transcript="INT03", suggestions=again)
+print(review_widget.suggestion_counts)
+review_widget
+"""),
+    md("""
 ## How good are the patterns? Compare with a human coder
 
 `qc.evaluate` compares suggestions with a coder's codings, sentence by sentence:
@@ -143,30 +157,36 @@ participant answer (turn) at a time, and then suggest codes for INT08-INT10.
 
 `fit` cross-validates on the training interviews: it trains on some and tests on the others, so
 the report says how well the model does on interviews it has not seen. Codes with fewer than
-five examples are skipped and listed. (Few training rounds and three folds keep this fast.)
+five examples are skipped; codes whose cross-validated F1 stays below 0.30 (`min_f1`) are
+trained and reported but not suggested, so the tagger only offers what it has shown it can do.
+A progress bar counts the training rounds: one model per fold, then the final one. (Few rounds
+and three folds keep this fast.)
 """),
     code("""
 train_ids = ["INT01", "INT02", "INT03", "INT04", "INT05", "INT06", "INT07"]
 new_ids = ["INT08", "INT09", "INT10"]
 culture = books["culture"]
+culture_codes = [c.id for c in culture]
 
 learned = qc.LearnedTagger(codes=culture, unit="turn", seed=0, epochs=5)
-learned.fit(project.codings(coder="AB", transcript_id=train_ids), coder="AB", transcripts=project, folds=3)
+learned.fit(project.codings(coder="AB", transcript_id=train_ids, code=culture_codes),
+            coder="AB", transcripts=project, folds=3)
 
+print(f"{len(culture)} codes in the codebook: {len(learned.trained)} trained, "
+      f"{len(learned.active)} of them good enough to suggest; "
+      f"{len(learned.skipped)} skipped for fewer than five examples")
 report = learned.report
-per_code = report[~report["code"].str.startswith("(")]
-print((per_code["status"] == "trained").sum(), "codes trained,",
-      per_code["status"].str.startswith("skipped").sum(), "skipped for too few examples")
 pd.concat([
-    per_code[per_code["status"] == "trained"].sort_values("support", ascending=False),
+    report[report["code"].isin(learned.trained)].sort_values("f1", ascending=False),
     report[report["code"].str.startswith("(")],
 ]).round(3)
 """),
     md("""
 Read the report like the pattern evaluation above. With seven interviews most codes have a
-handful of examples and the model is weak on them; the codes AB used most (here partnership
-working) do best. That is what the report is for: it tells you which codes the model can help
-with before you spend time on its suggestions. More coded interviews give a better model.
+handful of examples and the model is weak on them; only the code AB used most (partnership
+working) does well enough to be suggested. That is what the report is for: it tells you which
+codes the model can help with before you spend time on its suggestions. More coded interviews
+give a better model.
 
 Now suggestions for the three interviews the model has not seen. The evidence gives the model's
 probability and the words whose removal lowers it most (a hint, not an explanation: a small
@@ -183,13 +203,54 @@ Since both demo coders coded those interviews too, we can see how the suggestion
 fared against AB's own coding of them, per code:
 """),
     code("""
-ab_new = project.codings(coder="AB", transcript_id=new_ids, code=[c.id for c in culture])
+ab_new = project.codings(coder="AB", transcript_id=new_ids, code=culture_codes)
 check = qc.evaluate(learned_suggestions, ab_new, unit="turn", transcripts=new_interviews, zero_division="nan")
 per_code_check = check[~check["code"].str.startswith("(") & (check["support"] > 0)]
 pd.concat([per_code_check.sort_values("support", ascending=False).head(8),
            check[check["code"].str.startswith("(")]]).round(3)
 """),
     md("""
+## Themes instead of codes: `level="root"`
+
+Ten interviews are too few to learn 47 fine-grained codes, but they can be enough for the broad
+**themes**. With `level="root"` every coding counts for the top-level code it sits under (any
+code under "Barriers and resistance" counts as that theme), and the tagger learns the themes:
+fewer classes, many more examples each. Useful for a first pass ("which answers talk about
+barriers?") before coding the detail by hand.
+"""),
+    code("""
+themes = qc.LearnedTagger(codes=culture, unit="turn", level="root", seed=0, epochs=5)
+themes.fit(project.codings(coder="AB", transcript_id=train_ids, code=culture_codes),
+           coder="AB", transcripts=project, folds=3)
+
+print(f"{len(culture.roots())} themes: {len(themes.trained)} trained, {len(themes.active)} good enough to suggest, "
+      f"{len(themes.skipped)} skipped")
+themes.report.round(3)
+"""),
+    md("""
+Cross-validated, codes against themes (the `(micro)` rows pool every trained code or theme):
+"""),
+    code("""
+pd.DataFrame({
+    "codes (level='leaf')": learned.report.set_index("code").loc["(micro)", ["precision", "recall", "f1"]],
+    "themes (level='root')": themes.report.set_index("code").loc["(micro)", ["precision", "recall", "f1"]],
+}).astype(float).round(3)
+"""),
+    md("""
+And on the three new interviews, against AB's codings counted as themes (`root_of` gives the
+theme of each code):
+"""),
+    code("""
+ab_new_themes = ab_new.assign(code=[culture.root_of(c).id for c in ab_new["code"]])
+theme_suggestions = themes.suggest(new_interviews)
+check_themes = qc.evaluate(theme_suggestions, ab_new_themes, unit="turn", transcripts=new_interviews, zero_division="nan")
+check_themes[check_themes["support"] > 0].round(3)
+"""),
+    md("""
+The themes the model suggests are mostly right (precision), but it suggests only the themes it
+learned well, so it finds a minority of AB's themes (recall). Treat it as a pointer to answers
+worth reading first, never as a coder.
+
 A trained tagger can be saved next to the project and loaded later (it records the codes and the
 training settings).
 """),

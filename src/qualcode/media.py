@@ -519,6 +519,23 @@ def _same_content(a: Path, b: Path) -> bool:
         return False
 
 
+def _ids_with_media(project: Any) -> set[str] | None:
+    """Ids of a project's transcripts with a ``media`` attribute (None: unknown).
+
+    Read from the project's transcripts table, so transcripts without a recording
+    are never loaded.
+    """
+    import pandas as pd
+
+    table = getattr(project, "transcripts", None)
+    if not isinstance(table, pd.DataFrame) or "transcript_id" not in table:
+        return None
+    if "media" not in table:
+        return set()
+    has = table["media"].notna() & (table["media"].astype(str).str.strip() != "")
+    return set(table.loc[has, "transcript_id"].astype(str))
+
+
 def link_media(
     transcripts: Any,
     html_path: str | os.PathLike[str],
@@ -567,11 +584,13 @@ def link_media(
     if folder is None and is_project(transcripts):
         folder = project_folder(transcripts)
     wanted = None if ids is None else set(map(str, ids))
-    if is_project(transcripts) and wanted is not None:
+    if is_project(transcripts):
+        with_media = _ids_with_media(transcripts)
         items: Sequence[Transcript] = [
             transcripts.transcript(tid)
             for tid in transcripts.transcript_ids()
-            if tid in wanted
+            if (wanted is None or tid in wanted)
+            and (with_media is None or tid in with_media)
         ]
     else:
         items = [

@@ -400,6 +400,40 @@ def test_store_add_codings_keeps_origin_memo_created(project):
     assert row["created"] == pd.Timestamp("2024-05-01 12:00", tz="UTC")
 
 
+def test_store_add_codings_mixed_and_constant_columns_round_trip(project):
+    # a constant column is written into the statement, a varying one is bound
+    f = codings_frame(
+        [("t1", 0, 3, "a", "ana"), ("t1", 1, 4, "b", "ben"), ("t2", 0, 5, "a", "ana")]
+    )
+    f["origin"] = ["o'brien's tagger"] * 3
+    f["memo"] = [None, "it's 'quoted'", None]
+    f["created"] = ["2024-05-01T12:00:00Z", None, "2024-05-02T08:30:00Z"]
+    project.add_codings(f)
+    df = project.codings()
+    assert df["origin"].tolist() == ["o'brien's tagger"] * 3
+    assert df["memo"].tolist() == [pd.NA, "it's 'quoted'", pd.NA]
+    assert df["created"].iloc[0] == pd.Timestamp("2024-05-01 12:00", tz="UTC")
+    assert df["created"].iloc[2] == pd.Timestamp("2024-05-02 08:30", tz="UTC")
+    assert df["created"].iloc[1] > pd.Timestamp("2024-06-01", tz="UTC")  # now
+
+
+def test_store_add_codings_records_each_codes_codebook_version(project):
+    project.set_codebook(Codebook([Code("a", "A")], name="one", version="1.0"))
+    project.set_codebook(Codebook([Code("b", "B")], name="two", version="2.0"))
+    project.add_codings(
+        codings_frame([("t1", 0, 3, "a", "ana"), ("t1", 1, 4, "b", "ana")] * 2)
+    )
+    df = project.codings()
+    assert df["codebook_version"].tolist() == ["1.0", "2.0"]
+
+
+def test_store_add_codings_keeps_foreign_key_checks_on_afterwards(project):
+    project.add_codings(codings_frame([("t1", 0, 3, "a", "ana")]))
+    with pytest.raises(StoreError):
+        project.add_codings(codings_frame([("nope", 0, 3, "a", "ana")]))
+    assert project._session.scalar("PRAGMA foreign_keys") == 1
+
+
 # -- the codings frame --------------------------------------------------------
 def test_store_codings_columns_are_the_schema(project):
     project.add_coding("t1", 0, 5, "a", "ana")

@@ -7,9 +7,10 @@ coder)`` is unique, so adding a coding twice returns the first one's id.
 
 from __future__ import annotations
 
-import math
 import operator
+import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,6 @@ from qualcode.store._frames import (
     describe_rows,
     iso,
     jsonable,
-    nonempty_str,
     object_array,
     slice_texts,
     strings,
@@ -40,7 +40,7 @@ from qualcode.store._frames import (
     turn_lookup,
     whole_numbers,
 )
-from qualcode.store._transcripts import insert_codings, unknown_transcript
+from qualcode.store._transcripts import unknown_transcript
 
 __all__ = [
     "BATCH",
@@ -166,30 +166,88 @@ def coding_exists(s: Session, coding_id: Any) -> int:
 # --------------------------------------------------------------------------
 # many codings
 # --------------------------------------------------------------------------
-def _check_names(frame: pd.DataFrame, caller: str, fix: str) -> None:
-    for col in ("code", "coder", "transcript_id"):
-        bad = nonempty_str(frame[col])
+@dataclass
+class Column:
+    """A column as factorized codes into ``values`` (code -1 is ``values[-1]``)."""
+
+    codes: np.ndarray
+    values: np.ndarray  # object array; its last item stands for "missing"
+
+    @classmethod
+    def constant(cls, value: Any, n: int) -> Column:
+        """The same value in every row."""
+        return cls(np.zeros(n, dtype=np.int64), object_array([value, None]))
+
+    def take(self, rows: np.ndarray) -> list[Any]:
+        """The values of these rows as a list."""
+        return list(self.values[self.codes[rows]].tolist())
+
+    def single(self) -> tuple[bool, Any]:
+        """``(True, value)`` when every row holds the same value."""
+        if not len(self.codes):
+            return True, None
+        first = self.codes[0]
+        if (self.codes == first).all():
+            return True, self.values[first]
+        # different codes may still share one value (e.g. no codebook version)
+        vals = [self.values[i] for i in pd.unique(self.codes)]
+        if all(type(v) is type(vals[0]) and v == vals[0] for v in vals):
+            return True, vals[0]
+        return False, None
+
+
+@dataclass
+class Prepared:
+    """A validated codings frame as arrays, ready to write."""
+
+    tid: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    code: Column  # values: the code ids
+    coder_id: np.ndarray
+    origin: Column
+    memo: Column
+    created: Column
+    version: np.ndarray  # per code (aligned with code.values)
+    hash: np.ndarray
+
+
+def _factorized(frame: pd.DataFrame, col: str) -> Column:
+    codes, uniq = pd.factorize(frame[col], use_na_sentinel=True)
+    return Column(np.asarray(codes, dtype=np.int64), object_array([*uniq, None]))
+
+
+def _check_names(
+    frame: pd.DataFrame, cols: Mapping[str, Column], caller: str, fix: str
+) -> None:
+    for name, col in cols.items():
+        ok = np.fromiter(
+            (isinstance(v, str) and v != "" for v in col.values),
+            dtype=bool,
+            count=len(col.values),
+        )
+        bad = ~ok[col.codes]
         if bad.any():
             raise InvalidInputError(
                 describe_rows(
                     frame,
                     bad,
                     caller=caller,
-                    problem=f"have no {col} (an empty or non-text value)",
+                    problem=f"have no {name} (an empty or non-text value)",
                     fix=fix,
                 )
             )
 
 
 def _transcript_ids(
-    s: Session, frame: pd.DataFrame, caller: str
+    s: Session, frame: pd.DataFrame, col: Column, caller: str
 ) -> tuple[np.ndarray, np.ndarray]:
     transcripts = {
         r[0]: (r[1], r[2]) for r in s.all("SELECT id, tid, n_chars FROM transcripts")
     }
-    ucodes, uniq = pd.factorize(frame["transcript_id"].astype(object))
-    known = np.array([u in transcripts for u in uniq], dtype=bool)
-    bad = ~known[ucodes]
+    uniq = col.values[:-1]
+    known = np.array([u in transcripts for u in uniq] + [False], dtype=bool)
+    bad = ~known[col.codes]
     if bad.any():
         raise StoreError(
             describe_rows(
@@ -202,64 +260,20 @@ def _transcript_ids(
         )
     tid_u = np.array([transcripts[u][0] for u in uniq], dtype=np.int64)
     len_u = np.array([transcripts[u][1] for u in uniq], dtype=np.int64)
-    return tid_u[ucodes], len_u[ucodes]
+    return tid_u[col.codes], len_u[col.codes]
 
 
-def _optional_columns(
-    frame: pd.DataFrame, caller: str, fix: str
-) -> tuple[list[Any], list[Any], list[str]]:
-    n = len(frame)
-    if "origin" in frame:
-        origin = frame["origin"].astype(object).where(frame["origin"].notna(), "manual")
-        bad = nonempty_str(origin)
-        if bad.any():
-            raise InvalidInputError(
-                describe_rows(
-                    frame,
-                    bad,
-                    caller=caller,
-                    problem="have an empty or non-text origin",
-                    fix=fix,
-                )
-            )
-        origin_l = origin.tolist()
-    else:
-        origin_l = ["manual"] * n
-    if "memo" in frame:
-        memo_l = [
-            None
-            if (v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)))
-            else str(v)
-            for v in frame["memo"].astype(object)
-        ]
-    else:
-        memo_l = [None] * n
-    if "created" in frame:
-        ts = pd.to_datetime(frame["created"], utc=True, errors="coerce")
-        bad = (ts.isna() & frame["created"].notna()).to_numpy()
-        if bad.any():
-            raise InvalidInputError(
-                describe_rows(
-                    frame,
-                    bad,
-                    caller=caller,
-                    problem="have a 'created' value that is not a time",
-                    fix=fix,
-                )
-            )
-    created_l = iso(frame["created"] if "created" in frame else None, n, now_iso())
-    return origin_l, memo_l, created_l
+def _offsets(
+    frame: pd.DataFrame, length: np.ndarray, caller: str, fix: str
+) -> tuple[np.ndarray, np.ndarray]:
+    def ints(name: str) -> tuple[np.ndarray, np.ndarray]:
+        col = frame[name]
+        if pd.api.types.is_integer_dtype(col.dtype) and not col.hasnans:
+            return col.to_numpy(np.int64), np.zeros(len(col), dtype=bool)
+        return whole_numbers(col)
 
-
-def prepare_codings(
-    s: Session, frame: pd.DataFrame, *, caller: str, check_codes: bool = True
-) -> dict[str, Any]:
-    """Validate a codings frame; return column arrays ready to write."""
-    fix = "Fix them and add again."
-    _check_names(frame, caller, fix)
-    tid, length = _transcript_ids(s, frame, caller)
-    start, bad_s = whole_numbers(frame["start"])
-    end, bad_e = whole_numbers(frame["end"])
+    start, bad_s = ints("start")
+    end, bad_e = ints("end")
     bad = bad_s | bad_e | (start < 0) | (end <= start) | (end > length)
     if bad.any():
         raise OffsetError(
@@ -272,11 +286,79 @@ def prepare_codings(
                 fix=fix,
             )
         )
-    code_codes, code_uniq = pd.factorize(frame["code"].astype(object))
+    return start, end
+
+
+def _origin(frame: pd.DataFrame, caller: str, fix: str) -> Column:
+    n = len(frame)
+    if "origin" not in frame:
+        return Column.constant("manual", n)
+    col = _factorized(frame, "origin")
+    col.values[-1] = "manual"  # missing means manual
+    ok = np.fromiter(
+        (isinstance(v, str) and v != "" for v in col.values),
+        dtype=bool,
+        count=len(col.values),
+    )
+    bad = ~ok[col.codes]
+    if bad.any():
+        raise InvalidInputError(
+            describe_rows(
+                frame,
+                bad,
+                caller=caller,
+                problem="have an empty or non-text origin",
+                fix=fix,
+            )
+        )
+    return col
+
+
+def _memo(frame: pd.DataFrame) -> Column:
+    if "memo" not in frame:
+        return Column.constant(None, len(frame))
+    col = _factorized(frame, "memo")
+    col.values[:-1] = [None if jsonable(v) is None else str(v) for v in col.values[:-1]]
+    return col
+
+
+def _created(frame: pd.DataFrame, caller: str, fix: str) -> Column:
+    now = now_iso()
+    if "created" not in frame:
+        return Column.constant(now, len(frame))
+    col = _factorized(frame, "created")
+    uniq = pd.Series(col.values[:-1], dtype=object)
+    ts = pd.to_datetime(uniq, utc=True, errors="coerce")
+    bad_u = np.append((ts.isna() & uniq.notna()).to_numpy(), False)
+    bad = bad_u[col.codes]
+    if bad.any():
+        raise InvalidInputError(
+            describe_rows(
+                frame,
+                bad,
+                caller=caller,
+                problem="have a 'created' value that is not a time",
+                fix=fix,
+            )
+        )
+    col.values = object_array([*iso(uniq, len(uniq), now), now])
+    return col
+
+
+def prepare_codings(
+    s: Session, frame: pd.DataFrame, *, caller: str, check_codes: bool = True
+) -> Prepared:
+    """Validate a codings frame (vectorised, on unique values); arrays to write."""
+    fix = "Fix them and add again."
+    names = {c: _factorized(frame, c) for c in ("code", "coder", "transcript_id")}
+    _check_names(frame, names, caller, fix)
+    tid, length = _transcript_ids(s, frame, names["transcript_id"], caller)
+    start, end = _offsets(frame, length, caller, fix)
+    code = names["code"]
     combined, index = code_index(s)
     if combined is not None and check_codes:
-        ok = np.array([c in index for c in code_uniq], dtype=bool)
-        bad = ~ok[code_codes]
+        ok = np.array([c in index for c in code.values[:-1]] + [False], dtype=bool)
+        bad = ~ok[code.codes]
         if bad.any():
             raise CodebookError(
                 describe_rows(
@@ -289,32 +371,58 @@ def prepare_codings(
                     "or fix the rows.",
                 )
             )
-    origin_l, memo_l, created_l = _optional_columns(frame, caller, fix)
-    coder_codes, coder_uniq = pd.factorize(frame["coder"].astype(object))
-    coder_map = coder_ids(s, list(coder_uniq))
-    coder_id = np.array([coder_map[c] for c in coder_uniq], dtype=np.int64)[coder_codes]
-    ver = [index.get(c, (None, None)) for c in code_uniq]
-    return {
-        "tid": tid,
-        "start": start,
-        "end": end,
-        "code_codes": code_codes,
-        "code_uniq": list(code_uniq),
-        "coder_id": coder_id,
-        "origin": object_array(origin_l),
-        "memo": object_array(memo_l),
-        "created": object_array(created_l),
-        "version": object_array([v[0] for v in ver]),
-        "hash": object_array([v[1] for v in ver]),
-    }
+    origin, memo, created = (
+        _origin(frame, caller, fix),
+        _memo(frame),
+        _created(frame, caller, fix),
+    )
+    coder = names["coder"]
+    coder_map = coder_ids(s, list(coder.values[:-1]))
+    coder_id = np.array([coder_map[c] for c in coder.values[:-1]], dtype=np.int64)[
+        coder.codes
+    ]
+    ver = [index.get(c, (None, None)) for c in code.values]
+    return Prepared(
+        tid=tid,
+        start=start,
+        end=end,
+        code=code,
+        coder_id=coder_id,
+        origin=origin,
+        memo=memo,
+        created=created,
+        version=object_array([v[0] for v in ver]),
+        hash=object_array([v[1] for v in ver]),
+    )
 
 
-def _existing_ids(
-    s: Session, p: Mapping[str, Any], key: pd.DataFrame, first: np.ndarray
-) -> np.ndarray:
+class _Key:
+    """The coding key columns as a DataFrame, built only when needed."""
+
+    def __init__(self, p: Prepared) -> None:
+        self.p = p
+        self._frame: pd.DataFrame | None = None
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            p = self.p
+            self._frame = pd.DataFrame(
+                {
+                    "tid": p.tid,
+                    "start": p.start,
+                    "end": p.end,
+                    "code": p.code.codes,
+                    "coder_id": p.coder_id,
+                }
+            )
+        return self._frame
+
+
+def _existing_ids(s: Session, p: Prepared, key: _Key, first: np.ndarray) -> np.ndarray:
     """Stored coding id of each distinct new row (-1 where there is none)."""
     gid = np.full(len(first), -1, dtype=np.int64)
-    sub, param = s.dialect.id_set(np.unique(p["tid"]).tolist())
+    sub, param = s.dialect.id_set(np.unique(p.tid).tolist())
     if not s.scalar(f"SELECT count(*) FROM codings WHERE tid IN ({sub})", (param,)):
         return gid
     rows = s.all(
@@ -325,59 +433,103 @@ def _existing_ids(
     ex = pd.DataFrame.from_records(
         rows, columns=["tid", "start", "end", "code", "coder_id", "coding_id"]
     )
-    code_pos = {c: i for i, c in enumerate(p["code_uniq"])}
+    code_pos = {c: i for i, c in enumerate(p.code.values[:-1])}
     ex["code"] = ex["code"].map(code_pos)
     ex = ex.dropna(subset=["code"]).astype({"code": np.int64})
-    firsts = key.iloc[first].reset_index(drop=True)
+    firsts = key.frame.iloc[first].reset_index(drop=True)
     firsts["g"] = np.arange(len(first))
     m = firsts.merge(ex, on=["tid", "start", "end", "code", "coder_id"], how="inner")
     gid[m["g"].to_numpy()] = m["coding_id"].to_numpy(np.int64)
     return gid
 
 
-def write_codings(s: Session, p: Mapping[str, Any]) -> list[int]:
+_SAFE_LITERAL = re.compile(r"[^\x00-\x1f\x7f-\x9f\ud800-\udfff]*")
+
+
+def _literal(value: Any) -> str | None:
+    """``value`` as an SQL literal when that is safe, else None (bind it)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, str) and _SAFE_LITERAL.fullmatch(value):
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def _insert_plan(
+    p: Prepared, rows: np.ndarray, gids: np.ndarray
+) -> tuple[str, list[list[Any]]]:
+    """The INSERT (constants as literals) and the per-row parameter columns.
+
+    Binding a value costs per row; columns that hold one value in the whole
+    call (origin, memo, created, often the codebook version) are written into
+    the statement once instead.
+    """
+    cc = p.code.codes[rows]
+    cols: list[tuple[str, Column | list[Any]]] = [
+        ("coding_id", gids.tolist()),
+        ("tid", p.tid[rows].tolist()),
+        ("start", p.start[rows].tolist()),
+        ('"end"', p.end[rows].tolist()),
+        ("code", Column(cc, p.code.values)),
+        ("coder_id", p.coder_id[rows].tolist()),
+        ("origin", Column(p.origin.codes[rows], p.origin.values)),
+        ("memo", Column(p.memo.codes[rows], p.memo.values)),
+        ("created", Column(p.created.codes[rows], p.created.values)),
+        ("codebook_version", Column(cc, p.version)),
+        ("codebook_hash", Column(cc, p.hash)),
+    ]
+    names, marks, params = [], [], []
+    for name, col in cols:
+        names.append(name)
+        if isinstance(col, Column):
+            same, value = col.single()
+            lit = _literal(value) if same else None
+            if lit is not None:
+                marks.append(lit)
+                continue
+            col = col.values[col.codes].tolist()
+        marks.append("?")
+        params.append(col)
+    sql = f"INSERT INTO codings ({', '.join(names)}) VALUES ({', '.join(marks)})"
+    return sql, params
+
+
+def _all_distinct(p: Prepared) -> bool:
+    """True when no two rows share (transcript, start, end, code, coder).
+
+    A fast sufficient test: one 64-bit hash of the key per row; distinct
+    hashes mean distinct keys (equal hashes send the caller to the exact test).
+    """
+    with np.errstate(over="ignore"):
+        h = p.tid.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        for col in (p.start, p.end, p.code.codes, p.coder_id):
+            h = (h ^ col.astype(np.uint64)) * np.uint64(0xBF58476D1CE4E5B9)
+    h = np.sort(h.view(np.int64))
+    return not bool((h[1:] == h[:-1]).any())
+
+
+def write_codings(s: Session, p: Prepared) -> list[int]:
     """Insert prepared codings; the coding id of each row, in row order."""
-    key = pd.DataFrame(
-        {
-            "tid": p["tid"],
-            "start": p["start"],
-            "end": p["end"],
-            "code": p["code_codes"],
-            "coder_id": p["coder_id"],
-        }
-    )
-    group = key.groupby(list(key.columns), sort=False).ngroup().to_numpy()
-    first = np.flatnonzero(~key.duplicated().to_numpy())
-    # first[g] is the first row of group g (ngroup numbers groups in order)
+    key = _Key(p)
+    if _all_distinct(p):
+        group = first = np.arange(len(p.tid))
+    else:
+        frame = key.frame
+        dup = frame.duplicated().to_numpy()
+        group = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
+        first = np.flatnonzero(~dup)
+        # first[g] is the first row of group g (ngroup numbers groups in order)
     gid = _existing_ids(s, p, key, first)
     new = np.flatnonzero(gid < 0)
     base = s.scalar("SELECT coalesce(max(coding_id), 0) FROM codings")
     gid[new] = base + 1 + np.arange(len(new))
     rows_new = first[new]
-    code_uniq = object_array(p["code_uniq"])
     for b in range(0, len(rows_new), BATCH):
-        r = rows_new[b : b + BATCH]
-        cc = p["code_codes"][r]
-        batch = list(
-            zip(
-                gid[new[b : b + BATCH]].tolist(),
-                p["tid"][r].tolist(),
-                p["start"][r].tolist(),
-                p["end"][r].tolist(),
-                code_uniq[cc].tolist(),
-                p["coder_id"][r].tolist(),
-                p["origin"][r].tolist(),
-                p["memo"][r].tolist(),
-                p["created"][r].tolist(),
-                p["version"][cc].tolist(),
-                p["hash"][cc].tolist(),
-                strict=True,
-            )
-        )
-        insert_codings(s, batch)
+        sql, params = _insert_plan(p, rows_new[b : b + BATCH], gid[new[b : b + BATCH]])
+        s.executemany(sql, zip(*params, strict=True))
         if _on_batch is not None:
             _on_batch(b // BATCH)
-    return [int(g) for g in gid[group].tolist()]
+    return list(gid[group].tolist())
 
 
 # --------------------------------------------------------------------------
@@ -546,11 +698,11 @@ def log_decisions(s: Session, frame: pd.DataFrame, *, caller: str) -> None:
     tagger = [None if v is None else str(v) for v in col("tagger")]
     rows = list(
         zip(
-            p["tid"].tolist(),
-            p["start"].tolist(),
-            p["end"].tolist(),
-            [p["code_uniq"][c] for c in p["code_codes"].tolist()],
-            p["coder_id"].tolist(),
+            p.tid.tolist(),
+            p.start.tolist(),
+            p.end.tolist(),
+            p.code.values[p.code.codes].tolist(),
+            p.coder_id.tolist(),
             frame["decision"].astype(str).tolist(),
             tagger,
             scores,

@@ -114,6 +114,13 @@ class Dialect:
         """Write a complete copy of the database to the new file ``dest``."""
         raise NotImplementedError
 
+    def foreign_keys(self, session: Session, *, on: bool) -> None:
+        """Switch the back end's foreign-key checks (outside transactions).
+
+        Only for writes whose references the store has just verified itself;
+        a back end may keep its checks on (the default does nothing).
+        """
+
     def purge(self, session: Session) -> None:
         """Make deleted data unrecoverable from the storage (after a commit)."""
         raise NotImplementedError
@@ -195,6 +202,10 @@ class SQLiteDialect(Dialect):
         """``PRAGMA user_version`` and the qualcode ``application_id``."""
         session.execute(f"PRAGMA user_version = {int(version)}")
         session.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    def foreign_keys(self, session: Session, *, on: bool) -> None:
+        """``PRAGMA foreign_keys`` (a no-op inside a transaction)."""
+        session.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
 
     def copy(self, session: Session, dest: Path) -> None:
         """SQLite's online backup of every page into ``dest``, then fsync.

@@ -12,7 +12,8 @@ the project's data, like the transcripts themselves.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -20,7 +21,14 @@ import pandas as pd
 from qualcode._columns import LLM_CALLS, frame, names
 from qualcode.store._db import Session, now_iso, parse_time
 
-__all__ = ["COLUMNS", "calls_frame", "find_call", "record_call"]
+__all__ = [
+    "COLUMNS",
+    "calls_frame",
+    "find_call",
+    "move_calls",
+    "record_call",
+    "rewrite_calls",
+]
 
 #: the stored columns, in order (call_id is the table's id)
 COLUMNS: tuple[str, ...] = tuple(n for n in names(LLM_CALLS) if n != "call_id")
@@ -72,3 +80,108 @@ def calls_frame(session: Session) -> pd.DataFrame:
     if len(df):
         df["created"] = parse_time(df["created"].tolist())
     return frame(df, LLM_CALLS)
+
+
+# --------------------------------------------------------------------------
+# after a transcript's text was replaced (Project.replace_texts, pseudonymise)
+# --------------------------------------------------------------------------
+def move_calls(
+    session: Session,
+    old_id: str,
+    new_id: str,
+    span_map: Callable[[int, int], tuple[int, int]],
+    text: str,
+) -> int:
+    """Carry a transcript's calls over to its new text; drop the old text.
+
+    The unit offsets and the accepted quotes' offsets go through ``span_map``
+    (accepted quotes become the new text at the new offsets). The prompt, the
+    raw answer and rejected quotes held the OLD text (which may be exactly what
+    was removed, e.g. a name), so they are cleared; the key is retired (the
+    next run builds new prompts from the new text and calls again). Returns the
+    number of calls moved.
+    """
+    rows = session.all(
+        'SELECT call_id, start, "end", verification FROM llm_calls '
+        "WHERE transcript_id = ?",
+        (old_id,),
+    )
+    for call_id, start, end, ver in rows:
+        if start is not None and end is not None:
+            start, end = span_map(int(start), int(end))
+        session.execute(
+            'UPDATE llm_calls SET transcript_id = ?, start = ?, "end" = ?, '
+            "verification = ?, prompt = NULL, answer = NULL, key = ? "
+            "WHERE call_id = ?",
+            (
+                new_id,
+                start,
+                end,
+                _moved_verification(ver, span_map, text),
+                f"replaced:{call_id}",
+                call_id,
+            ),
+        )
+    return len(rows)
+
+
+def _moved_verification(
+    ver: object, span_map: Callable[[int, int], tuple[int, int]], text: str
+) -> str | None:
+    try:
+        items = json.loads(ver) if isinstance(ver, str) else None
+    except ValueError:
+        return None
+    if not isinstance(items, list):
+        return None
+    out = []
+    for v in items:
+        v = dict(v)
+        if (
+            v.get("accepted")
+            and v.get("start") is not None
+            and v.get("end") is not None
+        ):
+            s, e = span_map(int(v["start"]), int(v["end"]))
+            v.update(start=s, end=e, quote=text[s:e])
+        else:
+            v["quote"] = None
+        out.append(v)
+    return json.dumps(out, ensure_ascii=False)
+
+
+def rewrite_calls(session: Session, rewrite: Callable[[str], str]) -> None:
+    """Apply ``rewrite`` to the text of every call (prompts, answers, quotes)."""
+    changed = []
+    for call_id, prompt, answer, ver in session.all(
+        "SELECT call_id, prompt, answer, verification FROM llm_calls"
+    ):
+        new = (
+            _rewrite_json(prompt, rewrite, "content"),
+            rewrite(answer) if isinstance(answer, str) else answer,
+            _rewrite_json(ver, rewrite, "quote"),
+        )
+        if new != (prompt, answer, ver):
+            key = f"replaced:{call_id}" if new[0] != prompt else None
+            changed.append((*new, key, call_id))
+    session.executemany(
+        "UPDATE llm_calls SET prompt = ?, answer = ?, verification = ?, "
+        "key = coalesce(?, key) WHERE call_id = ?",
+        changed,
+    )
+
+
+def _rewrite_json(value: object, rewrite: Callable[[str], str], field: str) -> Any:
+    """``value`` (a JSON list of objects) with ``rewrite`` applied to ``field``."""
+    if not isinstance(value, str):
+        return value
+    try:
+        items = json.loads(value)
+    except ValueError:
+        return rewrite(value)
+    if not isinstance(items, list):
+        return rewrite(value)
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get(field), str):
+            item[field] = rewrite(item[field])
+    return json.dumps(items, ensure_ascii=False, sort_keys=field == "content")

@@ -1,8 +1,8 @@
 """Merge another coder's project into this one, never overwriting (Project.merge).
 
 Functions of two sessions: ``other`` is only read, in one snapshot, and ``mine``
-is written in one transaction. One function per section: transcripts, codebooks, codings,
-decisions; each appends rows to the report.
+is written in one transaction. One function per section: transcripts,
+codebooks, codings, decisions; each appends rows to the report.
 """
 
 from __future__ import annotations

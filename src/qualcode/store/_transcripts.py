@@ -19,6 +19,7 @@ from qualcode import _columns as C
 from qualcode._validation import check_offsets
 from qualcode.errors import Errors, InvalidInputError, StoreError
 from qualcode.model import Transcript, Turn
+from qualcode.store import _llm
 from qualcode.store._anchor import reanchor
 from qualcode.store._db import Session, now_iso
 from qualcode.store._frames import (
@@ -388,6 +389,7 @@ def replace_texts(
         counts["codings"] += moved
         counts["merged"] += merged
         counts["decisions"] += _move_decisions(s, tid, t, span_map)
+        _llm.move_calls(s, old_id, t.id, span_map, t.text)  # the audit trail
         s.execute(
             "UPDATE transcripts SET id = ?, text = ?, sha256 = ?, n_chars = ?, "
             "attributes = ?, source = ?, format = ?, encoding = ?, updated = ? "
@@ -410,6 +412,7 @@ def replace_texts(
         counts["transcripts"] += 1
     if rewrite is not None:
         _rewrite_everywhere(s, rewrite)
+        _llm.rewrite_calls(s, rewrite)
     return counts
 
 

@@ -137,9 +137,9 @@ class Project:
         return self._session
 
     @contextmanager
-    def _tx(self, *, write: bool) -> Iterator[Session]:
+    def _tx(self, *, write: bool, checked: bool = False) -> Iterator[Session]:
         """One transaction on this project's session (joins an enclosing one)."""
-        with self._live().transaction(write=write) as s:
+        with self._live().transaction(write=write, checked=checked) as s:
             yield s
 
     @contextmanager
@@ -686,7 +686,8 @@ class Project:
         require_columns(frame, _CODING_KEY, caller=caller, param="frame")
         if len(frame) == 0:
             return []
-        with self._tx(write=True) as s:
+        # every transcript and coder id is looked up in this transaction first
+        with self._tx(write=True, checked=True) as s:
             prepared = K.prepare_codings(s, frame, caller=caller)
             return K.write_codings(s, prepared)
 

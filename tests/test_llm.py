@@ -914,3 +914,30 @@ def test_llm_suggest_ollama_latest_tag_matches_the_model():
     with FakeServer(_quote_first_sentence, models=["fake:latest", "other:7b"]) as srv:
         out = llm_suggest([_transcript()], CB, llm=_coder(srv.url), progress=False)
     assert len(out) == 2
+
+
+def test_llm_calls_pseudonymised_with_the_project_no_original_left(tmp_path):
+    t = Transcript.build(
+        "t1",
+        [
+            TurnDraft("Who helped?", "I", "interviewer"),
+            TurnDraft("Claire Hennessey arrests dealers.", "P1", "participant"),
+        ],
+    )
+    path = tmp_path / "p.qcproj"
+    with qc.Project(path) as p:
+        p.set_codebook(CB)
+        p.add_transcripts([t])
+        with FakeServer(_quote_first_sentence) as srv:
+            qc.llm_code(p, llm=_coder(srv.url), progress=False)
+        assert "Claire" in " ".join(p.llm_calls()["prompt"].dropna())
+        qc.pseudonymise(p, {"Claire Hennessey": "Person A"}, detectors=())
+        calls = p.llm_calls()
+        text = p.transcript("t1").text
+    flat = [str(v) for v in calls.to_numpy().ravel()]
+    assert not any("Claire" in v or "Hennessey" in v for v in flat)
+    (ver,) = [json.loads(v) for v in calls["verification"]]
+    assert [text[v["start"] : v["end"]] for v in ver if v["accepted"]] == [
+        "Person A arrests dealers"
+    ]
+    assert not calls["key"].isin([cache_key("x", {}, "")]).any()

@@ -21,6 +21,13 @@ from qualcode.errors import Errors, InvalidInputError, StoreError
 from qualcode.model import Transcript, Turn
 from qualcode.store import _llm
 from qualcode.store._anchor import reanchor
+from qualcode.store._checks import (
+    NAME_BAD,
+    check_attributes,
+    check_field,
+    check_transcript,
+    clean_source,
+)
 from qualcode.store._db import Session, now_iso
 from qualcode.store._frames import (
     attributes,
@@ -103,6 +110,7 @@ def add_transcripts(s: Session, transcripts: Iterable[Any]) -> list[dict[str, An
                 )
             )
         seen[t.id] = pos
+        check_transcript(t, caller="add_transcripts", position=pos)
         if t.id not in existing:
             pending.append((next_tid, t))
             next_tid += 1
@@ -156,7 +164,7 @@ def insert_transcripts(
                 t.sha256,
                 len(t.text),
                 dumps(t.attributes),
-                t.source,
+                clean_source(t.source),
                 t.format,
                 t.encoding,
                 now,
@@ -181,7 +189,14 @@ def refresh_transcript(s: Session, tid: int, t: Transcript, now: str) -> None:
         "UPDATE transcripts SET attributes = ?, source = coalesce(?, source), "
         "format = coalesce(?, format), encoding = coalesce(?, encoding), "
         "updated = ? WHERE tid = ?",
-        (_merged_attributes(s, tid, t), t.source, t.format, t.encoding, now, tid),
+        (
+            _merged_attributes(s, tid, t),
+            clean_source(t.source),
+            t.format,
+            t.encoding,
+            now,
+            tid,
+        ),
     )
     s.execute("DELETE FROM turns WHERE tid = ?", (tid,))
     insert_turns(s, turn_rows(tid, t))
@@ -370,6 +385,7 @@ def replace_texts(
     ids = dict(s.all("SELECT id, tid FROM transcripts"))
     now = now_iso()
     for pos, (old_id, t, span_map) in enumerate(edits):
+        check_transcript(t, caller="replace_texts", position=pos)
         if old_id not in ids:
             raise unknown_transcript(s, old_id)
         tid = ids[old_id]
@@ -400,7 +416,7 @@ def replace_texts(
                 t.sha256,
                 len(t.text),
                 dumps(t.attributes),
-                t.source,
+                clean_source(t.source),
                 t.format,
                 t.encoding,
                 now,
@@ -420,6 +436,10 @@ def set_attributes(s: Session, updates: Mapping[str, Mapping[str, Any]]) -> None
     """Merge attribute values into stored transcripts (QC402 for unknown ids)."""
     rows = []
     for tid_id, vals in updates.items():
+        check_field(tid_id, NAME_BAD, caller="set_attributes", what="a transcript id")
+        check_attributes(
+            vals, caller="set_attributes", where=f" of transcript {tid_id!r}"
+        )
         r = s.one("SELECT tid, attributes FROM transcripts WHERE id = ?", (tid_id,))
         if r is None:
             raise unknown_transcript(s, tid_id)

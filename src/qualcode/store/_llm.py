@@ -13,7 +13,7 @@ the project's data, like the transcripts themselves.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -25,6 +25,7 @@ __all__ = [
     "COLUMNS",
     "calls_frame",
     "find_call",
+    "forget_calls",
     "move_calls",
     "record_call",
     "rewrite_calls",
@@ -185,3 +186,17 @@ def _rewrite_json(value: object, rewrite: Callable[[str], str], field: str) -> A
         if isinstance(item, dict) and isinstance(item.get(field), str):
             item[field] = rewrite(item[field])
     return json.dumps(items, ensure_ascii=False, sort_keys=field == "content")
+
+
+def forget_calls(session: Session, transcript_ids: Sequence[str]) -> int:
+    """Delete the calls about these transcripts (their prompts hold the text).
+
+    For ``Project.remove_transcript``: a removed transcript's words must not
+    live on in the audit trail. Returns the number of calls deleted.
+    """
+    n = 0
+    for tid in transcript_ids:
+        n += session.execute(
+            "DELETE FROM llm_calls WHERE transcript_id = ?", (tid,)
+        ).rowcount
+    return n

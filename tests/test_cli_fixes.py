@@ -6,6 +6,7 @@ fast; the demo-data tests live in tests/test_cli.py.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -347,3 +348,154 @@ def test_cli_agreement_with_nothing_to_compare_exits_1_saying_why(capsys, tmp_pa
     assert "[QC912]" in err and "nothing to compare by turn" in err
     assert "no transcript is coded by two or more of them" in err
     assert "(AB, CD)" in err
+
+
+# -- README walkthrough bug: an import that fails writes nothing -------------------
+def test_cli_import_failing_codings_leave_no_new_project(capsys, tmp_path):
+    folder, book = _files(tmp_path)
+    codings = tmp_path / "coder_AB.csv"
+    codings.write_text(
+        "transcript_id,code,quote\nint02,not-in-the-codebook,We divert\n",
+        encoding="utf-8",
+    )
+    project = tmp_path / "study.qcproj"
+    argv = ["import", folder, "-p", project, "--codebook", book, "--codings", codings]
+    code, _, err = run(capsys, *argv)
+    assert code == 1 and "Nothing was written" in err
+    assert not project.exists()  # the transcripts were not written either
+
+
+def test_cli_import_failing_codings_leave_an_existing_project_as_it_was(
+    capsys, tmp_path
+):
+    folder, book = _files(tmp_path)
+    project = tmp_path / "study.qcproj"
+    assert run(capsys, "import", folder, "-p", project, "--codebook", book)[0] == 0
+    (folder / "int03.txt").write_text(
+        "Interviewer: Hi?\nP3: Hello.\n", encoding="utf-8"
+    )
+    codings = tmp_path / "coder_AB.csv"
+    codings.write_text(
+        "transcript_id,code,quote\nint03,not-in-the-codebook,Hello\n", encoding="utf-8"
+    )
+    code, _, err = run(capsys, "import", folder, "-p", project, "--codings", codings)
+    assert code == 1 and "Nothing was written" in err
+    with qc.Project(project) as p:
+        assert p.transcript_ids() == ["int01", "int02"]
+
+
+# -- issue 17: import tells what it understood ----------------------------------------
+def test_cli_import_prints_what_it_understood_and_names_skipped_files(capsys, tmp_path):
+    folder, _ = _files(tmp_path)
+    (folder / "notes.txt").write_text("A memo.\n\nNo labels here.\n", encoding="utf-8")
+    (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0 not really")
+    code, out, err = run(capsys, "import", folder, "-p", tmp_path / "p.qcproj")
+    assert code == 0, err
+    lines = out.splitlines()
+    header = lines[lines.index(next(x for x in lines if "understood" in x)) + 1]
+    assert header.split()[:6] == [
+        "transcript_id",
+        "format",
+        "encoding",
+        "speaker",
+        "role",
+        "turns",
+    ]
+    assert any(
+        x.split()[:5] == ["int01", "txt", "utf-8", "P1", "participant"] for x in lines
+    )
+    assert any(
+        x.startswith("skipped ") and "old.doc" in x and ".docx" in x for x in lines
+    )
+    assert any("without any speaker label: notes" in x for x in lines)
+
+
+def test_cli_import_json_has_the_import_report(capsys, tmp_path):
+    folder, _ = _files(tmp_path)
+    code, out, err = run(
+        capsys, "import", folder, "-p", tmp_path / "p.qcproj", "--json"
+    )
+    assert code == 0, err
+    rows = json.loads(out)["import_report"]
+    assert {(r["transcript_id"], r["speaker"], r["role"]) for r in rows} >= {
+        ("int01", "P1", "participant"),
+        ("int01", "Interviewer", "interviewer"),
+    }
+
+
+def test_cli_import_speakers_file_sets_roles_by_name(capsys, tmp_path):
+    folder = tmp_path / "zoom"
+    folder.mkdir()
+    (folder / "int01.txt").write_text(
+        "Sam Reid: What works?\nJo Bell: Diversion works.\n"
+        "Sam Reid: And arrests?\nJo Bell: Less so.\n",
+        encoding="utf-8",
+    )
+    speakers = tmp_path / "speakers.csv"
+    speakers.write_text("label,name,role\nSam Reid,,interviewer\n", encoding="utf-8")
+    project = tmp_path / "p.qcproj"
+    code, _, err = run(capsys, "import", folder, "-p", project, "--speakers", speakers)
+    assert code == 0, err
+    with qc.Project(project) as p:
+        roles = dict(zip(p.turns["speaker"], p.turns["role"], strict=True))
+    assert roles == {"Sam Reid": "interviewer", "Jo Bell": "participant"}
+
+
+def test_cli_import_again_with_new_speakers_says_roles_were_updated(capsys, tmp_path):
+    folder, _ = _files(tmp_path)
+    project = tmp_path / "p.qcproj"
+    assert run(capsys, "import", folder, "-p", project)[0] == 0
+    code, out, err = run(
+        capsys, "import", folder, "-p", project, "--speakers", '{"P2": "interviewer"}'
+    )
+    assert code == 0, err
+    assert "roles updated for 1 speaker(s): int02 P2: participant -> interviewer" in out
+    with qc.Project(project) as p:
+        turns = p.turns
+    assert set(turns.loc[turns["speaker"] == "P2", "role"]) == {"interviewer"}
+
+
+# -- issue 17: quote-based codings: occurrence optional, .xlsx too ---------------------
+def _quotes(tmp_path: Path, suffix: str) -> Path:
+    quotes = pd.DataFrame(
+        {
+            "transcript_id": ["int01", "int02"],
+            "code": ["divert", "arrest"],
+            "quote": ["We divert people", "We arrested three dealers"],
+        }
+    )
+    path = tmp_path / f"coder_AB{suffix}"
+    qc.export_tables(quotes, path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_cli_import_quote_codings_without_occurrence(capsys, tmp_path, suffix):
+    folder, book = _files(tmp_path)
+    quotes = _quotes(tmp_path, suffix)
+    project = tmp_path / "p.qcproj"
+    argv = ["import", folder, "-p", project, "--codebook", book, "--codings", quotes]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert "2 codings: AB 2" in out
+    with qc.Project(project) as p:
+        assert sorted(p.codings()["text"]) == [
+            "We arrested three dealers",
+            "We divert people",
+        ]
+
+
+def test_cli_import_quote_not_found_names_the_row_not_the_text(capsys, tmp_path):
+    folder, book = _files(tmp_path)
+    quotes = tmp_path / "coder_AB.csv"
+    quotes.write_text(
+        "transcript_id,code,quote,occurrence\n"
+        "int01,divert,We divert people,1\n"
+        "int02,arrest,We arrested three dealers,2\n",
+        encoding="utf-8",
+    )
+    argv = ["import", folder, "-p", tmp_path / "p.qcproj", "--codebook", book]
+    code, _, err = run(capsys, *argv, "--codings", quotes)
+    assert code == 1
+    assert "[QC913]" in err and "row 3" in err and "'int02'" in err
+    assert "arrested three" not in err

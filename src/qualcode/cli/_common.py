@@ -138,6 +138,11 @@ def table(
         df = df[[c for c in columns if c in df.columns]]
     if not len(df):
         return "(none)"
+    df = df.copy()
+    for c in df.columns:
+        if df[c].dtype == object or str(df[c].dtype) == "string":
+            text = df[c].astype(object).where(df[c].notna(), "").astype(str)
+            df[c] = text.where(text.str.len() <= width, text.str[: width - 1] + "…")
     with pd.option_context(
         "display.width", 160, "display.max_columns", 20, "display.max_colwidth", width
     ):

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualcode._validation import did_you_mean
 from qualcode.cli._common import (
     PROJECT_HELP,
     Result,
@@ -17,13 +18,14 @@ from qualcode.cli._common import (
     need,
     read_table,
     short,
+    table,
 )
-from qualcode.errors import Errors
+from qualcode.errors import Errors, InvalidInputError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from qualcode import Corpus, Project, Transcript
+    from qualcode import Codebook, Corpus, Project, Transcript
 
 __all__ = ["cmd_import", "register"]
 
@@ -37,18 +39,21 @@ EPILOG = """
 """
 
 
-def speakers_arg(value: str) -> dict[str, Any]:
-    """argparse type for --speakers: inline JSON or a .json/.yaml file."""
+def speakers_arg(value: str) -> dict[str, Any] | str:
+    """argparse type for --speakers: a speakers file, or an inline JSON mapping.
+
+    A file (CSV/TSV/XLSX/YAML) is passed on to :func:`qualcode.read_corpus`, which
+    reads it (and names unused rows); a ``.json`` file holds a mapping.
+    """
     p = Path(value)
     try:
-        if p.suffix.lower() in (".json", ".yaml", ".yml") and p.is_file():
-            import yaml
-
-            data = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
-        else:
-            data = json.loads(value)
-    except Exception as exc:  # json/yaml syntax errors, unreadable file
-        raise argparse.ArgumentTypeError(f"not a JSON mapping ({short(exc)})") from None
+        if p.is_file() and p.suffix.lower() != ".json":
+            return str(p)
+        data = json.loads(p.read_text(encoding="utf-8-sig") if p.is_file() else value)
+    except Exception as exc:  # json syntax errors, unreadable file
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is neither a speakers file nor a JSON mapping ({short(exc)})"
+        ) from None
     if not isinstance(data, dict):
         raise argparse.ArgumentTypeError(
             'expected a mapping such as \'{"I": "interviewer", "P": "participant"}\''
@@ -105,9 +110,12 @@ def register(sub: Any) -> None:
     s.add_argument(
         "--speakers",
         type=speakers_arg,
-        metavar="JSON",
-        help="speaker labels to roles, inline JSON or a .json/.yaml file, "
-        'e.g. \'{"I": "interviewer", "P": "participant"}\'',
+        metavar="FILE|JSON",
+        help="who is who, for the whole corpus: a speakers file (CSV/XLSX/YAML "
+        "with columns label, name, role[, transcript_id]; e.g. the interviewers of "
+        "Teams/Zoom exports, which carry names, not roles) or an inline JSON "
+        'mapping such as \'{"I": "interviewer", "Sam Reid": "interviewer"}\'; '
+        "importing again with a new mapping updates the roles",
     )
     s.add_argument("--recursive", action="store_true", help="also read sub-folders")
     s.add_argument(
@@ -117,24 +125,84 @@ def register(sub: Any) -> None:
     )
 
 
-def _codings_frame(
-    path: str, transcripts: list[Transcript], coder: str | None
+def _quote_codings(
+    table: pd.DataFrame, path: str, texts: dict[str, Transcript]
 ) -> pd.DataFrame:
-    """Codings from a CSV/XLSX: offsets (start, end) or quotes (quote, occurrence)."""
+    """Codings given as quotes: each quote anchored in its transcript's text.
+
+    ``occurrence`` (1-based, among the participant turns) is optional (default 1);
+    rows are numbered as a spreadsheet shows them (the header is row 1).
+    """
+    import pandas as pd
+
+    from qualcode.datasets.demo import anchor_quote
+
+    def bad(row: int, detail: str, fix: str) -> InvalidInputError:
+        return err(Errors.QC913, path=path, row=row, detail=detail, fix=fix)
+
+    rows = []
+    for i, rec in enumerate(table.to_dict("records")):
+        row = i + 2
+        tid = _text(rec.get("transcript_id"))
+        if tid not in texts:
+            raise bad(
+                row,
+                f"transcript id {tid!r} is not in the project"
+                + did_you_mean(tid, texts),
+                "Import the transcript first, or fix the id",
+            )
+        raw = _text(rec.get("occurrence")) or "1"
+        raw = raw[:-2] if raw.endswith(".0") else raw  # 2.0 from a spreadsheet
+        if not raw.isdigit() or int(raw) < 1:
+            raise bad(
+                row,
+                f"occurrence {raw!r} is not a whole number >= 1",
+                "Write 1 for the first occurrence of the quote, or leave it blank",
+            )
+        span = anchor_quote(texts[tid], _text(rec.get("quote")), int(raw))
+        if span is None:
+            raise bad(
+                row,
+                f"the quote (occurrence {raw}) is not in the participant turns of "
+                f"transcript {tid!r}",
+                "Copy the quote exactly from the imported text (no speaker label), "
+                "or fix the occurrence",
+            )
+        rows.append(
+            {
+                "transcript_id": tid,
+                "start": span[0],
+                "end": span[1],
+                "code": _text(rec.get("code")),
+                "coder": _text(rec.get("coder")) or _coder_of(path),
+                "memo": _text(rec.get("memo")) or None,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["transcript_id", "start", "end", "code", "coder", "memo"]
+    )
+
+
+def _text(value: Any) -> str:
+    """A cell as stripped text ('' for blank/NaN)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
+
+
+def _coder_of(path: str) -> str:
+    stem = Path(path).stem
+    return stem[len("coder_") :] if stem.startswith("coder_") else ""
+
+
+def _codings_frame(
+    path: str, texts: dict[str, Transcript], coder: str | None
+) -> pd.DataFrame:
+    """Codings from a CSV/XLSX: offsets (start, end) or quotes (quote[, occurrence])."""
     table = read_table(path, "codings file")
     cols = set(table.columns)
     if {"transcript_id", "code", "quote"} <= cols:
-        from qualcode.datasets.demo import demo_codings
-
-        if Path(path).suffix.lower() != ".csv":
-            raise err(
-                Errors.QC907,
-                path=path,
-                detail="codings given as quotes are read from CSV only",
-                fix="Save the sheet as CSV (UTF-8), or give start/end offsets.",
-            )
-
-        frame = demo_codings(transcripts, paths=[path])
+        frame = _quote_codings(table, path, texts)
     elif {"transcript_id", "start", "end", "code"} <= cols:
         frame = table
     else:
@@ -148,33 +216,31 @@ def _codings_frame(
         )
     if coder:
         frame = frame.assign(coder=coder)
-    elif "coder" not in frame.columns or frame["coder"].isna().any():
+    elif (
+        "coder" not in frame.columns
+        or frame["coder"].isna().any()
+        or (frame["coder"].astype(str).str.strip() == "").any()
+    ):
         raise err(
             Errors.QC907,
             path=path,
             detail="some codings have no coder",
-            fix="Add a 'coder' column or pass --coder NAME.",
+            fix="Add a 'coder' column, name the file coder_NAME.csv, "
+            "or pass --coder NAME.",
         )
     return frame
 
 
 def _codings(
-    args: argparse.Namespace, corpus: Corpus | None, project: Project | None = None
+    args: argparse.Namespace, corpus: Corpus | None, project: Project
 ) -> pd.DataFrame:
     """The --codings files as one frame, anchored in the project's + new transcripts."""
     import pandas as pd
 
-    from qualcode import Project
-
-    texts: dict[str, Any] = {}
-    if project is not None:
-        texts.update((t.id, t) for t in project.iter_transcripts())
-    elif Path(args.project).is_file():
-        with Project(args.project) as existing:
-            texts.update((t.id, t) for t in existing.iter_transcripts())
+    texts: dict[str, Transcript] = {t.id: t for t in project.iter_transcripts()}
     if corpus is not None:
         texts.update((t.id, t) for t in corpus)
-    frames = [_codings_frame(p, list(texts.values()), args.coder) for p in args.codings]
+    frames = [_codings_frame(p, texts, args.coder) for p in args.codings]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -192,9 +258,73 @@ def _check_inputs(args: argparse.Namespace, others: list[str]) -> None:
         need(args.attributes, "attributes table", "Check the path.")
 
 
+def _roles(report: pd.DataFrame, ids: set[str]) -> dict[str, dict[str, str]]:
+    """transcript id -> {speaker: role} from an import report."""
+    out: dict[str, dict[str, str]] = {}
+    for r in report.to_dict("records"):
+        tid, speaker = r.get("transcript_id"), r.get("speaker")
+        if tid in ids and isinstance(speaker, str):
+            out.setdefault(str(tid), {})[speaker] = _text(r.get("role")) or "none"
+    return out
+
+
+def _role_changes(
+    before: dict[str, dict[str, str]], after: dict[str, dict[str, str]]
+) -> list[dict[str, str]]:
+    """Speakers whose role changed by re-importing a stored transcript."""
+    changes = []
+    for tid, roles in after.items():
+        for speaker, role in roles.items():
+            old = before.get(tid, {}).get(speaker)
+            if old is not None and old != role:
+                changes.append(
+                    {"transcript_id": tid, "speaker": speaker, "was": old, "now": role}
+                )
+    return changes
+
+
+def _understood(corpus: Corpus, report: pd.DataFrame) -> list[str]:
+    """What the import understood: the report table, files skipped, no speakers."""
+    cols = [
+        "transcript_id",
+        "format",
+        "encoding",
+        "speaker",
+        "role",
+        "turns",
+        "words",
+        "has_times",
+        "unused_labels",
+        "note",
+    ]
+    read = report[~report["note"].fillna("").astype(str).str.startswith("skipped")]
+    lines = [
+        "what the import understood (one row per transcript and speaker):",
+        table(read, cols, width=40),
+    ]
+    for path, why in corpus.skipped:
+        lines.append(f"skipped {path}: {why}")
+    speakerless = sorted(
+        set(read.loc[read["speaker"].isna() & (read["turns"] > 0), "transcript_id"])
+        - set(read.loc[read["speaker"].notna(), "transcript_id"])
+    )
+    if speakerless:
+        lines.append(
+            f"{len(speakerless)} transcript(s) without any speaker label: "
+            f"{', '.join(map(str, speakerless))} (every paragraph or cue is a turn "
+            "with no role; agreement and suggestions use all their text)"
+        )
+    return lines
+
+
+def _remove_project(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
 def cmd_import(args: argparse.Namespace) -> Result:
-    """Run ``qualcode import``."""
-    from qualcode import Codebook, Project, read_corpus, read_qdpx
+    """Run ``qualcode import``: everything in one transaction (all or nothing)."""
+    from qualcode import Codebook, Project, import_report, read_corpus, read_qdpx
 
     qdpx = [p for p in args.paths if p.lower().endswith(".qdpx")]
     others = [p for p in args.paths if not p.lower().endswith(".qdpx")]
@@ -213,51 +343,84 @@ def cmd_import(args: argparse.Namespace) -> Result:
                 recursive=args.recursive,
                 on_error="skip" if args.skip_bad else "raise",
             )
-    codings = None
-    if args.codings and not qdpx:  # check them before anything is written
-        codings = _codings(args, corpus)
-    Path(args.project).parent.mkdir(parents=True, exist_ok=True)
+    path = Path(args.project)
+    created = not path.exists()
     data: dict[str, Any] = {"project": args.project}
-    lines = []
-    for q in qdpx:
-        with busy(args, f"importing {Path(q).name}"):
-            proj, report = read_qdpx(q, project_path=args.project, return_report=True)
-            proj.close()
-        data.setdefault("qdpx", []).append({"file": q, "report": report})
-        lines.append(f"imported {q} ({len(report)} repair/loss notes)")
-    with Project(args.project) as project:
-        for cb in books:
-            project.set_codebook(cb)
-        if books:
-            data["codebooks"] = [
-                {"name": b.name, "codes": len(b), "version": b.version} for b in books
-            ]
-            lines.append(
-                "codebooks: " + ", ".join(f"{b.name} ({len(b)} codes)" for b in books)
-            )
-        if corpus is not None:
-            report = project.add_transcripts(corpus)
-            status = report["status"].value_counts().to_dict()
-            data["transcripts"] = report
-            lines.append(
-                f"{len(corpus)} transcripts: "
-                + ", ".join(f"{n} {s}" for s, n in status.items())
-            )
-            orphaned = int(report["orphaned"].sum())
-            if orphaned:
-                lines.append(
-                    f"{orphaned} codings lost their text: see project.orphans()"
-                )
-        if args.codings:
-            if codings is None:
-                codings = _codings(args, None, project)
-            ids = project.add_codings(codings)
-            by_coder = codings["coder"].value_counts().to_dict()
-            data["codings"] = {"added": len(ids), "by_coder": by_coder}
-            lines.append(
-                f"{len(ids)} codings: "
-                + ", ".join(f"{c} {n}" for c, n in by_coder.items())
-            )
-        summary = repr(project)
+    lines: list[str] = []
+    try:
+        for q in qdpx:
+            with busy(args, f"importing {Path(q).name}"):
+                proj, notes = read_qdpx(q, project_path=path, return_report=True)
+                proj.close()
+            data.setdefault("qdpx", []).append({"file": q, "report": notes})
+            lines.append(f"imported {q} ({len(notes)} repair/loss notes)")
+        with Project(path) as project, project.transaction():
+            _store(args, project, books, corpus, data, lines)
+            summary = repr(project)
+    except BaseException:
+        if created:  # nothing of this import is kept, not even an empty project
+            _remove_project(path)
+        raise
+    if corpus is not None:
+        report = import_report(corpus)
+        data["import_report"] = report
+        data["skipped"] = [{"path": p, "why": w} for p, w in corpus.skipped]
+        lines = _understood(corpus, report) + lines
     data["summary"] = summary
     return Result("\n".join([*lines, summary]), data)
+
+
+def _store(
+    args: argparse.Namespace,
+    project: Project,
+    books: list[Codebook],
+    corpus: Corpus | None,
+    data: dict[str, Any],
+    lines: list[str],
+) -> None:
+    """Write codebooks, transcripts and codings (inside the caller's transaction)."""
+    from qualcode import import_report
+
+    for cb in books:
+        project.set_codebook(cb)
+    if books:
+        data["codebooks"] = [
+            {"name": b.name, "codes": len(b), "version": b.version} for b in books
+        ]
+        lines.append(
+            "codebooks: " + ", ".join(f"{b.name} ({len(b)} codes)" for b in books)
+        )
+    if corpus is not None:
+        ids = set(corpus.ids) & set(project.transcript_ids())
+        before = _roles(import_report(project), ids) if ids else {}
+        report = project.add_transcripts(corpus)
+        status = report["status"].value_counts().to_dict()
+        data["transcripts"] = report
+        lines.append(
+            f"{len(corpus)} transcripts: "
+            + ", ".join(f"{n} {s}" for s, n in status.items())
+        )
+        changes = (
+            _role_changes(before, _roles(import_report(corpus), ids)) if ids else []
+        )
+        data["roles_updated"] = changes
+        if changes:
+            lines.append(
+                f"roles updated for {len(changes)} speaker(s): "
+                + "; ".join(
+                    f"{c['transcript_id']} {c['speaker']}: {c['was']} -> {c['now']}"
+                    for c in changes
+                )
+            )
+        orphaned = int(report["orphaned"].sum())
+        if orphaned:
+            lines.append(f"{orphaned} codings lost their text: see project.orphans()")
+    if args.codings:
+        codings = _codings(args, corpus, project)
+        added = project.add_codings(codings)
+        by_coder = codings["coder"].value_counts().to_dict()
+        data["codings"] = {"added": len(added), "by_coder": by_coder}
+        lines.append(
+            f"{len(added)} codings: "
+            + ", ".join(f"{c} {n}" for c, n in by_coder.items())
+        )

@@ -7,12 +7,13 @@ from _nbcells import FICTIONAL, PROJECT_SETUP, SETUP, code, md
 
 NB04 = [
     md(f"""
-# 4. Inter-coder agreement
+# 4. Inter-coder agreement, consensus and saturation
 
 Two fictional coders, AB and CD, coded the same ten interviews independently with the three
 codebooks. How far do they agree? This notebook computes the usual agreement coefficients with
 bootstrap confidence intervals, reproduces published worked examples, lists the passages where
-the coders differ, and turns the team's decisions on those into a consensus coding.
+the coders differ, and turns the team's decisions on those into a consensus coding. It ends
+with the question reviewers ask next: did new codes stop turning up (thematic saturation)?
 
 {FICTIONAL}
 """),
@@ -94,6 +95,24 @@ per_code[["code", "label", "n_coded", "percent_agreement", "cohen_kappa", "cohen
           "cohen_kappa_ci_high", "krippendorff_alpha", "gwet_ac1"]].head(12).round(3)
 """),
     md("""
+The table has a row for each code **used** by AB or CD in a participant's sentence, not for every
+code of the codebooks (pass `codes=` to list codes nobody applied). For a code applied to only
+one sentence the bootstrap has nothing to resample, so its interval is undefined (NaN), not a
+misleading `[0.00, 0.00]`:
+"""),
+    code("""
+print(len(project.codebook), "codes in the three codebooks;", len(per_code), "used in participants' sentences")
+per_code[per_code["n_coded"] == 1][["code", "n_coded", "cohen_kappa", "cohen_kappa_ci_low", "cohen_kappa_ci_high"]].round(3)
+"""),
+    md("""
+For an appendix, `qc.export_tables` writes the three tables into one workbook, a named sheet per
+unit, numbers shown with three decimals and undefined values written as "undefined":
+"""),
+    code("""
+appendix = qc.export_tables(tables, workdir / "agreement.xlsx", na_rep="undefined")
+print(appendix.name, pd.ExcelFile(appendix).sheet_names)
+"""),
+    md("""
 Agreement on the broad categories: `level="root"` counts any code under a top-level code (for
 example any Pursue role) as that top-level code. Coders often agree on the theme while picking
 neighbouring codes under it.
@@ -140,7 +159,10 @@ pd.DataFrame(
 
 `qc.disagreements` lists every unit where the coders differ, with its text, a little context,
 the codes in dispute and each coder's codes. The `resolution` column is for the team's decision:
-the codes to apply, comma-separated (blank: no code).
+
+* the codes to apply, comma-separated (`pursue, prevent`);
+* `none` when the team decided that no code applies;
+* blank: **not decided yet**, to come back to at the next meeting (nothing is written for it).
 """),
     code("""
 dis = qc.disagreements(project, coders=["AB", "CD"], unit="sentence")
@@ -148,18 +170,20 @@ print(len(dis), "sentences to discuss")
 dis[["transcript_id", "turn", "text", "codes_in_dispute", "AB", "CD", "resolution"]].head(8)
 """),
     md("""
-Write them to Excel for the consensus meeting (here into the temporary folder):
+Write them to Excel for the consensus meeting (here into the temporary folder).
+`qc.export_tables` writes a workbook a team can work in (bold frozen header, filters, wrapped
+text) and makes sure no cell of transcript text can run as a spreadsheet formula.
 """),
     code("""
-xlsx = workdir / "disagreements.xlsx"
-dis.to_excel(xlsx, index=False)
-print(xlsx, xlsx.stat().st_size, "bytes")
+xlsx = qc.export_tables(dis, workdir / "disagreements.xlsx")
+print(xlsx, f"{xlsx.stat().st_size:,} bytes")
 """),
     md("""
-In the meeting the team fills in `resolution`. To keep this notebook reproducible we fill in the
-first twenty rows by a simple rule: keep the codes both coders applied, plus AB's where CD did
-not code the sentence at all. Then we read the file back and create a **consensus** coder from
-the resolved rows.
+In the meeting the team fills in `resolution`. To keep this notebook reproducible, the
+"meeting" gets through the first twenty rows with a simple rule: keep the codes both coders
+applied, AB's where CD did not code the sentence at all, and `none` where the two share no code.
+The other rows stay blank for the next meeting. Then we read the file back and create a
+**consensus** coder from the decided rows.
 """),
     code("""
 meeting = pd.read_excel(xlsx, keep_default_na=False)
@@ -168,15 +192,28 @@ def decide(row):
     ab = {c.strip() for c in row["AB"].split(",") if c.strip()}
     cd = {c.strip() for c in row["CD"].split(",") if c.strip()}
     chosen = ab & cd if cd else ab
-    return ", ".join(sorted(chosen))
+    return ", ".join(sorted(chosen)) or "none"
 
-resolved = meeting.head(20).copy()
-resolved["resolution"] = resolved.apply(decide, axis=1)
-resolved[["transcript_id", "AB", "CD", "resolution"]].head(8)
+meeting.loc[:19, "resolution"] = meeting.head(20).apply(decide, axis=1)
+meeting[["transcript_id", "AB", "CD", "resolution"]].head(8)
+"""),
+    md("""
+`resolve_disagreements` writes the decided rows and skips the blank ones; it warns (printed here)
+which spreadsheet rows are still open, and its result says which rows got codes, which were
+decided as `none`, and which wait. Running it again after the next meeting adds only what is
+new.
 """),
     code("""
-consensus = qc.resolve_disagreements(project, resolved, coder="consensus")
+import warnings
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    consensus = qc.resolve_disagreements(project, meeting, coder="consensus")
+for w in caught:
+    print(f"{w.category.__name__}: {w.message}\\n")
+
 print(len(consensus), "consensus codings")
+print({name: len(consensus.attrs[name]) for name in ("resolved_rows", "no_code_rows", "undecided_rows")})
 consensus[["transcript_id", "code", "coder", "origin", "text"]].head()
 """),
     md("""
@@ -186,6 +223,73 @@ tagger.
 """),
     code("""
 project.codings().groupby(["coder", "origin"]).size()
+"""),
+    md("""
+## Thematic saturation: were new codes still turning up?
+
+Reviewers ask whether the sample was large enough. `qc.saturation` applies the method of
+**Guest, Namey & Chen (2020)**, "A simple method to assess and report thematic saturation in
+qualitative research", *PLOS ONE* 15(5): e0232076:
+
+1. take the interviews in the order they were done;
+2. the **base** is the set of distinct codes found in the first 4 interviews;
+3. a **run** is the next 2 interviews; its *new information* is the number of codes first seen
+   in it, as a share of the base's codes; the run then moves on one interview at a time;
+4. saturation is reached at the first run that adds **5% or less** new information, and is
+   reported as *base + run*: "5+2" means 5 interviews were needed, and the 2 after them added
+   (almost) nothing new.
+
+What it is: **code saturation**, a count of whether new codes kept appearing. What it is not:
+**meaning saturation**, whether you understand each code's dimensions and nuances, which takes
+more interviews and is judged by reading, not counting (Hennink, Kaiser & Marconi 2017,
+*Qualitative Health Research* 27(4): 591-608). The count also depends on the coder and on the
+codebook: a codebook written before the interviews, as here, cannot grow, so it tends to
+saturate early. Report the parameters with the result.
+
+The strategy document is not an interview, so we list the interviews to assess
+(`transcripts=`); their order in the project is the order they were done.
+"""),
+    code("""
+interview_ids = project.transcripts.query("source_type == 'interview'")["transcript_id"].tolist()
+sat = qc.saturation(project, coder="AB", transcripts=interview_ids)
+print("saturation:", sat.notation)
+sat.table
+"""),
+    md("""
+`table` has one row per interview: the codes AB applied in it, how many were new, and the running
+total. `runs` has one row per run, with its new codes as a share of the base:
+"""),
+    code("""
+sat.runs.round(3)
+"""),
+    md("""
+The figure (`sat.figure`, a matplotlib figure) shows the base, the new codes per interview and
+the first saturated run; `sat.save` writes it for a paper (`.png` at 300 dpi, `.svg`, `.pdf`):
+"""),
+    code("""
+from IPython.display import Image
+
+Image(sat.save(workdir / "saturation_AB.png"), width=720)
+"""),
+    md("""
+The result depends on the order of the interviews: a different order puts different interviews
+in the base. Guest et al. therefore repeat the assessment over random orders. `bootstrap=200`
+does that 200 times and reports the median saturation point with a 95% interval; `summary` is a
+paragraph for the methods section, with the parameters.
+"""),
+    code("""
+sat = qc.saturation(project, coder="AB", transcripts=interview_ids, bootstrap=200, seed=0)
+print(sat.summary)
+"""),
+    md("""
+The same for coder CD, and for the broad themes (`level="root"`), which saturate sooner:
+"""),
+    code("""
+pd.DataFrame({
+    "AB, codes": qc.saturation(project, coder="AB", transcripts=interview_ids).notation,
+    "CD, codes": qc.saturation(project, coder="CD", transcripts=interview_ids).notation,
+    "AB, themes": qc.saturation(project, coder="AB", transcripts=interview_ids, level="root").notation,
+}, index=["saturation (base + run)"])
 """),
     code("""
 project.close()

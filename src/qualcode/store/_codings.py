@@ -25,6 +25,15 @@ from qualcode.errors import (
     OffsetError,
     StoreError,
 )
+from qualcode.store._checks import (
+    ANY_BAD,
+    MEMO_BAD,
+    NAME_BAD,
+    check_field,
+    describe,
+    problem,
+    rule,
+)
 from qualcode.store._codebooks import code_index
 from qualcode.store._db import Session, now_iso, parse_time
 from qualcode.store._frames import (
@@ -100,6 +109,14 @@ def add_coding(
     origin: str,
 ) -> int:
     """Add one coding (or return the id of the identical stored one)."""
+    for what, value, pattern in (
+        ("transcript id", transcript_id, NAME_BAD),
+        ("code", code, NAME_BAD),
+        ("coder", coder, NAME_BAD),
+        ("origin", origin, NAME_BAD),
+        ("memo", memo, MEMO_BAD),
+    ):
+        check_field(value, pattern, caller="add_coding", what=what)
     row = s.one("SELECT tid, n_chars FROM transcripts WHERE id = ?", (transcript_id,))
     if row is None:
         raise unknown_transcript(s, transcript_id)
@@ -135,6 +152,7 @@ def add_coding(
 
 def turn_span(s: Session, transcript_id: str, turn: int) -> tuple[int, int]:
     """``(start, end)`` of a turn (QC402 / QC408 when missing)."""
+    check_field(transcript_id, ANY_BAD, caller="code_turn", what="transcript id")
     tid = s.scalar("SELECT tid FROM transcripts WHERE id = ?", (transcript_id,))
     if tid is None:
         raise unknown_transcript(s, transcript_id)
@@ -215,6 +233,32 @@ class Prepared:
 def _factorized(frame: pd.DataFrame, col: str) -> Column:
     codes, uniq = pd.factorize(frame[col], use_na_sentinel=True)
     return Column(np.asarray(codes, dtype=np.int64), object_array([*uniq, None]))
+
+
+def _check_chars(
+    frame: pd.DataFrame,
+    col: Column,
+    name: str,
+    pattern: re.Pattern[str],
+    caller: str,
+    fix: str,
+) -> None:
+    """QC406 naming the rows whose ``name`` holds a refused character."""
+    found = [isinstance(v, str) and problem(v, pattern) for v in col.values]
+    bad_u = np.array([bool(f) for f in found], dtype=bool)
+    if not bad_u.any():
+        return
+    pos, cp = next(f for f in found if f)
+    raise InvalidInputError(
+        describe_rows(
+            frame,
+            bad_u[col.codes],
+            caller=caller,
+            problem=f"have a {name} with {describe(cp)} (at position {pos} of the "
+            f"first). {rule(pattern)}",
+            fix=fix,
+        )
+    )
 
 
 def _check_names(
@@ -352,6 +396,8 @@ def prepare_codings(
     fix = "Fix them and add again."
     names = {c: _factorized(frame, c) for c in ("code", "coder", "transcript_id")}
     _check_names(frame, names, caller, fix)
+    for name, col in names.items():
+        _check_chars(frame, col, name, NAME_BAD, caller, fix)
     tid, length = _transcript_ids(s, frame, names["transcript_id"], caller)
     start, end = _offsets(frame, length, caller, fix)
     code = names["code"]
@@ -376,6 +422,8 @@ def prepare_codings(
         _memo(frame),
         _created(frame, caller, fix),
     )
+    _check_chars(frame, origin, "origin", NAME_BAD, caller, fix)
+    _check_chars(frame, memo, "memo", MEMO_BAD, caller, fix)
     coder = names["coder"]
     coder_map = coder_ids(s, list(coder.values[:-1]))
     coder_id = np.array([coder_map[c] for c in coder.values[:-1]], dtype=np.int64)[
@@ -696,6 +744,12 @@ def log_decisions(s: Session, frame: pd.DataFrame, *, caller: str) -> None:
     scores = [None if v is None else float(v) for v in col("score")]
     evidence = [None if v is None else str(v) for v in col("evidence")]
     tagger = [None if v is None else str(v) for v in col("tagger")]
+    for what, values, pattern in (
+        ("tagger", tagger, NAME_BAD),
+        ("evidence", evidence, ANY_BAD),
+    ):
+        for i, v in enumerate(values):
+            check_field(v, pattern, caller=caller, what=what, where=f" of row {i}")
     rows = list(
         zip(
             p.tid.tolist(),

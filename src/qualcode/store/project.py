@@ -42,6 +42,7 @@ from qualcode.store import _codebooks as CB
 from qualcode.store import _codings as K
 from qualcode.store import _llm as L
 from qualcode.store import _transcripts as T
+from qualcode.store._checks import MEMO_BAD, check_field
 from qualcode.store._db import Session, connect
 from qualcode.store._frames import SHOW_ROWS, describe_rows, jsonable
 from qualcode.store._merge import merge as merge_projects
@@ -713,6 +714,7 @@ class Project:
         """
         if memo is not None and not isinstance(memo, str):
             raise invalid("memo", "set_memo", "a string or None", memo)
+        check_field(memo, MEMO_BAD, caller="set_memo", what="memo")
         with self._tx(write=True) as s:
             cid = K.coding_exists(s, coding_id)
             s.execute("UPDATE codings SET memo = ? WHERE coding_id = ?", (memo, cid))

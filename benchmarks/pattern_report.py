@@ -60,8 +60,7 @@ def coded_intervals(codings) -> dict[tuple[str, str, str], list[tuple[int, int]]
 def pattern_rows(books, corpus, codings) -> list[dict]:
     """One row per pattern: hits and per-coder true positives and precision."""
     from qualcode._grammar import pattern_summary
-    from qualcode.tagging import PatternTagger, suggest
-    from qualcode.tagging._exclude import exclude_patterns_of
+    from qualcode.tagging import PatternTagger, exclude_patterns_of, suggest
 
     tagger = PatternTagger()
     order = []

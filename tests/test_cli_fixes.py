@@ -7,6 +7,7 @@ fast; the demo-data tests live in tests/test_cli.py.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -499,3 +500,82 @@ def test_cli_import_quote_not_found_names_the_row_not_the_text(capsys, tmp_path)
     assert code == 1
     assert "[QC913]" in err and "row 3" in err and "'int02'" in err
     assert "arrested three" not in err
+
+
+# -- issue 17: the learned tagger: --level and a progress bar ---------------------
+TREE_CODEBOOK = """\
+name: Tree
+version: 1.0.0
+codes:
+  - id: enforce
+    label: Enforce
+    definition: Enforcement.
+  - id: arrest
+    label: Arrest
+    parent: enforce
+    definition: Arresting people who deal drugs.
+  - id: care
+    label: Care
+    definition: Care and support.
+  - id: divert
+    label: Divert
+    parent: care
+    definition: Diverting people who use drugs to treatment.
+"""
+
+
+@pytest.fixture()
+def tree(tmp_path) -> Path:
+    """Six interviews, coder AB: 'arrest'/'divert' on every matching turn."""
+    folder = tmp_path / "tree"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"int{i}.txt").write_text(
+            "Interviewer: What do you do?\n"
+            f"P{i}: We arrested dealers on the estate again.\n"
+            "Interviewer: And then?\n"
+            f"P{i}: We divert people who use drugs into treatment.\n"
+            "Interviewer: Anything else?\n"
+            f"P{i}: The weather was fine that week.\n",
+            encoding="utf-8",
+        )
+    path = tmp_path / "tree.qcproj"
+    with qc.Project(path) as project:
+        project.set_codebook(qc.Codebook.from_yaml(TREE_CODEBOOK))
+        project.add_transcripts(qc.read_corpus(folder))
+        rows = []
+        for t in project.iter_transcripts():
+            for turn, code in ((1, "arrest"), (3, "divert")):
+                tt = t.turns[turn]
+                rows.append(
+                    {
+                        "transcript_id": t.id,
+                        "start": tt.start,
+                        "end": tt.end,
+                        "code": code,
+                        "coder": "AB",
+                    }
+                )
+        project.add_codings(pd.DataFrame(rows))
+    return path
+
+
+def test_cli_suggest_learn_from_level_root_learns_the_themes(capsys, tree):
+    argv = ["suggest", "-p", tree, "--learn-from", "AB", "--unit", "turn"]
+    code, out, err = run(capsys, *argv, "--level", "root", "--epochs", "2", "--json")
+    assert code == 0, err
+    learned = json.loads(out)["learned"]
+    assert learned["level"] == "root"
+    assert set(learned["codes"]) == {"enforce", "care"}
+
+
+def test_cli_suggest_learn_from_shows_training_progress_on_a_terminal(
+    capsys, monkeypatch, tree
+):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    argv = ["suggest", "-p", tree, "--learn-from", "AB", "--unit", "turn"]
+    code, _, err = run(capsys, *argv, "--epochs", "2")
+    assert code == 0, err
+    assert "LearnedTagger.fit" in err and "epoch" in err
+    code, _, err = run(capsys, *argv, "--epochs", "2", "-q")
+    assert (code, err) == (0, "")

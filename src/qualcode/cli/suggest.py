@@ -9,7 +9,6 @@ from qualcode.cli._common import (
     PROJECT_HELP,
     Result,
     add_command,
-    busy,
     check_coders,
     check_new_coder,
     check_table_suffix,
@@ -88,6 +87,13 @@ def _register_suggest(sub: Any) -> None:
         "code of --codebook, or every code the coder used)",
     )
     s.add_argument(
+        "--level",
+        choices=["leaf", "root"],
+        default="leaf",
+        help="with --learn-from: learn the codes as coded (leaf) or their root "
+        "themes (root: more examples per class, better on a few interviews)",
+    )
+    s.add_argument(
         "--epochs", type=int, default=10, help="training epochs (default: 10)"
     )
     s.add_argument("--seed", type=int, default=0, help="training seed (default: 0)")
@@ -158,22 +164,32 @@ def _train(
     from qualcode import LearnedTagger
 
     tagger = LearnedTagger(
-        args.code or cb, unit=args.unit, seed=args.seed, epochs=args.epochs
+        args.code or cb,
+        unit=args.unit,
+        seed=args.seed,
+        epochs=args.epochs,
+        level=args.level,
     )
-    with busy(args, f"training a learned tagger on {args.learn_from}'s codings"):
-        tagger.fit(project, coder=args.learn_from, include_interviewer=args.interviewer)
+    tagger.fit(
+        project,
+        coder=args.learn_from,
+        include_interviewer=args.interviewer,
+        codebook=cb if cb is not None else project.codebook,
+        progress=progress(args),
+    )
     rep = tagger.report
     assert rep is not None  # set by fit
     micro = rep[rep["code"] == "(micro)"]
     f1 = float(micro["f1"].iloc[0]) if len(micro) else float("nan")
     data["learned"] = {
         "coder": args.learn_from,
+        "level": args.level,
         "codes": list(tagger.thresholds),
         "cv_micro_f1": f1,
         "report": rep,
     }
     lines.append(
-        f"learned tagger: {len(tagger.thresholds)} codes, "
+        f"learned tagger ({args.level} codes): {len(tagger.thresholds)} codes, "
         f"cross-validated micro F1 {f1:.2f}"
     )
     if args.save_tagger:

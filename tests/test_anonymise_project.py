@@ -660,3 +660,17 @@ def test_anonymise_demo_quote_bank_one_name_per_participant(tmp_path):
     assert named.empty, named[["transcript", "speaker", "participant"]].head()
     int05 = bank[bank["transcript"] == "INT05"]
     assert set(int05["speaker"]) == {"P05"} == set(int05["participant"])
+
+
+# --------------------------------------------------------------------------
+# issue 21: coder names are names too
+# --------------------------------------------------------------------------
+def test_anonymise_project_coder_names_are_rewritten(project):
+    if not hasattr(project, "rename_coder"):
+        pytest.skip("the store has no Project.rename_coder yet")
+    project.add_coding("int02", 0, 3, "divert", "Christina")
+    project.add_coding("int02", 0, 3, "divert", "Smith")
+    res = pseudonymise(project, KEY)
+    assert sorted(project.coders) == ["AB", "Person A", "Person B"]
+    assert res.summary["coders_renamed"] == 2
+    assert check_leaks(project, KEY).empty

@@ -57,14 +57,17 @@ class PseudonymisationResult:
         The pseudonymised data (a Project is the one given, changed in place,
         or the copy written to ``out=``).
     report : pandas.DataFrame
-        One row per replacement: ``transcript_id`` (new id), ``field``
-        (``text``, ``speaker``, ``attribute:<name>``, ``source``, ``id``),
-        ``start, end`` (in the new text; empty for other fields), ``old_start,
-        old_end``, ``kind``, ``source`` (``key`` or ``detector``), ``detector``,
-        ``replacement`` and ``original_hash`` (never the original).
+        One row per replacement: ``transcript_id`` (new id; empty for a coder),
+        ``field`` (``text``, ``attribute name``, ``attribute:<new name>``,
+        ``source``, ``id``, ``coder``), ``start, end`` (in the new text; empty
+        for other fields), ``old_start, old_end``, ``kind``, ``source`` (``key``
+        or ``detector``), ``detector``, ``replacement`` and ``original_hash``
+        (an HMAC of the key entry's original, or of the identifier found;
+        never the original).
     summary : dict
-        Counts: transcripts, transcripts_changed, replacements, by_kind, and for a
-        project codings, codings_merged, decisions, purged.
+        Counts: transcripts, transcripts_changed, replacements, by_kind,
+        other_fields, participants_named_by_id, and for a project codings,
+        codings_merged, decisions, purged, coders_renamed.
     maps : mapping
         ``{old transcript id: (new id, OffsetMap)}``, used by :meth:`remap`.
     suggestions : pandas.DataFrame or None
@@ -566,6 +569,34 @@ def _rename_no_clobber(src: Path, dest: Path) -> None:
     src.unlink()
 
 
+def _rename_coders(project: Any, m: _Matcher, rows: list[dict[str, Any]]) -> int:
+    """Coder names that hold an original get the pseudonym (merged on a clash)."""
+    rename = getattr(project, "rename_coder", None)
+    merge = getattr(project, "merge_coders", None)
+    if rename is None or merge is None:  # PENDING: the store's coder methods
+        return 0
+    names = list(project.coders)
+    taken = set(names)
+    n = 0
+    for old in names:
+        new = m.rewrite(old)
+        if new == old:
+            continue
+        report = _Report(m, "")
+        report.other("coder", old)
+        for row in report.rows:
+            row["transcript_id"] = None
+        rows.extend(report.rows)
+        if new in taken:
+            merge([old], new)
+        else:
+            rename(old, new)
+            taken.add(new)
+        taken.discard(old)
+        n += 1
+    return n
+
+
 def _rewrite_project(
     project: Any, plan: _Plan, participant_id: str | None, book: Codebook | None
 ) -> PseudonymisationResult:
@@ -586,6 +617,7 @@ def _rewrite_project(
             if diff:
                 edits.append((t.id, nt, omap.span))
                 rows.extend(r)
+        coders = _rename_coders(project, m, rows)
         # the purge (VACUUM) runs once the transaction has committed
         counts = project.replace_texts(edits, rewrite=m.rewrite, purge=True)
     rep = frame(rows, PSEUDONYMISATION_REPORT)
@@ -596,6 +628,7 @@ def _rewrite_project(
         decisions=counts["decisions"],
         purged=True,
         participants_named_by_id=named,
+        coders_renamed=coders,
     )
     return PseudonymisationResult(
         project,

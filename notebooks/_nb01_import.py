@@ -129,8 +129,8 @@ qc.import_report(new)[["transcript_id", "speaker", "role", "turns", "words"]]
 For a whole study, keep the mapping in a **speakers file** next to the transcripts (CSV, Excel
 or YAML; one row per label, with an optional `transcript_id` column for a label that means
 different people in different files) and pass its path: `read_corpus(folder,
-speakers="speakers.csv")`. On the command line, `qualcode import` takes the mapping with
-`--speakers '{"Sam Reid": "interviewer"}'`.
+speakers="speakers.csv")`, or `qualcode import ... --speakers speakers.csv` on the command line
+(which also prints the import report).
 """),
     code("""
 (new_folder / "speakers.csv").write_text(

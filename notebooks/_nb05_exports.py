@@ -135,11 +135,18 @@ qc.code_matrix(ab_roles, by="transcript", codebook=books["roles"], level=0)
 `qc.export_extracts` writes every coded passage, grouped by code, with an attribution built from
 the participant attributes, e.g. "(police officer – inspector/chief inspector)". The format follows
 the suffix: Excel (one sheet per top-level theme and an index), Word, a self-contained HTML page,
-Markdown or CSV. Here: coder AB's codings, with a sentence of context either side.
+Markdown or CSV.
+
+A quote bank has **one row per extract**. When both coders (or the consensus) coded the same
+passage with the same code, the quote appears once and the `coder` column lists them
+(`AB; CD`); codings of one code whose spans overlap become one quote covering them all
+(`merge_coders=False` gives one row per coding instead). The **quote comes first** in every
+format, then its attribution, the turn number and the time stamp where the transcript has one,
+then the rest. Here: both coders' codings, with a sentence of context either side.
 """),
     code("""
-ab = project.codings(coder="AB")
-banks = {suffix: qc.export_extracts(ab, workdir / f"quotes{suffix}", codebook=project.codebook, transcripts=project)
+everyone = project.codings()
+banks = {suffix: qc.export_extracts(everyone, workdir / f"quotes{suffix}", codebook=project.codebook, transcripts=project)
          for suffix in (".xlsx", ".docx", ".html")}
 for path in banks.values():
     print(f"{path.name:12} {path.stat().st_size:>9,} bytes")
@@ -147,14 +154,17 @@ for path in banks.values():
     code("""
 xl = pd.ExcelFile(banks[".xlsx"])
 print(xl.sheet_names)
-pd.read_excel(xl, sheet_name="Prevent")[["code_label", "transcript", "attribution", "extract"]].head(4)
+quotes = pd.concat([pd.read_excel(xl, sheet_name=name) for name in xl.sheet_names if name != "Index"])
+print(f"{len(everyone)} codings -> {len(quotes)} extracts, {quotes['coder'].str.contains(';').sum()} of them coded by both AB and CD")
+pd.read_excel(xl, sheet_name="Prevent")[["extract", "attribution", "turn", "time", "code_label", "transcript", "coder"]].head(4)
 """),
     md("""
-Quote banks can be narrowed: only some codes (and the codes under them), only some participants
-(`where=` on attributes). For example the Prevent roles, as police officers put them:
+Quote banks can be narrowed: only some codes (and the codes under them), only some coders
+(`coders=`), only some participants (`where=` on attributes). For example the Prevent roles, as
+police officers put them:
 """),
     code("""
-md_bank = qc.export_extracts(ab, workdir / "prevent_officers.md", codebook=project.codebook,
+md_bank = qc.export_extracts(everyone, workdir / "prevent_officers.md", codebook=project.codebook,
                              codes="prevent", where={"role": "police officer"}, context=0)
 print("\\n".join(md_bank.read_text(encoding="utf-8").splitlines()[:16]))
 """),

@@ -45,6 +45,7 @@ from qualcode.llm._prompt import (
 )
 from qualcode.llm._units import Unit, default_roles, units_with_context
 from qualcode.llm._verify import AnswerError, Verdict, parse_answer, verify
+from qualcode.store import Project
 
 __all__ = ["llm_code", "llm_suggest"]
 
@@ -99,8 +100,6 @@ def _resolve_store(
             return project  # type: ignore[no-any-return]
         return llm.cache
     if isinstance(cache, (str, os.PathLike)):
-        from qualcode.store import Project
-
         return Project(os.fspath(cache))  # type: ignore[return-value]
     if is_call_store(cache):
         return cache  # type: ignore[return-value]

@@ -41,6 +41,8 @@ SUBCOMMANDS = [
     "export",
     "pseudonymise",
     "leaks",
+    "saturation",
+    "llm-code",
     "demo",
 ]
 

@@ -579,3 +579,39 @@ def test_cli_suggest_learn_from_shows_training_progress_on_a_terminal(
     assert "LearnedTagger.fit" in err and "epoch" in err
     code, _, err = run(capsys, *argv, "--epochs", "2", "-q")
     assert (code, err) == (0, "")
+
+
+# -- issue 20: qualcode saturation ----------------------------------------------------
+def test_cli_saturation_prints_the_summary_and_writes_figure_and_table(
+    capsys, tree, tmp_path
+):
+    fig, tab = tmp_path / "sat.png", tmp_path / "sat.xlsx"
+    argv = ["saturation", "-p", tree, "--coder", "AB", "--figure", fig, "--table", tab]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert out.startswith("Thematic saturation was assessed with the method of Guest")
+    assert "Saturation was reached at 4+2 interviews" in out
+    assert fig.read_bytes()[:4] == b"\x89PNG"
+    sheets = pd.read_excel(tab, sheet_name=None)
+    assert list(sheets) == ["interviews", "runs"]
+    assert sheets["interviews"]["transcript_id"].tolist() == [
+        f"int{i}" for i in range(6)
+    ]
+
+
+def test_cli_saturation_json_has_the_saturation_point(capsys, tree):
+    code, out, err = run(capsys, "saturation", "-p", tree, "--level", "root", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["saturated_at"], data["notation"], data["coder"]) == (4, "4+2", "AB")
+
+
+def test_cli_saturation_base_longer_than_the_corpus_exits_1(capsys, tree):
+    code, out, err = run(capsys, "saturation", "-p", tree, "--base", "6")
+    assert code == 1 and out == ""
+    assert "[QC641]" in err and "Traceback" not in err
+
+
+def test_cli_saturation_mistyped_coder_says_did_you_mean(capsys, tree):
+    code, _, err = run(capsys, "saturation", "-p", tree, "--coder", "ab")
+    assert code == 1 and "did you mean 'AB'?" in err

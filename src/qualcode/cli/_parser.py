@@ -15,6 +15,7 @@ from qualcode.cli.info import register as _info
 from qualcode.cli.leaks import register as _leaks
 from qualcode.cli.llm_code import register as _llm_code
 from qualcode.cli.pseudonymise import register as _pseudonymise
+from qualcode.cli.saturation import register as _saturation
 from qualcode.cli.suggest import register as _suggest
 from qualcode.cli.treemap import register as _treemap
 
@@ -27,6 +28,7 @@ REGISTER = (
     _codebook,
     _suggest,  # suggest, review
     _agreement,  # agreement, resolve
+    _saturation,
     _treemap,
     _export,
     _pseudonymise,

@@ -32,6 +32,7 @@ CONSOLE = Path(sys.executable).parent / "qualcode"
 SUBCOMMANDS = [
     "import",
     "info",
+    "copy",
     "codebook",
     "suggest",
     "review",

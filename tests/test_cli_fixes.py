@@ -615,3 +615,24 @@ def test_cli_saturation_base_longer_than_the_corpus_exits_1(capsys, tree):
 def test_cli_saturation_mistyped_coder_says_did_you_mean(capsys, tree):
     code, _, err = run(capsys, "saturation", "-p", tree, "--coder", "ab")
     assert code == 1 and "did you mean 'AB'?" in err
+
+
+# -- issue 18/19: qualcode copy -------------------------------------------------------
+def test_cli_copy_copies_the_whole_project(capsys, small, tmp_path):
+    dest = tmp_path / "backup" / "copy.qcproj"
+    dest.parent.mkdir()
+    code, out, err = run(capsys, "copy", small, dest)
+    assert code == 0, err
+    with qc.Project(small) as a, qc.Project(dest) as b:
+        assert a.transcript_ids() == b.transcript_ids()
+        pd.testing.assert_frame_equal(a.codings(), b.codings())
+
+
+def test_cli_copy_never_overwrites_a_project(capsys, small, tmp_path):
+    dest = tmp_path / "other.qcproj"
+    with qc.Project(dest) as other:
+        other.add_transcripts([qc.Transcript("x", "Kept.")])
+    code, _, err = run(capsys, "copy", small, dest)
+    assert code == 1 and "[QC415]" in err
+    with qc.Project(dest) as other:
+        assert other.transcript_ids() == ["x"]

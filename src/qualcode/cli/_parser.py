@@ -8,6 +8,7 @@ import textwrap
 from qualcode.cli._common import Formatter, add_common
 from qualcode.cli.agreement import register as _agreement
 from qualcode.cli.codebook import register as _codebook
+from qualcode.cli.copy_ import register as _copy
 from qualcode.cli.demo import register as _demo
 from qualcode.cli.export import register as _export
 from qualcode.cli.import_ import register as _import
@@ -25,6 +26,7 @@ __all__ = ["REGISTER", "build_parser"]
 REGISTER = (
     _import,
     _info,
+    _copy,
     _codebook,
     _suggest,  # suggest, review
     _agreement,  # agreement, resolve

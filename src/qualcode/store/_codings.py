@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from qualcode import _columns as C
-from qualcode._validation import check_offsets
+from qualcode._validation import check_offsets, did_you_mean
 from qualcode.errors import (
     CodebookError,
     Errors,
@@ -81,6 +81,31 @@ def coders(s: Session) -> list[str]:
     return [r[0] for r in s.all("SELECT name FROM coders ORDER BY coder_id")]
 
 
+def check_new_coders(
+    s: Session, names: Iterable[str], *, new_coder: bool | None, caller: str
+) -> None:
+    """Refuse coders that are not in the project, as ``new_coder`` says (QC416).
+
+    ``None``: a new name is fine unless it differs from a stored coder only by
+    case or surrounding spaces (``mk`` beside ``MK`` is a typo, not a second
+    coder). ``False``: every coder must be stored already. ``True``: any name.
+    """
+    if new_coder is True:
+        return
+    known = coders(s)
+    stored = set(known)
+    folded = {k.strip().casefold(): k for k in known}
+    for name in dict.fromkeys(names):
+        if name in stored:
+            continue
+        twin = folded.get(name.strip().casefold())
+        if new_coder is False or twin is not None:
+            hint = f" (did you mean {twin!r}?)" if twin else did_you_mean(name, known)
+            raise InvalidInputError(
+                Errors.QC416.format(caller=caller, coder=name, path=s.path, hint=hint)
+            )
+
+
 def coder_ids(s: Session, names: Iterable[str]) -> dict[str, int]:
     """``name -> coder_id``, adding the coders that are new."""
     names = list(dict.fromkeys(names))
@@ -107,6 +132,7 @@ def add_coding(
     *,
     memo: str | None,
     origin: str,
+    new_coder: bool | None = None,
 ) -> int:
     """Add one coding (or return the id of the identical stored one)."""
     for what, value, pattern in (
@@ -133,6 +159,7 @@ def add_coding(
     combined, index = code_index(s)
     if combined is not None and code not in index:
         combined[code]  # raises CodebookError QC302 naming the codebook
+    check_new_coders(s, [coder], new_coder=new_coder, caller="add_coding")
     coder_id = coder_ids(s, [coder])[coder]
     found = s.scalar(
         'SELECT coding_id FROM codings WHERE tid = ? AND start = ? AND "end" = ? '
@@ -390,7 +417,12 @@ def _created(frame: pd.DataFrame, caller: str, fix: str) -> Column:
 
 
 def prepare_codings(
-    s: Session, frame: pd.DataFrame, *, caller: str, check_codes: bool = True
+    s: Session,
+    frame: pd.DataFrame,
+    *,
+    caller: str,
+    check_codes: bool = True,
+    new_coder: bool | None = None,
 ) -> Prepared:
     """Validate a codings frame (vectorised, on unique values); arrays to write."""
     fix = "Fix them and add again."
@@ -425,6 +457,7 @@ def prepare_codings(
     _check_chars(frame, origin, "origin", NAME_BAD, caller, fix)
     _check_chars(frame, memo, "memo", MEMO_BAD, caller, fix)
     coder = names["coder"]
+    check_new_coders(s, coder.values[:-1], new_coder=new_coder, caller=caller)
     coder_map = coder_ids(s, list(coder.values[:-1]))
     coder_id = np.array([coder_map[c] for c in coder.values[:-1]], dtype=np.int64)[
         coder.codes
@@ -724,7 +757,9 @@ def orphans_frame(s: Session) -> pd.DataFrame:
 # --------------------------------------------------------------------------
 # the suggestion-decision log
 # --------------------------------------------------------------------------
-def log_decisions(s: Session, frame: pd.DataFrame, *, caller: str) -> None:
+def log_decisions(
+    s: Session, frame: pd.DataFrame, *, caller: str, new_coder: bool | None = None
+) -> None:
     """Validate and log accept/reject decisions (inside a write transaction)."""
     # a decision may name any code the tagger knows
     p = prepare_codings(
@@ -732,6 +767,7 @@ def log_decisions(s: Session, frame: pd.DataFrame, *, caller: str) -> None:
         frame.drop(columns=["origin", "created"], errors="ignore"),
         caller=caller,
         check_codes=False,
+        new_coder=new_coder,
     )
     n = len(frame)
     now = now_iso()

@@ -593,11 +593,29 @@ class Project:
         *,
         memo: str | None = None,
         origin: str = "manual",
+        new_coder: bool | None = None,
     ) -> int:
         """Code ``[start, end)`` of a transcript; return the coding id.
 
         Adding the same (transcript, start, end, code, coder) again returns the
         existing id and changes nothing.
+
+        Parameters
+        ----------
+        transcript_id : str
+        start, end : int
+            ``[start, end)`` offsets into the stored text.
+        code, coder : str
+            Ids and names hold no control characters or line breaks.
+        memo : str, optional
+            Tabs and ``\n`` line breaks are kept.
+        origin : str, default "manual"
+        new_coder : bool, optional
+            Whether ``coder`` may be a coder the project does not have yet.
+            None (default): yes, unless the name differs from a stored coder
+            only by case or surrounding spaces (``"mk"`` beside ``"MK"``:
+            QC416, with a "did you mean"). True: any new name. False: only
+            stored coders (what the command line uses unless ``--new-coder``).
 
         Raises
         ------
@@ -608,8 +626,28 @@ class Project:
         CodebookError
             Unknown code while a codebook is set (QC302).
         InvalidInputError
-            Empty coder, code or origin (QC412).
+            Empty coder, code or origin (QC412); a control character or lone
+            surrogate (QC414); a coder refused by ``new_coder`` (QC416).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from qualcode.model import Transcript
+        >>> p = Project(pathlib.Path(tempfile.mkdtemp()) / "p.qcproj")
+        >>> _ = p.add_transcripts([Transcript("a", "Yes. No.")])
+        >>> p.add_coding("a", 0, 4, "yes", "MK")
+        1
+        >>> p.add_coding("a", 5, 8, "no", "mk")
+        Traceback (most recent call last):
+        ...
+        qualcode.errors.InvalidInputError: [QC416] add_coding: coder 'mk' is not in
+        project ... (did you mean 'MK'?). Use the existing name, or pass
+        new_coder=True to add a new coder.
+        >>> p.close()
         """
+        check_choice(
+            new_coder, (None, True, False), param="new_coder", caller="add_coding"
+        )
         for what, val in (("coder", coder), ("code", code), ("origin", origin)):
             if not isinstance(val, str) or not val:
                 raise InvalidInputError(
@@ -619,7 +657,15 @@ class Project:
             raise invalid("memo", "add_coding", "a string or None", memo)
         with self._tx(write=True) as s:
             return K.add_coding(
-                s, transcript_id, start, end, code, coder, memo=memo, origin=origin
+                s,
+                transcript_id,
+                start,
+                end,
+                code,
+                coder,
+                memo=memo,
+                origin=origin,
+                new_coder=new_coder,
             )
 
     def code_turn(
@@ -638,7 +684,9 @@ class Project:
             start, end = K.turn_span(s, transcript_id, turn)
         return self.add_coding(transcript_id, start, end, code, coder, **kwargs)
 
-    def add_codings(self, frame: pd.DataFrame) -> list[int]:
+    def add_codings(
+        self, frame: pd.DataFrame, *, new_coder: bool | None = None
+    ) -> list[int]:
         """Add many codings in ONE transaction: all or nothing.
 
         The whole frame is validated first (vectorised); the error names the
@@ -651,6 +699,10 @@ class Project:
             Columns ``transcript_id, start, end, code, coder``; optional
             ``origin`` (default ``"manual"``), ``memo``, ``created`` (UTC;
             default now).
+        new_coder : bool, optional
+            Whether the frame may name coders the project does not have yet;
+            see :meth:`add_coding` (None: yes, except a name that differs from
+            a stored coder only by case).
 
         Returns
         -------
@@ -685,11 +737,12 @@ class Project:
         """
         caller = "add_codings"
         require_columns(frame, _CODING_KEY, caller=caller, param="frame")
+        check_choice(new_coder, (None, True, False), param="new_coder", caller=caller)
         if len(frame) == 0:
             return []
         # every transcript and coder id is looked up in this transaction first
         with self._tx(write=True, checked=True) as s:
-            prepared = K.prepare_codings(s, frame, caller=caller)
+            prepared = K.prepare_codings(s, frame, caller=caller, new_coder=new_coder)
             return K.write_codings(s, prepared)
 
     def remove_coding(self, coding_id: int) -> None:
@@ -759,7 +812,9 @@ class Project:
             return K.orphans_frame(s)
 
     # -- suggestion decisions -----------------------------------------------
-    def log_decisions(self, frame: pd.DataFrame) -> None:
+    def log_decisions(
+        self, frame: pd.DataFrame, *, new_coder: bool | None = None
+    ) -> None:
         """Log accept/reject decisions on suggestions (time added by the store).
 
         Parameters
@@ -768,6 +823,9 @@ class Project:
             Columns ``transcript_id, start, end, code, coder, decision``
             (``"accepted"`` or ``"rejected"``) and optionally ``tagger, score,
             evidence``.
+        new_coder : bool, optional
+            Whether the frame may name coders the project does not have yet;
+            see :meth:`add_coding`.
 
         Raises
         ------
@@ -776,6 +834,7 @@ class Project:
         """
         caller = "log_decisions"
         require_columns(frame, [*_CODING_KEY, "decision"], caller=caller, param="frame")
+        check_choice(new_coder, (None, True, False), param="new_coder", caller=caller)
         if not len(frame):
             return
         bad = ~frame["decision"].isin(K.DECISIONS).to_numpy()
@@ -790,7 +849,7 @@ class Project:
                 )
             )
         with self._tx(write=True) as s:
-            K.log_decisions(s, frame, caller=caller)
+            K.log_decisions(s, frame, caller=caller, new_coder=new_coder)
 
     def decisions(
         self, *, coder: str | Iterable[str] | None = None, include_stale: bool = False

@@ -636,3 +636,19 @@ def test_cli_copy_never_overwrites_a_project(capsys, small, tmp_path):
     assert code == 1 and "[QC415]" in err
     with qc.Project(dest) as other:
         assert other.transcript_ids() == ["x"]
+
+
+# -- issue 16.4: resolve: blank rows are undecided, and the summary says so ---------
+def test_cli_resolve_counts_blank_rows_as_undecided(capsys, small):
+    todo = small.parent / "todo.csv"
+    argv = ["agreement", "-p", small, "--n-boot", "0", "--disagreements", todo]
+    assert run(capsys, *argv)[0] == 0
+    dis = pd.read_csv(todo, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert len(dis) == 3
+    dis["resolution"] = ["arrest", "none", ""]
+    qc.export_tables(dis, todo)
+    code, out, err = run(capsys, "resolve", todo, "-p", small)
+    assert code == 0, err
+    assert "warning: [QC611]" in err
+    assert "of 3 units: 1 resolved with codes, 1 with no code ('none')" in out
+    assert "1 still undecided (blank)" in out

@@ -112,7 +112,8 @@ def _register_resolve(sub: Any) -> None:
         help="consensus codings from a resolved disagreements file",
         description="Create consensus codings from the 'resolution' column of a file "
         "written by 'qualcode agreement --disagreements': the codes to apply to each "
-        "unit, comma-separated (blank: no code). Running it again changes nothing.",
+        "unit, comma-separated; 'none' when no code applies; blank rows stay "
+        "undecided (resolve them later). Running it again changes nothing.",
         epilog="  qualcode resolve to_resolve.xlsx -p study.qcproj\n"
         "  qualcode resolve to_resolve.csv -p study.qcproj --coder agreed",
     )
@@ -121,6 +122,9 @@ def _register_resolve(sub: Any) -> None:
     s.add_argument(
         "--coder", default="consensus", help="the consensus coder (default: consensus)"
     )
+
+
+_RESOLVE_ROWS = ("resolved_rows", "no_code_rows", "undecided_rows")
 
 
 def _with_ci(frame: pd.DataFrame, stat: str) -> list[str]:
@@ -273,16 +277,18 @@ def cmd_agreement(args: argparse.Namespace) -> Result:
 
 
 def cmd_resolve(args: argparse.Namespace) -> Result:
-    """Run ``qualcode resolve``."""
+    """Run ``qualcode resolve``: blank rows stay undecided (as in ``review``)."""
     from qualcode import resolve_disagreements
 
     frame = read_table(args.resolutions, "resolutions file")
-    if "resolution" in frame.columns:  # blank cells read as NaN: no code
-        frame["resolution"] = frame["resolution"].fillna("").astype(str)
     with open_project(args.project) as project:
         done = resolve_disagreements(project, frame, coder=args.coder)
-    n_units = len(frame)
-    return Result(
-        f"{args.coder} now has {len(done)} codings from {n_units} resolved units",
-        {"coder": args.coder, "codings": len(done), "units": n_units},
+    rows = {k: list(done.attrs.get(k, [])) for k in _RESOLVE_ROWS}
+    counts = {k: len(v) for k, v in rows.items()}
+    human = (
+        f"{args.coder} now has {len(done)} codings; of {len(frame)} units: "
+        f"{counts['resolved_rows']} resolved with codes, {counts['no_code_rows']} "
+        f"with no code ('none'), {counts['undecided_rows']} still undecided (blank)"
     )
+    data = {"coder": args.coder, "codings": len(done), "units": len(frame), **counts}
+    return Result(human, data)

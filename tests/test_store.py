@@ -186,6 +186,30 @@ def test_store_readd_same_text_is_unchanged_and_updates_attributes(
     assert project.transcript("t1").attributes["organisation"] == "Force A"
 
 
+def test_issue17_reimport_with_new_roles_updates_turns_and_says_so(tmp_path):
+    def build(roles):
+        return Transcript.build(
+            "zoom01",
+            [
+                TurnDraft("So what do you do?", "Jane Doe", roles[0]),
+                TurnDraft("We divert people.", "Sam Roe", roles[1]),
+            ],
+        )
+
+    with Project(tmp_path / "p.qcproj") as p:
+        p.add_transcripts([build(["participant", "participant"])])  # names only
+        cid = p.code_turn("zoom01", 1, "divert", "ana")
+        rep = p.add_transcripts([build(["interviewer", "participant"])])
+        assert rep["status"].tolist() == ["turns_updated"]
+        assert [u.role for u in p.transcript("zoom01").turns] == [
+            "interviewer",
+            "participant",
+        ]
+        assert p.codings()["coding_id"].tolist() == [cid]
+        again = p.add_transcripts([build(["interviewer", "participant"])])
+        assert again["status"].tolist() == ["unchanged"]
+
+
 def test_store_unknown_transcript(project):
     with pytest.raises(StoreError, match=r"\[QC402\].*'nope'"):
         project.transcript("nope")

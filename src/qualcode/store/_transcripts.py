@@ -121,8 +121,8 @@ def add_transcripts(s: Session, transcripts: Iterable[Any]) -> list[dict[str, An
             continue
         tid, sha = existing[t.id]
         if sha == t.sha256:
-            refresh_transcript(s, tid, t, now)
-            report.append(_report(t.id, "unchanged"))
+            changed = refresh_transcript(s, tid, t, now)
+            report.append(_report(t.id, "turns_updated" if changed else "unchanged"))
         else:
             kept, lost = replace_text(s, tid, t, now)
             report.append(_report(t.id, "updated", kept, lost))
@@ -183,8 +183,18 @@ def _merged_attributes(s: Session, tid: int, t: Transcript) -> str:
     return dumps({**old, **jsonable(dict(t.attributes))})
 
 
-def refresh_transcript(s: Session, tid: int, t: Transcript, now: str) -> None:
-    """Same text: refresh attributes (new values win), source and turns."""
+def refresh_transcript(s: Session, tid: int, t: Transcript, now: str) -> bool:
+    """Same text: refresh attributes (new values win), source and turns.
+
+    Returns True when the turns changed (speakers, roles, boundaries or times,
+    e.g. after a new ``speakers=`` mapping).
+    """
+    old = s.all(
+        'SELECT tid, turn, speaker, role, start, "end", time_start, time_end '
+        "FROM turns WHERE tid = ? ORDER BY turn",
+        (tid,),
+    )
+    new = turn_rows(tid, t)
     s.execute(
         "UPDATE transcripts SET attributes = ?, source = coalesce(?, source), "
         "format = coalesce(?, format), encoding = coalesce(?, encoding), "
@@ -199,7 +209,8 @@ def refresh_transcript(s: Session, tid: int, t: Transcript, now: str) -> None:
         ),
     )
     s.execute("DELETE FROM turns WHERE tid = ?", (tid,))
-    insert_turns(s, turn_rows(tid, t))
+    insert_turns(s, new)
+    return [tuple(r) for r in old] != new
 
 
 def _orphan_row(

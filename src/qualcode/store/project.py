@@ -264,8 +264,11 @@ class Project:
         All in one transaction: if any item is bad, nothing is stored. A
         transcript whose id is already stored is compared by SHA-256: the same
         text is ``"unchanged"`` (attributes, source and turns are refreshed; new
-        attribute values win); changed text is ``"updated"`` and its codings are
-        re-anchored by their quoted text, or become orphans when the quote is gone.
+        attribute values win), or ``"turns_updated"`` when its turns changed
+        (speakers, roles, boundaries or times, e.g. read again with a new
+        ``speakers=`` mapping; codings stay where they are); changed text is
+        ``"updated"`` and its codings are re-anchored by their quoted text, or
+        become orphans when the quote is gone.
 
         Parameters
         ----------
@@ -277,7 +280,8 @@ class Project:
             One row per transcript:
 
             - ``transcript_id``
-            - ``status``: ``"added"``, ``"unchanged"`` or ``"updated"``
+            - ``status``: ``"added"``, ``"unchanged"``, ``"turns_updated"`` or
+              ``"updated"``
             - ``reanchored``: codings placed on the new text (updated only)
             - ``orphaned``: codings that could not be placed (see :meth:`orphans`)
 

@@ -19,6 +19,7 @@ beside :mod:`qualcode.codebook`, and the two form the one allowed lazy hand-off
 
 from __future__ import annotations
 
+from qualcode._safezip import ZipLimits
 from qualcode.refi.qdc import read_qdc, validate_qdc, write_qdc
 from qualcode.refi.qdpx import (
     QdpxContent,
@@ -30,6 +31,7 @@ from qualcode.refi.qdpx import (
 
 __all__ = [
     "QdpxContent",
+    "ZipLimits",
     "read_qdc",
     "read_qdpx",
     "read_qdpx_content",

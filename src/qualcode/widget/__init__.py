@@ -4,9 +4,12 @@
   read a transcript turn by turn, select a passage or a turn, apply codes from the
   codebook tree, write memos, move between transcripts, show only uncoded turns,
   and accept or reject suggestions with their evidence highlighted. Every action
-  is written to the project at once.
+  is written to the project at once. A transcript with a recording (its
+  ``media`` attribute, :mod:`qualcode.media`) plays each turn from its time, the
+  turn being played highlighted.
 * :func:`render_html` / :func:`export_html` write coded transcripts as one
-  self-contained HTML file for partners who do not run Python.
+  self-contained HTML file for partners who do not run Python (``export_html``
+  copies recordings beside it and adds a play link per timed turn).
 
 Importing this module is light: anywidget loads only when a widget is made
 (``CodingWidget`` is resolved lazily).
@@ -68,6 +71,12 @@ def coding_widget(
     Returns
     -------
     CodingWidget
+
+    Warns
+    -----
+    MediaWarning
+        A transcript's recording is missing, not playable or over 100 MiB: it
+        opens without a player, with the same notice in the widget.
 
     Raises
     ------

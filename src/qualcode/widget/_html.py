@@ -454,6 +454,8 @@ def render_html(
     the memo; a legend lists the codes used with their counts. Each turn shows its
     speaker, role and time. Readers can hide coders with checkboxes; the page has
     no external assets (a Content-Security-Policy forbids them) and prints cleanly.
+    Recordings are not linked here (a string has no folder to find them from):
+    :func:`export_html` copies them beside the file and adds players.
 
     Parameters
     ----------

@@ -104,6 +104,8 @@ Interviewer: And when it is slow?
 Participant: People drop out before the first appointment.
 """, encoding="utf-8")
 
+print("written to", new_folder)
+
 new = qc.read_corpus(new_folder)
 qc.import_report(new)[["transcript_id", "speaker", "role", "turns", "words", "unused_labels"]]
 '''),

@@ -40,19 +40,24 @@ REGISTER = (
 )
 
 MAIN_EPILOG = """\
-a workflow:
+a workflow (the README's, on the demo data):
   qualcode import corpora/demo -p study.qcproj \\
       --attributes corpora/demo/attributes.csv \\
-      --codebook codebooks/roles.yaml --codings corpora/demo/codings/coder_AB.csv
-  qualcode suggest -p study.qcproj --out suggestions.xlsx   # edit the 'decision' column
+      --codebook codebooks/roles.yaml --codebook codebooks/harms.yaml \\
+      --codebook codebooks/culture.yaml \\
+      --codings corpora/demo/codings/coder_AB.csv \\
+      --codings corpora/demo/codings/coder_CD.csv
+  qualcode suggest -p study.qcproj --coder AB --out suggestions.xlsx  # fill 'decision'
   qualcode review suggestions.xlsx -p study.qcproj --coder AB
   qualcode agreement -p study.qcproj --coders AB CD --disagreements todo.xlsx
   qualcode resolve todo.xlsx -p study.qcproj     # after filling 'resolution'
+  qualcode saturation -p study.qcproj --coder AB --figure saturation.png
   qualcode treemap corpora/exercises/roles_selections.csv \\
       --codebook codebooks/roles.yaml --out roles.png
-  qualcode pseudonymise study.qcproj --key key.csv --out shared.qcproj
-  qualcode export -p shared.qcproj --out extracts.docx --out shared.qdpx
-  qualcode leaks extracts.docx shared.qdpx --key key.csv
+  qualcode pseudonymise study.qcproj --key corpora/demo/pseudonym_key.csv \\
+      --out shared.qcproj
+  qualcode export -p shared.qcproj --out quotes.docx --out study.qdpx
+  qualcode leaks quotes.docx study.qdpx --key corpora/demo/pseudonym_key.csv
   qualcode demo --out out/       # all of it on the bundled fictional demo data
 
 exit codes: 0 success, 1 user error (message on stderr; 'leaks' also when it

@@ -652,3 +652,12 @@ def test_cli_resolve_counts_blank_rows_as_undecided(capsys, small):
     assert "warning: [QC611]" in err
     assert "of 3 units: 1 resolved with codes, 1 with no code ('none')" in out
     assert "1 still undecided (blank)" in out
+
+
+# -- one owner per term: the codebook's own render suffixes ------------------------------
+def test_cli_codebook_render_accepts_every_suffix_render_accepts(capsys, tmp_path):
+    _, book = _files(tmp_path)
+    out = tmp_path / "tiny.markdown"
+    code, _, err = run(capsys, "codebook", "render", book, "--out", out)
+    assert code == 0, err
+    assert "Arrest" in out.read_text(encoding="utf-8")

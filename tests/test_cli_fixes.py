@@ -654,7 +654,7 @@ def test_cli_resolve_counts_blank_rows_as_undecided(capsys, small):
     assert "1 still undecided (blank)" in out
 
 
-# -- one owner per term: the codebook's own render suffixes ------------------------------
+# -- one owner per term: the codebook's own render suffixes -----------------------
 def test_cli_codebook_render_accepts_every_suffix_render_accepts(capsys, tmp_path):
     _, book = _files(tmp_path)
     out = tmp_path / "tiny.markdown"

@@ -478,7 +478,9 @@ def test_cli_review_applies_decisions_from_xlsx(
     s["decision"] = ["accepted", "rejected", "", "yes", "no", "accepted"]
     decisions = tmp_path / "decisions.xlsx"
     s.to_excel(decisions, index=False)
-    data = run_json(capsys, "review", decisions, "-p", project, "--coder", "EF")
+    data = run_json(
+        capsys, "review", decisions, "-p", project, "--coder", "EF", "--new-coder"
+    )
     assert (data["accepted"], data["rejected"], data["skipped"]) == (3, 2, 1)
     with qc.Project(project) as p:
         got = p.codings(coder="EF")
@@ -493,7 +495,9 @@ def test_cli_review_bad_decision_exits_1(capsys, project, suggestions_csv, tmp_p
     s["decision"] = ["accepted", "maybe"]
     decisions = tmp_path / "decisions.csv"
     s.to_csv(decisions, index=False)
-    code, _, err = run(capsys, "review", decisions, "-p", project, "--coder", "EF")
+    code, _, err = run(
+        capsys, "review", decisions, "-p", project, "--coder", "EF", "--new-coder"
+    )
     assert_user_error(code, err, "'maybe'")
     with qc.Project(project) as p:
         assert len(p.codings(coder="EF")) == 0

@@ -100,3 +100,34 @@ def llm_server():
     server.start()
     yield server
     server.stop()
+
+
+# --------------------------------------------------------------------------
+# PostgreSQL (issue 19): one real server per test session, a fresh database
+# per test. Store tests take ``project_target`` to run on both back ends.
+# --------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real throw-away PostgreSQL server (tests/pgserver.py) for the session."""
+    from pgserver import PgServer
+
+    server = PgServer().start()
+    yield server
+    server.close()
+
+
+_PG_DBS = iter(range(1, 10**9))
+
+
+@pytest.fixture()
+def pg_url(pg_server) -> str:
+    """The superuser URL of a new, empty database on the session's server."""
+    return pg_server.createdb(f"qc_{os.getpid()}_{next(_PG_DBS)}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def project_target(request, tmp_path):
+    """Where a new project goes: an SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "project.qcproj"
+    return request.getfixturevalue("pg_url")

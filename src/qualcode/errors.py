@@ -141,6 +141,12 @@ class Errors(metaclass=_WithCodes):
     QC415 = "copy_to: {dest} {detail}. Choose a new file name (the copy is never written over an existing project)."
     QC416 = "{caller}: coder {coder!r} is not in project {path}{hint}. Use the existing name, or pass new_coder=True to add a new coder."
     QC417 = "{caller}: {detail} Nothing was changed in {path}."
+    # QC450-QC469: the project on a PostgreSQL server (store/_pg.py, store/_server.py)
+    QC450 = "A project on a PostgreSQL server needs psycopg 3. Install it with: pip install 'qualcode[server]'"
+    QC451 = "{path}: cannot open the project: {detail}."
+    QC452 = "{path}: the connection to the server was lost during this call. The server rolls back an unfinished transaction, so nothing of this call was saved (earlier calls are kept). Check that the server is running and make the same call again."
+    QC453 = "{path}: the server refused this change for role {user!r} ({what}). {rule}"
+    QC454 = "server {action}: {detail}."
 
     # --- QC5xx tagging ----------------------------------------------------
     QC501 = "{detail}"

@@ -54,6 +54,7 @@ method on :class:`Project` that opens ``self._tx(write=...)`` and calls them.
 
 from __future__ import annotations
 
+from qualcode.store._server import server_add_coder, server_init
 from qualcode.store.project import Project
 
-__all__ = ["Project"]
+__all__ = ["Project", "server_add_coder", "server_init"]

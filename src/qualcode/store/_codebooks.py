@@ -20,6 +20,7 @@ __all__ = [
     "codebook_yaml",
     "codebooks_frame",
     "current_codebooks",
+    "current_versions",
     "set_codebook",
 ]
 
@@ -49,7 +50,7 @@ def combine(codebooks: list[Codebook]) -> Codebook:
     return Codebook.combine(*codebooks)
 
 
-def _current(s: Session) -> tuple[list[tuple], list[Codebook]]:
+def current_versions(s: Session) -> tuple[list[tuple], list[Codebook]]:
     """Rows ``(codebook_id, name, version, hash)`` and parsed current books; cached."""
     rows = s.all(
         "SELECT codebook_id, name, version, hash, content FROM codebooks "
@@ -68,12 +69,12 @@ def _current(s: Session) -> tuple[list[tuple], list[Codebook]]:
 
 def current_codebooks(s: Session) -> list[Codebook]:
     """The current version of each codebook, in the order they were added."""
-    return list(_current(s)[1])
+    return list(current_versions(s)[1])
 
 
 def code_index(s: Session) -> tuple[Codebook | None, dict[str, tuple[str, str]]]:
     """The combined current codebook and ``code -> (version, hash)``; cached."""
-    meta, books = _current(s)
+    meta, books = current_versions(s)
     hit = s.cache.get("code_index")
     if hit is not None:
         return hit

@@ -182,8 +182,28 @@ def _migration_2(session: Session) -> None:
         session.execute(stmt)
 
 
+_V3_CHANGES = (
+    # the change log of tidying (rename/merge codes and coders, removed
+    # transcripts): who, when, a summary, and what moved or was removed as JSON
+    """CREATE TABLE changes (
+        change_id {id},
+        action TEXT NOT NULL,
+        done_by TEXT,
+        done_at TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        detail {json} NOT NULL DEFAULT '{{}}'
+    )""",
+)
+
+
+def _migration_3(session: Session) -> None:
+    """The change log (read and written by ``store/_tidy.py``)."""
+    for stmt in session.dialect.schema(_V3_CHANGES):
+        session.execute(stmt)
+
+
 # Append only: never edit a released migration. Index i brings version i to i + 1.
-MIGRATIONS: list[Callable[[Session], None]] = [_migration_1, _migration_2]
+MIGRATIONS: list[Callable[[Session], None]] = [_migration_1, _migration_2, _migration_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -384,6 +384,36 @@ def _rewrite_everywhere(s: Session, rewrite: Callable[[str], str]) -> None:
                 changed.append((*new, r[0]))
         sets = ", ".join(f"{c} = ?" for c in cols)
         s.executemany(f"UPDATE {table} SET {sets} WHERE {key} = ?", changed)
+    _rewrite_changes(s, rewrite)
+
+
+def _rewrite_changes(s: Session, rewrite: Callable[[str], str]) -> None:
+    """``rewrite`` every string of the change log (JSON details value by value)."""
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, str):
+            return rewrite(v)
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        return v
+
+    rows = []
+    for cid, by, summary, detail in s.all(
+        "SELECT change_id, done_by, summary, detail FROM changes"
+    ):
+        new = (
+            rewrite(by) if by else by,
+            rewrite(summary),
+            json.dumps(walk(json.loads(detail)), ensure_ascii=False),
+        )
+        if new != (by, summary, detail):
+            rows.append((*new, cid))
+    s.executemany(
+        "UPDATE changes SET done_by = ?, summary = ?, detail = ? WHERE change_id = ?",
+        rows,
+    )
 
 
 def replace_texts(

@@ -22,11 +22,9 @@ from typing import Any
 import pandas as pd
 
 from qualcode import _columns as C
-from qualcode._files import atomic_path
 from qualcode._validation import (
     check_choice,
     check_number,
-    check_type,
     invalid,
     require_columns,
 )
@@ -35,7 +33,6 @@ from qualcode.errors import (
     CodebookWarning,
     Errors,
     InvalidInputError,
-    StoreError,
 )
 from qualcode.model import Transcript
 from qualcode.store import _codebooks as CB
@@ -45,14 +42,15 @@ from qualcode.store import _transcripts as T
 from qualcode.store._checks import MEMO_BAD, check_field
 from qualcode.store._db import Session, connect
 from qualcode.store._frames import SHOW_ROWS, describe_rows, jsonable
-from qualcode.store._merge import merge as merge_projects
+from qualcode.store._housekeeping import Housekeeping
+from qualcode.store._teamwork import Teamwork
 
 __all__ = ["Project"]
 
 _CODING_KEY = ("transcript_id", "start", "end", "code", "coder")
 
 
-class Project:
+class Project(Teamwork, Housekeeping):
     """A qualcode project: one SQLite file with transcripts, codebooks and codings.
 
     Parameters
@@ -104,12 +102,6 @@ class Project:
         self._session = connect(self.path, self.timeout)
 
     # -- lifecycle -----------------------------------------------------------
-    def close(self) -> None:
-        """Close the file (idempotent). Everything is already written."""
-        session, self._session = self._session, None
-        if session is not None:
-            session.close()
-
     def __enter__(self) -> Project:
         return self
 
@@ -126,22 +118,6 @@ class Project:
         return (
             f"Project({str(self.path)!r}, transcripts={nt}, codings={nc}, coders={nk})"
         )
-
-    def _live(self) -> Session:
-        """The open session (QC401 when the project is closed)."""
-        if self._session is None:
-            raise StoreError(
-                Errors.QC401.format(
-                    path=self.path, detail="the project is closed. Open it again."
-                )
-            )
-        return self._session
-
-    @contextmanager
-    def _tx(self, *, write: bool, checked: bool = False) -> Iterator[Session]:
-        """One transaction on this project's session (joins an enclosing one)."""
-        with self._live().transaction(write=write, checked=checked) as s:
-            yield s
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Project]:
@@ -192,68 +168,6 @@ class Project:
         check_choice(write, (True, False), param="write", caller="transaction")
         with self._tx(write=write):
             yield self
-
-    def copy_to(self, dest: str | Path) -> Project:
-        """Copy the whole project (every table, losslessly) to a new file.
-
-        The copy is one consistent snapshot of this project (inside
-        ``transaction(write=False)``, that snapshot). It is written under a
-        temporary name in the destination's folder and renamed into place only
-        when complete, so a crash never leaves a half-written project at
-        ``dest``.
-
-        Parameters
-        ----------
-        dest : str or Path
-            The new project file. It must not exist (an empty file is allowed).
-
-        Returns
-        -------
-        Project
-            The copy, open.
-
-        Raises
-        ------
-        StoreError
-            ``dest`` exists and is not empty, is this project, or its folder is
-            missing; or a write transaction is open (QC415).
-
-        Examples
-        --------
-        >>> import tempfile, pathlib
-        >>> from qualcode.model import Transcript
-        >>> folder = pathlib.Path(tempfile.mkdtemp())
-        >>> p = Project(folder / "p.qcproj")
-        >>> _ = p.add_transcripts([Transcript("a", "Yes. No.")])
-        >>> with p.copy_to(folder / "copy.qcproj") as copy:
-        ...     copy.transcript_ids()
-        ['a']
-        >>> p.close()
-        """
-        check_type(dest, (str, Path), param="dest", caller="copy_to")
-        if isinstance(dest, str) and "://" in dest:
-            raise StoreError(
-                Errors.QC415.format(
-                    dest=dest, detail="is a URL; this version copies to a file path"
-                )
-            )
-        target = Path(dest)
-        s = self._live()
-        with s.lock:
-            if s.writing:
-                raise StoreError(
-                    Errors.QC415.format(
-                        dest=target,
-                        detail="cannot be written inside a write transaction: copy "
-                        "before or after it, or inside transaction(write=False)",
-                    )
-                )
-            _refuse_target(target, self.path)
-            with atomic_path(target) as tmp:
-                tmp.unlink()
-                s.dialect.copy(s, tmp)
-                _refuse_target(target, self.path)
-        return Project(target, timeout=self.timeout)
 
     # -- transcripts ---------------------------------------------------------
     def add_transcripts(
@@ -924,68 +838,3 @@ class Project:
         """The last answered call with this cache ``key`` (a dict), or None."""
         with self._tx(write=False) as s:
             return L.find_call(s, key)
-
-    # -- teamwork ------------------------------------------------------------
-    def merge(self, other: Project | str | Path) -> pd.DataFrame:
-        """Bring in another project's transcripts, codebooks, codings and decisions.
-
-        Nothing here is overwritten. Transcripts are matched by id (or, for an
-        id not stored here, by identical text); a transcript whose id matches but
-        whose text differs is a conflict and its codings are not merged.
-        Codebook versions are matched by (name, hash): new names become current
-        here, new versions of a name are stored but the current one stays.
-        Codings identical to one stored here (same transcript, start, end, code,
-        coder) are not duplicated; codings whose code no current codebook here
-        defines are reported, not merged. Orphans stay in the other project. All
-        in one transaction.
-
-        Parameters
-        ----------
-        other : Project or path
-            The other coder's project (it is only read).
-
-        Returns
-        -------
-        pandas.DataFrame
-            The report, one row per finding: ``kind, transcript_id, coder,
-            count, detail``. Kinds: ``transcript_added``,
-            ``transcript_matched``, ``transcript_conflict``,
-            ``codebook_added``, ``codebook_version_added``,
-            ``codebook_conflict``, ``codings_added``, ``codings_identical``,
-            ``codings_skipped``, ``code_unknown``, ``memo_differs``,
-            ``decisions_added``.
-        """
-        if isinstance(other, Project):
-            self._refuse_self(other.path)
-            return merge_projects(self._live(), other._live())
-        if not isinstance(other, (str, Path)):
-            raise invalid("other", "merge", "a Project or a path", type(other).__name__)
-        opath = Path(other)
-        if not opath.is_file():
-            raise StoreError(Errors.QC413.format(path=opath, detail="file not found."))
-        self._refuse_self(opath)
-        with Project(opath, timeout=self.timeout) as o:
-            return self.merge(o)
-
-    def _refuse_self(self, other: Path) -> None:
-        if other.resolve() == self.path.resolve():
-            raise StoreError(
-                Errors.QC401.format(
-                    path=self.path, detail="cannot merge a project into itself."
-                )
-            )
-
-
-def _refuse_target(target: Path, source: Path) -> None:
-    """QC415 unless ``target`` is a new (or empty) file in an existing folder."""
-    detail = None
-    if not target.parent.is_dir():
-        detail = f"cannot be written: the folder {target.parent} does not exist"
-    elif target.exists() and target.resolve() == source.resolve():
-        detail = "is this project itself"
-    elif target.is_dir():
-        detail = "is a folder"
-    elif target.exists() and target.stat().st_size > 0:
-        detail = "already exists and is not empty"
-    if detail is not None:
-        raise StoreError(Errors.QC415.format(dest=target, detail=detail))

@@ -661,3 +661,75 @@ def test_cli_codebook_render_accepts_every_suffix_render_accepts(capsys, tmp_pat
     code, _, err = run(capsys, "codebook", "render", book, "--out", out)
     assert code == 0, err
     assert "Arrest" in out.read_text(encoding="utf-8")
+
+
+# -- issue 17: tidy commands over the Project methods ----------------------------
+def _needs(method: str) -> None:
+    if not hasattr(qc.Project, method):
+        pytest.skip(f"Project.{method} is not in this qualcode yet (store helper)")
+
+
+def _codings(path: Path) -> pd.DataFrame:
+    with qc.Project(path) as p:
+        return p.codings()
+
+
+def test_cli_code_rename_keeps_every_coding(capsys, small):
+    _needs("rename_code")
+    before = _codings(small)
+    code, out, err = run(capsys, "code", "rename", "-p", small, "arrest", "arrests")
+    assert code == 0, err
+    assert "renamed code 'arrest' to 'arrests'" in out
+    after = _codings(small)
+    assert len(after) == len(before)
+    assert sorted(after["code"]) == sorted(
+        before["code"].replace({"arrest": "arrests"})
+    )
+
+
+def test_cli_code_merge_moves_the_codings_into_the_target(capsys, small):
+    _needs("merge_codes")
+    before = _codings(small)
+    argv = ["code", "merge", "-p", small, "divert", "--into", "arrest"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    after = _codings(small)
+    assert set(after["code"]) == {"arrest"}
+    keys = ["transcript_id", "start", "end", "coder"]
+    assert len(after) == len(before.drop_duplicates(keys))  # identical codings collapse
+
+
+def test_cli_code_rename_unknown_code_says_did_you_mean(capsys, small):
+    _needs("rename_code")
+    code, _, err = run(capsys, "code", "rename", "-p", small, "arest", "x")
+    assert code == 1 and "did you mean 'arrest'?" in err
+    assert sorted(set(_codings(small)["code"])) == ["arrest", "divert"]
+
+
+def test_cli_coder_rename_and_merge_keep_every_coding(capsys, small):
+    _needs("merge_coders")
+    n = len(_codings(small))
+    assert run(capsys, "coder", "rename", "-p", small, "CD", "cd2")[0] == 0
+    assert set(_codings(small)["coder"]) == {"AB", "cd2"}
+    code, out, err = run(capsys, "coder", "merge", "-p", small, "cd2", "--into", "AB")
+    assert code == 0, err
+    after = _codings(small)
+    assert set(after["coder"]) == {"AB"} and len(after) == n
+
+
+def test_cli_transcript_remove_takes_its_codings_along(capsys, small):
+    _needs("remove_transcript")
+    code, out, err = run(capsys, "transcript", "remove", "-p", small, "int01")
+    assert code == 0, err
+    assert "removed transcript 'int01'" in out
+    with qc.Project(small) as p:
+        assert p.transcript_ids() == ["int02"]
+        assert set(p.codings()["transcript_id"]) == {"int02"}
+
+
+def test_cli_transcript_remove_purge_keeps_no_text(capsys, small):
+    _needs("remove_transcript")
+    argv = ["transcript", "remove", "-p", small, "int01", "--purge", "--by", "lead"]
+    code, _, err = run(capsys, *argv)
+    assert code == 0, err
+    assert b"HYPERLINK" not in small.read_bytes()

@@ -18,6 +18,7 @@ from qualcode.cli.llm_code import register as _llm_code
 from qualcode.cli.pseudonymise import register as _pseudonymise
 from qualcode.cli.saturation import register as _saturation
 from qualcode.cli.suggest import register as _suggest
+from qualcode.cli.tidy import register as _tidy
 from qualcode.cli.treemap import register as _treemap
 
 __all__ = ["REGISTER", "build_parser"]
@@ -27,6 +28,7 @@ REGISTER = (
     _import,
     _info,
     _copy,
+    _tidy,  # code, coder, transcript
     _codebook,
     _suggest,  # suggest, review
     _agreement,  # agreement, resolve

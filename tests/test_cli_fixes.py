@@ -733,3 +733,12 @@ def test_cli_transcript_remove_purge_keeps_no_text(capsys, small):
     code, _, err = run(capsys, *argv)
     assert code == 0, err
     assert b"HYPERLINK" not in small.read_bytes()
+
+
+def test_cli_import_creates_the_project_folder(capsys, tmp_path):
+    folder, _ = _files(tmp_path)
+    project = tmp_path / "new" / "sub" / "p.qcproj"
+    code, _, err = run(capsys, "import", folder, "-p", project, "-q")
+    assert code == 0, err
+    with qc.Project(project) as p:
+        assert p.transcript_ids() == ["int01", "int02"]

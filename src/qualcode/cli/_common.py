@@ -45,6 +45,7 @@ __all__ = [
     "fresh",
     "guard_filled",
     "is_glob",
+    "is_url",
     "load_codebooks",
     "need",
     "open_project",
@@ -216,6 +217,11 @@ def fresh(path: str | Path, fix: str) -> Path:
     return p
 
 
+def is_url(s: str | Path) -> bool:
+    """Whether a project argument is a server URL (``postgresql://...``)."""
+    return "://" in str(s)
+
+
 def is_glob(s: str) -> bool:
     """Whether a command-line path is a glob pattern."""
     return any(ch in s for ch in "*?[")
@@ -282,6 +288,8 @@ def open_project(path: str) -> Project:
     """An existing project (QC902 when the file is missing)."""
     from qualcode import Project
 
+    if is_url(path):  # a server project: the store checks it
+        return Project(path)
     p = need(path, "project", "Create it with 'qualcode import FILES -p PROJECT'.")
     return Project(p)
 

@@ -15,6 +15,7 @@ from qualcode.cli._common import (
     busy,
     err,
     is_glob,
+    is_url,
     need,
     read_table,
     short,
@@ -343,8 +344,11 @@ def cmd_import(args: argparse.Namespace) -> Result:
                 recursive=args.recursive,
                 on_error="skip" if args.skip_bad else "raise",
             )
-    path = Path(args.project)
-    created = not path.exists()
+    url = is_url(args.project)
+    path: Any = args.project if url else Path(args.project)
+    created = not url and not path.exists()
+    if created:
+        path.parent.mkdir(parents=True, exist_ok=True)
     data: dict[str, Any] = {"project": args.project}
     lines: list[str] = []
     try:

@@ -200,29 +200,8 @@ def attributes(
     df = pd.DataFrame.from_records(
         [[d.get(k) for k in keys] for d in dicts], index=index, columns=keys
     )
-    return df.convert_dtypes().rename(columns=attribute_columns(keys, schema))
-
-
-def attribute_columns(names: Iterable[str], schema: C.Schema) -> dict[str, str]:
-    """Column name of each participant attribute in a frame with ``schema``.
-
-    Attributes named like one of the frame's own columns (``role``, ``text``,
-    ...) get the prefix ``participant_``, as in :attr:`Corpus.turns`, so they
-    never overwrite the turn's own column.
-
-    Examples
-    --------
-    >>> attribute_columns(["organisation", "role"], C.CODINGS)
-    {'organisation': 'organisation', 'role': 'participant_role'}
-    """
-    taken = set(C.names(schema))
-    out: dict[str, str] = {}
-    for n in names:
-        col = n if n not in taken else "participant_" + n
-        while col in taken or col in out.values():
-            col = "participant_" + col
-        out[n] = col
-    return out
+    renamed = C.attribute_columns(keys, C.names(schema))
+    return df.convert_dtypes().rename(columns=renamed)
 
 
 def with_attributes(

@@ -11,9 +11,14 @@ Layout (spaCy's ``cli/``: one module per command or family of commands)::
     _parser.py      build_parser(): each command module registers its subparser
     _common.py      results, errors, files, tables (through qualcode.export_tables),
                     progress bars, the shared options
-    import_.py, info.py, codebook.py, suggest.py (suggest, review),
-    agreement.py (agreement, resolve), treemap.py, export.py, pseudonymise.py,
-    leaks.py, demo.py
+    import_.py, info.py, copy_.py, tidy.py (code/coder rename|merge, transcript
+    remove), codebook.py, suggest.py (suggest, review), agreement.py (agreement,
+    resolve), saturation.py, treemap.py, export.py, pseudonymise.py, leaks.py,
+    llm_code.py, demo.py
+
+Adding a command: a module with ``register(sub)`` (which calls
+:func:`~qualcode.cli._common.add_command`) and ``cmd_<name>(args) -> Result``,
+listed in ``_parser.REGISTER``; it calls only the public API.
 
 Conventions
 -----------

@@ -742,3 +742,11 @@ def test_cli_import_creates_the_project_folder(capsys, tmp_path):
     assert code == 0, err
     with qc.Project(project) as p:
         assert p.transcript_ids() == ["int01", "int02"]
+
+
+def test_cli_llm_code_audit_must_be_a_workbook_before_any_call(capsys, small):
+    argv = ["llm-code", "-p", small, "--endpoint", "http://127.0.0.1:9/v1"]
+    code, _, err = run(capsys, *argv, "--model", "m", "--audit", small.parent / "a.csv")
+    assert code == 1 and "[QC904]" in err and ".xlsx" in err
+    with qc.Project(small) as p:
+        assert p.llm_calls().empty

@@ -13,6 +13,7 @@ from qualcode.cli._common import (
     open_project,
     progress,
     project_codebook,
+    suffix_of,
     write_table,
 )
 
@@ -145,8 +146,8 @@ def cmd_llm_code(args: argparse.Namespace) -> Result:
 
     if args.suggest:
         check_table_suffix(args.suggest, "the suggestions")
-    if args.audit:
-        check_table_suffix(args.audit, "the audit tables")
+    if args.audit:  # several sheets: a workbook
+        suffix_of(args.audit, (".xlsx",), "the audit tables")
     llm = qc.LLMCoder(
         args.endpoint,
         args.model,

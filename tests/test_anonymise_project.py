@@ -666,11 +666,18 @@ def test_anonymise_demo_quote_bank_one_name_per_participant(tmp_path):
 # issue 21: coder names are names too
 # --------------------------------------------------------------------------
 def test_anonymise_project_coder_names_are_rewritten(project):
-    if not hasattr(project, "rename_coder"):
-        pytest.skip("the store has no Project.rename_coder yet")
     project.add_coding("int02", 0, 3, "divert", "Christina")
     project.add_coding("int02", 0, 3, "divert", "Smith")
     res = pseudonymise(project, KEY)
     assert sorted(project.coders) == ["AB", "Person A", "Person B"]
     assert res.summary["coders_renamed"] == 2
     assert check_leaks(project, KEY).empty
+
+
+def test_anonymise_project_coders_with_one_pseudonym_are_merged(project):
+    project.add_coding("int02", 0, 3, "divert", "Christina")
+    project.add_coding("int02", 0, 3, "divert", "Christina Marsh")
+    pseudonymise(project, KEY)
+    assert sorted(project.coders) == ["AB", "Person A"]
+    assert len(project.codings(coder="Person A")) == 1  # the duplicate collapsed
+    assert check_leaks(project, KEY).empty  # the change log holds no original

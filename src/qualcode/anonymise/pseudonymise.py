@@ -571,10 +571,6 @@ def _rename_no_clobber(src: Path, dest: Path) -> None:
 
 def _rename_coders(project: Any, m: _Matcher, rows: list[dict[str, Any]]) -> int:
     """Coder names that hold an original get the pseudonym (merged on a clash)."""
-    rename = getattr(project, "rename_coder", None)
-    merge = getattr(project, "merge_coders", None)
-    if rename is None or merge is None:  # PENDING: the store's coder methods
-        return 0
     names = list(project.coders)
     taken = set(names)
     n = 0
@@ -588,9 +584,9 @@ def _rename_coders(project: Any, m: _Matcher, rows: list[dict[str, Any]]) -> int
             row["transcript_id"] = None
         rows.extend(report.rows)
         if new in taken:
-            merge([old], new)
+            project.merge_coders([old], new)
         else:
-            rename(old, new)
+            project.rename_coder(old, new)
             taken.add(new)
         taken.discard(old)
         n += 1

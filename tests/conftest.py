@@ -109,6 +109,10 @@ def llm_server():
 @pytest.fixture(scope="session")
 def pg_server():
     """A real throw-away PostgreSQL server (tests/pgserver.py) for the session."""
+    import sys
+
+    if str(Path(__file__).parent) not in sys.path:
+        sys.path.insert(0, str(Path(__file__).parent))
     from pgserver import PgServer
 
     server = PgServer().start()

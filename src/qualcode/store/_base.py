@@ -21,7 +21,8 @@ __all__ = ["ProjectBase"]
 class ProjectBase:
     """The project's file, timeout and open session (no public methods)."""
 
-    path: Path
+    #: the project file, or the server URL without its password
+    path: Path | str
     timeout: float
     _session: Session | None
 

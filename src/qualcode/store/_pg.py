@@ -223,8 +223,8 @@ class PgDialect(Dialect):
         ):
             return "SELECT unnest(?::bigint[])", values
         if not values:
-            # no element type to go by: an empty set of either kind
-            return "SELECT NULL::text WHERE ?::int IS NULL AND false", None
+            # no element type to go by: ``x IN (NULL)`` matches nothing, of any type
+            return "?", None
         return "SELECT unnest(?::text[])", [str(v) for v in values]
 
     def is_locked(self, exc: BaseException) -> bool:

@@ -11,7 +11,9 @@ from qualcode._files import atomic_path
 from qualcode._validation import check_type, invalid
 from qualcode.errors import Errors, StoreError
 from qualcode.store._base import ProjectBase
+from qualcode.store._copy import copy_across
 from qualcode.store._merge import merge as merge_projects
+from qualcode.store._pg import is_url
 
 __all__ = ["Teamwork"]
 
@@ -32,6 +34,10 @@ class Teamwork(ProjectBase):
         ----------
         dest : str or Path
             The new project file. It must not exist (an empty file is allowed).
+            Or a ``postgresql://USER@HOST:PORT/DATABASE`` URL of a database that
+            holds no project data yet (empty, or set up by ``server_init``): a
+            project moves between SQLite and a server in either direction, every
+            table and id kept, in one transaction on the destination.
 
         Returns
         -------
@@ -58,14 +64,16 @@ class Teamwork(ProjectBase):
         >>> p.close()
         """
         check_type(dest, (str, Path), param="dest", caller="copy_to")
+        s = self._live()
+        if is_url(dest) or s.dialect.name != "sqlite":  # to or from a server
+            return copy_across(self, s, dest, _refuse_target)  # type: ignore[return-value]
         if isinstance(dest, str) and "://" in dest:
             raise StoreError(
                 Errors.QC415.format(
-                    dest=dest, detail="is a URL; this version copies to a file path"
+                    dest=dest, detail="is a URL that is not postgresql://"
                 )
             )
         target = Path(dest)
-        s = self._live()
         with s.lock:
             if s.writing:
                 raise StoreError(
@@ -75,11 +83,11 @@ class Teamwork(ProjectBase):
                         "before or after it, or inside transaction(write=False)",
                     )
                 )
-            _refuse_target(target, self.path)
+            _refuse_target(target, Path(self.path))
             with atomic_path(target) as tmp:
                 tmp.unlink()
                 s.dialect.copy(s, tmp)
-                _refuse_target(target, self.path)
+                _refuse_target(target, Path(self.path))
         return type(self)(target, timeout=self.timeout)  # type: ignore[call-arg]
 
     def merge(self, other: ProjectBase | str | Path) -> pd.DataFrame:
@@ -116,6 +124,12 @@ class Teamwork(ProjectBase):
             return merge_projects(self._live(), other._live())
         if not isinstance(other, (str, Path)):
             raise invalid("other", "merge", "a Project or a path", type(other).__name__)
+        if is_url(other):  # a project on a server
+            on_server = type(self)(other, timeout=self.timeout)  # type: ignore[call-arg]
+            try:
+                return self.merge(on_server)
+            finally:
+                on_server.close()
         opath = Path(other)
         if not opath.is_file():
             raise StoreError(Errors.QC413.format(path=opath, detail="file not found."))
@@ -126,8 +140,12 @@ class Teamwork(ProjectBase):
         finally:
             other_project.close()
 
-    def _refuse_self(self, other: Path) -> None:
-        if other.resolve() == self.path.resolve():
+    def _refuse_self(self, other: Path | str) -> None:
+        if isinstance(other, str) or isinstance(self.path, str):  # a server URL
+            same = str(other) == str(self.path)
+        else:
+            same = other.resolve() == self.path.resolve()
+        if same:
             raise StoreError(
                 Errors.QC401.format(
                     path=self.path, detail="cannot merge a project into itself."

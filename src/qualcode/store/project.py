@@ -43,6 +43,7 @@ from qualcode.store._checks import MEMO_BAD, check_field
 from qualcode.store._db import Session, connect
 from qualcode.store._frames import SHOW_ROWS, describe_rows, jsonable
 from qualcode.store._housekeeping import Housekeeping
+from qualcode.store._pg import connect_url, is_url, redact
 from qualcode.store._teamwork import Teamwork
 
 __all__ = ["Project"]
@@ -96,9 +97,14 @@ class Project(Teamwork, Housekeeping):
 
     def __init__(self, path: str | Path, *, timeout: float = 10.0) -> None:
         check_number(timeout, param="timeout", caller="Project", low=0)
-        self.path = Path(path)
         self.timeout = float(timeout)
         self._session: Session | None = None
+        if is_url(path):  # a team project on a PostgreSQL server
+            assert isinstance(path, str)
+            self.path = redact(path)
+            self._session = connect_url(path, self.timeout)
+            return
+        self.path = Path(path)
         self._session = connect(self.path, self.timeout)
 
     # -- lifecycle -----------------------------------------------------------

@@ -33,6 +33,7 @@ SUBCOMMANDS = [
     "import",
     "info",
     "copy",
+    "server",
     "code",
     "coder",
     "transcript",

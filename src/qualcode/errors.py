@@ -255,6 +255,7 @@ class Errors(metaclass=_WithCodes):
     QC911 = "--coder {got!r}: not a coder in project {path} yet{hint}; its coders are {known}. Check the spelling, or pass --new-coder to add {got!r} as a new coder."
     QC912 = "{path}: nothing to compare by {unit}: {why}. Agreement is computed on the units of transcripts coded by at least two of the coders ({coders}). {fix}"
     QC913 = "{path}, row {row}: {detail}. {fix}; nothing was imported."
+    QC914 = "--password-env {var}: the environment variable is not set or empty. {fix}."
     # QC920-QC939: the coding widget and the read-only HTML view (widget/)
     QC920 = "{caller}: the project {path} has no transcripts. Add some with project.add_transcripts(qc.read_corpus(...)) first."
     QC921 = "{caller}: the project {path} has no codebook, so there are no codes to apply. Set one with project.set_codebook(qc.Codebook.load('codebooks/roles.yaml'))."

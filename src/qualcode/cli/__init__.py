@@ -49,6 +49,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -58,6 +59,24 @@ from qualcode.cli._common import Result, plain, short
 from qualcode.cli._parser import build_parser
 
 __all__ = ["build_parser", "main"]
+
+#: the password of a URL (``scheme://user:password@host``), never printed
+_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@]+):[^\s@/]*@", re.I)
+
+
+def _redact(text: str) -> str:
+    """``text`` with every URL password removed (server project URLs).
+
+    Examples
+    --------
+    >>> _redact("copied postgresql://ana:s3cret@db:5432/study to a.qcproj")
+    'copied postgresql://ana@db:5432/study to a.qcproj'
+    """
+    return _PASSWORD.sub(r"\1@", text)
+
+
+def _err(text: str) -> None:
+    print(_redact(text), file=sys.stderr)
 
 
 def _show_warning(
@@ -69,7 +88,7 @@ def _show_warning(
     line: str | None = None,
 ) -> None:
     text = str(message).strip().replace("\n", " ")
-    print(f"qualcode: warning: {text}", file=sys.stderr)
+    _err(f"qualcode: warning: {text}")
 
 
 def _command_name(args: argparse.Namespace) -> str:
@@ -92,28 +111,27 @@ def _run(args: argparse.Namespace, name: str) -> Result | int:
     except QualcodeError as exc:
         if args.debug:
             raise
-        print(f"qualcode {name}: error: {exc}", file=sys.stderr)
+        _err(f"qualcode {name}: error: {exc}")
         return 1
     except OSError as exc:
         if args.debug:
             raise
         where = f"{exc.filename}: " if exc.filename else ""
         what = exc.strerror or short(exc)
-        print(
+        _err(
             f"qualcode {name}: error: {where}{what}. "
-            "Check the path and its permissions.",
-            file=sys.stderr,
+            "Check the path and its permissions."
         )
         return 1
     except KeyboardInterrupt:
-        print(f"qualcode {name}: interrupted", file=sys.stderr)
+        _err(f"qualcode {name}: interrupted")
         return 130
     except Exception as exc:
         if args.debug:
             raise
         detail = f"{type(exc).__name__}: {short(exc)}"
         msg = Errors.QC908.format(kind="error", detail=detail)
-        print(f"qualcode {name}: error: {msg}", file=sys.stderr)
+        _err(f"qualcode {name}: error: {msg}")
         return 1
     return result
 
@@ -159,14 +177,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             text = json.dumps(
                 plain(result.data), indent=2, ensure_ascii=False, allow_nan=False
             )
-            stdout.write(text + "\n")
+            stdout.write(_redact(text) + "\n")
         elif result.human and not args.quiet:
-            stdout.write(result.human + "\n")
+            stdout.write(_redact(result.human) + "\n")
         stdout.flush()
     except BrokenPipeError:  # e.g. piped into head
         pass
     if result.error:
-        print(f"qualcode {name}: {result.error}", file=sys.stderr)
+        _err(f"qualcode {name}: {result.error}")
     return result.code
 
 

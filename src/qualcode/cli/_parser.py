@@ -17,6 +17,7 @@ from qualcode.cli.leaks import register as _leaks
 from qualcode.cli.llm_code import register as _llm_code
 from qualcode.cli.pseudonymise import register as _pseudonymise
 from qualcode.cli.saturation import register as _saturation
+from qualcode.cli.server import register as _server
 from qualcode.cli.suggest import register as _suggest
 from qualcode.cli.tidy import register as _tidy
 from qualcode.cli.treemap import register as _treemap
@@ -28,6 +29,7 @@ REGISTER = (
     _import,
     _info,
     _copy,
+    _server,
     _tidy,  # code, coder, transcript
     _codebook,
     _suggest,  # suggest, review

@@ -8,22 +8,7 @@ compared with a person, per code and against the other two assistants.
 
 from __future__ import annotations
 
-from nbformat.v4 import new_code_cell, new_markdown_cell
-
-FICTIONAL = (
-    "> **The demo data are fictional.** Every interview, person, place, operation and "
-    "selection-exercise answer in `corpora/` was invented for qualcode's tutorials "
-    "(see `corpora/demo/README.md`)."
-)
-
-
-def md(text: str):
-    return new_markdown_cell(text.strip("\n"))
-
-
-def code(text: str):
-    return new_code_cell(text.strip("\n"))
-
+from _nbcells import FICTIONAL, code, md
 
 NB06 = [
     md(f"""
@@ -124,7 +109,7 @@ codings are written as the coder `llm:smollm2`, all in one transaction. A progre
 calls. One interview at a time (each takes a minute or two on a laptop CPU):
 """),
     code("""
-SETTINGS = dict(codes=CODES, quotes="sentences", max_codings=1)
+SETTINGS = dict(codes=CODES, roles=["participant"], quotes="sentences", max_codings=1)
 t0 = time.perf_counter()
 first = qc.llm_code(project, llm=llm, transcripts=["INT03"], **SETTINGS)
 print(f"INT03: {time.perf_counter() - t0:.0f} s;", first.attrs["llm"])
@@ -153,9 +138,29 @@ assert all(texts[r.transcript_id][r.start:r.end] == r.quote for r in coded.itert
 project.codings(coder=llm.coder)[["transcript_id", "start", "end", "code", "origin"]].head()
 """),
     md("""
+## What verification catches
+
+With `quotes="sentences"` the schema only lets the model quote the turn's own sentences. With
+`quotes="free"` it may write any words, and verification has to catch what is not in the unit.
+Asked about a short exchange from another interview ("Yes, all done. Fire away."), this tiny
+model "quotes" the name of a code from the codebook instead of the transcript. Nothing of it
+becomes a suggestion; the audit trail keeps each rejected proposal with its reason. (A corpus
+without a project keeps its calls in memory, in `llm.cache`.)
+"""),
+    code("""
+opening = qc.read_transcript(DEMO / "INT01.docx")
+snippet = workdir / "INT01-opening.txt"     # three turns of it, as a small text file
+snippet.write_text("\\n\\n".join(f"{t.speaker}: {t.text}" for t in opening.turns[2:5]), encoding="utf-8")
+exchange = qc.read_transcript(snippet, id="INT01", speakers={"Interviewer": "interviewer", "P01": "participant"})
+free = qc.llm_suggest([exchange], project.codebook, llm=llm, unit="sentence", max_codings=2,
+                      codes=["disrupt-ocgs", "protect-safeguard-vulnerable", "divert-to-support", "gather-intelligence"])
+print(len(free), "suggestions")
+qc.llm.audit_tables(llm.cache.llm_calls(), include_text=True)["proposals"][["turn", "code", "quote", "accepted", "reason"]]
+"""),
+    md("""
 ## What verification rejected
 
-The audit trail (`project.llm_calls()`) keeps every call: the model, its settings, the filled
+In the project, the audit trail (`project.llm_calls()`) keeps every call: the model, its settings, the filled
 prompt, the raw answer, the verification of each proposed coding, time and tokens.
 `qc.llm.audit_tables` turns it into tables for a methods appendix; here, the rejections by reason.
 """),

@@ -22,8 +22,8 @@ from qualcode.store._db import SCHEMA_VERSION
 
 
 @pytest.fixture()
-def project(tmp_path, tiny_transcripts):
-    with Project(tmp_path / "p.qcproj") as p:
+def project(project_target, tiny_transcripts):
+    with Project(project_target) as p:
         p.add_transcripts(tiny_transcripts)
         yield p
 
@@ -156,22 +156,24 @@ def test_store_turns_match_transcripts(project, tiny_transcripts):
     assert df["role"].iloc[0] == "interviewer"
 
 
-def test_store_add_transcripts_streams_a_generator(tmp_path, tiny_transcripts):
-    with Project(tmp_path / "p.qcproj") as p:
+def test_store_add_transcripts_streams_a_generator(project_target, tiny_transcripts):
+    with Project(project_target) as p:
         rep = p.add_transcripts(t for t in tiny_transcripts)
         assert rep["status"].tolist() == ["added", "added"]
         assert list(rep.columns) == C.names(C.TRANSCRIPT_REPORT)
 
 
-def test_store_add_transcripts_bad_item_writes_nothing(tmp_path, tiny_transcripts):
-    with Project(tmp_path / "p.qcproj") as p:
+def test_store_add_transcripts_bad_item_writes_nothing(
+    project_target, tiny_transcripts
+):
+    with Project(project_target) as p:
         with pytest.raises(InvalidInputError, match=r"\[QC409\].*item 1 is a str"):
             p.add_transcripts([tiny_transcripts[0], "t2.txt"])
         assert p.transcript_ids() == []
 
 
-def test_store_add_transcripts_duplicate_id(tmp_path, tiny_transcripts):
-    with Project(tmp_path / "p.qcproj") as p:
+def test_store_add_transcripts_duplicate_id(project_target, tiny_transcripts):
+    with Project(project_target) as p:
         with pytest.raises(InvalidInputError, match=r"\[QC410\].*'t1'"):
             p.add_transcripts([tiny_transcripts[0], tiny_transcripts[0]])
 
@@ -186,7 +188,7 @@ def test_store_readd_same_text_is_unchanged_and_updates_attributes(
     assert project.transcript("t1").attributes["organisation"] == "Force A"
 
 
-def test_issue17_reimport_with_new_roles_updates_turns_and_says_so(tmp_path):
+def test_issue17_reimport_with_new_roles_updates_turns_and_says_so(project_target):
     def build(roles):
         return Transcript.build(
             "zoom01",
@@ -196,7 +198,7 @@ def test_issue17_reimport_with_new_roles_updates_turns_and_says_so(tmp_path):
             ],
         )
 
-    with Project(tmp_path / "p.qcproj") as p:
+    with Project(project_target) as p:
         p.add_transcripts([build(["participant", "participant"])])  # names only
         cid = p.code_turn("zoom01", 1, "divert", "ana")
         rep = p.add_transcripts([build(["interviewer", "participant"])])
@@ -455,7 +457,14 @@ def test_store_add_codings_keeps_foreign_key_checks_on_afterwards(project):
     project.add_codings(codings_frame([("t1", 0, 3, "a", "ana")]))
     with pytest.raises(StoreError):
         project.add_codings(codings_frame([("nope", 0, 3, "a", "ana")]))
-    assert project._session.scalar("PRAGMA foreign_keys") == 1
+    s = project._session
+    if s.dialect.name == "sqlite":
+        assert s.scalar("PRAGMA foreign_keys") == 1
+    with pytest.raises(StoreError), s.transaction(write=True):  # no transcript 999
+        s.execute(
+            'INSERT INTO codings (tid, start, "end", code, coder_id, origin, created)'
+            " VALUES (999, 0, 1, 'a', 1, 'manual', 'x')"
+        )
 
 
 # -- the codings frame --------------------------------------------------------
@@ -528,10 +537,10 @@ def test_store_codings_filters(project):
     assert len(project.codings(transcript_id="t2", coder="ana")) == 0
 
 
-def test_store_astral_characters_keep_offsets(tmp_path):
+def test_store_astral_characters_keep_offsets(project_target):
     text = "I said 😀 then 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 and café 🚓🚓 ok"
     t = Transcript("e1", text)
-    with Project(tmp_path / "p.qcproj") as p:
+    with Project(project_target) as p:
         p.add_transcripts([t])
         s = text.index("𝔘")
         e = text.index("🚓🚓") + 2
@@ -540,12 +549,10 @@ def test_store_astral_characters_keep_offsets(tmp_path):
         df = p.codings().set_index("code")
         assert df.loc["a", "text"] == text[s:e] == "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 and café 🚓🚓"
         assert df.loc["b", "text"] == "😀"
-        # SQLite's own view of the offsets agrees (code points, like Python str)
-        con = sqlite3.connect(p.path)
-        sub = con.execute(
+        # the database's own view of the offsets agrees (code points, like str)
+        sub = p._session.scalar(
             "SELECT substr(text, ? + 1, ? - ?) FROM transcripts", (s, e, s)
-        ).fetchone()[0]
-        con.close()
+        )
         assert sub == text[s:e]
         with pytest.raises(OffsetError):
             p.add_coding("e1", 0, len(text) + 1, "c", "ana")
@@ -556,8 +563,8 @@ def _readd(project, id_, text):
     return project.add_transcripts([Transcript(id_, text)])
 
 
-def test_store_reanchor_moved_text(tmp_path):
-    with Project(tmp_path / "p.qcproj") as p:
+def test_store_reanchor_moved_text(project_target):
+    with Project(project_target) as p:
         _readd(p, "a", "We arrested three dealers. Then we referred them.")
         p.add_coding("a", 27, 49, "refer", "ana")
         rep = _readd(
@@ -571,8 +578,8 @@ def test_store_reanchor_moved_text(tmp_path):
         assert (row["start"], row["end"]) == (40, 62)
 
 
-def test_store_reanchor_deleted_text_is_orphaned(tmp_path):
-    with Project(tmp_path / "p.qcproj") as p:
+def test_store_reanchor_deleted_text_is_orphaned(project_target):
+    with Project(project_target) as p:
         _readd(p, "a", "We arrested three dealers. Then we referred them.")
         cid = p.add_coding("a", 0, 26, "arrest", "ana", memo="m")
         rep = _readd(p, "a", "Then we referred them.")
@@ -586,9 +593,9 @@ def test_store_reanchor_deleted_text_is_orphaned(tmp_path):
         assert "no longer occurs" in orph.loc[0, "reason"]
 
 
-def test_store_reanchor_duplicate_quote_picks_nearest(tmp_path):
+def test_store_reanchor_duplicate_quote_picks_nearest(project_target):
     old = "Yes. Tell me more. Yes. And then? Yes."
-    with Project(tmp_path / "p.qcproj") as p:
+    with Project(project_target) as p:
         _readd(p, "a", old)
         p.add_coding("a", 19, 23, "agree", "ana")  # the middle "Yes."
         _readd(p, "a", old.replace("Tell me more.", "Go on."))
@@ -597,24 +604,24 @@ def test_store_reanchor_duplicate_quote_picks_nearest(tmp_path):
         assert row["start"] == len("Yes. Go on. ")
 
 
-def test_store_reanchor_duplicate_quote_follows_an_insertion(tmp_path):
+def test_store_reanchor_duplicate_quote_follows_an_insertion(project_target):
     # 40 characters inserted before: the nearest "Yes." to the raw old offset would be
     # the wrong one; the diff-shifted position keeps the same occurrence
     old = "Yes.\nNo.\nYes.\nMaybe.\nYes."
     new = "A long new opening paragraph goes here.\n" + old
-    with Project(tmp_path / "p.qcproj") as p:
+    with Project(project_target) as p:
         _readd(p, "a", old)
         p.add_coding("a", 9, 13, "agree", "ana")  # second "Yes."
         _readd(p, "a", new)
         assert p.codings()["start"].tolist() == [40 + 9]
 
 
-def test_store_reanchor_keeps_turns_in_step(tmp_path):
+def test_store_reanchor_keeps_turns_in_step(project_target):
     drafts = [
         TurnDraft("Why?", "I", "interviewer"),
         TurnDraft("Because harm.", "P", "participant"),
     ]
-    with Project(tmp_path / "p.qcproj") as p:
+    with Project(project_target) as p:
         p.add_transcripts([Transcript.build("a", drafts)])
         p.code_turn("a", 1, "harm", "ana")
         p.add_transcripts(

@@ -19,8 +19,8 @@ TEXT = "We divert people who use drugs into treatment services."
 
 
 @pytest.fixture()
-def project(tmp_path):
-    with Project(tmp_path / "p.qcproj") as p:
+def project(project_target):
+    with Project(project_target) as p:
         p.add_transcripts([Transcript("t1", TEXT)])
         yield p
 

@@ -41,8 +41,8 @@ def _frame(rows, **extra):
 
 
 @pytest.fixture()
-def project(tmp_path):
-    with Project(tmp_path / "p.qcproj") as p:
+def project(project_target):
+    with Project(project_target) as p:
         p.add_transcripts([Transcript("t1", TEXT), Transcript("t2", OTHER)])
         p.set_codebook(BOOK)
         p.add_codings(
@@ -219,6 +219,18 @@ def test_issue17_remove_transcript_purge_keeps_no_text(project):
     project.remove_transcript("t1", purge=True)
     detail = json.loads(project.changes()["detail"][0])
     assert "text" not in detail["codings"][0] and "memo" not in detail["codings"][0]
+    if isinstance(project.path, str):  # a server: no table holds the text
+        s = project._session
+        with s.transaction(write=False):
+            names = [
+                r[0]
+                for r in s.all(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                )
+            ]
+            dump = repr([s.all(f"SELECT * FROM {n}") for n in names])
+        assert "treatment services" not in dump
+        return
     project.close()
     raw = project.path.read_bytes()
     wal = project.path.with_name(project.path.name + "-wal")

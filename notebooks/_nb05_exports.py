@@ -12,8 +12,8 @@ NB05 = [
 This notebook redraws the two treemaps of the study report from the pre-interview **selection
 exercises** (each interviewee picked ten police roles and ten drug-related harms from a list),
 draws a treemap of how often codes were applied, writes quote banks for the write-up, exchanges
-the project with other qualitative analysis software (REFI-QDA `.qdpx`), and pseudonymises a
-copy of the project for sharing.
+the project with other qualitative analysis software (REFI-QDA `.qdpx`), pseudonymises a copy
+of the project for sharing, and ends with tidying a project (merging two codes).
 
 {FICTIONAL} The selection-exercise answers in `corpora/exercises/` are made up so that their
 tallies equal the published report's figures (see `corpora/exercises/README.md`).
@@ -246,7 +246,58 @@ unshared = qc.check_leaks(banks[".xlsx"], key)
 print(len(unshared), "originals found in the quote bank made before pseudonymising, e.g.:")
 unshared[["location", "kind", "pseudonym", "context"]].head(4)
 """),
+    md("""
+## Tidy up a project: rename and merge codes and coders
+
+Codebooks change during a study. A project can be tidied without losing a coding:
+`rename_code`, `merge_codes`, `rename_coder`, `merge_coders` and `remove_transcript` each run in
+one transaction and are recorded in the project's change log (`changes()`: what, who, when),
+and a removed transcript's codings are kept in the log with their text and offsets.
+
+Say the team decides, after the disagreements in notebook 4, that the coders could not tell
+"Outputs vs outcomes" from "Arrests and seizures as performance metrics" and that the study
+needs only one code. A merge cannot be undone by one call, so we try it on a **copy** of the
+project first (`copy_to`):
+"""),
     code("""
+tidy = project.copy_to(workdir / "tidy.qcproj")
+pair = ["outputs-vs-outcomes", "performance-metrics"]
+
+def per_coder(p, codes):
+    return p.codings(code=codes).pivot_table(index="code", columns="coder", values="coding_id", aggfunc="count", fill_value=0)
+
+per_coder(tidy, pair)
+"""),
+    code("""
+moved = tidy.merge_codes("outputs-vs-outcomes", into="performance-metrics", by="consensus meeting")
+print(moved)
+print(len(project.codings()), "codings before,", len(tidy.codings()), "after: nothing lost")
+per_coder(tidy, pair)
+"""),
+    md("""
+Codings that became identical (same passage, coder and code) would have collapsed into one, and
+`collapsed` counts them. The merged code is gone from a new version of the codebook (save
+`tidy.current_codebooks()` to keep the YAML file in step), and the change log says what
+happened:
+"""),
+    code("""
+print([(book.name, book.version) for book in tidy.current_codebooks()])
+tidy.changes()[["action", "by", "summary"]]
+"""),
+    md("""
+Agreement on the merged code, against the two codes before. Merging codes the coders confuse
+raises agreement, but that is a decision about the **codebook**, not a way to improve a
+reliability figure: make it for conceptual reasons, and report it with both figures.
+"""),
+    code("""
+before = qc.agreement_table(project, coders=["AB", "CD"], unit="sentence", codes=pair, n_boot=0)
+after = qc.agreement_table(tidy, coders=["AB", "CD"], unit="sentence", codes=["performance-metrics"], n_boot=0)
+after = after[after["code"] != "(pooled)"]   # one code: the pooled row repeats it
+pd.concat([before.assign(project="before"), after.assign(project="after merge")])[
+    ["project", "code", "n_coded", "cohen_kappa", "krippendorff_alpha"]].round(3)
+"""),
+    code("""
+tidy.close()
 shared.close()
 project.close()
 print("everything was written to", workdir)

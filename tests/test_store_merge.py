@@ -17,8 +17,8 @@ CB = Codebook(
 
 
 @pytest.fixture()
-def pair(tmp_path, tiny_transcripts):
-    a = Project(tmp_path / "ana.qcproj")
+def pair(tmp_path, tiny_transcripts, project_target):
+    a = Project(project_target)
     b = Project(tmp_path / "ben.qcproj")
     for p in (a, b):
         p.add_transcripts(tiny_transcripts)

@@ -65,14 +65,14 @@ class Teamwork(ProjectBase):
         """
         check_type(dest, (str, Path), param="dest", caller="copy_to")
         s = self._live()
-        if is_url(dest) or s.dialect.name != "sqlite":  # to or from a server
-            return copy_across(self, s, dest, _refuse_target)  # type: ignore[return-value]
-        if isinstance(dest, str) and "://" in dest:
+        if isinstance(dest, str) and "://" in dest and not is_url(dest):
             raise StoreError(
                 Errors.QC415.format(
                     dest=dest, detail="is a URL that is not postgresql://"
                 )
             )
+        if is_url(dest) or s.dialect.name != "sqlite":  # to or from a server
+            return copy_across(self, s, dest, _refuse_target)  # type: ignore[return-value]
         target = Path(dest)
         with s.lock:
             if s.writing:

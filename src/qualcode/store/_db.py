@@ -184,8 +184,10 @@ def _migration_2(session: Session) -> None:
 
 _V3_CHANGES = (
     # the change log of tidying (rename/merge codes and coders, removed
-    # transcripts): who, when, a summary, and what moved or was removed as JSON
-    """CREATE TABLE changes (
+    # transcripts): who, when, a summary, and what moved or was removed as JSON.
+    # IF NOT EXISTS: a file rewound to an older version by hand (tests do) may
+    # still hold it.
+    """CREATE TABLE IF NOT EXISTS changes (
         change_id {id},
         action TEXT NOT NULL,
         done_by TEXT,

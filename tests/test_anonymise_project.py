@@ -460,7 +460,9 @@ def test_anonymise_demo_pseudonymises_cleanly(tmp_path):
         p.add_transcripts(corpus)
         p.add_codings(demo.demo_codings(corpus))
         before = p.codings()
-        res = pseudonymise(p, key)
+        # INT08 links the demo recording, which cannot be pseudonymised (QC816)
+        with pytest.warns(qc.errors.MediaWarning, match="QC816"):
+            res = pseudonymise(p, key)
         after = p.codings()
         assert len(after) == len(before)
         assert res.summary["replacements"] >= len(key)
@@ -681,3 +683,33 @@ def test_anonymise_project_coders_with_one_pseudonym_are_merged(project):
     assert sorted(project.coders) == ["AB", "Person A"]
     assert len(project.codings(coder="Person A")) == 1  # the duplicate collapsed
     assert check_leaks(project, KEY).empty  # the change log holds no original
+
+
+def test_pseudonymise_unlinks_recordings(tmp_path):
+    """A recording holds the original voices and names: never carried over."""
+    import warnings
+
+    from qualcode.errors import MediaWarning
+    from qualcode.model import Transcript, TurnDraft
+
+    t = Transcript.build(
+        "t1",
+        [TurnDraft("Smith rang me.", "P1", "participant", 0.0, 2.0)],
+        attributes={"media": "t1.opus", "force": "North"},
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = qc.pseudonymise([t], {"Smith": "Person B"})
+    (new,) = list(res.corpus_or_project)
+    assert new.media is None and new.attributes == {"force": "North"}
+    assert res.report["field"].tolist().count("media") == 1
+    assert any(
+        issubclass(w.category, MediaWarning) and "QC816" in str(w.message)
+        for w in caught
+    )
+    with qc.Project(tmp_path / "p.qcproj") as p:
+        p.add_transcripts([t])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MediaWarning)
+            qc.pseudonymise(p, {"Smith": "Person B"})
+        assert p.transcript("t1").media is None

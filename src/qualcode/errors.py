@@ -238,6 +238,7 @@ class Errors(metaclass=_WithCodes):
     QC811 = "{where}: {detail}. Fix the key file and load it again."
     QC812 = "{path}: the text was replaced, but {detail}. Close other notebooks or processes using the project, then call project.replace_texts([], purge=True) to remove the old text from the file."
     QC813 = "{caller}: transcript {transcript}: two attribute names would both be called {new!r} after pseudonymisation. Rename one of them first; nothing was changed."
+    QC816 = "{caller}: {n} transcript(s) link a recording (their 'media' attribute); a recording cannot be pseudonymised, so the link was left out of the pseudonymised transcripts. Share recordings only after redacting them yourself."
     QC815 = "pseudonymise: {n} participant(s) keep their key pseudonym instead of their {attribute!r} id (the id is shared, holds a name from the key, or their speaker label goes with more than one id). Check that attribute and the participants' speaker labels."
 
     # --- QC9xx widget and command line ------------------------------------

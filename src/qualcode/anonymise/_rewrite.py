@@ -94,11 +94,30 @@ class _Report:
                 )
 
 
+#: The transcript attribute that links a recording (see ``Transcript.media``).
+MEDIA_ATTRIBUTE = "media"
+
+
 def _attributes(
     attributes: Mapping[str, Any], m: _Matcher, rep: _Report, caller: str
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in attributes.items():
+        if k == MEDIA_ATTRIBUTE and v not in (None, ""):
+            # a recording cannot be pseudonymised: the shareable copy must not
+            # point at (or copy beside its HTML) the voices and names it holds
+            rep.rows.append(
+                {
+                    "transcript_id": rep.transcript_id,
+                    "field": "media",
+                    "kind": "recording",
+                    "source": "media",
+                    "detector": "recording removed",
+                    "replacement": "",
+                    "original_hash": "",
+                }
+            )
+            continue
         nk = m.rewrite(k) if isinstance(k, str) else k
         if nk != k:
             rep.other("attribute name", k)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,7 +34,7 @@ from qualcode.anonymise.entities import (
     suggest_entities,
 )
 from qualcode.anonymise.key import PseudonymKey, _as_key
-from qualcode.errors import Errors, InvalidInputError, StoreError
+from qualcode.errors import Errors, InvalidInputError, MediaWarning, StoreError
 from qualcode.model import Transcript
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -467,6 +468,7 @@ def _pseudonymise(
         maps[t.id] = (nt.id, omap)
         changed += diff
     rep = frame(rows, PSEUDONYMISATION_REPORT)
+    _warn_recordings(rep, caller)
     if single:
         result: Any = new_items[0]
     else:
@@ -617,6 +619,7 @@ def _rewrite_project(
         # the purge (VACUUM) runs once the transaction has committed
         counts = project.replace_texts(edits, rewrite=m.rewrite, purge=True)
     rep = frame(rows, PSEUDONYMISATION_REPORT)
+    _warn_recordings(rep, plan.caller)
     summary = _summary(rep, n, len(edits))
     summary.update(
         codings=counts["codings"],
@@ -633,3 +636,12 @@ def _rewrite_project(
         maps,
         codebook=None if book is None else _pseudonymise_codebook(book, m),
     )
+
+
+def _warn_recordings(rep: Any, caller: str) -> None:
+    """Say how many recordings were unlinked (a recording cannot be pseudonymised)."""
+    n = int((rep["field"] == "media").sum()) if len(rep) else 0
+    if n:
+        warnings.warn(
+            Errors.QC816.format(caller=caller, n=n), MediaWarning, stacklevel=3
+        )

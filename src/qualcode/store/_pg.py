@@ -191,8 +191,11 @@ class PgDialect(Dialect):
                 table, col = m.groups()
                 out.append(
                     f"CREATE TRIGGER {table}_next_id BEFORE INSERT ON {table} "
-                    f"FOR EACH ROW EXECUTE FUNCTION qualcode_next_id({col})"
+                    f"FOR EACH ROW WHEN (NEW.{col} IS NULL) "
+                    f"EXECUTE FUNCTION qualcode_next_id({col})"
                 )
+                # ids are given even while foreign-key checks are off (below)
+                out.append(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {table}_next_id")
         return out
 
     def insert_id(self, session: Session, sql: str, params: Sequence[Any]) -> int:
@@ -226,6 +229,25 @@ class PgDialect(Dialect):
             # no element type to go by: ``x IN (NULL)`` matches nothing, of any type
             return "?", None
         return "SELECT unnest(?::text[])", [str(v) for v in values]
+
+    def foreign_keys(self, session: Session, *, on: bool) -> None:
+        """``session_replication_role`` for a verified bulk write, where allowed.
+
+        Only a superuser (or a role granted ``SET`` on that parameter) may skip
+        the per-row foreign-key triggers (70% of a bulk insert's time); anyone
+        else keeps them. The id and own-rows triggers fire ALWAYS, and
+        row-level security does not depend on this setting.
+        """
+        conn = session.conn
+        if on and not getattr(conn, "replica", False):
+            return
+        try:
+            conn.conn.execute(
+                "SET session_replication_role = " + ("origin" if on else "replica")
+            )
+            conn.replica = not on
+        except self.error:  # not allowed: the checks stay on
+            conn.replica = False
 
     def is_locked(self, exc: BaseException) -> bool:
         """Lock waits past ``lock_timeout``, deadlocks, serialization failures."""
@@ -321,6 +343,8 @@ class _PgConn:
         self.dialect = dialect
         self.error = dialect.error
         self.conn = _open(url, timeout)
+        #: foreign-key triggers are off (PgDialect.foreign_keys)
+        self.replica = False
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         if sql == _WRITE_BEGIN or sql == _READ_BEGIN:
@@ -386,14 +410,80 @@ class _PgConn:
                 delay = min(delay * 2, 0.5)
 
     def executemany(self, sql: str, rows: Any) -> None:
+        plan = _copy_plan(sql)
+        if plan is not None:
+            rows = rows if isinstance(rows, list) else list(rows)
+            if len(rows) >= COPY_ROWS and self._copy(plan, rows):
+                return
         try:
             with self.conn.cursor() as cur:
                 cur.executemany(sql, rows)
         except self.error as exc:
             raise self._translate(exc) from None
 
+    def _copy(self, plan: tuple[str, list[str], list[Any]], rows: list) -> bool:
+        """Bulk rows by ``COPY`` (10-50x faster than INSERTs); False: not allowed.
+
+        Row-level security refuses COPY for roles it applies to (coders): they
+        get the INSERTs instead (the savepoint undoes the attempt).
+        """
+        table, cols, consts = plan
+        self.conn.execute("SAVEPOINT qc_copy")
+        try:
+            with self.conn.cursor() as cur:
+                names = ", ".join(f'"{c}"' for c in cols)
+                with cur.copy(f"COPY {table} ({names}) FROM STDIN") as cp:
+                    for row in rows:
+                        it = iter(row)
+                        cp.write_row([next(it) if c is _PARAM else c for c in consts])
+        except self.error as exc:
+            self.conn.execute("ROLLBACK TO qc_copy")
+            self.conn.execute("RELEASE qc_copy")
+            if getattr(exc, "sqlstate", None) == "0A000":  # RLS: use INSERTs
+                return False
+            raise self._translate(exc) from None
+        self.conn.execute("RELEASE qc_copy")
+        return True
+
     def close(self) -> None:
         self.conn.close()
+
+
+#: bulk writes of at least this many rows go by COPY
+COPY_ROWS = 2_000
+_PARAM = object()
+_PLAIN_INSERT = re.compile(
+    r"\s*INSERT INTO (\w+) \(([^()]*)\) VALUES \((.*)\)\s*", re.DOTALL
+)
+_VALUE = re.compile(r"\s*(%s|NULL|'(?:[^']|'')*'|-?\d+)\s*(?:,|$)")
+
+
+def _copy_plan(sql: str) -> tuple[str, list[str], list[Any]] | None:
+    """``(table, columns, values)`` of a plain one-row INSERT, or None.
+
+    ``values`` holds ``_PARAM`` for each ``%s`` and the constant otherwise.
+    """
+    m = _PLAIN_INSERT.fullmatch(sql)
+    if m is None:
+        return None
+    table, cols, values = m.groups()
+    consts: list[Any] = []
+    pos = 0
+    while pos < len(values):
+        v = _VALUE.match(values, pos)
+        if v is None or v.end() == pos:
+            return None
+        tok, pos = v.group(1), v.end()
+        if tok == "%s":
+            consts.append(_PARAM)
+        elif tok == "NULL":
+            consts.append(None)
+        elif tok.startswith("'"):
+            consts.append(tok[1:-1].replace("''", "'").replace("%%", "%"))
+        else:
+            consts.append(int(tok))
+    names = [c.strip().strip('"') for c in cols.split(",")]
+    return (table, names, consts) if len(names) == len(consts) else None
 
 
 def _open(url: str, timeout: float) -> Any:

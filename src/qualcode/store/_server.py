@@ -206,6 +206,7 @@ def _policies(conn: Any, sql: Any, groups: dict[str, str]) -> None:
                 "EXECUTE FUNCTION qualcode_refuse_others()"
             ).format(trig, t)
         )
+        conn.execute(sql.SQL("ALTER TABLE {} ENABLE ALWAYS TRIGGER {}").format(t, trig))
     t = sql.Identifier("coders")
     conn.execute(sql.SQL("ALTER TABLE {} ENABLE ROW LEVEL SECURITY").format(t))
     for name, body in (

@@ -822,19 +822,27 @@ def test_llm_suggest_bad_cache_refused():
         llm_suggest([_transcript()], CB, llm=_coder("http://127.0.0.1:9"), cache=3)
 
 
-def test_llm_calls_table_added_to_an_older_project(tmp_path, tiny_transcripts):
+def test_llm_calls_table_added_to_an_older_project(
+    tmp_path, tiny_transcripts, monkeypatch
+):
     import sqlite3
 
+    from qualcode.store import _db
+
     path = tmp_path / "old.qcproj"
-    with qc.Project(path) as p:
-        p.add_transcripts(tiny_transcripts)
+    with monkeypatch.context() as m:  # a file as qualcode wrote it before the LLM coder
+        m.setattr(_db, "MIGRATIONS", _db.MIGRATIONS[:1])
+        m.setattr(_db, "SCHEMA_VERSION", 1)
+        with qc.Project(path) as p:
+            p.add_transcripts(tiny_transcripts)
     con = sqlite3.connect(path)
-    con.execute("DROP TABLE llm_calls")
-    con.execute("PRAGMA user_version = 1")
-    con.commit()
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 1
     con.close()
+    assert "llm_calls" not in tables
     with qc.Project(path) as p:
         assert p.llm_calls().empty and p.transcript_ids() == ["t1", "t2"]
+        assert p.record_llm_call({"key": "k", "status": "ok", "model": "m"}) == 1
 
 
 # -- the methods appendix -------------------------------------------------------------

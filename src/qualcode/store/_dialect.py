@@ -125,6 +125,19 @@ class Dialect:
         """Make deleted data unrecoverable from the storage (after a commit)."""
         raise NotImplementedError
 
+    def secure_delete(self, session: Session) -> None:
+        """Overwrite what this connection deletes from now on (if supported)."""
+
+    def has_table(self, session: Session, name: str) -> bool:
+        """True if the table exists (SQL standard ``information_schema``)."""
+        return bool(
+            session.scalar(
+                "SELECT count(*) FROM information_schema.tables "
+                "WHERE table_name = ? AND table_schema = current_schema()",
+                (name,),
+            )
+        )
+
     def set_schema_version(self, session: Session, version: int) -> None:
         """Record the schema version (inside the migration's transaction)."""
         raise NotImplementedError
@@ -221,6 +234,19 @@ class SQLiteDialect(Dialect):
             dst.close()
         with open(dest, "rb") as fh:
             os.fsync(fh.fileno())
+
+    def has_table(self, session: Session, name: str) -> bool:
+        """True if the table exists (``sqlite_master``)."""
+        return bool(
+            session.scalar(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                (name,),
+            )
+        )
+
+    def secure_delete(self, session: Session) -> None:
+        """``PRAGMA secure_delete = ON``: deleted content is zeroed on disk."""
+        session.execute("PRAGMA secure_delete = ON")
 
     def purge(self, session: Session) -> None:
         """Checkpoint the WAL and VACUUM (with ``secure_delete`` already on)."""

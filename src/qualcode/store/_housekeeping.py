@@ -259,7 +259,7 @@ class Housekeeping(ProjectBase):
         check_choice(purge, (True, False), param="purge", caller="remove_transcript")
         with self._tx(write=True) as s:
             if purge:
-                s.execute("PRAGMA secure_delete = ON")
+                s.dialect.secure_delete(s)
             counts = _tidy.remove_transcript(s, transcript_id, by=by, purge=purge)
             if purge:
                 s.after_commit.append(lambda: s.dialect.purge(s))

@@ -298,7 +298,7 @@ class Project(Teamwork, Housekeeping):
         """
         with self._tx(write=True) as s:
             if purge:
-                s.execute("PRAGMA secure_delete = ON")
+                s.dialect.secure_delete(s)
             counts = T.replace_texts(s, edits, rewrite)
             if purge:  # after the outermost commit (VACUUM needs no transaction)
                 s.after_commit.append(lambda: s.dialect.purge(s))

@@ -29,6 +29,7 @@ demo: $(STAMP)
 ## make test: the whole suite (unit, property, doctests, notebooks, browser)
 test: $(STAMP) browser
 	$(BIN)/ruff check src tests benchmarks notebooks corpora
+	$(BIN)/mypy src/qualcode
 	$(BIN)/python -m pytest -n 2 -q -m "not browser"
 	$(BIN)/python -m pytest -q -m browser -rs
 	$(BIN)/python -m pytest -q --nbmake notebooks/

@@ -518,6 +518,38 @@ def anchor_neighbours(
     return before, after
 
 
+def required_words(pattern: Tokens) -> list[frozenset[str]]:
+    """Word sets every match must contain a token of, one per required slot.
+
+    A slot that must match at least once (``OP`` absent, ``1``, ``+`` or
+    ``{n,...}`` with n >= 1) and allows only a finite set of words (``LOWER``,
+    ``ORTH`` or ``TEXT``, lower-cased: a superset of what it matches) puts its set
+    in the list. A window of tokens without a token from each set cannot hold a
+    match, so the ``Matcher`` need not run on it.
+
+    Examples
+    --------
+    >>> required_words(
+    ...     Tokens(
+    ...         ({"LOWER": "drug"}, {"OP": "?"}, {"LOWER": {"IN": ["raid", "raids"]}})
+    ...     )
+    ... ) == [frozenset({"drug"}), frozenset({"raid", "raids"})]
+    True
+    >>> required_words(Tokens(({"LOWER": "drug", "OP": "*"}, {"IS_DIGIT": True})))
+    []
+    """
+    out: list[frozenset[str]] = []
+    for tok in pattern.pattern:
+        keys = {str(k).upper(): k for k in tok}
+        lo, _hi = _op_bounds(tok.get(keys["OP"]) if "OP" in keys else None)
+        if lo < 1:
+            continue
+        words = _slot_words(tok)
+        if words:
+            out.append(words)
+    return out
+
+
 def token_phrases(pattern: Tokens) -> list[tuple[str, ...]] | None:
     """The token sequences a plain ``LOWER`` token pattern matches, or None.
 

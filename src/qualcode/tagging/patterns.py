@@ -37,6 +37,7 @@ from qualcode.tagging._compile import (
     lookup_table,
     pattern_key,
     phrase_variants,
+    required_words,
     rewrite_lemma_tokens,
     token_attrs,
     token_phrases,
@@ -123,9 +124,17 @@ class PatternTagger:
         # found by the LOWER PhraseMatcher itself (labels not in ``_keys``), in the
         # same pass as the phrases.
         # (matcher, tokens a match reaches before / after its anchor (None: any),
-        # LOWER hashes the tokens just before / after the anchor must have or None)
+        # LOWER hashes the tokens just before / after the anchor must have or None,
+        # LOWER hash sets a window must hold one token of each for a match)
         self._anchored: list[
-            tuple[Any, int | None, int | None, frozenset[int] | None, Any]
+            tuple[
+                Any,
+                int | None,
+                int | None,
+                frozenset[int] | None,
+                frozenset[int] | None,
+                tuple[frozenset[int], ...],
+            ]
         ] = []
         self._anchor_index: dict[int, list[int]] = {}  # anchor label -> patterns
         self._stop_words = frozenset(getattr(self.nlp.Defaults, "stop_words", ()))
@@ -276,7 +285,12 @@ class PatternTagger:
                     None if ws is None else frozenset(strings.add(w) for w in ws)
                     for ws in anchor_neighbours(run, self._stop_words)
                 )
-                self._anchored.append((matcher, before, after, left, right))
+                needed = tuple(
+                    frozenset(strings.add(w) for w in ws)
+                    for ws in required_words(run)
+                    if ws != anchor
+                )
+                self._anchored.append((matcher, before, after, left, right, needed))
                 self._add_anchor_words(anchor, k)
         except (ValueError, TypeError, KeyError) as exc:
             del self._keys[self.nlp.vocab.strings[label]]
@@ -346,19 +360,34 @@ class PatternTagger:
         index = self._anchor_index
         anchored = self._anchored
         anchors.sort()
-        lower: list[int] | None = None  # the doc's LOWER hashes, read once if needed
+        lower: list[int] = doc.to_array(self._lower_attr).tolist()
+        present: set[int] | None = None  # the doc's LOWER hashes, if needed
+        # pattern -> whether the doc holds a word of each of its required slots
+        possible: dict[int, bool] = {}
         for i, h in anchors:
             for k in index[h]:
-                _m, before, after, left, right = anchored[k]
+                _m, before, after, left, right, needed = anchored[k]
+                if needed:
+                    ok = possible.get(k)
+                    if ok is None:
+                        if present is None:
+                            present = set(lower)
+                        ok = possible[k] = not any(
+                            present.isdisjoint(ws) for ws in needed
+                        )
+                    if not ok:
+                        continue  # a word every match needs is not in the doc
                 if left is not None or right is not None:
-                    if lower is None:
-                        lower = doc.to_array(self._lower_attr).tolist()
                     if (left is not None and (i == 0 or lower[i - 1] not in left)) or (
                         right is not None and (i + 1 >= n or lower[i + 1] not in right)
                     ):
                         continue  # the neighbours rule out a match around this anchor
                 s = 0 if before is None or before >= i else i - before
                 e = n if after is None else min(n, i + after + 1)
+                if needed:
+                    here = set(lower[s:e])
+                    if any(here.isdisjoint(ws) for ws in needed):
+                        continue  # a word every match needs is not in the window
                 wins = windows.setdefault(k, [])
                 if wins and s <= wins[-1][1]:
                     wins[-1][1] = max(wins[-1][1], e)  # overlapping windows merge

@@ -20,6 +20,7 @@ from qualcode._inputs import as_codebook, as_transcripts, is_project
 from qualcode._nlp import UNITS, role_set
 from qualcode._validation import check_choice
 from qualcode.errors import Errors, TaggingError
+from qualcode.tagging._compile import combine_scores, hit_weight
 from qualcode.tagging._exclude import Excluder
 from qualcode.tagging._units import (
     array_attrs,
@@ -44,29 +45,94 @@ def _columns_dict() -> dict[str, list[Any]]:
     return {n: [] for n in names(SUGGESTIONS)}
 
 
-def _iter_chunks(
-    tagger: PatternTagger,
-    transcripts: Iterable[Any],
-    *,
-    unit: str,
-    roles: tuple[str | None, ...],
-    min_score: float,
-    batch_size: int,
-    n_process: int,
-    excluder: Excluder | None,
-    progress: bool,
-    chunk_rows: int = 50_000,
-) -> Iterator[dict[str, list[Any]]]:
-    """Stream column chunks of suggestions (compact lists, ``chunk_rows`` rows each)."""
-    version = tagger.version
-    cols = _columns_dict()
-    role_ok = set(roles)
-    if progress:
-        from tqdm.auto import tqdm
+class _Rows:
+    """Suggestion rows as column lists; the constant columns are filled when taken."""
 
-        transcripts = tqdm(transcripts, desc="suggest", unit="transcript")
+    __slots__ = ("tid", "start", "end", "code", "score", "evidence", "turn", "text")
+
+    def __init__(self) -> None:
+        self.tid: list[str] = []
+        self.start: list[int] = []
+        self.end: list[int] = []
+        self.code: list[str] = []
+        self.score: list[float] = []
+        self.evidence: list[str] = []
+        self.turn: list[int] = []
+        self.text: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def take(self, version: str, unit: str) -> dict[str, Any]:
+        """The rows as typed columns (``SUGGESTIONS`` order and dtypes)."""
+        import numpy as np
+        import pandas as pd
+
+        from qualcode._columns import FLOAT, INT, STR
+
+        n = len(self.start)
+
+        def strings(values: list[str]) -> Any:
+            return pd.array(values, dtype=STR)
+
+        return {
+            "transcript_id": strings(self.tid),
+            "start": np.array(self.start, dtype=INT),
+            "end": np.array(self.end, dtype=INT),
+            "code": strings(self.code),
+            "score": np.array(self.score, dtype=FLOAT),
+            "evidence": strings(self.evidence),
+            "tagger": strings([version] * n),
+            "unit": strings([unit] * n),
+            "turn": np.array(self.turn, dtype=INT),
+            "text": strings(self.text),
+        }
+
+
+Hit = tuple[int, int, str, str, bool]
+
+
+def _by_start_longest(h: tuple[int, int, str]) -> tuple[int, int]:
+    return h[0], h[0] - h[1]
+
+
+def _by_score_code(c: tuple[float, str, Any]) -> tuple[float, str]:
+    return -c[0], c[1]
+
+
+class _Emitter:
+    """Turns one unit's hits into rows (scores, evidence, ``min_score``, exclusions)."""
+
+    def __init__(
+        self, tagger: PatternTagger, min_score: float, excluder: Excluder | None
+    ) -> None:
+        self.tagger = tagger
+        self.min_score = min_score
+        self.excluder = excluder
+        self.rows = _Rows()
+        # (n tokens, pattern key) -> (score, rounded score) of a unit with one hit
+        self._single: dict[tuple[int, str], tuple[float, float]] = {}
+        self._weight: dict[tuple[int, str], float] = {}
+
+    def weight(self, n: int, pkey: str) -> float:
+        """Weight of one hit ``n`` tokens long of the pattern ``pkey`` (cached)."""
+        key = (n, pkey)
+        got = self._weight.get(key)
+        if got is None:
+            got = self._weight[key] = hit_weight(n, self.tagger._shared.get(pkey, 1))
+        return got
+
+    def single(self, n: int, pkey: str) -> tuple[float, float]:
+        """Score (and rounded score) of a unit whose only hit is ``n`` tokens long."""
+        key = (n, pkey)
+        got = self._single.get(key)
+        if got is None:
+            score = combine_scores((self.weight(n, pkey),))
+            got = self._single[key] = (score, round(score, 6))
+        return got
 
     def emit(
+        self,
         tid: str,
         turn: int,
         offset: int,
@@ -75,20 +141,75 @@ def _iter_chunks(
         length: list[int],
         s_rel: int,
         e_rel: int,
-        hits: list[tuple[int, int, str, str, bool]],
+        hits: list[Hit],
         base: int = 0,
     ) -> None:
-        scored = tagger.score_hits(hits)
-        if not scored:
-            return
+        """Rows of one unit ``[s_rel, e_rel)`` of a turn from its hits."""
+        rows, excluder = self.rows, self.excluder
         start, end = offset + s_rel, offset + e_rel
-        text = None
-        items: Iterable[tuple[str, tuple[float, list[tuple[int, int]]]]]
-        items = scored.items()
+        if len(hits) == 1:  # the usual case: one hit, one code
+            s, e, code, pkey, veto = hits[0]
+            if veto:
+                return
+            score, rounded = self.single(e - s, pkey)
+            if score < self.min_score or (
+                excluder is not None and excluder(tid, code, start, end)
+            ):
+                return
+            s, e = s + base, e + base
+            rows.tid.append(tid)
+            rows.start.append(start)
+            rows.end.append(end)
+            rows.code.append(code)
+            rows.score.append(rounded)
+            rows.evidence.append(turn_text[idx[s] : idx[e - 1] + length[e - 1]])
+            rows.turn.append(turn)
+            rows.text.append(turn_text[s_rel:e_rel])
+            return
+        # several hits: per code (codes with a veto hit dropped), hits inside a
+        # longer hit of the same code dropped, the rest combined by noisy-or;
+        # the same arithmetic as PatternTagger.score_hits, in fewer steps
+        by_code: dict[str, list[tuple[int, int, str]]] = {}
+        vetoed: set[str] | None = None
+        for s, e, code, pkey, veto in hits:
+            if veto:
+                if vetoed is None:
+                    vetoed = set()
+                vetoed.add(code)
+            elif code in by_code:
+                by_code[code].append((s, e, pkey))
+            else:
+                by_code[code] = [(s, e, pkey)]
+        if vetoed:
+            for code in vetoed:
+                by_code.pop(code, None)
+        if not by_code:
+            return
+        weight = self.weight
+        scored: list[tuple[float, str, list[tuple[int, int]]]] = []
+        for code, lst in by_code.items():
+            if len(lst) == 1:
+                s, e, pkey = lst[0]
+                scored.append((self.single(e - s, pkey)[0], code, [(s, e)]))
+                continue
+            # hits come sorted by (start, end, pattern key): order them by start,
+            # longest first; a hit is then inside a kept one iff it ends no later
+            # than the furthest-reaching kept hit (every kept hit starts no later)
+            lst.sort(key=_by_start_longest)
+            p, reach = 1.0, -1
+            spans: list[tuple[int, int]] = []
+            for s, e, pkey in lst:
+                if e <= reach:
+                    continue
+                reach = e
+                p *= 1.0 - weight(e - s, pkey)
+                spans.append((s, e))
+            scored.append((1.0 - p, code, spans))
         if len(scored) > 1:
-            items = sorted(items, key=lambda kv: (-kv[1][0], kv[0]))
-        for code, (score, spans) in items:
-            if score < min_score or (
+            scored.sort(key=_by_score_code)
+        text = None
+        for score, code, spans in scored:
+            if score < self.min_score or (
                 excluder is not None and excluder(tid, code, start, end)
             ):
                 continue
@@ -108,62 +229,94 @@ def _iter_chunks(
                         seen.add(w.lower())
                         ev.append(w)
                 evidence = "; ".join(ev)
-            cols["transcript_id"].append(tid)
-            cols["start"].append(start)
-            cols["end"].append(end)
-            cols["code"].append(code)
-            cols["score"].append(round(score, 6))
-            cols["evidence"].append(evidence)
-            cols["tagger"].append(version)
-            cols["unit"].append(unit)
-            cols["turn"].append(turn)
-            cols["text"].append(text)
+            rows.tid.append(tid)
+            rows.start.append(start)
+            rows.end.append(end)
+            rows.code.append(code)
+            rows.score.append(round(score, 6))
+            rows.evidence.append(evidence)
+            rows.turn.append(turn)
+            rows.text.append(text)
 
-    def flush_if(full: bool) -> Iterator[dict[str, list[Any]]]:
-        nonlocal cols
-        if cols["start"] and (full or len(cols["start"]) >= chunk_rows):
-            out, cols = cols, _columns_dict()
-            yield out
+    def group(
+        self,
+        found: list[tuple[Any, tuple[str, int, int, str], list[Hit]]],
+        punct: Any | None,
+    ) -> Iterator[None]:
+        """Rows of a group of matched turns (fast path: tokenizer-only docs).
+
+        Yields after each turn, so that the caller can hand on a full chunk.
+        """
+        # token offsets and sentence starts of every turn with a hit, in one go
+        starts, idx, length, offsets = unit_arrays([f[0] for f in found], punct)
+        n_starts, n_tokens = len(starts), len(idx)
+        bisect_right = bisect.bisect_right
+        emit = self.emit
+        for (_arr, (tid, turn, offset, turn_text), hits), base in zip(
+            found, offsets, strict=True
+        ):
+            # hits are sorted by start, so a unit's hits are consecutive
+            i, n_hits = 0, len(hits)
+            while i < n_hits:
+                k = bisect_right(starts, base + hits[i][0]) - 1
+                t_end = starts[k + 1] if k + 1 < n_starts else n_tokens
+                j, limit = i + 1, t_end - base
+                while j < n_hits and hits[j][0] < limit:
+                    j += 1
+                hs = hits[i:j]
+                i = j
+                s_rel, e_rel = trimmed_span(turn_text, idx, length, starts[k], t_end)
+                if s_rel < e_rel:
+                    emit(
+                        tid,
+                        turn,
+                        offset,
+                        turn_text,
+                        idx,
+                        length,
+                        s_rel,
+                        e_rel,
+                        hs,
+                        base,
+                    )
+            yield None
+
+
+def _iter_chunks(
+    tagger: PatternTagger,
+    transcripts: Iterable[Any],
+    *,
+    unit: str,
+    roles: tuple[str | None, ...],
+    min_score: float,
+    batch_size: int,
+    n_process: int,
+    excluder: Excluder | None,
+    progress: bool,
+    chunk_rows: int = 50_000,
+) -> Iterator[dict[str, Any]]:
+    """Stream column chunks of suggestions (typed columns, ``chunk_rows`` rows each)."""
+    version = tagger.version
+    role_ok = set(roles)
+    if progress:
+        from tqdm.auto import tqdm
+
+        transcripts = tqdm(transcripts, desc="suggest", unit="transcript")
+    out = _Emitter(tagger, min_score, excluder)
+
+    def flush_if(full: bool) -> Iterator[dict[str, Any]]:
+        if len(out.rows) and (full or len(out.rows) >= chunk_rows):
+            rows, out.rows = out.rows, _Rows()
+            yield rows.take(version, unit)
 
     if tagger._fast(unit):
         punct = None
         if unit == "sentence":
             punct = punct_hashes(sentencizer_of(tagger.nlp), tagger.nlp.vocab)
-        bisect_right = bisect.bisect_right
         for found in _matched_groups(
             tagger, transcripts, role_ok, batch_size, n_process, array_attrs(punct)
         ):
-            # token offsets and sentence starts of every turn with a hit, in one go
-            starts, idx, length, offsets = unit_arrays([f[0] for f in found], punct)
-            n_starts, n_tokens = len(starts), len(idx)
-            for (_arr, (tid, turn, offset, turn_text), hits), base in zip(
-                found, offsets, strict=True
-            ):
-                groups: dict[int, list[tuple[int, int, str, str, bool]]] = {}
-                for h in hits:
-                    k = bisect_right(starts, base + h[0]) - 1
-                    if k in groups:
-                        groups[k].append(h)
-                    else:
-                        groups[k] = [h]
-                for k, hs in groups.items():
-                    t_end = starts[k + 1] if k + 1 < n_starts else n_tokens
-                    s_rel, e_rel = trimmed_span(
-                        turn_text, idx, length, starts[k], t_end
-                    )
-                    if s_rel < e_rel:
-                        emit(
-                            tid,
-                            turn,
-                            offset,
-                            turn_text,
-                            idx,
-                            length,
-                            s_rel,
-                            e_rel,
-                            hs,
-                            base,
-                        )
+            for _turn in out.group(found, punct):
                 yield from flush_if(False)
     else:
         from qualcode._nlp import iter_units
@@ -182,7 +335,7 @@ def _iter_chunks(
             if not hits:
                 continue
             ustarts = [u[0] for u in units]
-            groups = {}
+            groups: dict[int, list[Hit]] = {}
             for h in hits:
                 k = bisect.bisect_right(ustarts, h[0]) - 1
                 if k >= 0 and h[0] < units[k][1]:
@@ -192,7 +345,7 @@ def _iter_chunks(
             for k, hs in groups.items():
                 _ts, _te, s_abs, e_abs = units[k]
                 rel = (s_abs - offset, e_abs - offset)
-                emit(tid, turn, offset, turn_text, idx, length, *rel, hs)
+                out.emit(tid, turn, offset, turn_text, idx, length, *rel, hs)
             yield from flush_if(False)
     yield from flush_if(True)
 
@@ -386,7 +539,7 @@ def iter_suggestions(
         caller="iter_suggestions",
     )
     chunk_rows = max(int(chunk_rows), 1)
-    chunks: Iterator[dict[str, list[Any]]]
+    chunks: Iterator[dict[str, Any]]
     if isinstance(tagger, LearnedTagger):
         chunks = tagger.iter_columns(
             transcripts,

@@ -49,9 +49,9 @@ CODER = textwrap.dedent(
         for k, b in enumerate(range(0, n, batch)):
             rows = range(b, min(b + batch, n))
             p.add_codings(pd.DataFrame({
-                "transcript_id": "t1",
-                "start": [i % 5000 for i in rows],
-                "end": [i % 5000 + 1 + i // 5000 for i in rows],
+                "transcript_id": [f"t{i % 50}" for i in rows],
+                "start": [i // 50 % 5000 for i in rows],
+                "end": [i // 50 % 5000 + 1 + i // 250000 for i in rows],
                 "code": "c", "coder": coder,
             }), new_coder=True)
             if k % 10 == 9:
@@ -119,7 +119,10 @@ def concurrent(server: PgServer, coders: int, n: int, batch: int) -> dict:
     url = server.createdb(db)
     server_init(url)
     with Project(url) as p:
-        p.add_transcripts([Transcript("t1", "We divert people. " * 400)])
+        # 50 interviews, every coder coding all of them (so they meet on each)
+        p.add_transcripts(
+            [Transcript(f"t{k}", "We divert people. " * 400) for k in range(50)]
+        )
     names = [f"coder{i}_{db}" for i in range(coders)]
     for name in names:
         server_add_coder(url, name)
@@ -164,6 +167,21 @@ def concurrent(server: PgServer, coders: int, n: int, batch: int) -> dict:
     }
 
 
+def _report(b: dict, n_transcripts: int, n: int) -> None:
+    print(f"{n_transcripts} transcripts, {n:,} codings on PostgreSQL")
+    print(
+        f"add_codings: {b['add_codings']:6.2f} s ({n / b['add_codings']:,.0f}/s);"
+        f" COPY {b['copy']:5.2f} s -> ratio {b['add_codings'] / b['copy']:.1f}x"
+        f" (CPU {b['cpu_add_codings']:.2f} vs {b['cpu_copy']:.2f} s)"
+    )
+    print(
+        f"codings():   {b['codings']:6.2f} s ({n / b['codings']:,.0f}/s);"
+        f" read_sql {b['read_sql']:5.2f} s -> ratio "
+        f"{b['codings'] / b['read_sql']:.1f}x"
+        f" (CPU {b['cpu_codings']:.2f} vs {b['cpu_read_sql']:.2f} s)"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--codings", type=int, default=1_000_000)
@@ -172,26 +190,17 @@ def main() -> None:
     ap.add_argument("--coders", type=int, default=8)
     ap.add_argument("--per-coder", type=int, default=10_000)
     ap.add_argument("--batch", type=int, default=100)
+    ap.add_argument("--skip-bulk", action="store_true")
     args = ap.parse_args()
     rng = np.random.default_rng(7)
     ts = make_transcripts(args.transcripts, args.turns, rng)
-    frame = make_codings(ts, args.codings, rng)
+    frame = make_codings(ts, args.codings if not args.skip_bulk else 10, rng)
     server = PgServer().start()
     try:
-        b = bulk(server, ts, frame)
         n = len(frame)
-        print(f"{len(ts)} transcripts, {n:,} codings on PostgreSQL")
-        print(
-            f"add_codings: {b['add_codings']:6.2f} s ({n / b['add_codings']:,.0f}/s);"
-            f" COPY {b['copy']:5.2f} s -> ratio {b['add_codings'] / b['copy']:.1f}x"
-            f" (CPU {b['cpu_add_codings']:.2f} vs {b['cpu_copy']:.2f} s)"
-        )
-        print(
-            f"codings():   {b['codings']:6.2f} s ({n / b['codings']:,.0f}/s);"
-            f" read_sql {b['read_sql']:5.2f} s -> ratio "
-            f"{b['codings'] / b['read_sql']:.1f}x"
-            f" (CPU {b['cpu_codings']:.2f} vs {b['cpu_read_sql']:.2f} s)"
-        )
+        b = bulk(server, ts, frame) if not args.skip_bulk else None
+        if b is not None:
+            _report(b, len(ts), n)
         c = concurrent(server, args.coders, args.per_coder, args.batch)
         lost = c["expected"] - c["stored"] + c["duplicates"]
         print(

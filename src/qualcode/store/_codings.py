@@ -504,12 +504,15 @@ def _existing_ids(s: Session, p: Prepared, key: _Key, first: np.ndarray) -> np.n
     """Stored coding id of each distinct new row (-1 where there is none)."""
     gid = np.full(len(first), -1, dtype=np.int64)
     sub, param = s.dialect.id_set(np.unique(p.tid).tolist())
-    if not s.scalar(f"SELECT count(*) FROM codings WHERE tid IN ({sub})", (param,)):
+    # only these coders' codings can match (a batch of one coder on a busy
+    # transcript then reads that coder's codings, not everyone's)
+    by, coders = s.dialect.id_set(np.unique(p.coder_id).tolist())
+    where = f"WHERE tid IN ({sub}) AND coder_id IN ({by})"
+    if not s.scalar(f"SELECT count(*) FROM codings {where}", (param, coders)):
         return gid
     rows = s.all(
-        'SELECT tid, start, "end", code, coder_id, coding_id FROM codings '
-        f"WHERE tid IN ({sub})",
-        (param,),
+        f'SELECT tid, start, "end", code, coder_id, coding_id FROM codings {where}',
+        (param, coders),
     )
     ex = pd.DataFrame.from_records(
         rows, columns=["tid", "start", "end", "code", "coder_id", "coding_id"]

@@ -158,3 +158,22 @@ def test_saturation_refuses_base_larger_than_corpus():
 def test_saturation_explicit_order_must_list_every_interview():
     with pytest.raises(InvalidInputError, match="missing"):
         qc.saturation(_codings([2, 1, 1, 0, 0]), base=2, order=["int01", "int02"])
+
+
+def test_saturation_leaves_coded_documents_out_of_a_project(tmp_path):
+    from qualcode.errors import UndefinedStatisticWarning
+    from qualcode.model import Transcript, TurnDraft
+
+    interviews = [
+        Transcript.build(f"t{i}", [TurnDraft("Some words here.", "P", "participant")])
+        for i in range(4)
+    ]
+    document = Transcript.build("strategy", [TurnDraft("A policy paragraph.")])
+    with qc.Project(tmp_path / "p.qcproj") as p:
+        p.add_transcripts([*interviews, document])
+        for tid, code in [("t0", "a"), ("t1", "b"), ("strategy", "c")]:
+            p.add_coding(tid, 0, 4, code, "AB")
+        with pytest.warns(UndefinedStatisticWarning, match="QC643.*strategy"):
+            s = qc.saturation(p, base=2, run=2)
+    assert s.table["transcript_id"].tolist() == ["t0", "t1", "t2", "t3"]
+    assert s.table["cumulative"].iloc[-1] == 2

@@ -193,6 +193,7 @@ class Errors(metaclass=_WithCodes):
     # QC640-QC659: thematic saturation (saturation.py)
     QC640 = "saturation: {detail}. Code some interviews first, or check the coder and codes you passed."
     QC641 = "saturation: a base of {base} interviews and a run of {run} need at least {need} interviews; the corpus has {n}. Use a smaller base= or run=, or add interviews."
+    QC643 = "saturation: {n} coded transcript(s) without speaker turns are documents, not interviews, and were left out: {ids}. Pass transcripts=[...] to choose the interviews yourself."
     QC642 = "saturation: the codings are by {n} coders {coders}; pass coder=... (saturation is assessed on one coder's or the consensus coding)."
 
     # --- QC7xx figures and exports ----------------------------------------

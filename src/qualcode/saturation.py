@@ -26,6 +26,7 @@ returns a :class:`Saturation`; it writes nothing but the figure you ask for.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,7 @@ from qualcode._validation import (
     check_number,
     require_columns,
 )
-from qualcode.errors import Errors, InvalidInputError
+from qualcode.errors import Errors, InvalidInputError, UndefinedStatisticWarning
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -255,7 +256,9 @@ def saturation(
         Whose codings to assess. Required when the codings have several coders.
     order : {"interview", "random"} or list of transcript ids
         ``"interview"``: the project's order of transcripts (the order they were
-        added) or, for a frame, ``transcripts=`` or first appearance.
+        added; only transcripts with speaker turns count as interviews, so a
+        coded document is left out with a warning) or, for a frame,
+        ``transcripts=`` or first appearance.
         ``"random"``: one random order drawn with ``seed``. A list gives the order
         explicitly (every transcript once).
     base : int, default 4
@@ -322,7 +325,7 @@ def saturation(
     if codings.empty:
         raise InvalidInputError(Errors.QC640.format(detail="there are no codings"))
     codings, coder = _one_coder(codings, coder)
-    ids = _interviews(project_or_codings, codings, transcripts)
+    ids, codings = _interviews(project_or_codings, codings, transcripts)
     if level == "root":
         book = as_codebook(
             codebook if codebook is not None else _project_codebook(project_or_codings),
@@ -441,11 +444,30 @@ def _project_codebook(obj: Any) -> Any:
 
 def _interviews(
     source: Any, codings: pd.DataFrame, transcripts: Sequence[str] | None
-) -> list[str]:
+) -> tuple[list[str], pd.DataFrame]:
+    """The interviews in order, and the codings on them.
+
+    For a project, an interview is a transcript with at least one speaker turn:
+    documents (a strategy PDF, say) are not interviews, and their codings are
+    left out with a warning naming them.
+    """
     if transcripts is not None:
         ids = [str(t) for t in transcripts]
     elif is_project(source):
-        ids = list(source.transcript_ids())
+        turns = source.turns
+        spoken = set(turns.loc[turns["speaker"].notna(), "transcript_id"].astype(str))
+        every = list(source.transcript_ids())
+        ids = [t for t in every if t in spoken]
+        documents = [t for t in every if t not in spoken]
+        coded = set(codings["transcript_id"].astype(str))
+        skipped = [t for t in documents if t in coded]
+        if skipped:
+            warnings.warn(
+                Errors.QC643.format(n=len(skipped), ids=skipped[:5]),
+                UndefinedStatisticWarning,
+                stacklevel=3,
+            )
+            codings = codings[~codings["transcript_id"].astype(str).isin(documents)]
     else:
         ids = list(dict.fromkeys(codings["transcript_id"].astype(str)))
     missing = sorted(set(codings["transcript_id"].astype(str)) - set(ids))
@@ -461,7 +483,7 @@ def _interviews(
         raise InvalidInputError(
             Errors.QC640.format(detail="transcripts= names a transcript twice")
         )
-    return ids
+    return ids, codings
 
 
 def _explicit_order(order: Sequence[str], ids: list[str]) -> list[str]:

@@ -102,6 +102,7 @@ __all__ = [
     "export_tables",
     "format_attribution",
     "import_report",
+    "llm",
     "llm_code",
     "llm_suggest",
     "pseudonymise",

@@ -4,6 +4,7 @@ rights enforced by the database, copies both ways, functions taking a project.""
 from __future__ import annotations
 
 import sqlite3
+import sys
 import warnings
 
 import pandas as pd
@@ -316,3 +317,9 @@ def test_server_two_widget_sessions_see_each_others_codings(pg_url):
         for s in (a, b):
             seen = {(c["coder"], c["turn"]) for c in s.codings_state()}
             assert seen == {("ana", 0), ("ben", 0), ("ana", 1), ("ben", 3)}
+
+
+def test_server_without_psycopg_says_which_extra_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg fails
+    with pytest.raises(StoreError, match=r"QC450.*pip install 'qualcode\[server\]'"):
+        Project("postgresql://ana@localhost/study")

@@ -155,15 +155,15 @@ def test_anonymise_leaks_many_mentions_are_fast(tmp_path):
 
     p = tmp_path / "unpseudonymised.txt"
     p.write_text("Smith met Nowak. " * 30_000, encoding="utf-8")
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: the machine may be shared
     leaks = check_leaks(p, KEY, detectors=())
-    took = time.perf_counter() - t0
+    took = time.process_time() - t0
     assert len(leaks) == 60_000
     ctx = leaks["context"].iloc[501]
     assert ctx.startswith("…⟦person⟧") and ctx.endswith("…")
     assert ctx.count("⟦") == ctx.count("⟦person⟧") >= 5  # masks never cut
     assert "Smith" not in ctx and "Nowak" not in ctx
-    assert took < 10, took  # quadratic masking took hours here
+    assert took < 30, took  # ~3 s CPU; quadratic masking took hours here
 
 
 # --------------------------------------------------------------------------

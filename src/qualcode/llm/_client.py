@@ -20,8 +20,6 @@ import json
 import os
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -38,9 +36,19 @@ _RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 _MAX_BODY = 16 * 1024 * 1024  # a chat answer larger than this is not an answer
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # the 3xx surfaces as an HTTPError
+def _build_opener() -> Any:
+    """An opener with no proxy and no redirects (a 3xx surfaces as an HTTPError).
+
+    :mod:`urllib.request` (and with it http, email and ssl) loads here, on the first
+    LLMCoder, so ``import qualcode`` stays as light as before.
+    """
+    import urllib.request
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
 
 
 @dataclass(slots=True)
@@ -227,9 +235,7 @@ class LLMCoder:
         self.stats = {"requests": 0, "calls": 0}
         self._lock = threading.Lock()
         self._server: dict[str, Any] | None = None
-        self._opener = urllib.request.build_opener(
-            urllib.request.ProxyHandler({}), _NoRedirect()
-        )
+        self._opener = _build_opener()
 
     # -- description ---------------------------------------------------------
     @property
@@ -294,6 +300,9 @@ class LLMCoder:
         return headers
 
     def _open(self, path: str, body: bytes | None, timeout: float) -> tuple[int, bytes]:
+        import urllib.error
+        import urllib.request
+
         req = urllib.request.Request(
             self.endpoint + path,
             data=body,
@@ -315,6 +324,9 @@ class LLMCoder:
             The server cannot be reached, refuses the request, or does not answer
             with a model list.
         """
+        import urllib.error
+        import urllib.request
+
         timeout = min(self.timeout, 30.0)
         try:
             _status, data = self._open("/models", None, timeout)
@@ -416,6 +428,9 @@ class LLMCoder:
         return reply
 
     def _attempt(self, body: bytes) -> Reply:
+        import urllib.error
+        import urllib.request
+
         try:
             _status, data = self._open("/chat/completions", body, self.timeout)
         except urllib.error.HTTPError as exc:

@@ -318,8 +318,6 @@ def translate_pg(exc: BaseException, path: Path | str) -> QualcodeError | None:
     """A psycopg error as a QualcodeError naming what to do (None: generic)."""
     state = getattr(exc, "sqlstate", None)
     if state == "42501":  # insufficient privilege / row-level security
-        from qualcode.store._server import refusal
-
         return refusal(exc, path)
     psycopg = _psycopg()
     if (
@@ -594,3 +592,30 @@ def _check_version(session: Session, version: int, other: int) -> None:
                 "database for a new project",
             )
         )
+
+
+def refusal(exc: BaseException, path: Any) -> QualcodeError:
+    """QC453 for a write the server's rights or policies refused."""
+    diag = getattr(exc, "diag", None)
+    msg = str(getattr(diag, "message_primary", None) or "")
+    pgconn = getattr(exc, "pgconn", None)
+    user = getattr(pgconn, "user", b"") or b""
+    user = user.decode() if isinstance(user, bytes) else str(user)
+    if "row-level security" in msg or "another coder" in msg:
+        table = next((t for t in ("codings", "decisions", "coders") if t in msg), "")
+        what = f"a row of {table} that belongs to another coder" if table else msg
+        rule = (
+            "A coder adds, changes and removes only their own codings, memos and "
+            "decisions, under their own login name; the project lead may change "
+            "any. Code as the role you logged in as, or ask the lead."
+        )
+    else:
+        m = re.search(r"permission denied for (?:table|relation) (\w+)", msg)
+        what = f"writing to {m.group(1)}" if m else msg
+        rule = (
+            "Coders write only their own codings, memos and decisions; transcripts, "
+            "codebooks and other coders are managed by the project lead, and "
+            "viewers only read. Ask the lead to make the change, or to give you the "
+            "lead role: qualcode server add-coder URL NAME --lead"
+        )
+    return StoreError(Errors.QC453.format(path=path, user=user, what=what, rule=rule))

@@ -30,10 +30,10 @@ import hashlib
 import re
 from typing import Any
 
-from qualcode.errors import Errors, QualcodeError, StoreError
+from qualcode.errors import Errors, StoreError
 from qualcode.store._pg import _open, _psycopg, redact, url_parts
 
-__all__ = ["ROLES", "group_role", "refusal", "server_add_coder", "server_init"]
+__all__ = ["ROLES", "group_role", "server_add_coder", "server_init"]
 
 #: the kinds of login role server_add_coder makes
 ROLES = ("coder", "lead", "viewer")
@@ -337,30 +337,3 @@ def _server_error(action: str, url: str, exc: BaseException) -> StoreError:
             action=action, detail=f"{redact(url)}: the server said: {msg}{hint}"
         )
     )
-
-
-def refusal(exc: BaseException, path: Any) -> QualcodeError:
-    """QC453 for a write the server's rights or policies refused."""
-    diag = getattr(exc, "diag", None)
-    msg = str(getattr(diag, "message_primary", None) or "")
-    pgconn = getattr(exc, "pgconn", None)
-    user = getattr(pgconn, "user", b"") or b""
-    user = user.decode() if isinstance(user, bytes) else str(user)
-    if "row-level security" in msg or "another coder" in msg:
-        table = next((t for t in ("codings", "decisions", "coders") if t in msg), "")
-        what = f"a row of {table} that belongs to another coder" if table else msg
-        rule = (
-            "A coder adds, changes and removes only their own codings, memos and "
-            "decisions, under their own login name; the project lead may change "
-            "any. Code as the role you logged in as, or ask the lead."
-        )
-    else:
-        m = re.search(r"permission denied for (?:table|relation) (\w+)", msg)
-        what = f"writing to {m.group(1)}" if m else msg
-        rule = (
-            "Coders write only their own codings, memos and decisions; transcripts, "
-            "codebooks and other coders are managed by the project lead, and "
-            "viewers only read. Ask the lead to make the change, or to give you the "
-            "lead role: qualcode server add-coder URL NAME --lead"
-        )
-    return StoreError(Errors.QC453.format(path=path, user=user, what=what, rule=rule))

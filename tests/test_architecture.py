@@ -95,7 +95,7 @@ def _type_checking_lines(path: Path) -> set[int]:
 
 
 def _package_of(module: str) -> str:
-    """The package a module belongs to (``qualcode.store._db`` -> ``qualcode.store``)."""
+    """The package of a module (``qualcode.store._db`` -> ``qualcode.store``)."""
     parts = module.split(".")
     if module in MODULES and MODULES[module].name == "__init__.py":
         return module

@@ -32,7 +32,7 @@ test: $(STAMP) browser
 	$(BIN)/mypy src/qualcode
 	$(BIN)/python -m pytest -n 2 -q -m "not browser"
 	$(BIN)/python -m pytest -q -m browser -rs
-	$(BIN)/python -m pytest -q --nbmake notebooks/
+	$(BIN)/python -m pytest -q --nbmake notebooks/*.ipynb
 
 ## make browser: Debian's Chromium (widget end-to-end tests) and PostgreSQL (team-server tests)
 browser:

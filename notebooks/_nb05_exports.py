@@ -202,12 +202,21 @@ With `out=` the original project is left untouched and a pseudonymised copy is w
 
 In a real study the key lives **outside** the project, in an access-controlled place, and is
 never shared. The demo ships one so that this can be shown.
+
+A recording cannot be pseudonymised: voices and spoken names stay in it. So the copy leaves out
+the link to INT08's recording, and qualcode warns about it (the warning is printed here).
 """),
     code("""
+import warnings
+
 key = demo.demo_key_path()
 print(pd.read_csv(key)["kind"].value_counts().to_dict())
 
-result = qc.pseudonymise(project, key, out=workdir / "shared.qcproj")
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    result = qc.pseudonymise(project, key, out=workdir / "shared.qcproj")
+for w in caught:
+    print(f"{w.category.__name__}: {w.message}\\n")
 result.summary
 """),
     md("""

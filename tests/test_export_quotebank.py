@@ -148,3 +148,11 @@ def test_issue17_text_formats_put_quote_then_attribution_then_turn(suffix, tmp_p
     attribution = text.index("(police staff)", quote)
     turn = text.index("turn 1, 00:01:05, int01", attribution)
     assert quote < attribution < turn
+
+
+def test_issue17_coders_of_one_extract_listed_in_one_order():
+    t = _transcript()
+    codings = _codings(t)
+    codings.loc[0, "start"] += 4  # AB's coding starts after CD's (same extract)
+    ex, _, _ = select_extracts(codings, transcripts=[t], context=0)
+    assert ex.loc[ex["code"] == "divert", "coder"].tolist() == ["AB; CD; consensus"]

@@ -137,7 +137,8 @@ class Saturation:
             return None
         n = len(self.table)
         pts = self.bootstrap["saturated_at"].fillna(n + 1).to_numpy(float)
-        lo, med, hi = np.percentile(pts, [2.5, 50, 97.5])
+        # order statistics (no interpolation): a saturation point is a whole interview
+        lo, med, hi = np.percentile(pts, [2.5, 50, 97.5], method="inverted_cdf")
         return float(med), float(lo), float(hi)
 
     @property

@@ -625,7 +625,8 @@ def _merge_spans(
             first["end"] = max(int(m["end"]) for m in members)
             for c in ("coder", "origin", "memo"):
                 if c in first:
-                    first[c] = _join(m.get(c) for m in members)
+                    # coders sorted, so one pair reads the same in every row (filters)
+                    first[c] = _join((m.get(c) for m in members), c == "coder")
             if "text" in first:
                 first["text"] = _union_text(members)
         rows.append(first)
@@ -635,9 +636,9 @@ def _merge_spans(
     return merged, [attrs[g[0]] for g in groups]
 
 
-def _join(values: Iterable[Any]) -> Any:
-    vals = [str(v) for v in values if not is_blank(v)]
-    return "; ".join(dict.fromkeys(vals)) if vals else None
+def _join(values: Iterable[Any], sort: bool = False) -> Any:
+    vals = list(dict.fromkeys(str(v) for v in values if not is_blank(v)))
+    return "; ".join(sorted(vals) if sort else vals) if vals else None
 
 
 def _union_text(members: Sequence[Mapping[str, Any]]) -> Any:

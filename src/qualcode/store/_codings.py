@@ -288,26 +288,28 @@ def _check_chars(
     )
 
 
+def _require_text(
+    frame: pd.DataFrame, col: Column, caller: str, problem: str, fix: str
+) -> None:
+    """QC406 naming the rows whose value is not a non-empty string."""
+    ok = np.fromiter(
+        (isinstance(v, str) and v != "" for v in col.values),
+        dtype=bool,
+        count=len(col.values),
+    )
+    bad = ~ok[col.codes]
+    if bad.any():
+        raise InvalidInputError(
+            describe_rows(frame, bad, caller=caller, problem=problem, fix=fix)
+        )
+
+
 def _check_names(
     frame: pd.DataFrame, cols: Mapping[str, Column], caller: str, fix: str
 ) -> None:
     for name, col in cols.items():
-        ok = np.fromiter(
-            (isinstance(v, str) and v != "" for v in col.values),
-            dtype=bool,
-            count=len(col.values),
-        )
-        bad = ~ok[col.codes]
-        if bad.any():
-            raise InvalidInputError(
-                describe_rows(
-                    frame,
-                    bad,
-                    caller=caller,
-                    problem=f"have no {name} (an empty or non-text value)",
-                    fix=fix,
-                )
-            )
+        problem = f"have no {name} (an empty or non-text value)"
+        _require_text(frame, col, caller, problem, fix)
 
 
 def _transcript_ids(
@@ -366,22 +368,7 @@ def _origin(frame: pd.DataFrame, caller: str, fix: str) -> Column:
         return Column.constant("manual", n)
     col = _factorized(frame, "origin")
     col.values[-1] = "manual"  # missing means manual
-    ok = np.fromiter(
-        (isinstance(v, str) and v != "" for v in col.values),
-        dtype=bool,
-        count=len(col.values),
-    )
-    bad = ~ok[col.codes]
-    if bad.any():
-        raise InvalidInputError(
-            describe_rows(
-                frame,
-                bad,
-                caller=caller,
-                problem="have an empty or non-text origin",
-                fix=fix,
-            )
-        )
+    _require_text(frame, col, caller, "have an empty or non-text origin", fix)
     return col
 
 

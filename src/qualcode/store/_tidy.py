@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -428,6 +428,15 @@ def merge_coders(
 # --------------------------------------------------------------------------
 # transcripts
 # --------------------------------------------------------------------------
+def _with_text(
+    cols: list[str], rows: Iterable[Sequence[Any]], text: str
+) -> list[dict[str, Any]]:
+    """Rows as dicts (``start``, ``end`` second and third) with their quoted text."""
+    return [
+        {**dict(zip(cols, r, strict=True)), "text": text[r[1] : r[2]]} for r in rows
+    ]
+
+
 def remove_transcript(
     s: Session, transcript_id: str, *, by: str | None, purge: bool = False
 ) -> dict[str, int]:
@@ -454,15 +463,16 @@ def remove_transcript(
         "created",
         "codebook_version",
     ]
-    codings = [
-        {**dict(zip(cols, r, strict=True)), "text": text[r[1] : r[2]]}
-        for r in s.all(
+    codings = _with_text(
+        cols,
+        s.all(
             'SELECT c.coding_id, c.start, c."end", c.code, k.name, c.origin, c.memo, '
             "c.created, c.codebook_version FROM codings c JOIN coders k "
             "USING (coder_id) WHERE c.tid = ? ORDER BY c.coding_id",
             (tid,),
-        )
-    ]
+        ),
+        text,
+    )
     dcols = [
         "decision_id",
         "start",
@@ -476,15 +486,16 @@ def remove_transcript(
         "decided",
         "stale",
     ]
-    decisions = [
-        {**dict(zip(dcols, r, strict=True)), "text": text[r[1] : r[2]]}
-        for r in s.all(
+    decisions = _with_text(
+        dcols,
+        s.all(
             'SELECT d.decision_id, d.start, d."end", d.code, k.name, d.decision, '
             "d.tagger, d.score, d.evidence, d.decided, d.stale FROM decisions d "
             "JOIN coders k USING (coder_id) WHERE d.tid = ? ORDER BY d.decision_id",
             (tid,),
-        )
-    ]
+        ),
+        text,
+    )
     if purge:
         for item in (*codings, *decisions):
             for key in ("text", "memo", "evidence"):

@@ -130,13 +130,16 @@ class FakeServer:
                     status, data, delay = outer.respond(body, headers)
                     if delay:
                         time.sleep(delay)
-                    try:
-                        self._send(status, data)
-                    except (BrokenPipeError, ConnectionResetError):
-                        pass
                 finally:
+                    # Leave the count before answering: once the answer is on
+                    # the wire the client may send its next request, and this
+                    # thread may not run again before that request is counted.
                     with outer._lock:
                         outer.in_flight -= 1
+                try:
+                    self._send(status, data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), H)
         self.httpd.daemon_threads = True

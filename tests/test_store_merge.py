@@ -204,3 +204,54 @@ def test_issue16_merge_reads_the_other_project_in_one_snapshot(tmp_path, monkeyp
             text[s:e] == q
             for s, e, q in zip(df["start"], df["end"], df["text"], strict=True)
         )
+
+
+def _call(transcript_id, key):
+    return {
+        "key": key,
+        "status": "ok",
+        "transcript_id": transcript_id,
+        "unit": "turn",
+        "model": "fake",
+        "prompt": '[{"role": "user", "content": "..."}]',
+        "answer": "{}",
+    }
+
+
+def test_issue18_merge_brings_the_llm_audit_trail_once(pair):
+    a, b = pair
+    b.record_llm_call(_call("t1", "k1"))
+    b.record_llm_call(_call("t2", "k2"))
+    rep = a.merge(b)
+    assert _count(rep, "llm_calls_added") == 2
+    calls = a.llm_calls()
+    assert calls["key"].tolist() == ["k1", "k2"]
+    assert calls["transcript_id"].tolist() == ["t1", "t2"]
+    again = a.merge(b)
+    assert _count(again, "llm_calls_added") == 0
+    assert len(a.llm_calls()) == 2
+
+
+def test_issue18_merge_llm_calls_follow_a_transcript_matched_under_another_id(
+    tmp_path, tiny_transcripts
+):
+    t = tiny_transcripts[1]
+    with Project(tmp_path / "a.qcproj") as a, Project(tmp_path / "b.qcproj") as b:
+        a.add_transcripts(tiny_transcripts)
+        b.add_transcripts([Transcript("interview-2", t.text, t.turns)])
+        b.record_llm_call(_call("interview-2", "k"))
+        a.merge(b)
+        assert a.llm_calls()["transcript_id"].tolist() == ["t2"]
+
+
+def test_issue18_merge_llm_calls_of_a_conflicting_transcript_stay_out(pair):
+    a, b = pair
+    b.remove_transcript("t1")
+    b.add_transcripts([Transcript("t1", "Another text altogether.")])
+    b.record_llm_call(_call("t1", "k"))
+    rep = a.merge(b)
+    assert _count(rep, "llm_calls_skipped") == 1
+    assert rep.loc[rep["kind"] == "llm_calls_skipped", "transcript_id"].tolist() == [
+        "t1"
+    ]
+    assert len(a.llm_calls()) == 0

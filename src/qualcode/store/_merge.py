@@ -17,6 +17,7 @@ from qualcode import _columns as C
 from qualcode.store._codebooks import code_index, codebook_from_yaml
 from qualcode.store._codings import coder_ids
 from qualcode.store._db import Session, now_iso
+from qualcode.store._llm import COLUMNS as _LLM_COLS
 from qualcode.store._transcripts import insert_transcripts, read_transcripts
 
 __all__ = ["merge"]
@@ -34,6 +35,7 @@ _CODING_COLS = [
     "codebook_version",
     "codebook_hash",
 ]
+_LLM_QUOTED = ", ".join(f'"{c}"' for c in _LLM_COLS)
 _DECISION_COLS = [
     "otid",
     "start",
@@ -84,6 +86,7 @@ class _Theirs:
     codebooks: list[tuple]
     codings: list[tuple]
     decisions: list[tuple]
+    llm_calls: list[tuple]
 
 
 @dataclass
@@ -114,6 +117,9 @@ def _read_other(other: Session) -> _Theirs:
                 "FROM decisions d JOIN coders k USING (coder_id) "
                 "ORDER BY d.decision_id"
             ),
+            llm_calls=other.all(
+                f"SELECT {_LLM_QUOTED} FROM llm_calls ORDER BY call_id"
+            ),
         )
 
 
@@ -130,6 +136,7 @@ def merge(mine: Session, other: Session) -> pd.DataFrame:
             _merge_codebooks(mine, theirs, report)
             _merge_codings(mine, theirs, m, report)
             _merge_decisions(mine, theirs, m, report)
+            _merge_llm_calls(mine, theirs, m, report)
     return C.frame(report.rows, C.MERGE_REPORT)
 
 
@@ -366,3 +373,54 @@ def _merge_decisions(
     )
     for coder, g in dnew.groupby("coder", sort=True):
         report.add("decisions_added", None, coder, len(g), "suggestion decisions")
+
+
+def _merge_llm_calls(
+    mine: Session, theirs: _Theirs, m: _TranscriptMap, report: _Report
+) -> None:
+    """Bring in the other project's LLM audit trail (and cache) with its codings.
+
+    A call about a merged transcript is copied under that transcript's id here;
+    a call about a conflicting transcript is not (its prompt holds the other
+    text) and is reported. A call already here (same key, time and status, e.g.
+    from an earlier merge) is not copied twice.
+    """
+    if not theirs.llm_calls:
+        return
+    otid_of = {oid: otid for otid, oid, _sha, _attrs in theirs.transcripts}
+    col = {c: i for i, c in enumerate(_LLM_COLS)}
+    here = {tuple(r) for r in mine.all("SELECT key, created, status FROM llm_calls")}
+    new: dict[str | None, list[list[Any]]] = {}
+    skipped: dict[str, int] = {}
+    for row in theirs.llm_calls:
+        values = list(row)
+        oid = values[col["transcript_id"]]
+        if oid is not None:
+            otid = otid_of.get(oid)
+            if otid is None or otid not in m.tmap:
+                name = m.conflict.get(otid, oid) if otid is not None else oid
+                skipped[name] = skipped.get(name, 0) + 1
+                continue
+            values[col["transcript_id"]] = m.my_id[m.tmap[otid]]
+        ident = tuple(values[col[c]] for c in ("key", "created", "status"))
+        if ident in here:
+            continue
+        here.add(ident)
+        new.setdefault(values[col["transcript_id"]], []).append(values)
+    for name, n in sorted(skipped.items()):
+        report.add(
+            "llm_calls_skipped",
+            name,
+            None,
+            n,
+            "LLM calls about a transcript not merged (see transcript_conflict)",
+        )
+    placeholders = ", ".join("?" for _ in _LLM_COLS)
+    for tid_id in sorted(new, key=lambda t: (t is None, t or "")):
+        rows = new[tid_id]
+        mine.executemany(
+            f"INSERT INTO llm_calls ({_LLM_QUOTED}) VALUES ({placeholders})", rows
+        )
+        report.add(
+            "llm_calls_added", tid_id, None, len(rows), "LLM audit trail and cache"
+        )

@@ -93,6 +93,9 @@ class Teamwork(ProjectBase):
     def merge(self, other: ProjectBase | str | Path) -> pd.DataFrame:
         """Bring in another project's transcripts, codebooks, codings and decisions.
 
+        The LLM audit trail (:meth:`llm_calls`) of merged transcripts comes too,
+        so a model coder's codings keep the calls that made them.
+
         Nothing here is overwritten. Transcripts are matched by id (or, for an
         id not stored here, by identical text); a transcript whose id matches but
         whose text differs is a conflict and its codings are not merged.
@@ -117,7 +120,7 @@ class Teamwork(ProjectBase):
             ``codebook_added``, ``codebook_version_added``,
             ``codebook_conflict``, ``codings_added``, ``codings_identical``,
             ``codings_skipped``, ``code_unknown``, ``memo_differs``,
-            ``decisions_added``.
+            ``decisions_added``, ``llm_calls_added``, ``llm_calls_skipped``.
         """
         if isinstance(other, ProjectBase):
             self._refuse_self(other.path)

@@ -380,15 +380,35 @@ def test_tagging_learned_level_root_needs_a_codebook(data):
         )
 
 
-def test_tagging_learned_level_root_unknown_code(data):
+def test_tagging_learned_level_root_no_code_of_the_codebook(data):
     from qualcode.codebook import Code, Codebook
 
     transcripts, codings = data
-    book = Codebook([Code("police", "Police"), Code("pursue", "Pursue")])
+    book = Codebook([Code("health", "Health"), Code("overdose", "Overdose")])
     with pytest.raises(InvalidInputError, match=r"QC109.*unknown code 'harm'"):
         LearnedTagger(book, level="root").fit(
             codings, coder="AB", transcripts=transcripts, progress=False
         )
+
+
+def test_tagging_learned_level_root_leaves_out_other_codebooks_codes(data):
+    """A project's codings span several codebooks; root themes of the one given."""
+    from qualcode.codebook import Code, Codebook
+    from qualcode.errors import QualcodeWarning
+
+    transcripts, codings = data
+    book = Codebook(
+        [Code("police", "Police"), Code("pursue", "Pursue", parent="police")],
+        name="roles",
+    )
+    n_other = int(codings.query("coder == 'AB'")["code"].isin(["harm", "rare"]).sum())
+    with pytest.warns(
+        QualcodeWarning, match=rf"{n_other} coding\(s\) of 2 code.*'harm', 'rare'"
+    ):
+        tagger = LearnedTagger(book, level="root", epochs=2, seed=0).fit(
+            codings, coder="AB", transcripts=transcripts, folds=2, progress=False
+        )
+    assert tagger.trained == ["police"]
 
 
 def test_tagging_learned_level_checked():

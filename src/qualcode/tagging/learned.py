@@ -10,6 +10,7 @@ import hashlib
 import json
 import math
 import random
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from qualcode._validation import (
     check_number,
     require_columns,
 )
-from qualcode.errors import Errors, TaggingError
+from qualcode.errors import Errors, QualcodeWarning, TaggingError
 from qualcode.tagging._exclude import Excluder
 from qualcode.tagging._training import (
     best_threshold,
@@ -314,8 +315,27 @@ class LearnedTagger:
                 )
             )
         known = set(book.ids)
-        used = [str(c) for c in dict.fromkeys(codings["code"].astype(str))]
-        check_known(used, known, what="code", caller="LearnedTagger.fit")
+        codes = codings["code"].astype(str)
+        used = [c for c in dict.fromkeys(codes) if c in known]
+        other = sorted(set(codes) - known)
+        if other and not used:  # nothing of this codebook: most likely a mix-up
+            check_known(other, known, what="code", caller="LearnedTagger.fit")
+        if other:
+            left = codes.isin(other)
+            shown = ", ".join(repr(c) for c in other[:5]) + (
+                f" (+{len(other) - 5} more)" if len(other) > 5 else ""
+            )
+            warnings.warn(
+                Errors.QC514.format(
+                    detail=f"{int(left.sum())} coding(s) of {len(other)} code(s) "
+                    f"not in codebook {getattr(book, 'name', '') or '(unnamed)'!r} "
+                    f"were left out: {shown}. Pass the codebook that defines them "
+                    "(e.g. the project's combined codebook) to learn their themes"
+                ),
+                QualcodeWarning,
+                stacklevel=4,
+            )
+            codings = codings[~left]
         roots = {c: book.root_of(c).id for c in used}
         self._root_ids = {c.id for c in book.roots()}
         out = codings.copy()

@@ -221,7 +221,7 @@ class Errors(metaclass=_WithCodes):
 
     # QC780-QC799: REFI-QDA exchange (refi/)
     QC780 = "{path}: not imported because {detail}. Nothing was written; if you trust the file, import it on a machine with more memory or split the project in the tool that made it."
-    QC781 = "{path}: {n} transcript(s) in the file are already in project {project} with a different text ({ids}). Importing would replace their text and move or orphan their codings, so nothing was written. Pass replace=True to replace them, or import into a new project."
+    QC781 = "{path}: {n} transcript(s) in the file are already in project {project} with a different text ({ids}). Importing would replace their text and move or orphan their codings, so nothing was written. Pass replace=True (qualcode import --replace) to replace them, or import into a new project."
     QC782 = "{path}: importing into project {project} failed ({detail}). {written}"
 
     # --- QC8xx pseudonymisation -------------------------------------------

@@ -742,3 +742,22 @@ def test_qdpx_stray_cp1252_byte_in_a_utf8_source_is_repaired_alone(tmp_path):
     with project:
         assert project.transcript("int09").text == "Zoë said “hi” to José."
         assert project.codings()["text"].tolist() == ["Zoë"]
+
+
+def test_qdpx_cli_import_refuses_then_replaces_with_replace_flag(tmp_path, capsys):
+    """Issue 16.1 on the command line: refused with the flag named, --replace works."""
+    from qualcode.cli import main
+    from qualcode.store import Project
+
+    target = tmp_path / "mine.qcproj"
+    _project_with_int01(target, "Something else entirely.")
+    own = _own_qdpx(tmp_path)
+    assert main(["import", str(own), "-p", str(target)]) != 0
+    err = capsys.readouterr().err
+    assert "QC781" in err and "--replace" in err
+    with Project(target) as p:
+        assert "Something else entirely." in p.transcript("int01").text
+    assert main(["import", str(own), "-p", str(target), "--replace"]) == 0
+    with Project(target) as p:
+        assert "We diverted him." in p.transcript("int01").text
+        assert len(p.orphans()) == 1

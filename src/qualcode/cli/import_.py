@@ -118,6 +118,13 @@ def register(sub: Any) -> None:
         'mapping such as \'{"I": "interviewer", "Sam Reid": "interviewer"}\'; '
         "importing again with a new mapping updates the roles",
     )
+    s.add_argument(
+        "--replace",
+        action="store_true",
+        help="a .qdpx holding transcripts already in the project with another text "
+        "replaces their text and re-anchors their codings (without it the import "
+        "is refused)",
+    )
     s.add_argument("--recursive", action="store_true", help="also read sub-folders")
     s.add_argument(
         "--skip-bad",
@@ -354,7 +361,9 @@ def cmd_import(args: argparse.Namespace) -> Result:
     try:
         for q in qdpx:
             with busy(args, f"importing {Path(q).name}"):
-                proj, notes = read_qdpx(q, project_path=path, return_report=True)
+                proj, notes = read_qdpx(
+                    q, project_path=path, return_report=True, replace=args.replace
+                )
                 proj.close()
             data.setdefault("qdpx", []).append({"file": q, "report": notes})
             lines.append(f"imported {q} ({len(notes)} repair/loss notes)")

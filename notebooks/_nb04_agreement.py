@@ -263,13 +263,13 @@ total. `runs` has one row per run, with its new codes as a share of the base:
 sat.runs.round(3)
 """),
     md("""
-The figure (`sat.figure`, a matplotlib figure) shows the base, the new codes per interview and
-the first saturated run; `sat.save` writes it for a paper (`.png` at 300 dpi, `.svg`, `.pdf`):
+The figure shows the base, the new codes per interview and the first saturated run: a cell
+ending in `sat` shows it (`sat.figure` is the matplotlib figure itself), and `sat.save` writes it
+for a paper (`.png` at 300 dpi, `.svg`, `.pdf`):
 """),
     code("""
-from IPython.display import Image
-
-Image(sat.save(workdir / "saturation_AB.png"), width=720)
+sat.save(workdir / "saturation_AB.png")
+sat
 """),
     md("""
 The result depends on the order of the interviews: a different order puts different interviews

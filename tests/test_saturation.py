@@ -132,6 +132,20 @@ def test_saturation_figure_saved_as_png(tmp_path):
     assert img.shape[0] == 1200 and img.shape[1] == 2100  # 7 x 4 in at 300 dpi
 
 
+def test_saturation_shows_its_figure_in_a_notebook():
+    """A cell ending in the result shows the figure (a bare Figure printed as text)."""
+    import io
+
+    from IPython.core.formatters import PNGFormatter
+    from matplotlib.image import imread
+
+    s = qc.saturation(_codings(NEW_PER_INTERVIEW), base=4, run=2)
+    png = PNGFormatter()(s)
+    assert png is not None and png.startswith(b"\x89PNG")
+    assert imread(io.BytesIO(png)).shape[:2] == (400, 700)  # 7 x 4 in at 100 dpi
+    assert repr(s).startswith("<Saturation saturated at 7+2: 12 interviews")
+
+
 def test_saturation_refuses_no_codings():
     with pytest.raises(InvalidInputError, match="QC640"):
         qc.saturation(pd.DataFrame({"transcript_id": [], "code": []}))

@@ -208,6 +208,22 @@ class Saturation:
         """
         return _figure(self)
 
+    def __repr__(self) -> str:
+        reached = f"saturated at {self.notation}" if self.notation else "not saturated"
+        return (
+            f"<Saturation {reached}: {len(self.table)} interviews, base {self.base}, "
+            f"run {self.run}, threshold {self.threshold:g}, level {self.level!r}, "
+            f"coder {self.coder!r}>"
+        )
+
+    def _repr_png_(self) -> bytes:
+        """The figure, for notebooks: a cell ending in the result shows it."""
+        import io
+
+        buf = io.BytesIO()
+        self.figure.savefig(buf, format="png", dpi=100)
+        return buf.getvalue()
+
     def save(self, path: str | Path) -> Path:
         """Write :attr:`figure` by suffix (``.png`` at 300 dpi, ``.svg``, ``.pdf``).
 

@@ -216,3 +216,17 @@ def test_widget_export_html_wrong_suffix_raises(project, tmp_path):
 def test_widget_export_html_unwritable_path_raises(project, tmp_path):
     with pytest.raises(ExportError, match=r"\[QC929\].*missing"):
         export_html(project, tmp_path / "missing" / "coded.html")
+
+
+def test_widget_render_html_header_names_each_codebook_once(project):
+    """A project with two codebooks: 'roles 1.0.0, harms 2' (was both names, then
+    the combined version key 'roles@1.0.0+harms@2')."""
+    project.set_codebook(
+        qc.Codebook.from_dict(
+            {"name": "harms", "version": "2", "codes": [{"id": "harm", "label": "H"}]}
+        )
+    )
+    html = render_html(project, "INT01")
+    meta = re.search(r'<p class="qc-meta">(.*?)</p>', html).group(1)
+    assert "codebook roles 1.0.0, harms 2 ·" in meta
+    assert "@" not in meta

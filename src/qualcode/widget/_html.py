@@ -418,7 +418,7 @@ def _document(
         )
 
     project_name = Path(str(getattr(project, "path", ""))).name
-    cb_text = f"{cb.name} {cb.version}" if cb is not None and cb.name else "none"
+    cb_text = _codebook_text(cb)
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -438,6 +438,16 @@ def _document(
         f'</main><script type="application/json" id="qc-data">{data}</script>'
         f"<script>{_SCRIPT}</script></body></html>\n"
     )
+
+
+def _codebook_text(cb: Any) -> str:
+    """``name version``; a combined codebook as its parts' names and versions."""
+    if cb is None or not cb.name:
+        return "none"
+    parts = (cb.meta or {}).get("combined_from") if isinstance(cb.meta, dict) else None
+    if parts:
+        return ", ".join(f"{p['name']} {p['version']}" for p in parts)
+    return f"{cb.name} {cb.version}"
 
 
 def render_html(

@@ -37,7 +37,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -244,13 +244,77 @@ _FLAG_TESTS = {
 }
 
 
-def _token_allows(token: Mapping[str, Any], word: str) -> bool:
-    """Can this token dict match ``word`` (in some capitalisation)?"""
-    forms = [word] if not word[:1].isalpha() else [word, word.title(), word.upper()]
-    for form in forms:
-        if _form_allowed(token, form):
-            return True
-    return False
+_CASELESS = ("LOWER", "NORM", "LEMMA")
+_CASED = ("ORTH", "TEXT")
+
+
+def _word_sets(token: Mapping[str, Any]) -> dict[str, frozenset[Any]] | None:
+    """The words each attribute of ``token`` allows, if it only lists words.
+
+    For a token whose every constraint is a word or an ``IN`` list of ``LOWER``,
+    ``NORM``, ``LEMMA``, ``ORTH`` or ``TEXT`` (most patterns), the sets answer
+    :func:`_token_allows` with a lookup per attribute; None for anything else.
+    """
+    sets: dict[str, frozenset[Any]] = {}
+    for key, value in token.items():
+        attr = str(key).upper()
+        if attr == "OP":
+            continue
+        if attr not in _CASELESS and attr not in _CASED:
+            return None
+        if isinstance(value, Mapping):
+            ops = list(value.items())
+            if len(ops) != 1 or str(ops[0][0]).upper() != "IN":
+                return None
+            words = ops[0][1]
+            if not isinstance(words, list | tuple):
+                return None
+        else:
+            words = [value]
+        try:
+            sets[attr] = frozenset(words)
+        except TypeError:  # unhashable values: the general test decides
+            return None
+    return sets
+
+
+def _forms(word: str) -> list[str]:
+    return [word] if not word[:1].isalpha() else [word, word.title(), word.upper()]
+
+
+def _all_forms(words: Sequence[str], caseless: bool) -> frozenset[str]:
+    if caseless:
+        return frozenset(w.lower() for w in words)
+    return frozenset(f for w in words for f in _forms(w))
+
+
+_EMPTY = (*sorted(FUNCTION_WORDS), *_PUNCT_SAMPLES)
+# the forms a one-list token is tested against (see _word_test)
+_CASELESS_FORMS = {
+    "empty": _all_forms(_EMPTY, True),
+    "negations": _all_forms(sorted(NEGATIONS), True),
+}
+_CASED_FORMS = {
+    "empty": _all_forms(_EMPTY, False),
+    "negations": _all_forms(sorted(NEGATIONS), False),
+}
+
+
+def _word_test(token: Mapping[str, Any]) -> Callable[[str], bool]:
+    """``word -> bool``: can this token dict match ``word`` (in some capitalisation)?"""
+    sets = _word_sets(token)
+    if sets is None:
+        return lambda word: any(_form_allowed(token, f) for f in _forms(word))
+    checks = [(a in _CASELESS, ws) for a, ws in sets.items()]
+
+    def test(word: str) -> bool:
+        for form in _forms(word):
+            low = form.lower()
+            if all((low if caseless else form) in ws for caseless, ws in checks):
+                return True
+        return False
+
+    return test
 
 
 def _form_allowed(token: Mapping[str, Any], form: str) -> bool:
@@ -315,12 +379,24 @@ def function_words_only(pattern: Any) -> bool:
     ):
         return False
     required = [t for t in pattern if _required(t)]
-    empty = sorted(FUNCTION_WORDS) + list(_PUNCT_SAMPLES)
+    empty = _EMPTY
     n_content = n_negation = 0
     for tok in required:
-        if any(_token_allows(tok, w) for w in empty):
+        sets = _word_sets(tok)
+        if sets is not None and len(sets) == 1:  # one word list: set arithmetic
+            (attr, allowed), = sets.items()
+            forms = _CASELESS_FORMS if attr in _CASELESS else _CASED_FORMS
+            if not allowed.isdisjoint(forms["empty"]):
+                continue
+            if not allowed.isdisjoint(forms["negations"]):
+                n_negation += 1
+            else:
+                n_content += 1
             continue
-        if any(_token_allows(tok, w) for w in NEGATIONS):
+        allows = _word_test(tok)
+        if any(allows(w) for w in empty):
+            continue
+        if any(allows(w) for w in NEGATIONS):
             n_negation += 1
         else:
             n_content += 1

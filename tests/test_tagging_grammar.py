@@ -166,3 +166,59 @@ def test_tagging_grammar_study_codebooks_have_no_function_word_patterns(root):
         assert not bad, name
     tagger = PatternTagger(Codebook.load(root / "codebooks" / "roles.yaml"))
     assert not tagger(tagger.nlp("We met with the team."))
+
+
+# -- the function-word rule: lookups give the same verdict as the general test --------
+_WORDS = [
+    "the",
+    "with",
+    "of",
+    "not",
+    "never",
+    "n't",
+    "council",
+    "drug",
+    "The",
+    "NOT",
+    "With",
+    "NHS",
+    ".",
+    "?",
+    "5",
+]
+_ATTRS = ["LOWER", "ORTH", "TEXT", "NORM", "LEMMA"]
+
+
+def _token_strategy():
+    from hypothesis import strategies as st
+
+    value = st.one_of(
+        st.sampled_from(_WORDS),
+        st.builds(lambda ws: {"IN": ws}, st.lists(st.sampled_from(_WORDS), max_size=4)),
+    )
+    words = st.dictionaries(st.sampled_from(_ATTRS), value, max_size=2)
+    op = st.sampled_from([None, "?", "*", "+", "!", "{1,2}"])
+    return st.builds(lambda d, o: {**d, **({} if o is None else {"OP": o})}, words, op)
+
+
+def test_function_words_only_lookups_agree_with_the_general_test(monkeypatch):
+    """The word-list shortcut (set arithmetic) must not change any verdict."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from qualcode import _grammar
+
+    general = {}
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(_token_strategy(), min_size=1, max_size=3))
+    def check(pattern):
+        fast = _grammar.function_words_only(pattern)
+        with monkeypatch.context() as m:
+            m.setattr(_grammar, "_word_sets", lambda token: None)
+            slow = _grammar.function_words_only(pattern)
+        general[fast] = general.get(fast, 0) + 1
+        assert fast == slow
+
+    check()
+    assert general.get(True) and general.get(False)  # both verdicts were exercised

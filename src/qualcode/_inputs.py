@@ -13,6 +13,7 @@ error for anything else are written once.
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol, TypeAlias, runtime_checkable
 
@@ -32,6 +33,8 @@ __all__ = [
     "as_codings",
     "as_transcripts",
     "is_project",
+    "is_url",
+    "redact",
     "transcript_map",
 ]
 
@@ -214,3 +217,38 @@ def as_codebook(
     raise invalid(
         param, caller, "a Codebook, a path or a list of them", type(obj).__name__
     )
+
+
+# -- a project on a server ---------------------------------------------------------
+def is_url(value: object) -> bool:
+    """True for a ``postgresql://`` (or ``postgres://``) URL.
+
+    Examples
+    --------
+    >>> is_url("postgresql://ana@db.example.org/study"), is_url("study.qcproj")
+    (True, False)
+    """
+    return isinstance(value, str) and value.split("://", 1)[0].lower() in (
+        "postgresql",
+        "postgres",
+    )
+
+
+def redact(url: str) -> str:
+    """The URL without its password (for messages and reprs).
+
+    Examples
+    --------
+    >>> redact("postgresql://ana:secret@db:5432/study?sslmode=require")
+    'postgresql://ana@db:5432/study'
+    """
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        port = f":{parts.port}" if parts.port else ""
+        user = f"{urllib.parse.unquote(parts.username)}@" if parts.username else ""
+    except ValueError:
+        return "postgresql://(unreadable URL)"
+    return f"{parts.scheme}://{user}{host}{port}{parts.path}"

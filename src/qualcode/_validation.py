@@ -203,6 +203,19 @@ def check_number(
         raise invalid(param, caller, expected, value)
 
 
+def listed(names: Iterable[object], limit: int = 10, *, quote: bool = False) -> str:
+    """The first ``limit`` names joined for a message, and how many more.
+
+    Examples
+    --------
+    >>> listed(["a", "b", "c"], 2), listed(["a"], quote=True)
+    ('a, b (+1 more)', "'a'")
+    """
+    items = [repr(str(n)) if quote else str(n) for n in names]
+    more = f" (+{len(items) - limit} more)" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more
+
+
 def did_you_mean(value: object, known: Iterable[object]) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``known``, or ``""``.
 

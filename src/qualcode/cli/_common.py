@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode._files import atomic_path
+from qualcode._inputs import is_url
 from qualcode._validation import did_you_mean
 from qualcode.errors import Errors, InvalidInputError
 
@@ -45,7 +46,6 @@ __all__ = [
     "fresh",
     "guard_filled",
     "is_glob",
-    "is_url",
     "load_codebooks",
     "need",
     "open_project",
@@ -215,11 +215,6 @@ def fresh(path: str | Path, fix: str) -> Path:
     if p.exists():
         raise err(Errors.QC906, path=p, fix=fix)
     return p
-
-
-def is_url(s: str | Path) -> bool:
-    """Whether a project argument is a server URL (``postgresql://...``)."""
-    return "://" in str(s)
 
 
 def is_glob(s: str) -> bool:

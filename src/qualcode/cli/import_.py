@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualcode._inputs import is_url
 from qualcode._validation import did_you_mean
 from qualcode.cli._common import (
     PROJECT_HELP,
@@ -15,7 +16,6 @@ from qualcode.cli._common import (
     busy,
     err,
     is_glob,
-    is_url,
     need,
     read_table,
     short,

@@ -97,8 +97,9 @@ def copy_across(
     ``refuse(target, source)`` raises QC415 for a file target that is taken.
     """
     from qualcode._files import atomic_path
+    from qualcode._inputs import is_url, redact
     from qualcode.store._db import connect
-    from qualcode.store._pg import connect_url, is_url, redact
+    from qualcode.store._pg import connect_url
 
     with s.lock:
         if s.writing:

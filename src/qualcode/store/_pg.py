@@ -51,6 +51,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from qualcode._inputs import is_url, redact
 from qualcode.errors import Errors, QualcodeError, StoreError
 from qualcode.store._dialect import Dialect
 
@@ -87,40 +88,6 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$"""
-
-
-def is_url(value: object) -> bool:
-    """True for a ``postgresql://`` (or ``postgres://``) URL.
-
-    Examples
-    --------
-    >>> is_url("postgresql://ana@db.example.org/study"), is_url("study.qcproj")
-    (True, False)
-    """
-    return isinstance(value, str) and value.split("://", 1)[0].lower() in (
-        "postgresql",
-        "postgres",
-    )
-
-
-def redact(url: str) -> str:
-    """The URL without its password (for messages and reprs).
-
-    Examples
-    --------
-    >>> redact("postgresql://ana:secret@db:5432/study?sslmode=require")
-    'postgresql://ana@db:5432/study'
-    """
-    try:
-        parts = urllib.parse.urlsplit(url)
-        host = parts.hostname or ""
-        if ":" in host:
-            host = f"[{host}]"
-        port = f":{parts.port}" if parts.port else ""
-        user = f"{urllib.parse.unquote(parts.username)}@" if parts.username else ""
-    except ValueError:
-        return "postgresql://(unreadable URL)"
-    return f"{parts.scheme}://{user}{host}{port}{parts.path}"
 
 
 def url_parts(url: str) -> tuple[str | None, str]:

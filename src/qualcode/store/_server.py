@@ -30,8 +30,9 @@ import hashlib
 import re
 from typing import Any
 
+from qualcode._inputs import redact
 from qualcode.errors import Errors, StoreError
-from qualcode.store._pg import _open, _psycopg, redact, url_parts
+from qualcode.store._pg import _open, _psycopg, url_parts
 
 __all__ = ["ROLES", "group_role", "server_add_coder", "server_init"]
 

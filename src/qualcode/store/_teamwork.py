@@ -8,12 +8,12 @@ from typing import Self
 import pandas as pd
 
 from qualcode._files import atomic_path
+from qualcode._inputs import is_url
 from qualcode._validation import check_type, invalid
 from qualcode.errors import Errors, StoreError
 from qualcode.store._base import ProjectBase
 from qualcode.store._copy import copy_across
 from qualcode.store._merge import merge as merge_projects
-from qualcode.store._pg import is_url
 
 __all__ = ["Teamwork"]
 

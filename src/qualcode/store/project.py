@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from qualcode import _columns as C
+from qualcode._inputs import is_url, redact
 from qualcode._validation import (
     check_choice,
     check_number,
@@ -43,7 +44,7 @@ from qualcode.store._checks import MEMO_BAD, check_field
 from qualcode.store._db import Session, connect
 from qualcode.store._frames import SHOW_ROWS, describe_rows, jsonable
 from qualcode.store._housekeeping import Housekeeping
-from qualcode.store._pg import connect_url, is_url, redact
+from qualcode.store._pg import connect_url
 from qualcode.store._teamwork import Teamwork
 
 __all__ = ["Project"]

@@ -1,16 +1,50 @@
 """Training helpers of the learned tagger (private to :mod:`qualcode.tagging`).
 
-The model configurations, the F1-maximising threshold, precision/recall/F1 from
-counts, folders written atomically, and the tqdm progress of :meth:`fit`.
+The model configurations, cross-validation folds, the F1-maximising threshold,
+precision/recall/F1 from counts, folders written atomically, and the tqdm progress
+of :meth:`fit`.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["best_threshold", "model_config", "prf", "progress_bar", "replace_dir"]
+__all__ = [
+    "best_threshold",
+    "fold_ids",
+    "model_config",
+    "prf",
+    "progress_bar",
+    "replace_dir",
+]
+
+
+def fold_ids(groups: Sequence[str], folds: int, seed: int) -> Any:
+    """Fold number of each unit: whole groups (transcripts) per fold when there are
+    enough groups, else units dealt round-robin after a seeded shuffle.
+
+    Examples
+    --------
+    >>> fold_ids(["a", "a", "b", "c"], 3, seed=0).tolist()
+    [0, 0, 2, 1]
+    """
+    import numpy as np
+
+    rng = random.Random(seed)
+    uniq = list(dict.fromkeys(groups))
+    if len(uniq) >= folds:
+        rng.shuffle(uniq)
+        fold_of_group = {g: i % folds for i, g in enumerate(uniq)}
+        return np.array([fold_of_group[g] for g in groups])
+    idx = list(range(len(groups)))
+    rng.shuffle(idx)
+    out = np.zeros(len(groups), dtype=int)
+    for k, i in enumerate(idx):
+        out[i] = k % folds
+    return out
 
 
 def model_config(architecture: str) -> dict[str, Any]:

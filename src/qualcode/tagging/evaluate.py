@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode._columns import EVALUATION, frame
 from qualcode._inputs import as_transcripts
 from qualcode._nlp import UNITS, iter_units, load_nlp, role_set
-from qualcode._validation import check_choice, invalid, require_columns
+from qualcode._validation import check_choice, invalid, listed, require_columns
 from qualcode.errors import (
     Errors,
     TaggingError,
@@ -277,9 +277,7 @@ def evaluate(
         }
     rows.append({"code": "(macro)", **macro, **totals})
     if undefined and zero_division == "warn":
-        shown = ", ".join(undefined[:10]) + (
-            f" (+{len(undefined) - 10} more)" if len(undefined) > 10 else ""
-        )
+        shown = listed(undefined)
         warnings.warn(
             Errors.QC509.format(
                 caller="evaluate",

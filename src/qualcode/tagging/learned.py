@@ -23,12 +23,14 @@ from qualcode._validation import (
     check_choice,
     check_known,
     check_number,
+    listed,
     require_columns,
 )
 from qualcode.errors import Errors, QualcodeWarning, TaggingError
 from qualcode.tagging._exclude import Excluder
 from qualcode.tagging._training import (
     best_threshold,
+    fold_ids,
     model_config,
     prf,
     progress_bar,
@@ -322,15 +324,13 @@ class LearnedTagger:
             check_known(other, known, what="code", caller="LearnedTagger.fit")
         if other:
             left = codes.isin(other)
-            shown = ", ".join(repr(c) for c in other[:5]) + (
-                f" (+{len(other) - 5} more)" if len(other) > 5 else ""
-            )
             warnings.warn(
                 Errors.QC514.format(
                     detail=f"{int(left.sum())} coding(s) of {len(other)} code(s) "
                     f"not in codebook {getattr(book, 'name', '') or '(unnamed)'!r} "
-                    f"were left out: {shown}. Pass the codebook that defines them "
-                    "(e.g. the project's combined codebook) to learn their themes"
+                    f"were left out: {listed(other, 5, quote=True)}. Pass the "
+                    "codebook that defines them (e.g. the project's combined "
+                    "codebook) to learn their themes"
                 ),
                 QualcodeWarning,
                 stacklevel=4,
@@ -485,7 +485,7 @@ class LearnedTagger:
         texts = [r[4] for r in rows]
         labels = [r[5] & set(codes) for r in rows]
         y = np.array([[c in ls for c in codes] for ls in labels], dtype=int)
-        fold_of = self._folds([r[0] for r in rows], folds)
+        fold_of = fold_ids([r[0] for r in rows], folds, self.seed)
         oof = np.zeros((n, len(codes)))
         used = [f for f in range(folds) if (fold_of == f).any()]
         bar = progress_bar(
@@ -649,22 +649,6 @@ class LearnedTagger:
         return hashlib.sha256(
             json.dumps(payload, sort_keys=True).encode("utf-8")
         ).hexdigest()[:12]
-
-    def _folds(self, groups: Sequence[str], folds: int) -> np.ndarray:
-        import numpy as np
-
-        rng = random.Random(self.seed)
-        uniq = list(dict.fromkeys(groups))
-        if len(uniq) >= folds:
-            rng.shuffle(uniq)
-            fold_of_group = {g: i % folds for i, g in enumerate(uniq)}
-            return np.array([fold_of_group[g] for g in groups])
-        idx = list(range(len(groups)))
-        rng.shuffle(idx)
-        out = np.zeros(len(groups), dtype=int)
-        for k, i in enumerate(idx):
-            out[i] = k % folds
-        return out
 
     # -- prediction -----------------------------------------------------------
     def _check_fitted(self) -> None:

@@ -220,3 +220,37 @@ def test_anonymise_leaks_unreadable_file_error_quotes_nothing(tmp_path, monkeypa
     with pytest.raises(InvalidInputError, match=r"QC810.*x\.docx.*ValueError") as err:
         check_leaks(tmp_path / "x.docx", KEY)
     assert "Christina" not in str(err.value)
+
+
+# --------------------------------------------------------------------------
+# a project on a server (issue 19): scanned like a project file
+# --------------------------------------------------------------------------
+def _project_naming_smith(target):
+    from qualcode.model import Transcript, TurnDraft
+    from qualcode.store import Project
+
+    p = Project(target)
+    t = Transcript.build(
+        "t1", [TurnDraft("We spoke to Nowak at the hub.", "P1", "participant")]
+    )
+    p.add_transcripts([t])
+    p.add_coding("t1", 0, 8, "divert", "ana", memo="Smith said the same.")
+    return p
+
+
+def test_anonymise_leaks_scans_a_project_on_a_server(project_target):
+    """Every table's text, as for a project file (was: 'file not found' for a URL)."""
+    with _project_naming_smith(project_target) as p:
+        leaks = check_leaks(p, KEY, detectors=())
+    found = sorted(zip(leaks["original"], leaks["location"], strict=True))
+    assert ("Nowak", "transcripts.text row 1") in found
+    assert ("Smith", "codings.memo row 1") in found
+    # rows name the project (on a server its URL), never a temporary copy
+    assert all(path.startswith(str(p.path)) for path in leaks["path"])
+
+
+def test_anonymise_leaks_scans_a_server_project_by_url(pg_url):
+    _project_naming_smith(pg_url).close()
+    leaks = check_leaks(pg_url, KEY, detectors=())
+    assert {"Nowak", "Smith"} <= set(leaks["original"])
+    assert all(path.startswith("postgresql://") for path in leaks["path"])

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from qualcode._inputs import is_project
+from qualcode._inputs import is_project, is_url
 from qualcode._safezip import SafeZip, ZipLimits
 from qualcode._validation import invalid
 from qualcode.anonymise._loose import LooseHit, LooseMatcher
@@ -460,8 +460,25 @@ def _scan_html(sc: _Scanner, path: Path, data: bytes) -> None:
     sc.scan(html.unescape(raw), path, _line_of(raw), "raw")
 
 
-def _scan_sqlite(sc: _Scanner, path: Path) -> None:
-    """A project file: every text value of every table, then the raw bytes."""
+def _scan_server(sc: _Scanner, project: Any) -> None:
+    """A project on a server: one snapshot of it scanned like a project file.
+
+    The snapshot is copied (``Project.copy_to``) into a private temporary folder
+    that is removed at once; rows name the project's URL (without password).
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="qualcode-leaks-") as folder:
+        snapshot = Path(folder) / "snapshot.qcproj"
+        project.copy_to(snapshot).close()
+        _scan_sqlite(sc, snapshot, shown=str(project.path))
+
+
+def _scan_sqlite(sc: _Scanner, path: Path, *, shown: str | None = None) -> None:
+    """A project file: every text value of every table, then the raw bytes.
+
+    ``shown``: what rows name instead of ``path`` (a server project's URL).
+    """
     con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         tables = [
@@ -479,7 +496,7 @@ def _scan_sqlite(sc: _Scanner, path: Path) -> None:
                     if isinstance(v, bytes):
                         v = v.decode("utf-8", errors="replace")
                     if isinstance(v, str):
-                        sc.scan(v, path, f"{table}.{col} row {i}")
+                        sc.scan(v, shown or path, f"{table}.{col} row {i}")
     except sqlite3.Error as exc:
         raise StoreError(
             Errors.QC401.format(
@@ -489,8 +506,9 @@ def _scan_sqlite(sc: _Scanner, path: Path) -> None:
         ) from None
     finally:
         con.close()
-    for suffix in ("", "-wal", "-journal"):
-        _scan_raw(sc, Path(str(path) + suffix))
+    if shown is None:  # a server's own files are not ours to read
+        for suffix in ("", "-wal", "-journal"):
+            _scan_raw(sc, Path(str(path) + suffix))
 
 
 def _scan_raw(sc: _Scanner, path: Path) -> None:
@@ -597,7 +615,9 @@ def check_leaks(
         rendered text and as source; ``.csv``, ``.md``, ``.txt`` and other text as
         text; a project (``.qcproj`` or any SQLite file, or a Project) as every
         text value of every table, and as raw bytes of the file and its WAL (text
-        left in free pages). A folder is scanned file by file.
+        left in free pages). A project on a server (a Project or its
+        ``postgresql://`` URL): every text value of every table, read in one
+        snapshot. A folder is scanned file by file.
     key : PseudonymKey, path, mapping or DataFrame
         Originals are matched as :func:`pseudonymise` matches them (on the
         same normalised view: any case, accents folded, zero-width characters
@@ -669,6 +689,15 @@ def check_leaks(
         else LooseMatcher(k.entries, mode="any" if loose == "any" else "glued"),
     )
     targets = export_path_or_project
+    if is_url(targets):  # a project on a server, by its URL
+        from qualcode.store import Project
+
+        with Project(targets) as on_server:
+            _scan_server(sc, on_server)
+        return frame(sc.rows, LEAKS)
+    if is_project(targets) and is_url(str(targets.path)):
+        _scan_server(sc, targets)
+        return frame(sc.rows, LEAKS)
     if is_project(targets):
         targets = [targets.path]
     elif isinstance(targets, (str, Path)):

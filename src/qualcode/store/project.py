@@ -53,12 +53,20 @@ _CODING_KEY = ("transcript_id", "start", "end", "code", "coder")
 
 
 class Project(Teamwork, Housekeeping):
-    """A qualcode project: one SQLite file with transcripts, codebooks and codings.
+    """A qualcode project: transcripts, codebooks and codings in one store.
+
+    The store is one SQLite file (the default, embedded), or a PostgreSQL
+    database for a team (``qualcode[server]``; set up with :func:`server_init`
+    and :func:`server_add_coder`), where the database itself lets each coder
+    change only their own codings. Everything below works the same on both.
 
     Parameters
     ----------
     path : str or Path
-        The project file (``.qcproj`` by convention). Created when missing.
+        The project file (``.qcproj`` by convention), created when missing; or
+        the URL of a team project, ``postgresql://USER@HOST:PORT/DATABASE``
+        (the password from the URL, ``PGPASSWORD`` or ``~/.pgpass``; it is never
+        kept in :attr:`path` or shown in messages).
     timeout : float, default 10.0
         Seconds to wait for another process's write lock before raising
         :class:`~qualcode.errors.StoreLockedError`.
@@ -66,7 +74,8 @@ class Project(Teamwork, Housekeeping):
     Raises
     ------
     StoreError
-        The file is not a qualcode project, or was written by a newer qualcode.
+        The file is not a qualcode project, or was written by a newer qualcode;
+        the server cannot be reached or refuses the login (each with what to do).
 
     Notes
     -----

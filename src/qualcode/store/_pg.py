@@ -314,8 +314,6 @@ class _PgConn:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         if sql == _WRITE_BEGIN or sql == _READ_BEGIN:
             return self._begin(sql)
-        if sql.startswith("PRAGMA "):  # SQLite settings: a server has none
-            return self.conn.cursor()
         if sql == "ROLLBACK":  # the session handles a failed rollback itself
             return self.conn.execute(sql)
         try:

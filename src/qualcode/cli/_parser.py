@@ -15,6 +15,7 @@ from qualcode.cli.import_ import register as _import
 from qualcode.cli.info import register as _info
 from qualcode.cli.leaks import register as _leaks
 from qualcode.cli.llm_code import register as _llm_code
+from qualcode.cli.merge import register as _merge
 from qualcode.cli.pseudonymise import register as _pseudonymise
 from qualcode.cli.saturation import register as _saturation
 from qualcode.cli.server import register as _server
@@ -29,6 +30,7 @@ REGISTER = (
     _import,
     _info,
     _copy,
+    _merge,
     _server,
     _tidy,  # code, coder, transcript
     _codebook,

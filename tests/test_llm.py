@@ -259,6 +259,56 @@ def test_llm_endpoint_hostname_resolving_to_private_accepted(
     )
 
 
+def _dns(monkeypatch, answers: list[str]) -> list[str]:
+    """'llm.test' resolves to the next of ``answers`` each time (the last repeats);
+    other names as usual. Returns the addresses handed out."""
+    real = socket.getaddrinfo
+    given: list[str] = []
+
+    def fake(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host != "llm.test":
+            return real(host, port, *args, **kwargs)
+        ip = answers.pop(0) if len(answers) > 1 else answers[0]
+        given.append(ip)
+        return real(ip, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    return given
+
+
+def test_llm_endpoint_hostname_checked_again_at_each_connection(monkeypatch):
+    """A name resolving to this machine works, and is resolved per connection."""
+    with FakeServer(_quote_first_sentence) as srv:
+        port = srv.url.split(":")[-1].split("/")[0]
+        given = _dns(monkeypatch, ["127.0.0.1"])
+        llm = _coder(f"http://llm.test:{port}/v1", max_concurrency=1)
+        out = llm_suggest([_transcript()], CB, llm=llm, progress=False)
+    assert len(out) == 2 and len(srv.requests) == 2  # two units answered
+    # the check, then one look-up per HTTP request (the model list and the calls)
+    assert len(given) == 1 + llm.stats["requests"]
+
+
+def test_llm_endpoint_dns_rebinding_refused_before_sending(monkeypatch):
+    """The name passed the check (127.0.0.1), then resolves to a public address:
+    the call is refused and nothing is sent anywhere."""
+    connected: list[Any] = []
+    real_connect = socket.socket.connect
+
+    def connect(self: socket.socket, address: Any) -> Any:
+        connected.append(address)
+        return real_connect(self, address)
+
+    with FakeServer(_quote_first_sentence) as srv:
+        port = srv.url.split(":")[-1].split("/")[0]
+        _dns(monkeypatch, ["127.0.0.1", "8.8.8.8"])
+        llm = _coder(f"http://llm.test:{port}/v1", max_concurrency=1)
+        monkeypatch.setattr(socket.socket, "connect", connect)
+        with pytest.raises(LLMError, match=r"\[QC540\].*resolves to 8\.8\.8\.8"):
+            llm_suggest([_transcript()], CB, llm=llm, progress=False)
+    assert srv.requests == []
+    assert not [a for a in connected if a[0] == "8.8.8.8"]
+
+
 def test_llm_endpoint_allow_remote_accepts_public(no_connections):
     llm = qc.LLMCoder("https://8.8.8.8/v1", "m", allow_remote=True)
     assert llm.endpoint == "https://8.8.8.8/v1"

@@ -27,7 +27,7 @@ from typing import Any, Literal
 from qualcode._validation import check_choice, check_number, check_type, invalid
 from qualcode.errors import Errors, InvalidInputError, LLMError
 from qualcode.llm._cache import MemoryCallStore
-from qualcode.llm._endpoint import check_endpoint
+from qualcode.llm._endpoint import check_endpoint, connect_checked
 from qualcode.llm._verify import AnswerError, Proposal, parse_answer
 
 __all__ = ["LLMCoder", "Reply"]
@@ -36,19 +36,44 @@ _RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 _MAX_BODY = 16 * 1024 * 1024  # a chat answer larger than this is not an answer
 
 
-def _build_opener() -> Any:
+def _build_opener(local: bool) -> Any:
     """An opener with no proxy and no redirects (a 3xx surfaces as an HTTPError).
 
+    ``local``: every connection is made through :func:`connect_checked`, so the
+    endpoint is checked again, at the address actually connected to.
     :mod:`urllib.request` (and with it http, email and ssl) loads here, on the first
     LLMCoder, so ``import qualcode`` stays as light as before.
     """
+    import http.client
     import urllib.request
 
     class _NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args: Any, **kwargs: Any) -> None:
             return None
 
-    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+    handlers: list[Any] = [urllib.request.ProxyHandler({}), _NoRedirect()]
+    if local:
+
+        class _HTTP(http.client.HTTPConnection):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                self._create_connection = connect_checked
+
+        class _HTTPS(http.client.HTTPSConnection):  # TLS as usual, on that socket
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                self._create_connection = connect_checked
+
+        class _HTTPHandler(urllib.request.HTTPHandler):
+            def http_open(self, req: Any) -> Any:
+                return self.do_open(_HTTP, req)
+
+        class _HTTPSHandler(urllib.request.HTTPSHandler):
+            def https_open(self, req: Any) -> Any:
+                return self.do_open(_HTTPS, req)  # the default TLS context
+
+        handlers += [_HTTPHandler(), _HTTPSHandler()]
+    return urllib.request.build_opener(*handlers)
 
 
 @dataclass(slots=True)
@@ -138,8 +163,10 @@ class LLMCoder:
     The endpoint check: literal IP addresses must be loopback or private
     (link-local such as 169.254.169.254 is refused); ``localhost`` passes;
     any other host name is looked up with ``getaddrinfo`` (no connection to the
-    host) and every address must be loopback or private. The client never uses
-    a proxy and never follows a redirect.
+    host) and every address must be loopback or private. The check is made again
+    at each connection, at the address connected to (a name that later resolves
+    elsewhere is refused). The client never uses a proxy and never follows a
+    redirect.
 
     Examples
     --------
@@ -235,7 +262,7 @@ class LLMCoder:
         self.stats = {"requests": 0, "calls": 0}
         self._lock = threading.Lock()
         self._server: dict[str, Any] | None = None
-        self._opener = _build_opener()
+        self._opener = _build_opener(local=not allow_remote)
 
     # -- description ---------------------------------------------------------
     @property

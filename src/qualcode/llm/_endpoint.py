@@ -16,9 +16,10 @@ variable, never in a URL that ends up in the audit trail). The HTTP client never
 follows redirects and never uses a proxy, so a request cannot leave for another
 host after the check.
 
-Limitation: a host name is resolved again when the client connects; a DNS server
-that answers differently the second time (DNS rebinding) is not detected. Use an
-IP address or ``localhost`` when that matters.
+The check is made again at every connection (:func:`connect_checked`): the host
+name is resolved then, every address must pass again, and the socket goes to one
+of those very addresses. A DNS answer that changes after the first check (DNS
+rebinding) therefore cannot send a request outside; the call is refused [QC540].
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 
 from qualcode.errors import Errors, InvalidInputError, LLMError
 
-__all__ = ["Endpoint", "check_endpoint", "ip_is_local"]
+__all__ = ["Endpoint", "check_endpoint", "connect_checked", "ip_is_local"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,3 +162,55 @@ def _is_local_host(host: str, port: int | None) -> tuple[bool, str]:
         shown = ", ".join(outside[:3]) or "no address"
         return False, f"{host} resolves to {shown}, outside loopback/private ranges"
     return True, ""
+
+
+def connect_checked(
+    address: tuple[str, int],
+    timeout: float | None = None,
+    source_address: tuple[str, int] | None = None,
+    *,
+    caller: str = "LLMCoder",
+) -> socket.socket:
+    """A TCP connection made only to an address on this machine or a private network.
+
+    ``address`` is ``(host, port)`` as :func:`socket.create_connection` takes it
+    (the HTTP client calls this in its place). The host is resolved here, every
+    address it resolves to must pass :func:`ip_is_local`, and the socket is
+    connected to one of those very addresses, so no second look-up can differ.
+
+    Raises
+    ------
+    LLMError
+        The host now resolves outside loopback/private ranges [QC540]; nothing
+        was connected.
+    OSError
+        No address could be connected (as :func:`socket.create_connection`).
+    """
+    host, port = address
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    outside = sorted({str(i[4][0]) for i in infos if not ip_is_local(str(i[4][0]))})
+    if not infos or outside:
+        raise LLMError(
+            Errors.QC540.format(
+                caller=caller,
+                endpoint=f"{host}:{port}",
+                detail=f"at connection time {host} resolves to "
+                f"{', '.join(outside[:3]) or 'no address'}, outside loopback/private "
+                "ranges (its address changed after the first check)",
+            )
+        )
+    error: OSError | None = None
+    for family, kind, proto, _name, sockaddr in infos:
+        sock = socket.socket(family, kind, proto)
+        try:
+            if timeout is not None:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as exc:
+            error = exc
+            sock.close()
+    assert error is not None
+    raise error

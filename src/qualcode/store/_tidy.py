@@ -153,6 +153,29 @@ def _names(value: object, *, caller: str, what: str, path: object) -> list[str]:
     return [_check_name(v, caller=caller, what=what, path=path) for v in items]
 
 
+def _merge_names(
+    sources: object, into: object, *, caller: str, what: str, path: object
+) -> tuple[list[str], str]:
+    """A merge's checked source names (each once, in order) and target name."""
+    srcs = list(
+        dict.fromkeys(_names(sources, caller=caller, what=f"source {what}", path=path))
+    )
+    return srcs, _check_name(into, caller=caller, what="into", path=path)
+
+
+def _refuse_into_itself(
+    srcs: Sequence[str], into: str, *, caller: str, path: object
+) -> None:
+    if into in srcs:
+        raise StoreError(
+            Errors.QC417.format(
+                caller=caller,
+                detail=f"'{into}' is both a source and the target.",
+                path=path,
+            )
+        )
+
+
 # --------------------------------------------------------------------------
 # codes
 # --------------------------------------------------------------------------
@@ -244,10 +267,7 @@ def merge_codes(
 ) -> dict[str, int]:
     """Bring the codings of ``sources`` into ``into``; drop the sources' codes."""
     caller = "merge_codes"
-    srcs = list(
-        dict.fromkeys(_names(sources, caller=caller, what="source code", path=s.path))
-    )
-    into = _check_name(into, caller=caller, what="into", path=s.path)
+    srcs, into = _merge_names(sources, into, caller=caller, what="code", path=s.path)
     combined, index = code_index(s)
     known = _codes_in_use(s) | set(index)
     check_known(srcs, known, what="code", caller=caller, where=f" in project {s.path}")
@@ -259,14 +279,7 @@ def merge_codes(
             caller=caller,
             where=" in the project's codebook",
         )
-    if into in srcs:
-        raise StoreError(
-            Errors.QC417.format(
-                caller=caller,
-                detail=f"'{into}' is both a source and the target.",
-                path=s.path,
-            )
-        )
+    _refuse_into_itself(srcs, into, caller=caller, path=s.path)
     books = []
     for src in srcs:
         if src not in index:
@@ -379,21 +392,11 @@ def merge_coders(
 ) -> dict[str, int]:
     """The codings and decisions of ``sources`` become ``into``'s."""
     caller = "merge_coders"
-    srcs = list(
-        dict.fromkeys(_names(sources, caller=caller, what="source coder", path=s.path))
-    )
-    into = _check_name(into, caller=caller, what="into", path=s.path)
+    srcs, into = _merge_names(sources, into, caller=caller, what="coder", path=s.path)
     check_known(
         srcs, coders(s), what="coder", caller=caller, where=f" in project {s.path}"
     )
-    if into in srcs:
-        raise StoreError(
-            Errors.QC417.format(
-                caller=caller,
-                detail=f"'{into}' is both a source and the target.",
-                path=s.path,
-            )
-        )
+    _refuse_into_itself(srcs, into, caller=caller, path=s.path)
     ids = coder_ids(s, [*srcs, into])
     src_ids = [ids[x] for x in srcs]
     n_before = s.scalar("SELECT count(*) FROM codings")

@@ -254,3 +254,13 @@ def test_anonymise_leaks_scans_a_server_project_by_url(pg_url):
     leaks = check_leaks(pg_url, KEY, detectors=())
     assert {"Nowak", "Smith"} <= set(leaks["original"])
     assert all(path.startswith("postgresql://") for path in leaks["path"])
+
+
+def test_anonymise_leaks_unreachable_server_is_a_clear_error():
+    """A server that is not there: a QualcodeError naming the URL, not its password."""
+    url = "postgresql://ana:s3cret@127.0.0.1:1/study"
+    with pytest.raises(QualcodeError) as info:
+        check_leaks(url, KEY, detectors=())
+    message = str(info.value)
+    assert "postgresql://ana@127.0.0.1:1/study" in message
+    assert "s3cret" not in message

@@ -37,7 +37,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -248,38 +248,39 @@ _CASELESS = ("LOWER", "NORM", "LEMMA")
 _CASED = ("ORTH", "TEXT")
 
 
-def _word_sets(token: Mapping[str, Any]) -> dict[str, frozenset[Any]] | None:
-    """The words each attribute of ``token`` allows, if it only lists words.
+def _word_list(token: Mapping[str, Any]) -> tuple[bool, frozenset[Any]] | None:
+    """``(caseless, words)`` when the token's one constraint lists words.
 
-    For a token whose every constraint is a word or an ``IN`` list of ``LOWER``,
-    ``NORM``, ``LEMMA``, ``ORTH`` or ``TEXT`` (most patterns), the sets answer
-    :func:`_token_allows` with a lookup per attribute; None for anything else.
+    Most pattern tokens are one word or one ``IN`` list of ``LOWER``, ``NORM``,
+    ``LEMMA`` (caseless), ``ORTH`` or ``TEXT``; the function-word rule answers
+    them by set arithmetic. None for anything else (the general test decides).
     """
-    sets: dict[str, frozenset[Any]] = {}
-    for key, value in token.items():
-        attr = str(key).upper()
-        if attr == "OP":
-            continue
-        if attr not in _CASELESS and attr not in _CASED:
+    items = [(str(k).upper(), v) for k, v in token.items() if str(k).upper() != "OP"]
+    if len(items) != 1 or items[0][0] not in _CASELESS + _CASED:
+        return None
+    attr, value = items[0]
+    if isinstance(value, Mapping):
+        ops = list(value.items())
+        if len(ops) != 1 or str(ops[0][0]).upper() != "IN":
             return None
-        if isinstance(value, Mapping):
-            ops = list(value.items())
-            if len(ops) != 1 or str(ops[0][0]).upper() != "IN":
-                return None
-            words = ops[0][1]
-            if not isinstance(words, list | tuple):
-                return None
-        else:
-            words = [value]
-        try:
-            sets[attr] = frozenset(words)
-        except TypeError:  # unhashable values: the general test decides
+        words = ops[0][1]
+        if not isinstance(words, list | tuple):
             return None
-    return sets
+    else:
+        words = [value]
+    try:
+        return attr in _CASELESS, frozenset(words)
+    except TypeError:  # unhashable values
+        return None
 
 
 def _forms(word: str) -> list[str]:
     return [word] if not word[:1].isalpha() else [word, word.title(), word.upper()]
+
+
+def _token_allows(token: Mapping[str, Any], word: str) -> bool:
+    """Can this token dict match ``word`` (in some capitalisation)?"""
+    return any(_form_allowed(token, form) for form in _forms(word))
 
 
 def _all_forms(words: Sequence[str], caseless: bool) -> frozenset[str]:
@@ -289,32 +290,11 @@ def _all_forms(words: Sequence[str], caseless: bool) -> frozenset[str]:
 
 
 _EMPTY = (*sorted(FUNCTION_WORDS), *_PUNCT_SAMPLES)
-# the forms a one-list token is tested against (see _word_test)
-_CASELESS_FORMS = {
-    "empty": _all_forms(_EMPTY, True),
-    "negations": _all_forms(sorted(NEGATIONS), True),
+#: (caseless?) -> the forms of the function words and of the negations that a
+#: one-list token is tested against, as _token_allows would try them
+_FORMS = {
+    c: (_all_forms(_EMPTY, c), _all_forms(sorted(NEGATIONS), c)) for c in (True, False)
 }
-_CASED_FORMS = {
-    "empty": _all_forms(_EMPTY, False),
-    "negations": _all_forms(sorted(NEGATIONS), False),
-}
-
-
-def _word_test(token: Mapping[str, Any]) -> Callable[[str], bool]:
-    """``word -> bool``: can this token dict match ``word`` (in some capitalisation)?"""
-    sets = _word_sets(token)
-    if sets is None:
-        return lambda word: any(_form_allowed(token, f) for f in _forms(word))
-    checks = [(a in _CASELESS, ws) for a, ws in sets.items()]
-
-    def test(word: str) -> bool:
-        for form in _forms(word):
-            low = form.lower()
-            if all((low if caseless else form) in ws for caseless, ws in checks):
-                return True
-        return False
-
-    return test
 
 
 def _form_allowed(token: Mapping[str, Any], form: str) -> bool:
@@ -379,24 +359,19 @@ def function_words_only(pattern: Any) -> bool:
     ):
         return False
     required = [t for t in pattern if _required(t)]
-    empty = _EMPTY
     n_content = n_negation = 0
     for tok in required:
-        sets = _word_sets(tok)
-        if sets is not None and len(sets) == 1:  # one word list: set arithmetic
-            (attr, allowed), = sets.items()
-            forms = _CASELESS_FORMS if attr in _CASELESS else _CASED_FORMS
-            if not allowed.isdisjoint(forms["empty"]):
-                continue
-            if not allowed.isdisjoint(forms["negations"]):
-                n_negation += 1
-            else:
-                n_content += 1
+        listed = _word_list(tok)
+        if listed is not None:  # one word list: set arithmetic, same answer
+            empty_forms, negation_forms = _FORMS[listed[0]]
+            empty = not listed[1].isdisjoint(empty_forms)
+            negation = not listed[1].isdisjoint(negation_forms)
+        else:
+            empty = any(_token_allows(tok, w) for w in _EMPTY)
+            negation = any(_token_allows(tok, w) for w in NEGATIONS)
+        if empty:
             continue
-        allows = _word_test(tok)
-        if any(allows(w) for w in empty):
-            continue
-        if any(allows(w) for w in NEGATIONS):
+        if negation:
             n_negation += 1
         else:
             n_content += 1

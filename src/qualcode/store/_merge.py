@@ -398,8 +398,7 @@ def _merge_llm_calls(
         if oid is not None:
             otid = otid_of.get(oid)
             if otid is None or otid not in m.tmap:
-                name = m.conflict.get(otid, oid) if otid is not None else oid
-                skipped[name] = skipped.get(name, 0) + 1
+                skipped[oid] = skipped.get(oid, 0) + 1
                 continue
             values[col["transcript_id"]] = m.my_id[m.tmap[otid]]
         ident = tuple(values[col[c]] for c in ("key", "created", "status"))
